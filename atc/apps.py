@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class AtcConfig(AppConfig):
+    name = "atc"
+    verbose_name = "Plateforme ATC"

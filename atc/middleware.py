@@ -1,0 +1,66 @@
+"""Cross-cutting request rules: mandatory two-factor set-up and security headers."""
+
+import secrets
+
+from django.conf import settings
+from django.shortcuts import redirect
+from django.urls import reverse
+
+from atc.permissions import is_national
+
+
+class RequireMFAMiddleware:
+    """When ATC_REQUIRE_MFA is on, national-team and administrator accounts must set up TOTP
+    before they reach any page other than the account pages."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if settings.ATC_REQUIRE_MFA and self._must_enrol(request):
+            return redirect("mfa_activate_totp")
+        return self.get_response(request)
+
+    @staticmethod
+    def _must_enrol(request) -> bool:
+        user = request.user
+        if not user.is_authenticated:
+            return False
+        if request.path.startswith(("/comptes/", settings.STATIC_URL, "/sante/")):
+            return False
+        if not (user.is_staff or is_national(user)):
+            return False
+        from allauth.mfa.models import Authenticator
+
+        return not Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
+
+
+class SecurityHeadersMiddleware:
+    """A strict Content-Security-Policy with a per-request nonce; private pages are not cached."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        request.csp_nonce = secrets.token_urlsafe(18)
+        response = self.get_response(request)
+        if request.path.startswith(reverse("admin:index")):
+            # Django's admin (5.2) still uses inline styles and scripts.
+            policy = (
+                "default-src 'self'; script-src 'self' 'unsafe-inline'; "
+                "style-src 'self' 'unsafe-inline'; img-src 'self' data:; object-src 'none'; "
+                "base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
+            )
+        else:
+            policy = (
+                f"default-src 'self'; script-src 'self' 'nonce-{request.csp_nonce}'; "
+                "style-src 'self'; img-src 'self' data:; font-src 'self'; connect-src 'self'; "
+                "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
+            )
+        response.headers.setdefault("Content-Security-Policy", policy)
+        response.headers.setdefault(
+            "Permissions-Policy", "camera=(), microphone=(), geolocation=()"
+        )
+        if getattr(request, "user", None) is not None and request.user.is_authenticated:
+            response.headers["Cache-Control"] = "no-store, private"
+        return response

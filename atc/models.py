@@ -1,0 +1,130 @@
+"""People and their roles: the user model and the scoped role assignments that decide access."""
+
+import datetime
+
+from django.contrib.auth.models import AbstractUser, BaseUserManager
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class UserManager(BaseUserManager):
+    use_in_migrations = True
+
+    def _create_user(self, email, password, **extra_fields):
+        if not email:
+            raise ValueError("An email address is required")
+        user = self.model(email=self.normalize_email(email).lower(), **extra_fields)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_user(self, email, password=None, **extra_fields):
+        extra_fields.setdefault("is_staff", False)
+        extra_fields.setdefault("is_superuser", False)
+        return self._create_user(email, password, **extra_fields)
+
+    def create_superuser(self, email, password=None, **extra_fields):
+        extra_fields.setdefault("is_staff", True)
+        extra_fields.setdefault("is_superuser", True)
+        return self._create_user(email, password, **extra_fields)
+
+
+class User(AbstractUser):
+    """A person who signs in with their email address."""
+
+    username = None
+    email = models.EmailField(_("adresse e-mail"), unique=True)
+
+    USERNAME_FIELD = "email"
+    REQUIRED_FIELDS: list[str] = []
+
+    objects = UserManager()
+
+    class Meta:
+        verbose_name = _("utilisateur·rice")
+        verbose_name_plural = _("utilisateur·rices")
+        ordering = ["last_name", "first_name", "email"]
+
+    def __str__(self):
+        return self.get_full_name() or self.email
+
+    def active_roles(self, on: datetime.date | None = None):
+        """The roles this person holds today (or on a given date)."""
+        return self.roles.current(on)
+
+
+class RoleQuerySet(models.QuerySet):
+    def current(self, on: datetime.date | None = None):
+        day = on or timezone.localdate()
+        return self.filter(Q(start_date__lte=day), Q(end_date__isnull=True) | Q(end_date__gte=day))
+
+
+class Role(models.Model):
+    """One role held by a person, with its scope and tenure. A person can hold several."""
+
+    class Kind(models.TextChoices):
+        FACILITATOR = "facilitator", _("Animateur·rice territorial·e")
+        HOST_DIRECTOR = "host_director", _("Direction de la structure porteuse")
+        PREFET_DELEGATE = "prefet_delegate", _("Délégué·e du préfet")
+        NETWORK_COORDINATOR = "network_coordinator", _("Coordination de tête de réseau")
+        NATIONAL_TEAM = "national_team", _("Équipe nationale")
+        ADMIN = "admin", _("Administration de la plateforme")
+
+    SITE_SCOPED = {Kind.FACILITATOR, Kind.HOST_DIRECTOR, Kind.PREFET_DELEGATE}
+
+    user = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="roles", verbose_name=_("personne")
+    )
+    kind = models.CharField(_("rôle"), max_length=32, choices=Kind.choices)
+    sites = models.ManyToManyField(
+        "sites.Site",
+        blank=True,
+        related_name="roles",
+        verbose_name=_("sites"),
+        help_text=_("Pour les animateur·rices, directions et délégué·es du préfet."),
+    )
+    network = models.ForeignKey(
+        "sites.Network",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="roles",
+        verbose_name=_("tête de réseau"),
+        help_text=_("Pour la coordination d'une tête de réseau."),
+    )
+    start_date = models.DateField(_("début"), default=timezone.localdate)
+    end_date = models.DateField(_("fin"), null=True, blank=True)
+    created_at = models.DateTimeField(_("créé le"), auto_now_add=True)
+
+    objects = RoleQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("rôle")
+        verbose_name_plural = _("rôles")
+        ordering = ["user", "kind", "-start_date"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end_date__isnull=True) | Q(end_date__gte=models.F("start_date")),
+                name="role_end_after_start",
+                violation_error_message=_("La fin du rôle doit suivre son début."),
+            ),
+            models.CheckConstraint(
+                condition=~Q(kind="network_coordinator") | Q(network__isnull=False),
+                name="role_coordinator_has_network",
+                violation_error_message=_(
+                    "Une coordination de réseau doit indiquer sa tête de réseau."
+                ),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.user} — {self.get_kind_display()}"
+
+    def clean(self):
+        if self.kind == self.Kind.NETWORK_COORDINATOR and not self.network_id:
+            raise ValidationError({"network": _("Indiquez la tête de réseau coordonnée.")})
+        if self.end_date and self.start_date and self.end_date < self.start_date:
+            raise ValidationError({"end_date": _("La fin du rôle doit suivre son début.")})

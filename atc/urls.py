@@ -1,0 +1,19 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from atc import views
+
+admin.site.site_header = "Plateforme ATC — administration"
+admin.site.site_title = "Plateforme ATC"
+admin.site.index_title = "Administration"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("sante/", views.health, name="health"),
+    path("comptes/", include("allauth.urls")),
+    path("admin/", admin.site.urls),
+    path("", include("sites.urls")),
+    path("", include("pilotage.urls")),
+    path("", include("diagnostics.urls")),
+    path("", include("evaluation.urls")),
+]

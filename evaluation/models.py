@@ -1,0 +1,416 @@
+"""Evaluation: logbook entries, national indicators and their values, surveys, and the evaluation
+reports (PDF) with their schedules."""
+
+import uuid
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import F, Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from pilotage.models import SiteScopedQuerySet
+from sites.models import Network, Site
+
+
+class LogbookEntry(models.Model):
+    """A facilitator's periodic self-report (carnet de bord) or a notable-event note."""
+
+    class Kind(models.TextChoices):
+        PERIODIC = "periodic", _("Bilan de période")
+        EVENT = "event", _("Fait marquant")
+        DIFFICULTY = "difficulty", _("Difficulté")
+        LESSON = "lesson", _("Enseignement")
+
+    site = models.ForeignKey(
+        Site, on_delete=models.CASCADE, related_name="logbook_entries", verbose_name=_("site")
+    )
+    kind = models.CharField(_("type"), max_length=12, choices=Kind.choices, default=Kind.PERIODIC)
+    period_start = models.DateField(_("début de la période"))
+    period_end = models.DateField(_("fin de la période"))
+    happened = models.TextField(_("ce qui s'est passé"))
+    difficulties = models.TextField(_("difficultés"), blank=True)
+    lessons = models.TextField(_("enseignements"), blank=True)
+    changes_of_course = models.TextField(_("changements de cap"), blank=True)
+    next_steps = models.TextField(_("prochaines étapes"), blank=True)
+    time_spent_hours = models.DecimalField(
+        _("temps passé (heures)"),
+        max_digits=6,
+        decimal_places=1,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0"))],
+    )
+    support_needed = models.TextField(_("appui souhaité"), blank=True)
+    meetings = models.ManyToManyField(
+        "pilotage.Meeting", blank=True, related_name="logbook_entries", verbose_name=_("réunions")
+    )
+    actions = models.ManyToManyField(
+        "pilotage.Action", blank=True, related_name="logbook_entries", verbose_name=_("actions")
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("auteur·rice"),
+    )
+    created_at = models.DateTimeField(_("saisie le"), auto_now_add=True)
+
+    objects = SiteScopedQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("entrée du carnet de bord")
+        verbose_name_plural = _("entrées du carnet de bord")
+        ordering = ["site", "-period_end"]
+        indexes = [models.Index(fields=["site", "period_end"], name="logbook_site_period")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(period_end__gte=F("period_start")),
+                name="logbook_period_end_after_start",
+                violation_error_message=_("La fin de la période doit suivre son début."),
+            ),
+            models.CheckConstraint(
+                condition=Q(time_spent_hours__isnull=True) | Q(time_spent_hours__gte=0),
+                name="logbook_time_not_negative",
+                violation_error_message=_("Le temps passé ne peut pas être négatif."),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.site} — {self.period_start:%d/%m/%Y}–{self.period_end:%d/%m/%Y}"
+
+
+class Periodicity(models.TextChoices):
+    QUARTER = "quarter", _("Trimestrielle")
+    HALF_YEAR = "half_year", _("Semestrielle")
+    YEAR = "year", _("Annuelle")
+
+
+class Indicator(models.Model):
+    """A national indicator: computed from the platform's data, or entered by the sites."""
+
+    class Source(models.TextChoices):
+        COMPUTED = "computed", _("Calculé à partir des données")
+        ENTERED = "entered", _("Saisi par les sites")
+
+    code = models.SlugField(_("code"), max_length=60, unique=True)
+    name = models.CharField(_("nom"), max_length=200, unique=True)
+    definition = models.TextField(_("définition"))
+    unit = models.CharField(_("unité"), max_length=40)
+    source = models.CharField(_("mode de calcul"), max_length=10, choices=Source.choices)
+    computation = models.CharField(
+        _("calcul"),
+        max_length=60,
+        blank=True,
+        help_text=_("Pour un indicateur calculé : la règle de calcul utilisée."),
+    )
+    periodicity = models.CharField(
+        _("périodicité"), max_length=10, choices=Periodicity.choices, default=Periodicity.QUARTER
+    )
+    default_objective = models.DecimalField(
+        _("objectif par site"), max_digits=10, decimal_places=2, null=True, blank=True
+    )
+    is_active = models.BooleanField(_("actif"), default=True)
+
+    class Meta:
+        verbose_name = _("indicateur")
+        verbose_name_plural = _("indicateurs")
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(source="entered") | ~Q(computation=""),
+                name="indicator_computed_has_rule",
+                violation_error_message=_(
+                    "Un indicateur calculé doit préciser sa règle de calcul."
+                ),
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class IndicatorObjective(models.Model):
+    """A site-specific objective that overrides the indicator's default."""
+
+    indicator = models.ForeignKey(
+        Indicator, on_delete=models.CASCADE, related_name="objectives", verbose_name=_("indicateur")
+    )
+    site = models.ForeignKey(
+        Site, on_delete=models.CASCADE, related_name="indicator_objectives", verbose_name=_("site")
+    )
+    target = models.DecimalField(_("objectif"), max_digits=10, decimal_places=2)
+
+    objects = SiteScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("objectif d'indicateur")
+        verbose_name_plural = _("objectifs d'indicateur")
+        constraints = [
+            models.UniqueConstraint(fields=["indicator", "site"], name="objective_once_per_site"),
+        ]
+
+    def __str__(self):
+        return f"{self.indicator} — {self.site} : {self.target}"
+
+
+class IndicatorValue(models.Model):
+    """The value of an indicator for a site and a period."""
+
+    indicator = models.ForeignKey(
+        Indicator, on_delete=models.PROTECT, related_name="values", verbose_name=_("indicateur")
+    )
+    site = models.ForeignKey(
+        Site, on_delete=models.CASCADE, related_name="indicator_values", verbose_name=_("site")
+    )
+    period_start = models.DateField(_("début de la période"))
+    period_end = models.DateField(_("fin de la période"))
+    value = models.DecimalField(_("valeur"), max_digits=12, decimal_places=2)
+    comment = models.TextField(_("commentaire"), blank=True)
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("saisie par"),
+    )
+    entered_at = models.DateTimeField(_("saisie le"), auto_now=True)
+
+    objects = SiteScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("valeur d'indicateur")
+        verbose_name_plural = _("valeurs d'indicateur")
+        ordering = ["indicator", "site", "period_start"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["indicator", "site", "period_start", "period_end"],
+                name="indicator_value_once_per_period",
+                violation_error_message=_("Une valeur existe déjà pour cette période."),
+            ),
+            models.CheckConstraint(
+                condition=Q(period_end__gte=F("period_start")),
+                name="indicator_value_period_order",
+                violation_error_message=_("La fin de la période doit suivre son début."),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.indicator} — {self.site} : {self.value}"
+
+
+class Survey(models.Model):
+    """A survey of the evaluation (e.g. the flash questionnaire to institutional actors)."""
+
+    title = models.CharField(_("intitulé"), max_length=200, unique=True)
+    description = models.TextField(_("description"), blank=True)
+    sent_on = models.DateField(_("envoyé le"))
+    closes_on = models.DateField(_("clos le"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("enquête")
+        verbose_name_plural = _("enquêtes")
+        ordering = ["-sent_on"]
+
+    def __str__(self):
+        return self.title
+
+
+class SurveyRecipient(models.Model):
+    """One recipient of a survey (by function, not by name) and whether they answered."""
+
+    class Function(models.TextChoices):
+        PREFET_DELEGATE = "prefet_delegate", _("Délégué·e du préfet")
+        CITY_REFERENT = "city_referent", _("Référent·e politique de la ville (commune)")
+        INTERCO_REFERENT = (
+            "interco_referent",
+            _("Référent·e politique de la ville (intercommunalité)"),
+        )
+        FACILITATOR = "facilitator", _("Animateur·rice")
+        OTHER = "other", _("Autre")
+
+    survey = models.ForeignKey(
+        Survey, on_delete=models.CASCADE, related_name="recipients", verbose_name=_("enquête")
+    )
+    site = models.ForeignKey(
+        Site, on_delete=models.CASCADE, related_name="survey_recipients", verbose_name=_("site")
+    )
+    function = models.CharField(_("fonction"), max_length=20, choices=Function.choices)
+    responded_on = models.DateField(_("a répondu le"), null=True, blank=True)
+
+    objects = SiteScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("destinataire d'enquête")
+        verbose_name_plural = _("destinataires d'enquête")
+        ordering = ["survey", "site", "function"]
+
+    def __str__(self):
+        return f"{self.survey} — {self.site} ({self.get_function_display()})"
+
+
+class Scope(models.TextChoices):
+    NATIONAL = "national", _("National")
+    NETWORK = "network", _("Tête de réseau")
+    SITE = "site", _("Site")
+
+
+def _scope_constraint(prefix: str):
+    return models.CheckConstraint(
+        condition=(Q(scope="national") & Q(network__isnull=True) & Q(site__isnull=True))
+        | (Q(scope="network") & Q(network__isnull=False) & Q(site__isnull=True))
+        | (Q(scope="site") & Q(site__isnull=False) & Q(network__isnull=True)),
+        name=f"{prefix}_scope_matches_target",
+        violation_error_message=_(
+            "Le périmètre doit correspondre : national seul, un réseau, ou un site."
+        ),
+    )
+
+
+class EvaluationReport(models.Model):
+    """A report request and, once done, its frozen PDF. Never overwritten: each is a new row."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("En attente")
+        RUNNING = "running", _("En cours de fabrication")
+        DONE = "done", _("Prêt")
+        FAILED = "failed", _("Échec")
+
+    public_id = models.UUIDField(_("identifiant"), default=uuid.uuid4, unique=True, editable=False)
+    scope = models.CharField(_("périmètre"), max_length=10, choices=Scope.choices)
+    network = models.ForeignKey(
+        Network,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="reports",
+        verbose_name=_("tête de réseau"),
+    )
+    site = models.ForeignKey(
+        Site,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="reports",
+        verbose_name=_("site"),
+    )
+    period_label = models.CharField(_("période"), max_length=40)
+    period_start = models.DateField(_("début de la période"))
+    period_end = models.DateField(_("fin de la période"))
+    status = models.CharField(
+        _("état"), max_length=10, choices=Status.choices, default=Status.QUEUED
+    )
+    error = models.TextField(_("motif de l'échec"), blank=True)
+    attempts = models.PositiveSmallIntegerField(_("tentatives"), default=0)
+    file = models.FileField(_("fichier PDF"), upload_to="reports/%Y/", blank=True)
+    page_count = models.PositiveIntegerField(_("pages"), null=True, blank=True)
+    schedule = models.ForeignKey(
+        "evaluation.ReportSchedule",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="reports",
+        verbose_name=_("programmation"),
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("demandé par"),
+    )
+    requested_at = models.DateTimeField(_("demandé le"), default=timezone.now)
+    enqueued_at = models.DateTimeField(_("transmis au traitement le"), null=True, blank=True)
+    started_at = models.DateTimeField(_("commencé le"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("terminé le"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("rapport d'évaluation")
+        verbose_name_plural = _("rapports d'évaluation")
+        ordering = ["-requested_at"]
+        constraints = [
+            _scope_constraint("report"),
+            models.CheckConstraint(
+                condition=Q(period_end__gte=F("period_start")),
+                name="report_period_order",
+                violation_error_message=_("La fin de la période doit suivre son début."),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_scope_display()} — {self.period_label}"
+
+
+class ReportSchedule(models.Model):
+    """A recurring report (e.g. national every quarter) run by Celery beat."""
+
+    name = models.CharField(_("nom"), max_length=120, unique=True)
+    scope = models.CharField(_("périmètre"), max_length=10, choices=Scope.choices)
+    network = models.ForeignKey(
+        Network,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="report_schedules",
+        verbose_name=_("tête de réseau"),
+    )
+    site = models.ForeignKey(
+        Site,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="report_schedules",
+        verbose_name=_("site"),
+    )
+    periodicity = models.CharField(_("périodicité"), max_length=10, choices=Periodicity.choices)
+    recipients = models.TextField(
+        _("destinataires"),
+        help_text=_("Adresses e-mail, une par ligne, prévenues quand le rapport est prêt."),
+    )
+    day_of_month = models.PositiveSmallIntegerField(
+        _("jour du mois"),
+        default=5,
+        validators=[MinValueValidator(1), MaxValueValidator(28)],
+        help_text=_("Le rapport de la période écoulée est fabriqué ce jour-là (1 à 28)."),
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+    periodic_task = models.OneToOneField(
+        "django_celery_beat.PeriodicTask",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="report_schedule",
+        editable=False,
+    )
+
+    class Meta:
+        verbose_name = _("programmation de rapport")
+        verbose_name_plural = _("programmations de rapport")
+        ordering = ["name"]
+        constraints = [_scope_constraint("schedule")]
+
+    def __str__(self):
+        return self.name
+
+    def recipient_list(self) -> list[str]:
+        return [line.strip() for line in self.recipients.splitlines() if line.strip()]
+
+    def clean(self):
+        from django.core.validators import validate_email
+
+        for address in self.recipient_list():
+            try:
+                validate_email(address)
+            except ValidationError as exc:
+                raise ValidationError(
+                    {"recipients": _("Adresse e-mail invalide : %(a)s") % {"a": address}}
+                ) from exc

@@ -1,0 +1,505 @@
+"""Steering: committees and groups, their meetings with attendance and decisions, the actions
+decided, and files attached to them."""
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator
+from django.db import models
+from django.db.models import F, Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from sites.models import OrganisationCategory, PartnerOrganisation, Site
+
+
+class SiteScopedQuerySet(models.QuerySet):
+    """Rows that belong to a site; what a user may read follows the sites they may read."""
+
+    def for_user(self, user):
+        return self.filter(site__in=Site.objects.for_user(user))
+
+
+class Committee(models.Model):
+    """A steering committee, working group or project team of a site, or the national committee."""
+
+    class Kind(models.TextChoices):
+        STEERING = "steering", _("Instance de pilotage")
+        WORKING_GROUP = "working_group", _("Groupe de travail")
+        PROJECT_TEAM = "project_team", _("Équipe projet")
+        NATIONAL = "national", _("Comité de suivi national")
+
+    site = models.ForeignKey(
+        Site,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="committees",
+        verbose_name=_("site"),
+        help_text=_("Vide pour le comité de suivi national."),
+    )
+    kind = models.CharField(_("type"), max_length=20, choices=Kind.choices)
+    name = models.CharField(_("nom"), max_length=200)
+    description = models.TextField(_("description"), blank=True)
+    is_active = models.BooleanField(_("en activité"), default=True)
+
+    class Meta:
+        verbose_name = _("instance ou groupe")
+        verbose_name_plural = _("instances et groupes")
+        ordering = ["site", "kind", "name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(kind="national") & Q(site__isnull=True))
+                | (~Q(kind="national") & Q(site__isnull=False)),
+                name="committee_national_has_no_site",
+                violation_error_message=_(
+                    "Seul le comité de suivi national n'est rattaché à aucun site."
+                ),
+            ),
+            models.UniqueConstraint(
+                fields=["site", "name"],
+                name="committee_unique_name_per_site",
+                violation_error_message=_("Une instance porte déjà ce nom sur ce site."),
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class CommitteeMember(models.Model):
+    """A seat in a committee: an organisation and, optionally, the person who holds it."""
+
+    committee = models.ForeignKey(
+        Committee, on_delete=models.CASCADE, related_name="members", verbose_name=_("instance")
+    )
+    organisation = models.ForeignKey(
+        PartnerOrganisation,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="committee_seats",
+        verbose_name=_("organisation"),
+    )
+    organisation_name = models.CharField(
+        _("organisation (national)"),
+        max_length=200,
+        blank=True,
+        help_text=_(
+            "Pour le comité national, dont les membres ne sont pas des partenaires d'un site."
+        ),
+    )
+    person_name = models.CharField(
+        _("personne"), max_length=150, blank=True, help_text=_("Facultatif.")
+    )
+    title = models.CharField(_("fonction"), max_length=150, blank=True)
+    category = models.CharField(_("catégorie"), max_length=20, choices=OrganisationCategory.choices)
+    start_date = models.DateField(_("membre depuis"), null=True, blank=True)
+    end_date = models.DateField(_("jusqu'au"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("membre d'instance")
+        verbose_name_plural = _("membres d'instance")
+        ordering = ["committee", "category", "organisation_name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end_date__isnull=True)
+                | Q(start_date__isnull=True)
+                | Q(end_date__gte=F("start_date")),
+                name="member_end_after_start",
+                violation_error_message=_("La fin de la participation doit suivre son début."),
+            ),
+        ]
+
+    def __str__(self):
+        label = self.organisation.name if self.organisation_id else self.organisation_name
+        return f"{label} — {self.person_name}" if self.person_name else label
+
+
+class MeetingQuerySet(SiteScopedQuerySet):
+    def steering(self):
+        return self.filter(kind=Meeting.Kind.STEERING)
+
+
+ATTENDANCE_FIELDS = {
+    OrganisationCategory.STATE: "attendees_state",
+    OrganisationCategory.LOCAL_AUTHORITY: "attendees_local_authority",
+    OrganisationCategory.LANDLORD: "attendees_landlord",
+    OrganisationCategory.ASSOCIATION: "attendees_association",
+    OrganisationCategory.BUSINESS: "attendees_business",
+    OrganisationCategory.RESIDENTS: "attendees_residents",
+    OrganisationCategory.CITIZENS_COUNCIL: "attendees_citizens_council",
+    OrganisationCategory.OTHER: "attendees_other",
+}
+
+
+def _attendance_field(category):
+    return models.PositiveIntegerField(category.label, default=0)
+
+
+class Meeting(models.Model):
+    """A meeting of any kind; its attendance is counted by stakeholder category."""
+
+    class Kind(models.TextChoices):
+        STEERING = "steering", _("Instance de pilotage")
+        PARTNERS_WORKSHOP = "partners_workshop", _("Atelier partenarial")
+        RESIDENTS_WORKSHOP = "residents_workshop", _("Atelier d'habitant·es")
+        WORKING_GROUP = "working_group", _("Groupe de travail")
+        BILATERAL = "bilateral", _("Rencontre bilatérale")
+        PUBLIC_EVENT = "public_event", _("Événement public")
+        NATIONAL_COMMITTEE = "national_committee", _("Comité de suivi national")
+        NATIONAL_EVENT = "national_event", _("Événement national")
+        OTHER = "other", _("Autre")
+
+    NATIONAL_KINDS = {Kind.NATIONAL_COMMITTEE, Kind.NATIONAL_EVENT}
+
+    class Format(models.TextChoices):
+        IN_PERSON = "in_person", _("En présentiel")
+        VIDEO = "video", _("En visioconférence")
+        HYBRID = "hybrid", _("Hybride")
+
+    class MinutesStatus(models.TextChoices):
+        NONE = "none", _("Pas de compte rendu")
+        DRAFT = "draft", _("Brouillon")
+        VALIDATED = "validated", _("Validé")
+
+    site = models.ForeignKey(
+        Site,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="meetings",
+        verbose_name=_("site"),
+    )
+    committee = models.ForeignKey(
+        Committee,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="meetings",
+        verbose_name=_("instance"),
+    )
+    kind = models.CharField(_("type de réunion"), max_length=24, choices=Kind.choices)
+    title = models.CharField(_("intitulé"), max_length=200)
+    date = models.DateField(_("date"), default=timezone.localdate)
+    start_time = models.TimeField(_("heure de début"), null=True, blank=True)
+    duration_minutes = models.PositiveIntegerField(
+        _("durée (minutes)"), null=True, blank=True, validators=[MaxValueValidator(24 * 60)]
+    )
+    format = models.CharField(
+        _("format"), max_length=12, choices=Format.choices, default=Format.IN_PERSON
+    )
+    location = models.CharField(_("lieu"), max_length=200, blank=True)
+    agenda = models.TextField(_("ordre du jour"), blank=True)
+    minutes = models.TextField(_("compte rendu"), blank=True)
+    minutes_status = models.CharField(
+        _("état du compte rendu"),
+        max_length=10,
+        choices=MinutesStatus.choices,
+        default=MinutesStatus.NONE,
+    )
+    organisations = models.ManyToManyField(
+        PartnerOrganisation,
+        blank=True,
+        related_name="meetings",
+        verbose_name=_("organisations présentes"),
+    )
+    attendees_state = _attendance_field(OrganisationCategory.STATE)
+    attendees_local_authority = _attendance_field(OrganisationCategory.LOCAL_AUTHORITY)
+    attendees_landlord = _attendance_field(OrganisationCategory.LANDLORD)
+    attendees_association = _attendance_field(OrganisationCategory.ASSOCIATION)
+    attendees_business = _attendance_field(OrganisationCategory.BUSINESS)
+    attendees_residents = _attendance_field(OrganisationCategory.RESIDENTS)
+    attendees_citizens_council = _attendance_field(OrganisationCategory.CITIZENS_COUNCIL)
+    attendees_other = _attendance_field(OrganisationCategory.OTHER)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("saisie par"),
+    )
+    created_at = models.DateTimeField(_("saisie le"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("modifiée le"), auto_now=True)
+
+    objects = MeetingQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("réunion")
+        verbose_name_plural = _("réunions")
+        ordering = ["-date", "-id"]
+        indexes = [models.Index(fields=["site", "kind", "date"], name="meeting_site_kind_date")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(site__isnull=False)
+                | Q(kind__in=["national_committee", "national_event"]),
+                name="meeting_site_unless_national",
+                violation_error_message=_("Une réunion de site doit être rattachée à un site."),
+            ),
+        ] + [
+            models.CheckConstraint(
+                condition=Q(**{f"{field}__gte": 0}),
+                name=f"meeting_{field}_not_negative",
+                violation_error_message=_("Un nombre de participant·es ne peut pas être négatif."),
+            )
+            for field in ATTENDANCE_FIELDS.values()
+        ]
+
+    def __str__(self):
+        return f"{self.title} ({self.date:%d/%m/%Y})"
+
+    @property
+    def total_attendees(self) -> int:
+        return sum(getattr(self, field) for field in ATTENDANCE_FIELDS.values())
+
+    def attendance(self) -> list[tuple[str, int]]:
+        """(category label, count) pairs in the categories' order."""
+        return [(cat.label, getattr(self, field)) for cat, field in ATTENDANCE_FIELDS.items()]
+
+    def clean(self):
+        if self.committee_id and self.committee.site_id != self.site_id:
+            raise ValidationError({"committee": _("Cette instance n'appartient pas à ce site.")})
+        if self.minutes_status != self.MinutesStatus.NONE and not self.minutes.strip():
+            raise ValidationError(
+                {"minutes": _("Saisissez le compte rendu ou choisissez « Pas de compte rendu ».")}
+            )
+
+
+class MeetingParticipant(models.Model):
+    """A committee member's presence at one meeting (the roster)."""
+
+    class Presence(models.TextChoices):
+        PRESENT = "present", _("Présent·e")
+        EXCUSED = "excused", _("Excusé·e")
+        ABSENT = "absent", _("Absent·e")
+
+    meeting = models.ForeignKey(
+        Meeting, on_delete=models.CASCADE, related_name="participants", verbose_name=_("réunion")
+    )
+    member = models.ForeignKey(
+        CommitteeMember,
+        on_delete=models.CASCADE,
+        related_name="presences",
+        verbose_name=_("membre"),
+    )
+    presence = models.CharField(_("présence"), max_length=10, choices=Presence.choices)
+
+    class Meta:
+        verbose_name = _("présence")
+        verbose_name_plural = _("présences")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["meeting", "member"], name="participant_once_per_meeting"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.member} — {self.get_presence_display()}"
+
+
+class Decision(models.Model):
+    """Something a meeting decided; it can become an action."""
+
+    meeting = models.ForeignKey(
+        Meeting, on_delete=models.CASCADE, related_name="decisions", verbose_name=_("réunion")
+    )
+    text = models.TextField(_("décision"), max_length=2000)
+    created_at = models.DateTimeField(_("saisie le"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("décision")
+        verbose_name_plural = _("décisions")
+        ordering = ["meeting", "id"]
+
+    def __str__(self):
+        return self.text[:80]
+
+
+class ActionQuerySet(SiteScopedQuerySet):
+    def open(self):
+        return self.exclude(status__in=[Action.Status.DONE, Action.Status.ABANDONED])
+
+
+class Action(models.Model):
+    """A concrete project of a site, with its partners, status and outcomes."""
+
+    class Status(models.TextChoices):
+        IDEA = "idea", _("Idée")
+        PREPARATION = "preparation", _("En préparation")
+        RUNNING = "running", _("En cours")
+        DONE = "done", _("Réalisée")
+        ABANDONED = "abandoned", _("Abandonnée")
+
+    site = models.ForeignKey(
+        Site, on_delete=models.CASCADE, related_name="actions", verbose_name=_("site")
+    )
+    title = models.CharField(_("intitulé"), max_length=200)
+    description = models.TextField(_("description"), blank=True)
+    theme = models.ForeignKey(
+        "diagnostics.Theme",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="actions",
+        verbose_name=_("thématique"),
+    )
+    partners = models.ManyToManyField(
+        PartnerOrganisation, blank=True, related_name="actions", verbose_name=_("partenaires")
+    )
+    status = models.CharField(_("état"), max_length=12, choices=Status.choices, default=Status.IDEA)
+    progress = models.PositiveSmallIntegerField(
+        _("avancement (%)"), default=0, validators=[MaxValueValidator(100)]
+    )
+    residents_reached = models.PositiveIntegerField(_("habitant·es touché·es"), default=0)
+    start_date = models.DateField(_("début"), null=True, blank=True)
+    end_date = models.DateField(_("fin"), null=True, blank=True)
+    meeting = models.ForeignKey(
+        Meeting,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="actions",
+        verbose_name=_("décidée lors de"),
+    )
+    decision = models.OneToOneField(
+        Decision,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="action",
+        verbose_name=_("décision d'origine"),
+    )
+    findings = models.ManyToManyField(
+        "diagnostics.Finding",
+        blank=True,
+        related_name="actions",
+        verbose_name=_("constats auxquels l'action répond"),
+    )
+    outcomes = models.TextField(_("résultats"), blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("saisie par"),
+    )
+    created_at = models.DateTimeField(_("saisie le"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("modifiée le"), auto_now=True)
+
+    objects = ActionQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("action")
+        verbose_name_plural = _("actions")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["site", "status"], name="action_site_status")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(progress__gte=0) & Q(progress__lte=100),
+                name="action_progress_percent",
+                violation_error_message=_("L'avancement est un pourcentage entre 0 et 100."),
+            ),
+            models.CheckConstraint(
+                condition=Q(residents_reached__gte=0),
+                name="action_residents_not_negative",
+                violation_error_message=_(
+                    "Le nombre d'habitant·es touché·es ne peut pas être négatif."
+                ),
+            ),
+            models.CheckConstraint(
+                condition=Q(end_date__isnull=True)
+                | Q(start_date__isnull=True)
+                | Q(end_date__gte=F("start_date")),
+                name="action_end_after_start",
+                violation_error_message=_("La date de fin doit suivre la date de début."),
+            ),
+        ]
+
+    def __str__(self):
+        return self.title
+
+
+class ActionStatusChange(models.Model):
+    """A dated change of an action's status, kept for its history."""
+
+    action = models.ForeignKey(
+        Action, on_delete=models.CASCADE, related_name="status_changes", verbose_name=_("action")
+    )
+    from_status = models.CharField(
+        _("ancien état"), max_length=12, choices=Action.Status.choices, blank=True
+    )
+    to_status = models.CharField(_("nouvel état"), max_length=12, choices=Action.Status.choices)
+    changed_at = models.DateTimeField(_("date"), default=timezone.now)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("par"),
+    )
+
+    class Meta:
+        verbose_name = _("changement d'état")
+        verbose_name_plural = _("changements d'état")
+        ordering = ["action", "changed_at"]
+
+    def __str__(self):
+        return f"{self.action} : {self.get_to_status_display()}"
+
+
+class Attachment(models.Model):
+    """A file attached to a meeting or an action, stored under a server-chosen name."""
+
+    site = models.ForeignKey(
+        Site, on_delete=models.CASCADE, related_name="attachments", verbose_name=_("site")
+    )
+    meeting = models.ForeignKey(
+        Meeting,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="attachments",
+        verbose_name=_("réunion"),
+    )
+    action = models.ForeignKey(
+        Action,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="attachments",
+        verbose_name=_("action"),
+    )
+    file = models.FileField(_("fichier"), upload_to="attachments/%Y/%m/")
+    original_name = models.CharField(_("nom d'origine"), max_length=255)
+    content_type = models.CharField(_("type de contenu"), max_length=100)
+    size = models.PositiveIntegerField(_("taille (octets)"))
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("déposé par"),
+    )
+    uploaded_at = models.DateTimeField(_("déposé le"), auto_now_add=True)
+
+    objects = SiteScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("pièce jointe")
+        verbose_name_plural = _("pièces jointes")
+        ordering = ["-uploaded_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(meeting__isnull=False) | Q(action__isnull=False),
+                name="attachment_has_a_parent",
+                violation_error_message=_("Une pièce jointe est liée à une réunion ou une action."),
+            ),
+        ]
+
+    def __str__(self):
+        return self.original_name

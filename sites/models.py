@@ -1,0 +1,453 @@
+"""Territories and people on the ground: networks, host organisations, QPV, sites, facilitators,
+partner organisations and the préfet delegates' review comments."""
+
+import datetime
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
+from django.db import models
+from django.db.models import F, Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+# A département on three characters: 001–095 and 02A/02B in metropolitan France, 971–976 overseas.
+_DEPARTEMENT3 = r"(?:0(?:0[1-9]|[1-8][0-9]|9[0-5]|2A|2B)|97[1-6])"
+
+qpv_2015_validator = RegexValidator(
+    rf"^QP{_DEPARTEMENT3}[0-9]{{3}}$",
+    _(
+        "Code QPV 2015 invalide : « QP », le département sur 3 caractères puis 3 chiffres "
+        "(exemple : QP013044, ou QP02A001 en Corse)."
+    ),
+)
+qpv_2024_validator = RegexValidator(
+    rf"^QN{_DEPARTEMENT3}[0-9]{{2}}[NMIC]$",
+    _(
+        "Code QPV 2024 invalide : « QN », le département sur 3 caractères, 2 chiffres puis une "
+        "lettre N, M, I ou C (exemple : QN01344M)."
+    ),
+)
+insee_validator = RegexValidator(
+    r"^(?:[0-9]{5}|2[AB][0-9]{3})$",
+    _("Code INSEE invalide : 5 caractères, par exemple 13055 ou 2A004."),
+)
+departement_validator = RegexValidator(
+    r"^(?:0[1-9]|[1-8][0-9]|9[0-5]|2A|2B|97[1-6])$",
+    _("Code de département invalide : par exemple 13, 2A ou 972."),
+)
+
+
+class Confidence(models.TextChoices):
+    HIGH = "high", _("élevée")
+    MEDIUM = "medium", _("moyenne")
+    LOW = "low", _("faible (déduite)")
+
+
+class OrganisationCategory(models.TextChoices):
+    """Stakeholder categories, shared by partner organisations, committee members and attendance."""
+
+    STATE = "state", _("État")
+    LOCAL_AUTHORITY = "local_authority", _("Collectivité territoriale")
+    LANDLORD = "landlord", _("Bailleur social")
+    ASSOCIATION = "association", _("Association")
+    BUSINESS = "business", _("Entreprise")
+    RESIDENTS = "residents", _("Habitant·es / collectif d'habitant·es")
+    CITIZENS_COUNCIL = "citizens_council", _("Conseil citoyen")
+    OTHER = "other", _("Autre")
+
+
+class Network(models.Model):
+    """A national network (tête de réseau) carrying sites: FCSF, CNLRQ, BBZ."""
+
+    code = models.SlugField(_("code"), max_length=16, unique=True)
+    name = models.CharField(_("nom court"), max_length=40, unique=True)
+    full_name = models.CharField(_("nom complet"), max_length=200)
+
+    class Meta:
+        verbose_name = _("tête de réseau")
+        verbose_name_plural = _("têtes de réseau")
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class HostOrganisation(models.Model):
+    """The local organisation that employs the facilitator (structure porteuse)."""
+
+    class Kind(models.TextChoices):
+        SOCIAL_CENTRE = "social_centre", _("Centre social")
+        REGIE = "regie", _("Régie de quartier")
+        ASSOCIATION = "association", _("Association")
+        OTHER = "other", _("Autre")
+
+    name = models.CharField(_("nom"), max_length=200)
+    kind = models.CharField(_("type"), max_length=20, choices=Kind.choices)
+    network = models.ForeignKey(
+        Network, on_delete=models.PROTECT, related_name="hosts", verbose_name=_("tête de réseau")
+    )
+    city = models.CharField(_("commune"), max_length=120)
+
+    class Meta:
+        verbose_name = _("structure porteuse")
+        verbose_name_plural = _("structures porteuses")
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["name", "city"], name="host_unique_name_city"),
+        ]
+
+    def __str__(self):
+        return f"{self.name} ({self.city})"
+
+
+class Neighbourhood(models.Model):
+    """A priority neighbourhood (QPV), with its codes in the 2015 and the 2024 lists."""
+
+    name = models.CharField(_("nom"), max_length=300)
+    code_2015 = models.CharField(
+        _("code QPV 2015"),
+        max_length=8,
+        unique=True,
+        null=True,
+        blank=True,
+        validators=[qpv_2015_validator],
+    )
+    code_2024 = models.CharField(
+        _("code QPV 2024"),
+        max_length=8,
+        unique=True,
+        null=True,
+        blank=True,
+        validators=[qpv_2024_validator],
+        help_text=_("Liste 2024 en métropole ; liste 2025 outre-mer."),
+    )
+
+    class Meta:
+        verbose_name = _("quartier prioritaire (QPV)")
+        verbose_name_plural = _("quartiers prioritaires (QPV)")
+        ordering = ["code_2015", "code_2024"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(code_2015__isnull=False) | Q(code_2024__isnull=False),
+                name="qpv_has_a_code",
+                violation_error_message=_("Un QPV doit avoir au moins un code (2015 ou 2024)."),
+            ),
+        ]
+
+    def __str__(self):
+        codes = " / ".join(c for c in (self.code_2015, self.code_2024) if c)
+        return f"{self.name} ({codes})"
+
+    def clean(self):
+        for field in ("code_2015", "code_2024"):
+            value = getattr(self, field)
+            setattr(self, field, value.strip().upper() if value else None)
+
+
+class PriorityModel(models.Model):
+    """One of the ATC priority models (a site may follow several)."""
+
+    code = models.SlugField(_("code"), max_length=40, unique=True)
+    label = models.CharField(_("intitulé"), max_length=120, unique=True)
+
+    class Meta:
+        verbose_name = _("modèle prioritaire")
+        verbose_name_plural = _("modèles prioritaires")
+        ordering = ["label"]
+
+    def __str__(self):
+        return self.label
+
+
+class Scheme(models.Model):
+    """Another public scheme on the neighbourhood (NPNRU, PAQT, Cité éducative…)."""
+
+    code = models.SlugField(_("code"), max_length=40, unique=True)
+    label = models.CharField(_("intitulé"), max_length=120, unique=True)
+
+    class Meta:
+        verbose_name = _("dispositif")
+        verbose_name_plural = _("dispositifs")
+        ordering = ["label"]
+
+    def __str__(self):
+        return self.label
+
+
+class SiteQuerySet(models.QuerySet):
+    def for_user(self, user):
+        """The sites a user may read (see atc.permissions)."""
+        from atc.permissions import readable_sites
+
+        return readable_sites(user, self)
+
+
+class Site(models.Model):
+    """An ATC experimentation site: one or more QPV of one commune, carried by a host."""
+
+    class InstitutionalSupport(models.TextChoices):
+        STRONG_PAIR = "strong_pair", _("Binôme fort délégué·e du préfet / ATC")
+        TRIUMVIRATE = (
+            "triumvirate",
+            _("Triumvirat DP + chef·fe de projet ville + structure porteuse"),
+        )
+        WEAK_CHOSEN = "weak_chosen", _("Appui institutionnel faible (distance choisie)")
+        WEAK_SUFFERED = "weak_suffered", _("Appui institutionnel faible (distance subie)")
+        UNKNOWN = "unknown", _("Non qualifié")
+
+    class Configuration(models.TextChoices):
+        SINGLE = "single", _("Une seule personne")
+        WITH_SUPPORT = "with_support", _("Une personne avec un appui")
+        SHARED = "shared", _("Fonction partagée entre plusieurs professionnel·les")
+
+    name = models.CharField(_("nom du site"), max_length=120, unique=True)
+    slug = models.SlugField(_("identifiant"), max_length=80, unique=True)
+    city = models.CharField(_("commune"), max_length=120)
+    insee_code = models.CharField(_("code INSEE"), max_length=5, validators=[insee_validator])
+    departement_code = models.CharField(
+        _("département"), max_length=3, validators=[departement_validator]
+    )
+    departement_name = models.CharField(_("nom du département"), max_length=80)
+    region = models.CharField(_("région"), max_length=80)
+    latitude = models.DecimalField(
+        _("latitude"),
+        max_digits=8,
+        decimal_places=5,
+        validators=[MinValueValidator(Decimal("-90")), MaxValueValidator(Decimal("90"))],
+    )
+    longitude = models.DecimalField(
+        _("longitude"),
+        max_digits=8,
+        decimal_places=5,
+        validators=[MinValueValidator(Decimal("-180")), MaxValueValidator(Decimal("180"))],
+    )
+    network = models.ForeignKey(
+        Network, on_delete=models.PROTECT, related_name="sites", verbose_name=_("tête de réseau")
+    )
+    host = models.ForeignKey(
+        HostOrganisation,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="sites",
+        verbose_name=_("structure porteuse"),
+    )
+    neighbourhoods = models.ManyToManyField(
+        Neighbourhood, related_name="sites", verbose_name=_("quartiers prioritaires")
+    )
+    neighbourhood_label = models.CharField(
+        _("quartier (libellé d'usage)"), max_length=200, blank=True
+    )
+    priority_models = models.ManyToManyField(
+        PriorityModel, blank=True, related_name="sites", verbose_name=_("modèles prioritaires")
+    )
+    institutional_support = models.CharField(
+        _("appui institutionnel"),
+        max_length=20,
+        choices=InstitutionalSupport.choices,
+        default=InstitutionalSupport.UNKNOWN,
+    )
+    facilitation_configuration = models.CharField(
+        _("configuration de l'animation"),
+        max_length=20,
+        choices=Configuration.choices,
+        default=Configuration.SINGLE,
+    )
+    start_date = models.DateField(
+        _("début de l'expérimentation sur le site"), null=True, blank=True
+    )
+    other_schemes = models.ManyToManyField(
+        Scheme, blank=True, related_name="sites", verbose_name=_("autres dispositifs")
+    )
+    data_confidence = models.CharField(
+        _("fiabilité des données de référence"),
+        max_length=10,
+        choices=Confidence.choices,
+        default=Confidence.HIGH,
+    )
+    data_notes = models.TextField(
+        _("précisions sur la fiabilité"),
+        blank=True,
+        help_text=_("Ce qui est incertain dans les données de référence et pourquoi."),
+    )
+    data_sources = models.TextField(_("sources des données de référence"), blank=True)
+
+    objects = SiteQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("site")
+        verbose_name_plural = _("sites")
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class ContextEvent(models.Model):
+    """An event that slowed or changed the work (lockdown, elections…); national when no site."""
+
+    class Kind(models.TextChoices):
+        LOCKDOWN = "lockdown", _("Confinement / crise sanitaire")
+        ELECTION = "election", _("Élections")
+        TURNOVER = "turnover", _("Changement d'interlocuteur")
+        OTHER = "other", _("Autre")
+
+    site = models.ForeignKey(
+        Site,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="context_events",
+        verbose_name=_("site"),
+        help_text=_("Laisser vide pour un événement national."),
+    )
+    kind = models.CharField(_("type"), max_length=20, choices=Kind.choices)
+    title = models.CharField(_("intitulé"), max_length=200)
+    start_date = models.DateField(_("début"))
+    end_date = models.DateField(_("fin"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("événement de contexte")
+        verbose_name_plural = _("événements de contexte")
+        ordering = ["start_date"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end_date__isnull=True) | Q(end_date__gte=F("start_date")),
+                name="context_event_end_after_start",
+                violation_error_message=_("La date de fin doit suivre la date de début."),
+            ),
+        ]
+
+    def __str__(self):
+        return self.title
+
+
+class FacilitatorAssignmentQuerySet(models.QuerySet):
+    def current(self, on: datetime.date | None = None):
+        day = on or timezone.localdate()
+        return self.filter(start_date__lte=day).filter(
+            Q(end_date__isnull=True) | Q(end_date__gte=day)
+        )
+
+
+class FacilitatorAssignment(models.Model):
+    """A person facilitating a site for a period; tenure, FTE and turnover derive from these."""
+
+    class ContractType(models.TextChoices):
+        CDD = "cdd", _("CDD")
+        CDI = "cdi", _("CDI")
+        SECONDMENT = "secondment", _("Mise à disposition")
+        OTHER = "other", _("Autre")
+
+    class Position(models.TextChoices):
+        LEAD = "lead", _("Animateur·rice")
+        SUPPORT = "support", _("Appui")
+
+    site = models.ForeignKey(
+        Site, on_delete=models.CASCADE, related_name="facilitators", verbose_name=_("site")
+    )
+    person_name = models.CharField(_("nom de la personne"), max_length=150)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="facilitator_assignments",
+        verbose_name=_("compte"),
+    )
+    position = models.CharField(
+        _("fonction"), max_length=10, choices=Position.choices, default=Position.LEAD
+    )
+    fte = models.DecimalField(
+        _("temps dédié (ETP)"),
+        max_digits=3,
+        decimal_places=2,
+        validators=[MinValueValidator(Decimal("0.1")), MaxValueValidator(Decimal("2.0"))],
+        help_text=_("Entre 0,1 et 2,0 ETP."),
+    )
+    contract_type = models.CharField(
+        _("type de contrat"), max_length=12, choices=ContractType.choices, default=ContractType.CDD
+    )
+    start_date = models.DateField(_("début du contrat"))
+    end_date = models.DateField(_("fin"), null=True, blank=True)
+
+    objects = FacilitatorAssignmentQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("animateur·rice (affectation)")
+        verbose_name_plural = _("animateur·rices (affectations)")
+        ordering = ["site", "start_date"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(fte__gte=Decimal("0.1")) & Q(fte__lte=Decimal("2.0")),
+                name="facilitator_fte_range",
+                violation_error_message=_("Le temps dédié doit être compris entre 0,1 et 2,0 ETP."),
+            ),
+            models.CheckConstraint(
+                condition=Q(end_date__isnull=True) | Q(end_date__gte=F("start_date")),
+                name="facilitator_end_after_start",
+                violation_error_message=_("La fin de l'affectation doit suivre son début."),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.person_name} — {self.site}"
+
+
+class PartnerOrganisation(models.Model):
+    """An organisation that works with a site: the unit of the cooperation map."""
+
+    site = models.ForeignKey(
+        Site, on_delete=models.CASCADE, related_name="partners", verbose_name=_("site")
+    )
+    name = models.CharField(_("nom"), max_length=200)
+    category = models.CharField(_("catégorie"), max_length=20, choices=OrganisationCategory.choices)
+    created_at = models.DateTimeField(_("créée le"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("organisation partenaire")
+        verbose_name_plural = _("organisations partenaires")
+        ordering = ["site", "name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["site", "name"],
+                name="partner_unique_name_per_site",
+                violation_error_message=_("Cette organisation existe déjà pour ce site."),
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class ReviewComment(models.Model):
+    """A dated review comment left on a site's dashboard by a préfet delegate."""
+
+    site = models.ForeignKey(
+        Site, on_delete=models.CASCADE, related_name="review_comments", verbose_name=_("site")
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="review_comments",
+        verbose_name=_("auteur·rice"),
+    )
+    body = models.TextField(_("commentaire"), max_length=5000)
+    created_at = models.DateTimeField(_("date"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("commentaire de suivi")
+        verbose_name_plural = _("commentaires de suivi")
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"{self.site} — {self.created_at:%d/%m/%Y}"
+
+    def clean(self):
+        if not self.body.strip():
+            raise ValidationError({"body": _("Écrivez votre commentaire.")})

@@ -1,0 +1,93 @@
+"""The declared access rules every URL pattern must have, and who is expected to get what.
+
+Each app declares its URLs in `tests/<app>/access_rules.py`:
+
+    RULES = {"pilotage:meeting_list": Rule(SITE_READ, lambda o: {"slug": o["site"].slug})}
+
+    def build(site, user):
+        # objects of this app on `site`, used to fill URL kwargs and POST data
+        return {"meeting": MeetingFactory(site=site)}
+
+`o` is the dict of every app's `build()` for one site, plus "site". The permission-matrix test
+(tests/atc/test_permission_matrix.py) walks every URL pattern of the project, fails on one without a
+rule, and checks each persona × site × method against the expectations written out below — written
+by hand, never computed with the code under test.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+PUBLIC = "public"  # anyone, signed in or not
+AUTHENTICATED = "authenticated"  # any signed-in person
+SITE_READ = "site_read"  # those who may read the site
+SITE_WRITE = "site_write"  # the site team; readers get 403, outsiders 404
+SITE_COMMENT = "site_comment"  # préfet delegates of the site and the national team
+NATIONAL = "national"  # national team only; other signed-in people get 403
+
+PERSONAS = (
+    "anonymous",
+    "facilitator",
+    "host_director",
+    "prefet_delegate",
+    "network_coordinator",
+    "national_team",
+    "outsider",
+)
+
+# The three sites the matrix uses, and who stands where (see tests/conftest.py for the personas):
+# Marseille is the facilitator's and host's site (FCSF); Tourcoing is in the delegate's Nord and
+# in FCSF; Grenoble (CNLRQ) belongs to none of them.
+MATRIX_SITES = ("marseille", "tourcoing", "grenoble")
+
+READERS = {
+    "marseille": {"facilitator", "host_director", "network_coordinator", "national_team"},
+    "tourcoing": {"prefet_delegate", "network_coordinator", "national_team"},
+    "grenoble": {"national_team"},
+}
+WRITERS = {
+    "marseille": {"facilitator", "host_director"},
+    "tourcoing": set(),
+    "grenoble": set(),
+}
+COMMENTERS = {
+    "marseille": {"national_team"},
+    "tourcoing": {"prefet_delegate", "national_team"},
+    "grenoble": {"national_team"},
+}
+
+
+@dataclass(frozen=True)
+class Rule:
+    """How one URL pattern answers. `kwargs` and `post_data` receive the site's objects."""
+
+    policy: str
+    kwargs: Callable[[dict], dict] = lambda objects: {}
+    methods: tuple[str, ...] = ("GET",)
+    post_data: Callable[[dict], dict] | None = None
+
+
+def allowed(policy: str, persona: str, site_slug: str | None) -> bool:
+    if policy == PUBLIC:
+        return True
+    if persona == "anonymous":
+        return False
+    if policy == AUTHENTICATED:
+        return True
+    if policy == NATIONAL:
+        return persona == "national_team"
+    if policy == SITE_READ:
+        return persona in READERS[site_slug]
+    if policy == SITE_WRITE:
+        return persona in WRITERS[site_slug]
+    if policy == SITE_COMMENT:
+        return persona in COMMENTERS[site_slug]
+    raise ValueError(policy)
+
+
+def expected_refusal(policy: str, persona: str, site_slug: str | None) -> int:
+    """The status of a refused request: login redirect, 404 outside the scope, 403 inside it."""
+    if persona == "anonymous":
+        return 302
+    if policy in (SITE_WRITE, SITE_COMMENT, SITE_READ) and persona not in READERS[site_slug]:
+        return 404
+    return 403

@@ -1,0 +1,94 @@
+"""Shared fixtures: the personas of the platform and the real reference sites.
+
+Sites come from the data migration (the 15 real ones), so tests read like the product:
+the facilitator of Marseille, the préfet delegate of the Nord (Tourcoing, Grande-Synthe, Roubaix).
+"""
+
+import pytest
+
+from atc.models import Role
+from sites.models import Network, Site
+from tests.atc.factories import RoleFactory, UserFactory
+
+NORD = ("tourcoing", "grande-synthe", "roubaix")
+
+
+@pytest.fixture(autouse=True)
+def _media_and_cache(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.CELERY_TASK_ALWAYS_EAGER = True
+    settings.CELERY_TASK_EAGER_PROPAGATES = True
+    from django.core.cache import cache
+
+    cache.clear()
+
+
+@pytest.fixture
+def marseille(db):
+    return Site.objects.get(slug="marseille")
+
+
+@pytest.fixture
+def grenoble(db):
+    return Site.objects.get(slug="grenoble")
+
+
+@pytest.fixture
+def tourcoing(db):
+    return Site.objects.get(slug="tourcoing")
+
+
+def _person(email, kind, sites=(), network=None):
+    user = UserFactory(email=email)
+    RoleFactory(user=user, kind=kind, sites=list(sites), network=network)
+    return user
+
+
+@pytest.fixture
+def facilitator(db, marseille):
+    return _person("facilitator@example.org", Role.Kind.FACILITATOR, [marseille])
+
+
+@pytest.fixture
+def host_director(db, marseille):
+    return _person("host@example.org", Role.Kind.HOST_DIRECTOR, [marseille])
+
+
+@pytest.fixture
+def prefet_delegate(db):
+    return _person(
+        "delegate@example.org", Role.Kind.PREFET_DELEGATE, Site.objects.filter(slug__in=NORD)
+    )
+
+
+@pytest.fixture
+def network_coordinator(db):
+    return _person(
+        "network@example.org",
+        Role.Kind.NETWORK_COORDINATOR,
+        network=Network.objects.get(code="fcsf"),
+    )
+
+
+@pytest.fixture
+def national_team(db):
+    return _person("national@example.org", Role.Kind.NATIONAL_TEAM)
+
+
+@pytest.fixture
+def outsider(db):
+    return UserFactory(email="outsider@example.org")
+
+
+@pytest.fixture
+def personas(
+    facilitator, host_director, prefet_delegate, network_coordinator, national_team, outsider
+):
+    return {
+        "facilitator": facilitator,
+        "host_director": host_director,
+        "prefet_delegate": prefet_delegate,
+        "network_coordinator": network_coordinator,
+        "national_team": national_team,
+        "outsider": outsider,
+    }
