@@ -128,3 +128,18 @@ class Role(models.Model):
             raise ValidationError({"network": _("Indiquez la tête de réseau coordonnée.")})
         if self.end_date and self.start_date and self.end_date < self.start_date:
             raise ValidationError({"end_date": _("La fin du rôle doit suivre son début.")})
+
+
+class Heartbeat(models.Model):
+    """The last time a background process proved it was alive (the Celery worker, via beat)."""
+
+    name = models.CharField(_("processus"), max_length=40, unique=True)
+    last_seen = models.DateTimeField(_("dernier signe de vie"))
+    beats = models.PositiveBigIntegerField(_("nombre de signes de vie"), default=0)
+
+    class Meta:
+        verbose_name = _("signe de vie")
+        verbose_name_plural = _("signes de vie")
+
+    def __str__(self):
+        return f"{self.name} : {self.last_seen:%d/%m/%Y %H:%M:%S}"

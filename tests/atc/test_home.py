@@ -42,7 +42,14 @@ def test_national_team_home_lists_all_fifteen_sites(
     assert response.content.decode().count('class="card"') == 15
 
 
-def test_health_answers_without_login(client):
+def test_health_answers_without_login_and_reports_a_silent_worker(client):
     response = client.get(reverse("health"))
     assert response.status_code == 200
-    assert response.json() == {"status": "ok"}
+    assert response.json() == {"status": "ok", "database": "ok", "worker": "silencieux"}
+
+
+def test_health_reports_the_worker_once_its_heartbeat_ran(client):
+    from atc.tasks import heartbeat
+
+    heartbeat.delay()
+    assert client.get(reverse("health")).json()["worker"] == "ok"
