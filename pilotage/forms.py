@@ -1,0 +1,356 @@
+"""Forms of the steering pages. Every queryset is limited to the site the page belongs to, so a
+committee, partner, meeting or finding of another site posted by hand is refused."""
+
+from crispy_forms.helper import FormHelper
+from django import forms
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from diagnostics.models import Finding, Theme
+from pilotage.models import (
+    ATTENDANCE_FIELDS,
+    Action,
+    Committee,
+    Decision,
+    Meeting,
+    MeetingParticipant,
+)
+from pilotage.uploads import accepted_formats_label, check_upload
+from sites.models import OrganisationCategory, PartnerOrganisation
+
+NOT_NEGATIVE = _("Saisissez un nombre positif ou nul (0 si personne).")
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%Y-%m-%d", **kwargs)
+
+
+class TimeInput(forms.TimeInput):
+    input_type = "time"
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%H:%M", **kwargs)
+
+
+def _helper() -> FormHelper:
+    helper = FormHelper()
+    helper.form_tag = False
+    helper.disable_csrf = True
+    return helper
+
+
+class MeetingForm(forms.ModelForm):
+    """One page to log a meeting: what, when, who came (counts by category), agenda, minutes."""
+
+    class Meta:
+        model = Meeting
+        fields = [
+            "kind",
+            "date",
+            "format",
+            "committee",
+            "title",
+            "start_time",
+            "duration_minutes",
+            "location",
+            *ATTENDANCE_FIELDS.values(),
+            "organisations",
+            "agenda",
+            "minutes",
+            "minutes_status",
+        ]
+        widgets = {
+            "date": DateInput(),
+            "start_time": TimeInput(),
+            "organisations": forms.CheckboxSelectMultiple,
+            "agenda": forms.Textarea(attrs={"rows": 3}),
+            "minutes": forms.Textarea(attrs={"rows": 6}),
+        }
+        help_texts = {
+            "committee": _("Pour une réunion d'instance : la liste des membres s'affiche."),
+            "minutes_status": _("Passez le compte rendu en « Validé » une fois relu."),
+        }
+        error_messages = {
+            "date": {"invalid": _("Saisissez une date valide, par exemple 14/03/2021.")},
+            "start_time": {"invalid": _("Saisissez une heure valide, par exemple 14:30.")},
+        }
+
+    def __init__(self, *args, site, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.site = site
+        self.helper = _helper()
+        site_kinds = [
+            choice for choice in Meeting.Kind.choices if choice[0] not in Meeting.NATIONAL_KINDS
+        ]
+        self.fields["kind"].choices = site_kinds
+        self.fields["committee"].queryset = Committee.objects.filter(site=site, is_active=True)
+        self.fields["committee"].empty_label = _("Aucune (réunion hors instance)")
+        # With htmx, choosing a committee brings its roster in without leaving the page.
+        self.fields["committee"].widget.attrs.update(
+            {
+                "hx-get": reverse("pilotage:meeting_roster", args=[site.slug]),
+                "hx-target": "#roster",
+                "hx-trigger": "change",
+            }
+        )
+        self.fields["organisations"].queryset = PartnerOrganisation.objects.filter(site=site)
+        self.fields["committee"].error_messages["invalid_choice"] = _(
+            "Choisissez une instance de ce site dans la liste."
+        )
+        self.fields["organisations"].error_messages["invalid_choice"] = _(
+            "Choisissez des organisations partenaires de ce site."
+        )
+        self.fields["title"].error_messages["required"] = _(
+            "Donnez un intitulé à la réunion, par exemple « Comité de pilotage de mars »."
+        )
+        self.fields["duration_minutes"].error_messages["max_value"] = _(
+            "Une réunion dure au plus 1 440 minutes (24 heures)."
+        )
+        for name in ATTENDANCE_FIELDS.values():
+            field = self.fields[name]
+            field.required = False
+            field.widget.attrs.update({"min": 0, "inputmode": "numeric"})
+            field.error_messages["min_value"] = NOT_NEGATIVE
+            field.error_messages["invalid"] = NOT_NEGATIVE
+
+    def attendance_fields(self):
+        return [self[name] for name in ATTENDANCE_FIELDS.values()]
+
+    def main_fields(self):
+        names = ["kind", "date", "format", "committee", "title"]
+        return [self[name] for name in names]
+
+    def detail_fields(self):
+        return [self[name] for name in ("start_time", "duration_minutes", "location")]
+
+    def clean(self):
+        cleaned = super().clean()
+        for name in ATTENDANCE_FIELDS.values():
+            if cleaned.get(name) is None and name not in self.errors:
+                cleaned[name] = 0
+        return cleaned
+
+
+class RosterForm(forms.Form):
+    """Presence of each member of the meeting's committee, one radio group per member."""
+
+    def __init__(self, *args, members, participants=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.members = list(members)
+        known = {p.member_id: p.presence for p in participants or []}
+        for member in self.members:
+            self.fields[self.field_name(member)] = forms.ChoiceField(
+                label=str(member),
+                choices=MeetingParticipant.Presence.choices,
+                widget=forms.RadioSelect,
+                required=False,
+                initial=known.get(member.pk),
+                error_messages={"invalid_choice": _("Choisissez présent·e, excusé·e ou absent·e.")},
+            )
+
+    @staticmethod
+    def field_name(member) -> str:
+        return f"presence_{member.pk}"
+
+    def presences(self) -> dict:
+        """{member: presence} for the members whose presence was given."""
+        return {
+            member: self.cleaned_data[self.field_name(member)]
+            for member in self.members
+            if self.cleaned_data.get(self.field_name(member))
+        }
+
+    def rows(self):
+        return [(member, self[self.field_name(member)]) for member in self.members]
+
+
+class DecisionForm(forms.ModelForm):
+    class Meta:
+        model = Decision
+        fields = ["text"]
+        widgets = {"text": forms.TextInput(attrs={"maxlength": 2000})}
+        labels = {"text": _("Décision")}
+
+
+class BaseDecisionFormSet(forms.BaseModelFormSet):
+    def __init__(self, *args, meeting=None, **kwargs):
+        queryset = meeting.decisions.all() if meeting and meeting.pk else Decision.objects.none()
+        super().__init__(*args, queryset=queryset, prefix="decisions", **kwargs)
+
+
+def decision_formset_class(*, extra: int):
+    return forms.modelformset_factory(
+        Decision,
+        form=DecisionForm,
+        formset=BaseDecisionFormSet,
+        extra=extra,
+        can_delete=True,
+        max_num=50,
+        validate_max=True,
+    )
+
+
+class MeetingFilterForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Type"), required=False)
+    date_from = forms.DateField(label=_("Du"), required=False, widget=DateInput())
+    date_to = forms.DateField(label=_("Au"), required=False, widget=DateInput())
+    committee = forms.ModelChoiceField(
+        label=_("Instance"), queryset=Committee.objects.none(), required=False
+    )
+
+    def __init__(self, *args, site, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = [("", _("Tous les types")), *Meeting.Kind.choices]
+        self.fields["committee"].queryset = Committee.objects.filter(site=site)
+        self.fields["committee"].empty_label = _("Toutes les instances")
+        self.fields["committee"].error_messages["invalid_choice"] = _(
+            "Choisissez une instance de ce site."
+        )
+
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("date_from"), cleaned.get("date_to")
+        if start and end and end < start:
+            self.add_error("date_to", _("La date de fin doit suivre la date de début."))
+        return cleaned
+
+    def filter(self, queryset):
+        if not self.is_valid():
+            return queryset
+        data = self.cleaned_data
+        if data["kind"]:
+            queryset = queryset.filter(kind=data["kind"])
+        if data["date_from"]:
+            queryset = queryset.filter(date__gte=data["date_from"])
+        if data["date_to"]:
+            queryset = queryset.filter(date__lte=data["date_to"])
+        if data["committee"]:
+            queryset = queryset.filter(committee=data["committee"])
+        return queryset
+
+
+class ActionForm(forms.ModelForm):
+    """An action with its links; a partner missing from the list can be created on the spot."""
+
+    new_partner_name = forms.CharField(
+        label=_("Nouvelle organisation partenaire"),
+        max_length=200,
+        required=False,
+        help_text=_("Si elle n'est pas dans la liste : son nom, puis sa catégorie."),
+    )
+    new_partner_category = forms.ChoiceField(
+        label=_("Catégorie de la nouvelle organisation"),
+        choices=[("", "---------"), *OrganisationCategory.choices],
+        required=False,
+    )
+
+    class Meta:
+        model = Action
+        fields = [
+            "title",
+            "theme",
+            "status",
+            "progress",
+            "residents_reached",
+            "start_date",
+            "end_date",
+            "partners",
+            "meeting",
+            "findings",
+            "description",
+            "outcomes",
+        ]
+        widgets = {
+            "start_date": DateInput(),
+            "end_date": DateInput(),
+            "partners": forms.CheckboxSelectMultiple,
+            "findings": forms.CheckboxSelectMultiple,
+            "description": forms.Textarea(attrs={"rows": 4}),
+            "outcomes": forms.Textarea(attrs={"rows": 4}),
+        }
+        help_texts = {
+            "progress": _("Un pourcentage, de 0 à 100."),
+            "meeting": _("La réunion où l'action a été décidée."),
+        }
+
+    def __init__(self, *args, site, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.site = site
+        self.helper = _helper()
+        self.fields["theme"].queryset = Theme.objects.all()
+        self.fields["partners"].queryset = PartnerOrganisation.objects.filter(site=site)
+        self.fields["meeting"].queryset = Meeting.objects.filter(site=site)
+        self.fields["findings"].queryset = Finding.objects.filter(site=site).select_related("theme")
+        self.fields["title"].error_messages["required"] = _(
+            "Donnez un intitulé à l'action, par exemple « Stock alimentaire partagé »."
+        )
+        for name, message in (
+            ("partners", _("Choisissez des organisations partenaires de ce site.")),
+            ("meeting", _("Choisissez une réunion de ce site.")),
+            ("findings", _("Choisissez des constats du diagnostic de ce site.")),
+        ):
+            self.fields[name].error_messages["invalid_choice"] = message
+        self.fields["progress"].widget.attrs.update({"min": 0, "max": 100})
+        self.fields["progress"].error_messages.update(
+            {
+                "max_value": _("L'avancement est un pourcentage : 100 au plus."),
+                "min_value": _("L'avancement est un pourcentage : 0 au moins."),
+            }
+        )
+        self.fields["residents_reached"].error_messages["min_value"] = NOT_NEGATIVE
+
+    def clean_new_partner_name(self):
+        name = " ".join(self.cleaned_data["new_partner_name"].split())
+        if name and PartnerOrganisation.objects.filter(site=self.site, name__iexact=name).exists():
+            raise forms.ValidationError(
+                _("« %(name)s » existe déjà : cochez-la dans la liste des partenaires.")
+                % {"name": name}
+            )
+        return name
+
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("start_date"), cleaned.get("end_date")
+        if start and end and end < start:
+            self.add_error(
+                "end_date",
+                _("La date de fin doit être égale ou postérieure à la date de début."),
+            )
+        if cleaned.get("new_partner_name") and not cleaned.get("new_partner_category"):
+            self.add_error(
+                "new_partner_category",
+                _("Choisissez la catégorie de la nouvelle organisation."),
+            )
+        return cleaned
+
+
+class ActionStatusForm(forms.Form):
+    status = forms.ChoiceField(
+        label=_("Nouvel état"),
+        choices=Action.Status.choices,
+        error_messages={"invalid_choice": _("Choisissez un état dans la liste.")},
+    )
+
+
+class AttachmentForm(forms.Form):
+    file = forms.FileField(
+        label=_("Fichier"),
+        error_messages={"required": _("Choisissez un fichier à joindre.")},
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["file"].help_text = _("%(formats)s, 10 Mo au plus.") % {
+            "formats": accepted_formats_label()
+        }
+        self.fields["file"].widget.attrs["accept"] = (
+            ".pdf,.odt,.docx,.xlsx,.ods,.csv,.jpg,.jpeg,.png"
+        )
+
+    def clean_file(self):
+        uploaded = self.cleaned_data["file"]
+        self.checked = check_upload(uploaded)
+        return uploaded

@@ -1,0 +1,396 @@
+"""Pages of a site's steering: meetings with their roster and decisions, actions, attachments."""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Prefetch
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from atc.permissions import can_write_site, get_object_for_site, get_site_for_user, log_refusal
+from pilotage import services
+from pilotage.forms import (
+    ActionForm,
+    ActionStatusForm,
+    AttachmentForm,
+    MeetingFilterForm,
+    MeetingForm,
+    RosterForm,
+    decision_formset_class,
+)
+from pilotage.ical import meetings_calendar
+from pilotage.models import (
+    Action,
+    ActionStatusChange,
+    Attachment,
+    Committee,
+    Decision,
+    Meeting,
+    MeetingParticipant,
+)
+from pilotage.uploads import safe_download_name
+
+MEETINGS_PER_PAGE = 20
+
+
+def _committee_members(site, committee_id):
+    committee = (
+        Committee.objects.filter(site=site, pk=committee_id).first() if committee_id else None
+    )
+    if committee is None:
+        return None, []
+    return committee, list(committee.members.select_related("organisation"))
+
+
+def _meeting_forms(request, site, meeting):
+    """The meeting form, its roster (for the committee chosen, posted or saved) and decisions."""
+    data = request.POST if request.method == "POST" else None
+    form = MeetingForm(data, instance=meeting, site=site)
+    committee_id = data.get("committee") if data is not None else meeting.committee_id
+    committee, members = _committee_members(site, committee_id if committee_id else None)
+    participants = meeting.participants.all() if meeting.pk else []
+    roster = RosterForm(data, members=members, participants=participants) if members else None
+    formset_class = decision_formset_class(extra=3 if meeting.pk is None else 2)
+    decisions = formset_class(data, meeting=meeting)
+    return form, committee, roster, decisions
+
+
+def _roster_posted(request, roster) -> bool:
+    return roster is not None and any(name.startswith("presence_") for name in request.POST)
+
+
+def _meeting_form_page(request, site, meeting):
+    form, committee, roster, decisions = _meeting_forms(request, site, meeting)
+    if request.method == "POST":
+        valid = form.is_valid() and decisions.is_valid() and (roster is None or roster.is_valid())
+        if valid:
+            is_new = meeting.pk is None
+            roster_sent = _roster_posted(request, roster)
+            presences = None
+            if roster_sent:
+                presences = roster.presences()
+            elif roster is None or "committee" in form.changed_data:
+                # No committee (or another one) now: the former roster no longer applies.
+                presences = {}
+            meeting = services.meeting_save(
+                site=site,
+                user=request.user,
+                form=form,
+                presences=presences,
+                decision_formset=decisions,
+            )
+            if is_new and roster is not None and not roster_sent:
+                messages.success(
+                    request,
+                    _("Réunion enregistrée. Indiquez maintenant qui était présent·e."),
+                )
+                return redirect("pilotage:meeting_edit", site.slug, meeting.pk)
+            messages.success(request, _("Réunion enregistrée."))
+            return redirect("pilotage:meeting_detail", site.slug, meeting.pk)
+        messages.error(request, _("La réunion n'a pas été enregistrée : corrigez les erreurs."))
+    return render(
+        request,
+        "pilotage/meeting_form.html",
+        {
+            "site": site,
+            "meeting": meeting,
+            "form": form,
+            "committee": committee,
+            "roster": roster,
+            "decisions": decisions,
+        },
+    )
+
+
+def meeting_create(request, slug):
+    site = get_site_for_user(request, slug, write=True)
+    return _meeting_form_page(request, site, Meeting(site=site))
+
+
+def meeting_edit(request, slug, pk):
+    site = get_site_for_user(request, slug, write=True)
+    meeting = get_object_for_site(request, Meeting.objects.all(), site, pk)
+    return _meeting_form_page(request, site, meeting)
+
+
+@require_GET
+def meeting_roster(request, slug):
+    """The roster fieldset of the committee chosen in the meeting form (htmx fragment)."""
+    site = get_site_for_user(request, slug, write=True)
+    committee, members = _committee_members(site, request.GET.get("committee") or None)
+    roster = RosterForm(members=members) if members else None
+    return render(
+        request,
+        "pilotage/_roster.html",
+        {"site": site, "committee": committee, "roster": roster},
+    )
+
+
+def meeting_list(request, slug):
+    site = get_site_for_user(request, slug)
+    filters = MeetingFilterForm(request.GET or None, site=site)
+    meetings = filters.filter(Meeting.objects.filter(site=site).select_related("committee"))
+    page = Paginator(meetings, MEETINGS_PER_PAGE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "pilotage/meeting_list.html",
+        {
+            "site": site,
+            "filters": filters,
+            "page": page,
+            "query": query.urlencode(),
+            "can_write": can_write_site(request.user, site),
+        },
+    )
+
+
+def meeting_detail(request, slug, pk):
+    site = get_site_for_user(request, slug)
+    meeting = get_object_for_site(
+        request,
+        Meeting.objects.select_related("committee", "created_by").prefetch_related(
+            "organisations",
+            Prefetch("decisions", Decision.objects.select_related("action")),
+            Prefetch(
+                "participants",
+                MeetingParticipant.objects.select_related("member__organisation").order_by(
+                    "member__category", "member__person_name"
+                ),
+            ),
+            Prefetch("attachments", Attachment.objects.select_related("uploaded_by")),
+            "actions",
+        ),
+        site,
+        pk,
+    )
+    return render(
+        request,
+        "pilotage/meeting_detail.html",
+        {
+            "site": site,
+            "meeting": meeting,
+            "can_write": can_write_site(request.user, site),
+            "attachment_form": AttachmentForm(),
+        },
+    )
+
+
+@require_GET
+def meeting_ical(request, slug):
+    site = get_site_for_user(request, slug)
+    body = meetings_calendar(
+        Meeting.objects.filter(site=site).order_by("date", "id"),
+        name=_("Réunions ATC — %(site)s") % {"site": site.name},
+        domain=request.get_host().split(":")[0] or "atc",
+    )
+    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="reunions-{site.slug}.ics"'
+    return response
+
+
+@require_POST
+def decision_to_action(request, slug, pk):
+    site = get_site_for_user(request, slug, write=True)
+    decision = Decision.objects.filter(meeting__site=site, pk=pk).first()
+    if decision is None:
+        log_refusal(request, "out_of_scope", pk)
+        raise Http404("Décision introuvable")
+    action = services.action_create_from_decision(decision=decision, user=request.user)
+    messages.success(request, _("Action créée à partir de la décision : complétez-la."))
+    return redirect("pilotage:action_edit", site.slug, action.pk)
+
+
+def _action_form_page(request, site, action):
+    form = ActionForm(request.POST or None, instance=action, site=site)
+    if request.method == "POST":
+        if form.is_valid():
+            action = services.action_save(site=site, user=request.user, form=form)
+            messages.success(request, _("Action enregistrée."))
+            return redirect("pilotage:action_detail", site.slug, action.pk)
+        messages.error(request, _("L'action n'a pas été enregistrée : corrigez les erreurs."))
+    return render(
+        request, "pilotage/action_form.html", {"site": site, "action": action, "form": form}
+    )
+
+
+def action_create(request, slug):
+    site = get_site_for_user(request, slug, write=True)
+    return _action_form_page(request, site, Action(site=site))
+
+
+def action_edit(request, slug, pk):
+    site = get_site_for_user(request, slug, write=True)
+    action = get_object_for_site(request, Action.objects.all(), site, pk)
+    return _action_form_page(request, site, action)
+
+
+def action_detail(request, slug, pk):
+    site = get_site_for_user(request, slug)
+    action = get_object_for_site(
+        request,
+        Action.objects.select_related(
+            "theme", "meeting", "decision", "created_by"
+        ).prefetch_related(
+            "partners",
+            "findings",
+            Prefetch("status_changes", ActionStatusChange.objects.select_related("changed_by")),
+            Prefetch("attachments", Attachment.objects.select_related("uploaded_by")),
+        ),
+        site,
+        pk,
+    )
+    return render(
+        request,
+        "pilotage/action_detail.html",
+        {
+            "site": site,
+            "action": action,
+            "can_write": can_write_site(request.user, site),
+            "attachment_form": AttachmentForm(),
+        },
+    )
+
+
+def action_board(request, slug):
+    site = get_site_for_user(request, slug)
+    actions = Action.objects.filter(site=site).select_related("theme").order_by("title", "id")
+    by_status = {status: [] for status in Action.Status.values}
+    for action in actions:
+        by_status[action.status].append(action)
+    columns = [(value, label, by_status[value]) for value, label in Action.Status.choices]
+    return render(
+        request,
+        "pilotage/action_board.html",
+        {
+            "site": site,
+            "columns": columns,
+            "can_write": can_write_site(request.user, site),
+            "status_choices": Action.Status.choices,
+        },
+    )
+
+
+def action_list_by_theme(request, slug):
+    site = get_site_for_user(request, slug)
+    actions = (
+        Action.objects.filter(site=site)
+        .select_related("theme")
+        .order_by("theme__order", "theme__name", "title", "id")
+    )
+    return render(
+        request,
+        "pilotage/action_list_by_theme.html",
+        {"site": site, "actions": actions, "can_write": can_write_site(request.user, site)},
+    )
+
+
+@require_POST
+def action_status(request, slug, pk):
+    """Quick status change from the board: the card comes back for htmx, else the board."""
+    site = get_site_for_user(request, slug, write=True)
+    action = get_object_for_site(request, Action.objects.select_related("theme"), site, pk)
+    form = ActionStatusForm(request.POST)
+    if form.is_valid():
+        action = services.action_change_status(
+            action=action, status=form.cleaned_data["status"], user=request.user
+        )
+        action = Action.objects.select_related("theme").get(pk=action.pk)
+        message = _("État de « %(title)s » : %(status)s.") % {
+            "title": action.title,
+            "status": action.get_status_display(),
+        }
+    else:
+        message = _("Choisissez un état dans la liste.")
+    if request.htmx:
+        return render(
+            request,
+            "pilotage/_action_card.html",
+            {
+                "site": site,
+                "action": action,
+                "can_write": True,
+                "status_choices": Action.Status.choices,
+                "card_message": message,
+                "card_error": not form.is_valid(),
+            },
+            status=200 if form.is_valid() else 422,
+        )
+    if form.is_valid():
+        messages.success(request, message)
+    else:
+        messages.error(request, message)
+    return redirect("pilotage:action_board", site.slug)
+
+
+def _add_attachment(request, site, *, meeting=None, action=None):
+    parent = meeting or action
+    form = AttachmentForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            services.attachment_create(
+                site=site,
+                user=request.user,
+                uploaded=form.cleaned_data["file"],
+                meeting=meeting,
+                action=action,
+            )
+        except ValidationError as exc:
+            form.add_error("file", exc)
+    if form.is_valid():
+        messages.success(request, _("Pièce jointe ajoutée."))
+    else:
+        for error in form.errors.get("file", []):
+            messages.error(request, _("Pièce jointe refusée : %(reason)s") % {"reason": error})
+    name = "pilotage:meeting_detail" if meeting else "pilotage:action_detail"
+    return redirect(name, site.slug, parent.pk)
+
+
+@require_POST
+def meeting_attachment_add(request, slug, pk):
+    site = get_site_for_user(request, slug, write=True)
+    meeting = get_object_for_site(request, Meeting.objects.all(), site, pk)
+    return _add_attachment(request, site, meeting=meeting)
+
+
+@require_POST
+def action_attachment_add(request, slug, pk):
+    site = get_site_for_user(request, slug, write=True)
+    action = get_object_for_site(request, Action.objects.all(), site, pk)
+    return _add_attachment(request, site, action=action)
+
+
+@require_GET
+def attachment_download(request, slug, pk):
+    site = get_site_for_user(request, slug)
+    attachment = get_object_for_site(request, Attachment.objects.all(), site, pk)
+    try:
+        handle = attachment.file.open("rb")
+    except FileNotFoundError as exc:
+        raise Http404("Fichier introuvable") from exc
+    response = FileResponse(
+        handle,
+        as_attachment=True,
+        filename=safe_download_name(attachment.original_name),
+        content_type=attachment.content_type,
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response
+
+
+@require_POST
+def attachment_delete(request, slug, pk):
+    site = get_site_for_user(request, slug, write=True)
+    attachment = get_object_for_site(request, Attachment.objects.all(), site, pk)
+    parent = ("pilotage:meeting_detail", attachment.meeting_id)
+    if attachment.meeting_id is None:
+        parent = ("pilotage:action_detail", attachment.action_id)
+    services.attachment_delete(attachment=attachment)
+    messages.success(
+        request, _("Pièce jointe « %(name)s » supprimée.") % {"name": attachment.original_name}
+    )
+    return redirect(parent[0], site.slug, parent[1])
