@@ -1,12 +1,13 @@
-"""Cross-cutting request rules: mandatory two-factor set-up and security headers."""
+"""Cross-cutting request rules: mandatory two-factor set-up, refusal log, security headers."""
 
+import json
 import secrets
 
 from django.conf import settings
 from django.shortcuts import redirect
 from django.urls import reverse
 
-from atc.permissions import is_national
+from atc.permissions import access_log, is_national
 
 
 class RequireMFAMiddleware:
@@ -33,6 +34,40 @@ class RequireMFAMiddleware:
         from allauth.mfa.models import Authenticator
 
         return not Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
+
+
+class RefusalLogMiddleware:
+    """Logs every 403 and 404 answered to a signed-in person that no access rule logged already
+    (a PermissionDenied or Http404 raised anywhere, a CSRF failure, an unknown URL).
+
+    One JSON line with ids and the path only: never an email or a name."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if response.status_code in (403, 404) and not getattr(
+            request, "_atc_refusal_logged", False
+        ):
+            match = getattr(request, "resolver_match", None)
+            kwargs = match.kwargs if match else {}
+            access_log.warning(
+                json.dumps(
+                    {
+                        "event": "access_refused",
+                        "reason": "forbidden" if response.status_code == 403 else "not_found",
+                        "status": response.status_code,
+                        "user_id": getattr(getattr(request, "user", None), "pk", None),
+                        "method": request.method,
+                        "path": request.path,
+                        "object_id": kwargs.get("pk", kwargs.get("slug")),
+                    },
+                    sort_keys=True,
+                    default=str,
+                )
+            )
+        return response
 
 
 class SecurityHeadersMiddleware:

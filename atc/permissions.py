@@ -96,8 +96,17 @@ def can_manage_evaluation(user) -> bool:
     return is_national(user)
 
 
+def can_manage_accounts(user) -> bool:
+    """Inviting people and giving or ending roles: the national team and administrators."""
+    return is_national(user)
+
+
 def log_refusal(request, reason: str, object_id=None) -> None:
-    """One structured line per refused access, without personal data."""
+    """One structured line per refused access, without personal data (ids and the path only).
+
+    The request is marked so that `atc.middleware.RefusalLogMiddleware` does not log it twice.
+    """
+    request._atc_refusal_logged = True
     access_log.warning(
         json.dumps(
             {
@@ -136,8 +145,24 @@ def get_object_for_site(request, queryset, site, pk):
     return obj
 
 
+def get_object_for_user(request, queryset, pk):
+    """An object by primary key among those the user may read (`queryset.for_user`), or a 404."""
+    obj = queryset.for_user(request.user).filter(pk=pk).first()
+    if obj is None:
+        log_refusal(request, "out_of_scope", pk)
+        raise Http404("Objet introuvable")
+    return obj
+
+
 def require_national(request) -> None:
     """Pages reserved to the national team: 403 for everyone else who is signed in."""
     if not is_national(request.user):
         log_refusal(request, "not_national")
+        raise PermissionDenied("Réservé à l'équipe nationale")
+
+
+def require_account_manager(request) -> None:
+    """Account management pages: 403 for everyone who may not manage accounts."""
+    if not can_manage_accounts(request.user):
+        log_refusal(request, "not_account_manager")
         raise PermissionDenied("Réservé à l'équipe nationale")

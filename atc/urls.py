@@ -12,6 +12,7 @@ urlpatterns = [
     path("sante/", views.health, name="health"),
     path("comptes/", include("allauth.urls")),
     path("admin/", admin.site.urls),
+    path("", include("atc.account_urls")),
     path("", include("sites.urls")),
     path("", include("pilotage.urls")),
     path("", include("pilotage.import_urls")),
