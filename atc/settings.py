@@ -179,7 +179,9 @@ if REDIS_URL:
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_URL,
-            "KEY_PREFIX": env_str("CACHE_KEY_PREFIX", "atc"),
+            # Each test process gets its own prefix so parallel runs never clear each other's keys.
+            "KEY_PREFIX": env_str("CACHE_KEY_PREFIX", "atc")
+            + (f"-test-{os.environ.get('PYTEST_XDIST_WORKER', 'main')}" if TESTING else ""),
             # A cache outage must not take pages down: fail fast, then the pages compute directly.
             "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
         }
@@ -342,7 +344,9 @@ CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 # Publishing must never hang a web request when the broker is down.
 CELERY_BROKER_TRANSPORT_OPTIONS.setdefault("max_retries", 1)
 CELERY_TASK_PUBLISH_RETRY = False
-CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
+# Tests run tasks eagerly unless a test starts a real worker (tests/atc/test_celery_worker.py).
+CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", TESTING)
+CELERY_TASK_EAGER_PROPAGATES = TESTING
 ATC_HEARTBEAT_SECONDS = env_int("ATC_HEARTBEAT_SECONDS", 60)
 CELERY_BEAT_SCHEDULE = {
     "heartbeat": {"task": "atc.heartbeat", "schedule": float(ATC_HEARTBEAT_SECONDS)},

@@ -141,7 +141,10 @@ class Assessment(models.Model):
         _("note (1 à 10)"),
         max_digits=3,
         decimal_places=1,
-        validators=[MinValueValidator(Decimal("1")), MaxValueValidator(Decimal("10"))],
+        validators=[
+            MinValueValidator(Decimal("1"), _("La note doit être comprise entre 1 et 10.")),
+            MaxValueValidator(Decimal("10"), _("La note doit être comprise entre 1 et 10.")),
+        ],
         help_text=_("Moyenne des réponses, de 1 (très faible) à 10 (très fort)."),
     )
     respondents = models.PositiveIntegerField(_("nombre de répondant·es"), default=1)

@@ -366,7 +366,10 @@ class FacilitatorAssignment(models.Model):
         _("temps dédié (ETP)"),
         max_digits=3,
         decimal_places=2,
-        validators=[MinValueValidator(Decimal("0.1")), MaxValueValidator(Decimal("2.0"))],
+        validators=[
+            MinValueValidator(Decimal("0.1"), _("Le temps dédié doit être d'au moins 0,1 ETP.")),
+            MaxValueValidator(Decimal("2.0"), _("Le temps dédié ne peut pas dépasser 2,0 ETP.")),
+        ],
         help_text=_("Entre 0,1 et 2,0 ETP."),
     )
     contract_type = models.CharField(

@@ -4,7 +4,10 @@ Sites come from the data migration (the 15 real ones), so tests read like the pr
 the facilitator of Marseille, the préfet delegate of the Nord (Tourcoing, Grande-Synthe, Roubaix).
 """
 
+import os
+
 import pytest
+from django.conf import settings
 
 from atc.models import Role
 from sites.models import Network, Site
@@ -13,14 +16,32 @@ from tests.atc.factories import RoleFactory, UserFactory
 NORD = ("tourcoing", "grande-synthe", "roubaix")
 
 
+def pytest_configure(config):
+    """CI asks for the real servers: then a missing DATABASE_URL or REDIS_URL is an error,
+    never a quiet fallback to the embedded default."""
+    if os.environ.get("ATC_REQUIRE_SERVERS") == "1":
+        missing = [name for name in ("DATABASE_URL", "REDIS_URL") if not os.environ.get(name)]
+        if missing:
+            raise pytest.UsageError(f"ATC_REQUIRE_SERVERS=1 but {', '.join(missing)} unset")
+
+
+def _clear_cache():
+    from django.core.cache import cache
+
+    backend = settings.CACHES["default"]["BACKEND"]
+    if backend.endswith("RedisCache"):
+        # Never FLUSHDB: the broker may share the Redis database. Delete only this run's keys.
+        client = cache._cache.get_client(write=True)
+        for key in client.scan_iter(match=f"{settings.CACHES['default']['KEY_PREFIX']}:*"):
+            client.delete(key)
+    else:
+        cache.clear()
+
+
 @pytest.fixture(autouse=True)
 def _media_and_cache(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
-    settings.CELERY_TASK_ALWAYS_EAGER = True
-    settings.CELERY_TASK_EAGER_PROPAGATES = True
-    from django.core.cache import cache
-
-    cache.clear()
+    _clear_cache()
 
 
 @pytest.fixture

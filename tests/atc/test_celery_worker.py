@@ -65,10 +65,7 @@ def _wait_for(predicate, timeout: float = 60.0) -> bool:
 
 @pytest.fixture
 def worker(settings):
-    settings.CELERY_TASK_ALWAYS_EAGER = False
-    from django.conf import settings as live
-
-    queue = live.CELERY_TASK_DEFAULT_QUEUE
+    queue = settings.CELERY_TASK_DEFAULT_QUEUE
     process = _start(
         "worker", "--loglevel=INFO", "--concurrency=1", "-Q", queue, "--without-heartbeat"
     )
@@ -76,7 +73,7 @@ def worker(settings):
     _stop(process)
 
 
-def test_a_task_sent_to_the_broker_is_run_by_a_real_worker(worker, settings):
+def test_a_task_sent_to_the_broker_is_run_by_a_real_worker(worker):
     from atc.celery import app
 
     app.conf.task_always_eager = False

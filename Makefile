@@ -1,0 +1,46 @@
+# The two commands of the README: `make run` and `make test`. Everything else supports them.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | cksum | cut -d' ' -f1)
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run test quality install system-deps-run system-deps-test bench clean
+
+$(STAMP): requirements.txt requirements-dev.txt
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is required")'
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	rm -f $(VENV)/.installed-* && touch $(STAMP)
+
+install: $(STAMP)
+
+system-deps-run:
+	@scripts/system-deps.sh run
+
+system-deps-test:
+	@scripts/system-deps.sh test
+
+## Set everything up and serve the platform with the demo data on http://127.0.0.1:8000
+run: system-deps-run install
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py load_demo
+	HOST=$(HOST) PORT=$(PORT) scripts/serve-dev.sh
+
+## Run the whole test suite (SQLite + embedded broker, or DATABASE_URL / REDIS_URL when set)
+test: system-deps-test install
+	$(PY) manage.py check --fail-level WARNING
+	$(PY) -m pytest -n 2 --dist loadgroup $(PYTEST_ARGS)
+
+quality: install
+	$(PY) -m ruff format --check .
+	$(PY) -m ruff check .
+	$(PY) -m djlint templates --check --quiet || (echo "djlint: run '$(PY) -m djlint templates --reformat'"; exit 1)
+	$(PY) -m djlint templates --lint --quiet
+	$(PY) manage.py makemigrations --check --dry-run
+
+clean:
+	rm -rf var/test-db-* var/celery test-artifacts
