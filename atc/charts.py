@@ -73,9 +73,7 @@ class _Svg:
     def add(self, fragment: str) -> None:
         self.parts.append(fragment)
 
-    def text(
-        self, x: float, y: float, label: str, *, anchor="start", size=12, fill=TEXT, bold=False
-    ):
+    def text(self, x: float, y: float, label: str, *, anchor="start", size=12, fill=TEXT, bold=False):
         weight = ' font-weight="700"' if bold else ""
         self.add(
             f'<text x="{x:.1f}" y="{y:.1f}" text-anchor="{anchor}" font-size="{size}" '
@@ -138,9 +136,7 @@ def _axis(low: float, high: float, *, integers: bool = False) -> tuple[float, fl
     """Axis bounds and tick step: about five round steps (1, 2 or 5 times a power of ten)."""
     span = max(high - low, 1e-9)
     exponent = math.floor(math.log10(span / 5))
-    step = next(
-        m * 10**e for e in (exponent, exponent + 1) for m in (1, 2, 5) if m * 10**e >= span / 5
-    )
+    step = next(m * 10**e for e in (exponent, exponent + 1) for m in (1, 2, 5) if m * 10**e >= span / 5)
     if integers:
         step = max(step, 1)
     return math.floor(low / step) * step, math.ceil(high / step) * step, step
@@ -280,9 +276,7 @@ def column_chart(
     height = plot_bottom + 40
     if summary is None:
         best = max(range(len(categories)), key=lambda i: totals[i])
-        summary = _(
-            "Total : %(total)s sur %(count)s périodes ; le plus haut : %(best)s (%(value)s)."
-        ) % {
+        summary = _("Total : %(total)s sur %(count)s périodes ; le plus haut : %(best)s (%(value)s).") % {
             "total": format_number(sum(totals), decimals),
             "count": len(categories),
             "best": categories[best],
@@ -306,9 +300,7 @@ def column_chart(
                 h = values[si][ci] * scale
                 svg.rect(x0, y - h, bar_w, h, fills[si], stroke="#ffffff")
                 y -= h
-            svg.text(
-                x0 + bar_w / 2, y - 4, format_number(totals[ci], decimals), anchor="middle", size=11
-            )
+            svg.text(x0 + bar_w / 2, y - 4, format_number(totals[ci], decimals), anchor="middle", size=11)
         else:
             w = bar_w / len(series)
             for si in range(len(series)):
@@ -452,9 +444,7 @@ def share_bar(
         lx = left + (i % 2) * (WIDTH / 2)
         ly = 62 + (i // 2) * 20
         svg.rect(lx, ly - 10, 12, 12, fill, stroke=TEXT)
-        svg.text(
-            lx + 17, ly, f"{label} : {format_number(value, decimals)} ({format_number(share, 0)} %)"
-        )
+        svg.text(lx + 17, ly, f"{label} : {format_number(value, decimals)} ({format_number(share, 0)} %)")
     rows = [
         [label, format_number(value, decimals), f"{format_number(share, 0)} %"]
         for label, value, share in shares

@@ -70,9 +70,7 @@ def test_stacked_columns_total_and_summary():
 
 
 def test_side_by_side_columns_have_no_total_column():
-    chart = column_chart(
-        title="Actions", categories=["2021"], series=[("A", [2]), ("B", [5])], stacked=False
-    )
+    chart = column_chart(title="Actions", categories=["2021"], series=[("A", [2]), ("B", [5])], stacked=False)
     parse(chart)
     assert chart.table.headers == ["Période", "A", "B"]
 
