@@ -1,0 +1,266 @@
+import datetime
+
+import pytest
+from django.urls import reverse
+
+from diagnostics.models import Theme
+from pilotage.models import Action, ActionStatusChange
+from sites.models import PartnerOrganisation
+from tests.diagnostics.factories import FindingFactory
+from tests.pilotage.factories import ActionFactory, DecisionFactory, MeetingFactory
+from tests.sites.factories import PartnerOrganisationFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def action_data(**overrides):
+    data = {
+        "title": "Stock alimentaire partagé",
+        "theme": str(Theme.objects.get(code="food-solidarity").pk),
+        "status": "preparation",
+        "progress": "10",
+        "residents_reached": "0",
+        "start_date": "2021-03-01",
+        "end_date": "2021-09-30",
+        "meeting": "",
+        "description": "Six associations d'aide alimentaire mettent leur stock en commun.",
+        "outcomes": "",
+        "new_partner_name": "",
+        "new_partner_category": "",
+    }
+    data.update(overrides)
+    return data
+
+
+def test_facilitator_creates_an_action_with_links(client, facilitator, marseille):
+    partner = PartnerOrganisationFactory(site=marseille)
+    meeting = MeetingFactory(site=marseille)
+    finding = FindingFactory(site=marseille)
+    client.force_login(facilitator)
+    response = client.post(
+        reverse("pilotage:action_create", args=["marseille"]),
+        action_data(partners=[partner.pk], meeting=meeting.pk, findings=[finding.pk]),
+    )
+    action = Action.objects.get()
+    assert response["Location"] == reverse("pilotage:action_detail", args=["marseille", action.pk])
+    assert action.site == marseille and action.created_by == facilitator
+    assert list(action.partners.all()) == [partner]
+    assert list(action.findings.all()) == [finding]
+    change = ActionStatusChange.objects.get()
+    assert (change.from_status, change.to_status, change.changed_by) == (
+        "",
+        "preparation",
+        facilitator,
+    )
+    page = client.get(response["Location"]).content.decode()
+    assert "Stock alimentaire partagé" in page
+    assert meeting.title in page and finding.title in page
+    assert "En préparation" in page
+
+
+def test_a_partner_is_quick_created_in_the_same_form(client, facilitator, marseille):
+    client.force_login(facilitator)
+    client.post(
+        reverse("pilotage:action_create", args=["marseille"]),
+        action_data(new_partner_name="  Épicerie   solidaire ", new_partner_category="association"),
+    )
+    partner = PartnerOrganisation.objects.get(site=marseille)
+    assert partner.name == "Épicerie solidaire"
+    assert list(Action.objects.get().partners.all()) == [partner]
+
+
+@pytest.mark.parametrize(
+    ("overrides", "message"),
+    [
+        ({"end_date": "2021-01-01"}, "La date de fin doit être égale ou postérieure"),
+        ({"progress": "120"}, "100 au plus"),
+        ({"residents_reached": "-4"}, "Saisissez un nombre positif ou nul"),
+        ({"title": ""}, "Donnez un intitulé à l&#x27;action"),
+        ({"new_partner_name": "Nouvelle asso"}, "Choisissez la catégorie"),
+        ({"status": "finished"}, "Sélectionnez un choix valide"),
+    ],
+)
+def test_bad_input_saves_nothing(client, facilitator, marseille, overrides, message):
+    client.force_login(facilitator)
+    response = client.post(reverse("pilotage:action_create", args=["marseille"]), action_data(**overrides))
+    assert message in response.content.decode()
+    assert Action.objects.count() == 0
+    assert PartnerOrganisation.objects.count() == 0
+    assert ActionStatusChange.objects.count() == 0
+
+
+def test_a_duplicate_quick_partner_is_refused(client, facilitator, marseille):
+    PartnerOrganisationFactory(site=marseille, name="Régie Nord")
+    client.force_login(facilitator)
+    response = client.post(
+        reverse("pilotage:action_create", args=["marseille"]),
+        action_data(new_partner_name="régie nord", new_partner_category="association"),
+    )
+    assert "existe déjà : cochez-la dans la liste" in response.content.decode()
+    assert Action.objects.count() == 0
+
+
+@pytest.mark.parametrize("field", ["partners", "meeting", "findings"])
+def test_objects_of_another_site_are_refused(client, facilitator, marseille, grenoble, field):
+    foreign = {
+        "partners": lambda: [PartnerOrganisationFactory(site=grenoble).pk],
+        "meeting": lambda: MeetingFactory(site=grenoble).pk,
+        "findings": lambda: [FindingFactory(site=grenoble).pk],
+    }[field]()
+    client.force_login(facilitator)
+    response = client.post(
+        reverse("pilotage:action_create", args=["marseille"]), action_data(**{field: foreign})
+    )
+    assert "de ce site" in response.content.decode()
+    assert Action.objects.count() == 0
+
+
+def test_editing_the_status_records_the_change(client, facilitator, marseille):
+    action = ActionFactory(site=marseille, status="running")
+    client.force_login(facilitator)
+    client.post(
+        reverse("pilotage:action_edit", args=["marseille", action.pk]),
+        action_data(status="done", progress="100"),
+    )
+    change = ActionStatusChange.objects.get(action=action)
+    assert (change.from_status, change.to_status) == ("running", "done")
+    client.post(
+        reverse("pilotage:action_edit", args=["marseille", action.pk]),
+        action_data(status="done", progress="100", outcomes="Stock ouvert"),
+    )
+    assert ActionStatusChange.objects.filter(action=action).count() == 1
+    page = client.get(reverse("pilotage:action_detail", args=["marseille", action.pk]))
+    assert "En cours → Réalisée" in page.content.decode()
+
+
+def test_decision_becomes_an_action_once(client, facilitator, marseille):
+    decision = DecisionFactory(meeting=MeetingFactory(site=marseille), text="Créer un jardin")
+    client.force_login(facilitator)
+    url = reverse("pilotage:decision_to_action", args=["marseille", decision.pk])
+    response = client.post(url)
+    action = Action.objects.get()
+    assert response["Location"] == reverse("pilotage:action_edit", args=["marseille", action.pk])
+    assert (action.title, action.status, action.meeting, action.decision) == (
+        "Créer un jardin",
+        "idea",
+        decision.meeting,
+        decision,
+    )
+    assert client.post(url)["Location"] == response["Location"]
+    assert Action.objects.count() == 1
+    detail = client.get(reverse("pilotage:meeting_detail", args=["marseille", decision.meeting_id]))
+    page = detail.content.decode()
+    assert "Voir l'action « Créer un jardin »" in page
+    assert "Transformer en action" not in page
+
+
+def test_decision_of_another_site_is_a_404(client, facilitator, grenoble):
+    decision = DecisionFactory(meeting=MeetingFactory(site=grenoble))
+    client.force_login(facilitator)
+    url = reverse("pilotage:decision_to_action", args=["marseille", decision.pk])
+    assert client.post(url).status_code == 404
+    assert Action.objects.count() == 0
+
+
+def test_decision_to_action_refuses_get(client, facilitator, marseille):
+    decision = DecisionFactory(meeting=MeetingFactory(site=marseille))
+    client.force_login(facilitator)
+    url = reverse("pilotage:decision_to_action", args=["marseille", decision.pk])
+    assert client.get(url).status_code == 405
+
+
+def test_board_shows_five_columns_and_moves_a_card(client, facilitator, marseille):
+    action = ActionFactory(site=marseille, idea=True, title="Fête de quartier")
+    client.force_login(facilitator)
+    board = client.get(reverse("pilotage:action_board", args=["marseille"])).content.decode()
+    for label in ("Idée", "En préparation", "En cours", "Réalisée", "Abandonnée"):
+        assert f">{label} <span" in board
+    response = client.post(
+        reverse("pilotage:action_status", args=["marseille", action.pk]), {"status": "running"}
+    )
+    assert response["Location"] == reverse("pilotage:action_board", args=["marseille"])
+    action.refresh_from_db()
+    assert action.status == "running"
+    assert ActionStatusChange.objects.get(action=action).changed_by == facilitator
+
+
+def test_htmx_status_change_returns_the_card(client, facilitator, marseille):
+    action = ActionFactory(site=marseille, idea=True, title="Fête de quartier")
+    client.force_login(facilitator)
+    response = client.post(
+        reverse("pilotage:action_status", args=["marseille", action.pk]),
+        {"status": "done"},
+        HTTP_HX_REQUEST="true",
+    )
+    fragment = response.content.decode()
+    assert fragment.startswith("<li")
+    assert "État de « Fête de quartier » : Réalisée." in fragment
+    action.refresh_from_db()
+    assert (action.status, action.progress) == ("done", 100)
+
+
+def test_htmx_bad_status_is_refused_in_the_card(client, facilitator, marseille):
+    action = ActionFactory(site=marseille, idea=True)
+    client.force_login(facilitator)
+    response = client.post(
+        reverse("pilotage:action_status", args=["marseille", action.pk]),
+        {"status": "sleeping"},
+        HTTP_HX_REQUEST="true",
+    )
+    assert response.status_code == 422
+    assert "Choisissez un état dans la liste." in response.content.decode()
+    action.refresh_from_db()
+    assert action.status == "idea"
+    assert ActionStatusChange.objects.count() == 0
+
+
+def test_list_by_theme_groups_actions(client, network_coordinator, marseille):
+    ActionFactory(site=marseille, title="Potager", theme=Theme.objects.get(code="food-solidarity"))
+    ActionFactory(site=marseille, title="Sans thème")
+    client.force_login(network_coordinator)
+    page = client.get(reverse("pilotage:action_list", args=["marseille"])).content.decode()
+    assert "Potager" in page and "Sans thématique" in page
+    assert "Nouvelle action" not in page
+
+
+def test_readers_get_no_status_forms(client, network_coordinator, marseille):
+    ActionFactory(site=marseille)
+    client.force_login(network_coordinator)
+    board = client.get(reverse("pilotage:action_board", args=["marseille"])).content.decode()
+    assert "Changer l&#x27;état" not in board
+
+
+@pytest.mark.parametrize("rows", [3, 30])
+def test_board_and_list_query_counts_do_not_grow(
+    client, facilitator, marseille, rows, django_assert_max_num_queries
+):
+    theme = Theme.objects.get(code="food-solidarity")
+    ActionFactory.create_batch(rows, site=marseille, theme=theme)
+    client.force_login(facilitator)
+    for name in ("pilotage:action_board", "pilotage:action_list"):
+        with django_assert_max_num_queries(12):
+            assert client.get(reverse(name, args=["marseille"])).status_code == 200
+
+
+@pytest.mark.parametrize("rows", [3, 30])
+def test_detail_query_count_does_not_grow(
+    client, facilitator, marseille, rows, django_assert_max_num_queries
+):
+    action = ActionFactory(
+        site=marseille,
+        meeting=MeetingFactory(site=marseille),
+        partners=PartnerOrganisationFactory.create_batch(rows, site=marseille),
+    )
+    action.findings.set(FindingFactory.create_batch(rows, site=marseille))
+    for index in range(rows):
+        ActionStatusChange.objects.create(
+            action=action,
+            from_status="idea",
+            to_status="running",
+            changed_by=facilitator,
+            changed_at=datetime.datetime(2021, 1, 1, tzinfo=datetime.UTC) + datetime.timedelta(days=index),
+        )
+    client.force_login(facilitator)
+    with django_assert_max_num_queries(16):
+        response = client.get(reverse("pilotage:action_detail", args=["marseille", action.pk]))
+    assert response.content.decode().count("Idée → En cours") == rows
