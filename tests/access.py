@@ -58,12 +58,16 @@ COMMENTERS = {
 
 @dataclass(frozen=True)
 class Rule:
-    """How one URL pattern answers. `kwargs` and `post_data` receive the site's objects."""
+    """How one URL pattern answers. `kwargs` and `post_data` receive the site's objects.
+
+    An allowed GET answers 200, or a redirect (302) when `redirects` is set; an allowed POST
+    answers 200 or 302."""
 
     policy: str
     kwargs: Callable[[dict], dict] = lambda objects: {}
     methods: tuple[str, ...] = ("GET",)
     post_data: Callable[[dict], dict] | None = None
+    redirects: bool = False
 
 
 def allowed(policy: str, persona: str, site_slug: str | None) -> bool:
