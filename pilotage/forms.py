@@ -82,9 +82,7 @@ class MeetingForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.site = site
         self.helper = _helper()
-        site_kinds = [
-            choice for choice in Meeting.Kind.choices if choice[0] not in Meeting.NATIONAL_KINDS
-        ]
+        site_kinds = [choice for choice in Meeting.Kind.choices if choice[0] not in Meeting.NATIONAL_KINDS]
         self.fields["kind"].choices = site_kinds
         self.fields["committee"].queryset = Committee.objects.filter(site=site, is_active=True)
         self.fields["committee"].empty_label = _("Aucune (réunion hors instance)")
@@ -197,18 +195,14 @@ class MeetingFilterForm(forms.Form):
     kind = forms.ChoiceField(label=_("Type"), required=False)
     date_from = forms.DateField(label=_("Du"), required=False, widget=DateInput())
     date_to = forms.DateField(label=_("Au"), required=False, widget=DateInput())
-    committee = forms.ModelChoiceField(
-        label=_("Instance"), queryset=Committee.objects.none(), required=False
-    )
+    committee = forms.ModelChoiceField(label=_("Instance"), queryset=Committee.objects.none(), required=False)
 
     def __init__(self, *args, site, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["kind"].choices = [("", _("Tous les types")), *Meeting.Kind.choices]
         self.fields["committee"].queryset = Committee.objects.filter(site=site)
         self.fields["committee"].empty_label = _("Toutes les instances")
-        self.fields["committee"].error_messages["invalid_choice"] = _(
-            "Choisissez une instance de ce site."
-        )
+        self.fields["committee"].error_messages["invalid_choice"] = _("Choisissez une instance de ce site.")
 
     def clean(self):
         cleaned = super().clean()
@@ -306,8 +300,7 @@ class ActionForm(forms.ModelForm):
         name = " ".join(self.cleaned_data["new_partner_name"].split())
         if name and PartnerOrganisation.objects.filter(site=self.site, name__iexact=name).exists():
             raise forms.ValidationError(
-                _("« %(name)s » existe déjà : cochez-la dans la liste des partenaires.")
-                % {"name": name}
+                _("« %(name)s » existe déjà : cochez-la dans la liste des partenaires.") % {"name": name}
             )
         return name
 
@@ -338,7 +331,10 @@ class ActionStatusForm(forms.Form):
 class AttachmentForm(forms.Form):
     file = forms.FileField(
         label=_("Fichier"),
-        error_messages={"required": _("Choisissez un fichier à joindre.")},
+        error_messages={
+            "required": _("Choisissez un fichier à joindre."),
+            "empty": _("Le fichier est vide : choisissez un autre fichier."),
+        },
     )
 
     def __init__(self, *args, **kwargs):
@@ -346,9 +342,7 @@ class AttachmentForm(forms.Form):
         self.fields["file"].help_text = _("%(formats)s, 10 Mo au plus.") % {
             "formats": accepted_formats_label()
         }
-        self.fields["file"].widget.attrs["accept"] = (
-            ".pdf,.odt,.docx,.xlsx,.ods,.csv,.jpg,.jpeg,.png"
-        )
+        self.fields["file"].widget.attrs["accept"] = ".pdf,.odt,.docx,.xlsx,.ods,.csv,.jpg,.jpeg,.png"
 
     def clean_file(self):
         uploaded = self.cleaned_data["file"]

@@ -80,9 +80,7 @@ def action_save(*, site: Site, user, form: ActionForm) -> Action:
     """Save an action from a validated form, create the quick-added partner, and record a change
     of status in the action's history."""
     is_new = form.instance.pk is None
-    previous = (
-        "" if is_new else Action.objects.values_list("status", flat=True).get(pk=form.instance.pk)
-    )
+    previous = "" if is_new else Action.objects.values_list("status", flat=True).get(pk=form.instance.pk)
     action = form.save(commit=False)
     action.site = site
     if is_new:

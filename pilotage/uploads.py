@@ -30,9 +30,7 @@ DOCX = FileType(
     "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
     ("docx",),
 )
-XLSX = FileType(
-    "XLSX", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", ("xlsx",)
-)
+XLSX = FileType("XLSX", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", ("xlsx",))
 CSV = FileType("CSV", "text/csv", ("csv",))
 JPEG = FileType("JPEG", "image/jpeg", ("jpg", "jpeg"))
 PNG = FileType("PNG", "image/png", ("png",))
@@ -151,7 +149,7 @@ def check_upload(uploaded) -> CheckedUpload:
 def safe_download_name(name: str) -> str:
     """The original name without path parts, control or quoting characters, for the header."""
     base = PurePath(name.replace("\\", "/")).name
-    cleaned = "".join(
-        char for char in base if char.isprintable() and char not in '"\\/;:*?<>|\r\n\t'
-    ).strip(" .")
+    cleaned = "".join(char for char in base if char.isprintable() and char not in '"\\/;:*?<>|\r\n\t').strip(
+        " ."
+    )
     return cleaned[:150] or "piece-jointe"

@@ -36,9 +36,7 @@ MEETINGS_PER_PAGE = 20
 
 
 def _committee_members(site, committee_id):
-    committee = (
-        Committee.objects.filter(site=site, pk=committee_id).first() if committee_id else None
-    )
+    committee = Committee.objects.filter(site=site, pk=committee_id).first() if committee_id else None
     if committee is None:
         return None, []
     return committee, list(committee.members.select_related("organisation"))
@@ -212,9 +210,7 @@ def _action_form_page(request, site, action):
             messages.success(request, _("Action enregistrée."))
             return redirect("pilotage:action_detail", site.slug, action.pk)
         messages.error(request, _("L'action n'a pas été enregistrée : corrigez les erreurs."))
-    return render(
-        request, "pilotage/action_form.html", {"site": site, "action": action, "form": form}
-    )
+    return render(request, "pilotage/action_form.html", {"site": site, "action": action, "form": form})
 
 
 def action_create(request, slug):
@@ -232,9 +228,7 @@ def action_detail(request, slug, pk):
     site = get_site_for_user(request, slug)
     action = get_object_for_site(
         request,
-        Action.objects.select_related(
-            "theme", "meeting", "decision", "created_by"
-        ).prefetch_related(
+        Action.objects.select_related("theme", "meeting", "decision", "created_by").prefetch_related(
             "partners",
             "findings",
             Prefetch("status_changes", ActionStatusChange.objects.select_related("changed_by")),
@@ -390,7 +384,5 @@ def attachment_delete(request, slug, pk):
     if attachment.meeting_id is None:
         parent = ("pilotage:action_detail", attachment.action_id)
     services.attachment_delete(attachment=attachment)
-    messages.success(
-        request, _("Pièce jointe « %(name)s » supprimée.") % {"name": attachment.original_name}
-    )
+    messages.success(request, _("Pièce jointe « %(name)s » supprimée.") % {"name": attachment.original_name})
     return redirect(parent[0], site.slug, parent[1])

@@ -54,9 +54,7 @@ RULES = {
     "pilotage:action_detail": Rule(SITE_READ, _action),
     "pilotage:action_create": Rule(SITE_WRITE, _site),
     "pilotage:action_edit": Rule(SITE_WRITE, _action),
-    "pilotage:action_status": Rule(
-        SITE_WRITE, _action, ("POST",), lambda o: {"status": "preparation"}
-    ),
+    "pilotage:action_status": Rule(SITE_WRITE, _action, ("POST",), lambda o: {"status": "preparation"}),
     "pilotage:action_attachment_add": Rule(SITE_WRITE, _action, ("POST",), lambda o: {}),
     "pilotage:attachment_download": Rule(SITE_READ, _attachment),
     "pilotage:attachment_delete": Rule(SITE_WRITE, _attachment, ("POST",), lambda o: {}),

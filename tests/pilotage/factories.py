@@ -117,9 +117,7 @@ class ActionFactory(factory.django.DjangoModelFactory):
 
     class Params:
         overdue = factory.Trait(
-            end_date=factory.LazyFunction(
-                lambda: datetime.date.today() - datetime.timedelta(days=5)
-            )
+            end_date=factory.LazyFunction(lambda: datetime.date.today() - datetime.timedelta(days=5))
         )
         idea = factory.Trait(status=Action.Status.IDEA, progress=0, start_date=None, end_date=None)
         done = factory.Trait(status=Action.Status.DONE, progress=100)
@@ -137,9 +135,7 @@ class AttachmentFactory(factory.django.DjangoModelFactory):
     site = factory.LazyFunction(_marseille)
     meeting = factory.SubFactory(MeetingFactory, site=factory.SelfAttribute("..site"))
     action = None
-    file = factory.LazyFunction(
-        lambda: ContentFile(PDF_BYTES, name="0f1e2d3c4b5a69788796a5b4c3d2e1f0.pdf")
-    )
+    file = factory.LazyFunction(lambda: ContentFile(PDF_BYTES, name="0f1e2d3c4b5a69788796a5b4c3d2e1f0.pdf"))
     original_name = "compte-rendu.pdf"
     content_type = "application/pdf"
     size = len(PDF_BYTES)

@@ -1,0 +1,76 @@
+import datetime
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from evaluation.models import LogbookEntry
+from sites.views import last_finished_quarter
+from tests.pilotage.factories import ActionFactory, MeetingFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def days_ago(days):
+    return timezone.localdate() - datetime.timedelta(days=days)
+
+
+@pytest.mark.parametrize(
+    ("today", "start", "end"),
+    [
+        (datetime.date(2021, 2, 10), datetime.date(2020, 10, 1), datetime.date(2020, 12, 31)),
+        (datetime.date(2021, 4, 1), datetime.date(2021, 1, 1), datetime.date(2021, 3, 31)),
+        (datetime.date(2021, 12, 31), datetime.date(2021, 7, 1), datetime.date(2021, 9, 30)),
+    ],
+)
+def test_last_finished_quarter(today, start, end):
+    assert last_finished_quarter(today) == (start, end)
+
+
+def test_home_lists_what_is_due(client, facilitator, marseille):
+    MeetingFactory(site=marseille, title="Atelier sans CR", date=days_ago(10))
+    MeetingFactory(site=marseille, title="Atelier récent", date=days_ago(2))
+    MeetingFactory(site=marseille, title="Atelier avec CR", date=days_ago(10), with_minutes=True)
+    ActionFactory(site=marseille, title="Action en retard", overdue=True)
+    ActionFactory(site=marseille, title="Action finie en retard", overdue=True, done=True)
+    client.force_login(facilitator)
+    page = client.get(reverse("sites:site_home", args=["marseille"])).content.decode()
+    due = page.split('id="due-title"')[1].split('id="activity-title"')[0]
+    assert "Compte rendu à rédiger" in due and "Atelier sans CR" in due
+    assert "Atelier récent" not in due and "Atelier avec CR" not in due
+    assert "Action en retard" in due and "Action finie en retard" not in due
+    assert "Carnet de bord : l'entrée du trimestre" in due
+    assert "Saisir une réunion" in page and "Saisir une action" in page
+    assert "Atelier récent" in page
+
+
+def test_logbook_reminder_disappears_once_the_quarter_is_filled(client, facilitator, marseille):
+    start, end = last_finished_quarter(timezone.localdate())
+    LogbookEntry.objects.create(site=marseille, period_start=start, period_end=end, happened="Lancement")
+    client.force_login(facilitator)
+    page = client.get(reverse("sites:site_home", args=["marseille"])).content.decode()
+    assert "Carnet de bord" not in page
+    assert "Rien en attente : tout est à jour." in page
+
+
+def test_readers_see_the_same_without_write_buttons(client, network_coordinator, marseille):
+    ActionFactory(site=marseille, title="Action en retard", overdue=True)
+    client.force_login(network_coordinator)
+    page = client.get(reverse("sites:site_home", args=["marseille"])).content.decode()
+    assert "Action en retard" in page
+    assert "Saisir une réunion" not in page and "Saisir une action" not in page
+
+
+def test_outsider_gets_a_404(client, outsider, marseille):
+    client.force_login(outsider)
+    assert client.get(reverse("sites:site_home", args=["marseille"])).status_code == 404
+
+
+@pytest.mark.parametrize("rows", [3, 30])
+def test_home_query_count_does_not_grow(client, facilitator, marseille, rows, django_assert_max_num_queries):
+    MeetingFactory.create_batch(rows, site=marseille, date=days_ago(20), steering=True)
+    ActionFactory.create_batch(rows, site=marseille, overdue=True)
+    client.force_login(facilitator)
+    with django_assert_max_num_queries(17):
+        response = client.get(reverse("sites:site_home", args=["marseille"]))
+    assert response.content.decode().count("Action en retard :") == rows
