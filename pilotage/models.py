@@ -94,6 +94,11 @@ class CommitteeMember(models.Model):
     )
     title = models.CharField(_("fonction"), max_length=150, blank=True)
     category = models.CharField(_("catégorie"), max_length=20, choices=OrganisationCategory.choices)
+    name_consent = models.BooleanField(
+        _("la personne a accepté que son nom soit enregistré"),
+        default=False,
+        help_text=_("Obligatoire pour enregistrer le nom d'un·e habitant·e ou d'un·e membre du conseil citoyen."),
+    )
     start_date = models.DateField(_("membre depuis"), null=True, blank=True)
     end_date = models.DateField(_("jusqu'au"), null=True, blank=True)
 
@@ -108,6 +113,17 @@ class CommitteeMember(models.Model):
                 | Q(end_date__gte=F("start_date")),
                 name="member_end_after_start",
                 violation_error_message=_("La fin de la participation doit suivre son début."),
+            ),
+            # Residents are recorded as counts; a resident's name only with their consent.
+            models.CheckConstraint(
+                condition=~Q(category__in=["residents", "citizens_council"])
+                | Q(person_name="")
+                | Q(name_consent=True),
+                name="member_resident_name_needs_consent",
+                violation_error_message=_(
+                    "Le nom d'un·e habitant·e ne peut être enregistré qu'avec son accord : "
+                    "cochez la case de consentement ou laissez le nom vide."
+                ),
             ),
         ]
 
