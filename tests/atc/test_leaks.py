@@ -1,0 +1,147 @@
+"""No page, list, search result, export or PDF shows another area's data.
+
+Grenoble's rows (every model with a site, and the rows hanging from them) get a unique marker in
+every free-text field. The Marseille facilitator and the Nord préfet delegate then fetch every GET
+URL declared in the access rules (so new pages are covered as soon as they declare a rule), for
+each matrix site, with and without a search query; the marker must appear nowhere.
+"""
+
+import io
+import zipfile
+
+import pytest
+from django.apps import apps
+from django.db import models, transaction
+from django.test import override_settings
+from django.urls import reverse
+from pypdf import PdfReader
+from pypdf.errors import PdfReadError
+
+from sites.models import Site
+from tests.access import MATRIX_SITES, SITE_COMMENT, SITE_READ, SITE_WRITE
+from tests.atc.matrix import FINGERPRINT_APPS, build_world, collect_rules, sign_in
+
+pytestmark = pytest.mark.django_db
+
+MARKER = "Zqxleakgrenoble"
+# A search for the marker's stem must not echo the full marker back.
+QUERY = MARKER[:7]
+SITE_POLICIES = {SITE_READ, SITE_WRITE, SITE_COMMENT}
+RULES = collect_rules()
+
+
+def _site_path(model):
+    """The lookup from the model to its site: `site`, or `<fk>__site` one step further."""
+    for field in model._meta.concrete_fields:
+        if field.is_relation and field.many_to_one and field.related_model is Site:
+            return field.name
+    for field in model._meta.concrete_fields:
+        if field.is_relation and field.many_to_one and field.related_model not in (None, Site):
+            inner = next(
+                (
+                    f
+                    for f in field.related_model._meta.concrete_fields
+                    if f.is_relation and f.many_to_one and f.related_model is Site
+                ),
+                None,
+            )
+            if inner is not None:
+                return f"{field.name}__{inner.name}"
+    return None
+
+
+def _text_fields(model):
+    return [
+        field
+        for field in model._meta.concrete_fields
+        if isinstance(field, models.CharField | models.TextField)
+        and not field.choices
+        and not field.is_relation
+    ]
+
+
+def seed_marker(site) -> int:
+    """Prefix every free-text value of the site's rows with the marker; returns rows touched."""
+    touched = 0
+    for label in FINGERPRINT_APPS:
+        for model in apps.get_app_config(label).get_models():
+            path = _site_path(model)
+            fields = _text_fields(model)
+            if model is Site or path is None or not fields:
+                continue
+            for row in model._base_manager.filter(**{path: site}):
+                values = {}
+                for field in fields:
+                    value = f"{MARKER} {getattr(row, field.attname) or ''}".strip()
+                    values[field.attname] = value[: field.max_length] if field.max_length else value
+                model._base_manager.filter(pk=row.pk).update(**values)
+                touched += 1
+    return touched
+
+
+def readable_text(response) -> str:
+    """What a person could read in the answer: HTML or text, a spreadsheet's cells, a PDF's text."""
+    body = b"".join(response.streaming_content) if response.streaming else response.content
+    texts = [body.decode("utf-8", "replace")]
+    if body[:5] == b"%PDF-":
+        try:
+            reader = PdfReader(io.BytesIO(body))
+            texts.extend(page.extract_text() or "" for page in reader.pages)
+        except PdfReadError:
+            pass  # not a well-formed PDF (an uploaded file): its raw bytes were searched above
+    elif body[:2] == b"PK":
+        with zipfile.ZipFile(io.BytesIO(body)) as archive:
+            texts.extend(archive.read(name).decode("utf-8", "replace") for name in archive.namelist())
+    return "\n".join(texts)
+
+
+@pytest.fixture(scope="module")
+def world(django_db_setup, django_db_blocker, tmp_path_factory):
+    media_root = tmp_path_factory.mktemp("leak-media")
+    with (
+        django_db_blocker.unblock(),
+        override_settings(MEDIA_ROOT=media_root),
+        transaction.atomic(),
+    ):
+        world = build_world()
+        world.media_root = media_root
+        world.seeded_rows = seed_marker(Site.objects.get(slug="grenoble"))
+        yield world
+        transaction.set_rollback(True)
+
+
+@pytest.fixture
+def in_world(world, db, settings):
+    settings.MEDIA_ROOT = world.media_root
+    return world
+
+
+def _get_urls():
+    for name, rule in RULES.items():
+        if "GET" not in rule.methods:
+            continue
+        sites = MATRIX_SITES if rule.policy in SITE_POLICIES else ("marseille",)
+        for slug in sites:
+            yield name, rule, slug
+
+
+def _fetch_all(client, world):
+    """(url, text) of every declared GET URL, plain and with a search query."""
+    for name, rule, slug in _get_urls():
+        url = reverse(name, kwargs=rule.kwargs(world.objects[slug]))
+        for query in ({}, {"q": QUERY, "recherche": QUERY}):
+            response = client.get(url, query, follow=True)
+            yield f"{url}?{query}" if query else url, readable_text(response)
+
+
+def test_the_marker_is_seeded_and_visible_to_the_national_team(client, in_world):
+    assert in_world.seeded_rows > 0
+    sign_in(client, in_world, "national_team")
+    assert any(MARKER in text for _, text in _fetch_all(client, in_world))
+
+
+@pytest.mark.parametrize("persona", ["facilitator", "prefet_delegate"])
+def test_no_page_shows_another_areas_data(client, in_world, persona):
+    sign_in(client, in_world, persona)
+    leaks = [url for url, text in _fetch_all(client, in_world) if MARKER in text]
+    assert not leaks, f"{persona} sees Grenoble's data on:\n" + "\n".join(leaks)
