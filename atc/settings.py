@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlparse
 
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -351,6 +352,15 @@ CELERY_TASK_EAGER_PROPAGATES = TESTING
 ATC_HEARTBEAT_SECONDS = env_int("ATC_HEARTBEAT_SECONDS", 60)
 CELERY_BEAT_SCHEDULE = {
     "heartbeat": {"task": "atc.heartbeat", "schedule": float(ATC_HEARTBEAT_SECONDS)},
+    "purge-personal-data": {
+        "task": "atc.purge_personal_data",
+        "schedule": crontab(minute=0, hour=3, day_of_month=1),
+    },
+    # Each Monday morning, site teams whose last quarter has no logbook review get one reminder.
+    "logbook-reminders": {
+        "task": "evaluation.send_logbook_reminders",
+        "schedule": crontab(minute=0, hour=8, day_of_week="monday"),
+    },
 }
 
 LOGGING = {

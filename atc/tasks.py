@@ -7,3 +7,11 @@ from atc.services import heartbeat_record
 def heartbeat():
     """Fired by beat; run by the worker: together they prove the background chain works."""
     heartbeat_record()
+
+
+@shared_task(name="atc.purge_personal_data", ignore_result=True)
+def purge_personal_data():
+    """Monthly: apply the documented retention periods (README, « Données personnelles »)."""
+    from atc.personal_data import personal_data_purge
+
+    personal_data_purge(apply=True)
