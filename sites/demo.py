@@ -1,0 +1,2433 @@
+"""Demo data: the 15 real sites filled with realistic, deterministic content (Sept. 2019 – Dec. 2021).
+
+The content follows the interim evaluation of December 2020 (seed 004) and the Grand Atelier
+synthesis (seed 001): 0.4 to 1.5 FTE of facilitation per site (mean 0.8), 0 to 8 steering meetings
+per site by the end of September 2020 (mean 3), the flash survey's 30 recipients and 17 answers,
+the named actions (shared food stock, exhibition, summer workshops, joint training, street family
+activities). People are fictional; institutions are named after the real public bodies.
+
+Everything is planned from seeded generators, independently of what the database holds, then
+written by natural key: a second run finds every row and creates nothing.
+"""
+
+import datetime as dt
+import random
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from allauth.account.models import EmailAddress
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from atc.models import Role, User
+from diagnostics.models import Assessment, AssessmentItem, Diagnostic, Finding, Theme
+from evaluation.models import Indicator, IndicatorValue, LogbookEntry, Survey, SurveyRecipient
+from pilotage.models import (
+    ATTENDANCE_FIELDS,
+    Action,
+    ActionStatusChange,
+    Committee,
+    CommitteeMember,
+    Decision,
+    Meeting,
+    MeetingParticipant,
+)
+from sites.models import (
+    ContextEvent,
+    FacilitatorAssignment,
+    HostOrganisation,
+    Network,
+    PartnerOrganisation,
+    PriorityModel,
+    Scheme,
+    Site,
+)
+from sites.models import OrganisationCategory as Cat
+
+D = dt.date
+DEFAULT_PASSWORD = "demo-atc-2021!"
+# The facilitators' logbook was filled in September 2020: the interim figures are read on this day.
+REFERENCE_DATE = D(2020, 9, 30)
+LAST_DAY = D(2021, 12, 15)
+LOCKDOWNS = [(D(2020, 3, 17), D(2020, 5, 11)), (D(2020, 10, 30), D(2020, 12, 15))]
+SURVEY_TITLE = "Questionnaire flash aux acteurs institutionnels"
+
+Status = Action.Status
+Fmt = Meeting.Format
+Kind = Meeting.Kind
+Pos = FacilitatorAssignment.Position
+Contract = FacilitatorAssignment.ContractType
+Support = Site.InstitutionalSupport
+Config = Site.Configuration
+
+# --- Accounts -----------------------------------------------------------------------------------
+
+ACCOUNTS = [
+    ("facilitator@example.org", "Camille", "Roussel", Role.Kind.FACILITATOR, ("marseille",), ""),
+    ("host@example.org", "Nadia", "Berthier", Role.Kind.HOST_DIRECTOR, ("marseille",), ""),
+    (
+        "delegate@example.org",
+        "Julien",
+        "Marchetti",
+        Role.Kind.PREFET_DELEGATE,
+        ("tourcoing", "grande-synthe", "roubaix"),
+        "",
+    ),
+    ("network@example.org", "Hélène", "Fabre", Role.Kind.NETWORK_COORDINATOR, (), "fcsf"),
+    ("national@example.org", "Marc", "Delorme", Role.Kind.NATIONAL_TEAM, (), ""),
+    ("admin@example.org", "Claire", "Vasseur", Role.Kind.ADMIN, (), ""),
+]
+
+# --- Fictional people -----------------------------------------------------------------------------
+
+
+def _words(text: str) -> list[str]:
+    return text.split()
+
+
+FIRST_NAMES_F = _words(
+    "Amélie Anne Aurore Béatrice Carine Chloé Delphine Émilie Fanny Farida Gaëlle Isabelle Jeanne "
+    "Karima Laure Lina Manon Marion Nora Patricia Rose Salomé Sarah Sylvie Valérie Yasmina Zoé"
+)
+FIRST_NAMES_M = _words(
+    "Adrien Alain Bruno Cédric Damien David Éric Fabien Franck Grégoire Hamid Jérôme Kevin "
+    "Laurent Loïc Malik Mathieu Nicolas Olivier Pascal Philippe Romain Samuel Stéphane Thierry "
+    "Vincent Xavier Yannick"
+)
+LAST_NAMES = _words(
+    "Arnaud Barbier Benhamou Bertin Blanchard Bouvier Brun Carpentier Chauvin Colin Cordier "
+    "Delmas Denis Dupuy Fleury Garnier Gauthier Guérin Hamel Huet Jacquet Joly Klein Lacroix "
+    "Lambert Leclerc Lemoine Lopez Mallet Marchand Mercier Meunier Moreau Nguyen Noël Perrin "
+    "Picard Poirier Renaud Rey Roger Royer Sanchez Simon Tessier Vidal Weber"
+)
+
+# Seat titles by category, (masculine, feminine).
+TITLES = {
+    Cat.STATE: ("Délégué du préfet", "Déléguée du préfet"),
+    Cat.LOCAL_AUTHORITY: ("Chef de projet politique de la ville", "Cheffe de projet politique de la ville"),
+    Cat.LANDLORD: ("Responsable de secteur", "Responsable de secteur"),
+    Cat.ASSOCIATION: ("Président", "Présidente"),
+    Cat.BUSINESS: ("Gérant", "Gérante"),
+    Cat.RESIDENTS: ("Habitant", "Habitante"),
+    Cat.CITIZENS_COUNCIL: ("Membre du conseil citoyen", "Membre du conseil citoyen"),
+    Cat.OTHER: ("Chargé de mission", "Chargée de mission"),
+}
+
+# Titles of the seats that are not told apart by their category alone.
+SEAT_TITLES = {
+    "host": ("Directeur", "Directrice"),
+    "interco": ("Chargé de mission politique de la ville", "Chargée de mission politique de la ville"),
+    "departement": ("Responsable de territoire, action sociale", "Responsable de territoire, action sociale"),
+}
+
+DEPARTEMENTS = {
+    "13": ("Préfecture des Bouches-du-Rhône", "Conseil départemental des Bouches-du-Rhône"),
+    "07": ("Préfecture de l'Ardèche", "Conseil départemental de l'Ardèche"),
+    "30": ("Préfecture du Gard", "Conseil départemental du Gard"),
+    "57": ("Préfecture de la Moselle", "Conseil départemental de la Moselle"),
+    "59": ("Préfecture du Nord", "Conseil départemental du Nord"),
+    "38": ("Préfecture de l'Isère", "Conseil départemental de l'Isère"),
+    "84": ("Préfecture de Vaucluse", "Conseil départemental de Vaucluse"),
+    "972": ("Préfecture de la Martinique", "Collectivité territoriale de Martinique"),
+    "93": ("Préfecture de la Seine-Saint-Denis", "Conseil départemental de la Seine-Saint-Denis"),
+    "78": ("Préfecture des Yvelines", "Conseil départemental des Yvelines"),
+    "91": ("Préfecture de l'Essonne", "Conseil départemental de l'Essonne"),
+    "67": ("Préfecture du Bas-Rhin", "Collectivité européenne d'Alsace"),
+    "69": ("Préfecture du Rhône", "Département du Rhône"),
+}
+
+HOST_KINDS = {
+    "fcsf": HostOrganisation.Kind.SOCIAL_CENTRE,
+    "cnlrq": HostOrganisation.Kind.REGIE,
+    "bbz": HostOrganisation.Kind.ASSOCIATION,
+}
+
+
+# --- The sites ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Profile:
+    """What is decided by hand for a site; everything else is drawn from its seeded generator."""
+
+    host: str
+    config: str
+    support: str
+    models: tuple[str, ...]
+    schemes: tuple[str, ...]
+    # (person, position, FTE, contract, start, end)
+    facilitators: tuple[tuple, ...]
+    steering_by_reference: int
+    steering_later: int
+    first_steering: dt.date
+    diagnostic_date: dt.date
+    themes: tuple[str, ...]
+    city_hall: str
+    interco: str
+    landlord: str
+    business: str
+    associations: tuple[str, ...]
+    steering_name: str = ""
+    second_body: str = ""
+    associations_in_steering: bool = True
+    council_in_steering: bool = False
+    residents_in_steering: bool = False
+    residents_assessed: bool = False
+    working_groups: tuple[str, ...] = ()
+    project_team: str = ""
+    extra_partners: tuple[tuple[str, str], ...] = ()
+    action_count: int = 6
+
+
+def _fac(name, fte, start, position=Pos.LEAD, contract=Contract.CDD, end=None):
+    return (name, position, Decimal(fte), contract, start, end)
+
+
+PROFILES = {
+    "marseille": Profile(
+        host="Centre social Les Lauriers",
+        config=Config.SINGLE,
+        support=Support.STRONG_PAIR,
+        models=("associations-coordination", "residents-participation"),
+        schemes=("contrat-de-ville", "npnru", "cite-educative", "gup"),
+        facilitators=(_fac("Camille Roussel", "1.0", D(2019, 10, 7)),),
+        steering_by_reference=5,
+        steering_later=5,
+        first_steering=D(2019, 12, 12),
+        diagnostic_date=D(2020, 6, 30),
+        themes=("food-solidarity", "associative-life", "civic-engagement"),
+        city_hall="Ville de Marseille",
+        interco="Métropole Aix-Marseille-Provence",
+        landlord="Logis Méditerranée Habitat",
+        business="Boulangerie du Vallon",
+        associations=(
+            "Épicerie solidaire Le Panier du Vallon",
+            "Association Partage et Solidarité Frais Vallon",
+            "Les Paniers de l'Étoile",
+            "Association Entraide Nord 13",
+            "Collectif La Soupe solidaire",
+            "Association Les Jardins du Clos",
+        ),
+        steering_name="Comité de pilotage ATC Frais Vallon",
+        council_in_steering=True,
+        residents_assessed=True,
+        working_groups=("Groupe de travail Stock alimentaire partagé",),
+        action_count=9,
+    ),
+    "aubenas": Profile(
+        host="Centre social L'Escale",
+        config=Config.SINGLE,
+        support=Support.WEAK_CHOSEN,
+        models=("associative-revival",),
+        schemes=("contrat-de-ville", "zrr", "pre"),
+        facilitators=(_fac("Léa Martinon", "0.4", D(2019, 12, 2)),),
+        steering_by_reference=3,
+        steering_later=3,
+        first_steering=D(2020, 1, 28),
+        diagnostic_date=D(2020, 7, 9),
+        themes=("civic-engagement", "associative-life", "youth"),
+        city_hall="Ville d'Aubenas",
+        interco="Communauté de communes du Bassin d'Aubenas",
+        landlord="Ardèche Habitat Solidaire",
+        business="Supérette des Quartiers",
+        associations=("Association Ardèche Jeunes Pousses", "Amicale des locataires du Pont"),
+        action_count=5,
+    ),
+    "saint-gilles": Profile(
+        host="Centre social La Croisée",
+        config=Config.SINGLE,
+        support=Support.TRIUMVIRATE,
+        models=("associations-coordination",),
+        schemes=("contrat-de-ville", "pre"),
+        facilitators=(_fac("Inès Boulard", "0.8", D(2020, 1, 6)),),
+        steering_by_reference=4,
+        steering_later=4,
+        first_steering=D(2020, 1, 21),
+        diagnostic_date=D(2020, 6, 25),
+        themes=("associative-life", "living-environment", "educational-success"),
+        city_hall="Ville de Saint-Gilles",
+        interco="Nîmes Métropole",
+        landlord="Habitat du Gard Rhodanien",
+        business="Pharmacie du Centre ancien",
+        associations=(
+            "Association Mots Passants",
+            "Club photo saint-gillois",
+            "Association Femmes relais du Centre ancien",
+            "Compagnie théâtrale La Rampe",
+            "Association Sabatot Jeunesse",
+        ),
+        working_groups=("Groupe de travail Exposition « Confiné·es »",),
+        action_count=7,
+    ),
+    "hombourg-haut": Profile(
+        host="Centre social Le Trait d'union",
+        config=Config.SHARED,
+        support=Support.WEAK_SUFFERED,
+        models=("associative-revival", "residents-participation"),
+        schemes=("contrat-de-ville", "gup"),
+        facilitators=(
+            _fac("Thomas Keller", "0.5", D(2020, 1, 13), contract=Contract.CDI),
+            _fac("Sabrina Weiss", "0.4", D(2020, 1, 13), contract=Contract.CDI),
+        ),
+        steering_by_reference=3,
+        steering_later=3,
+        first_steering=D(2020, 2, 11),
+        diagnostic_date=D(2020, 9, 24),
+        themes=("intergenerational", "living-environment", "civic-engagement"),
+        city_hall="Ville de Hombourg-Haut",
+        interco="Communauté d'agglomération Saint-Avold Synergie",
+        landlord="Moselis Habitat Est",
+        business="Auto-école des Chênes",
+        associations=("Association Les Aînés des Chênes", "Union sportive des Chênes"),
+        council_in_steering=True,
+        action_count=5,
+    ),
+    "tourcoing": Profile(
+        host="Centre social Les Passerelles",
+        config=Config.SHARED,
+        support=Support.STRONG_PAIR,
+        models=("residents-participation",),
+        schemes=("contrat-de-ville", "npnru", "cite-educative", "paqt"),
+        facilitators=(
+            _fac("Karim Benali", "0.4", D(2019, 10, 14)),
+            _fac("Élodie Vandamme", "0.4", D(2019, 10, 14), contract=Contract.CDI),
+        ),
+        steering_by_reference=8,
+        steering_later=7,
+        first_steering=D(2019, 11, 19),
+        diagnostic_date=D(2020, 2, 27),
+        themes=("civic-engagement", "youth", "health"),
+        city_hall="Ville de Tourcoing",
+        interco="Métropole européenne de Lille",
+        landlord="Habitat Flandres Métropole",
+        business="Café Le Bourguignon",
+        associations=("Association Bourgogne en fête", "Association Sport et Quartier"),
+        extra_partners=(("Collectif Solidarité Bourgogne", Cat.RESIDENTS),),
+        council_in_steering=True,
+        working_groups=("Groupe de travail Été au quartier",),
+        action_count=8,
+    ),
+    "grenoble": Profile(
+        host="Régie de quartier Les Trois Ponts",
+        config=Config.WITH_SUPPORT,
+        support=Support.TRIUMVIRATE,
+        models=("residents-participation", "inter-institutional"),
+        schemes=("contrat-de-ville", "npnru", "cite-educative"),
+        facilitators=(
+            _fac("Amandine Roche", "0.6", D(2019, 11, 4)),
+            _fac("Youssef Haddad", "0.2", D(2019, 11, 4), Pos.SUPPORT, Contract.CDI),
+        ),
+        steering_by_reference=4,
+        steering_later=5,
+        first_steering=D(2020, 1, 9),
+        diagnostic_date=D(2020, 3, 5),
+        themes=("civic-engagement", "living-environment", "educational-success"),
+        city_hall="Ville de Grenoble",
+        interco="Grenoble-Alpes Métropole",
+        landlord="Habitat Dauphiné Alpes",
+        business="Librairie de l'Arlequin",
+        associations=("Union de quartier Villeneuve", "Association Les Petits Débrouillards du Sud"),
+        council_in_steering=True,
+        residents_in_steering=True,
+        residents_assessed=True,
+        working_groups=("Groupe de travail Formation commune",),
+        action_count=7,
+    ),
+    "grande-synthe": Profile(
+        host="Régie de quartier Dunes et Moulin",
+        config=Config.SINGLE,
+        support=Support.STRONG_PAIR,
+        models=("associative-revival",),
+        schemes=("contrat-de-ville", "npnru", "paqt"),
+        facilitators=(_fac("Maxime Declercq", "0.8", D(2020, 7, 1)),),
+        steering_by_reference=1,
+        steering_later=4,
+        first_steering=D(2020, 9, 22),
+        diagnostic_date=D(2020, 12, 10),
+        themes=("environment", "living-environment", "employment"),
+        city_hall="Ville de Grande-Synthe",
+        interco="Communauté urbaine de Dunkerque",
+        landlord="Littoral Habitat",
+        business="Atelier vélo Le Moulin",
+        associations=("Association Albeck Environnement", "Jardin ouvrier de l'Europe"),
+        action_count=5,
+    ),
+    "avignon": Profile(
+        host="Régie de quartier Rocade Sud",
+        config=Config.WITH_SUPPORT,
+        support=Support.TRIUMVIRATE,
+        models=("inter-institutional",),
+        schemes=("contrat-de-ville", "npnru", "pre"),
+        facilitators=(
+            _fac("Rachid Amrani", "0.5", D(2020, 6, 2)),
+            _fac("Corinne Estève", "0.2", D(2020, 6, 2), Pos.SUPPORT, Contract.CDI),
+        ),
+        steering_by_reference=2,
+        steering_later=5,
+        first_steering=D(2020, 7, 7),
+        diagnostic_date=D(2020, 11, 26),
+        themes=("youth", "employment", "educational-success"),
+        city_hall="Ville d'Avignon",
+        interco="Grand Avignon",
+        landlord="Vaucluse Logis",
+        business="Garage solidaire de la Rocade",
+        associations=(
+            "Centre social La Rocade",
+            "Centre social Les Oiseaux",
+            "Association de prévention spécialisée Rocade",
+        ),
+        extra_partners=(
+            ("Mission locale du Grand Avignon", Cat.OTHER),
+            ("CCAS d'Avignon", Cat.LOCAL_AUTHORITY),
+        ),
+        steering_name="Comité partenarial Monclar Champfleury",
+        associations_in_steering=False,
+        action_count=6,
+    ),
+    "fort-de-france": Profile(
+        host="Régie de quartier Caraïbe Ouest",
+        config=Config.SINGLE,
+        support=Support.WEAK_SUFFERED,
+        models=("residents-participation",),
+        schemes=("contrat-de-ville", "npnru"),
+        facilitators=(_fac("Ludovic Célestine", "0.6", D(2020, 9, 14)),),
+        steering_by_reference=0,
+        steering_later=4,
+        first_steering=D(2020, 11, 19),
+        diagnostic_date=D(2021, 3, 25),
+        themes=("intergenerational", "health", "living-environment"),
+        city_hall="Ville de Fort-de-France",
+        interco="Communauté d'agglomération du Centre de la Martinique",
+        landlord="Habitat Caraïbe Logement",
+        business="Épicerie Chez Man Rose",
+        associations=("Association Lakou Terres Sainville", "Association Ermitage Solidaire"),
+        action_count=4,
+    ),
+    "saint-denis": Profile(
+        host="Régie de quartier Plaine Nord",
+        config=Config.SINGLE,
+        support=Support.WEAK_CHOSEN,
+        models=("inter-institutional",),
+        schemes=("contrat-de-ville", "npnru", "cite-educative", "gup"),
+        facilitators=(
+            _fac("Aurélie Monnet", "0.6", D(2020, 2, 17), end=D(2020, 12, 31)),
+            _fac("Samir Ouali", "0.6", D(2021, 2, 15)),
+        ),
+        steering_by_reference=2,
+        steering_later=3,
+        first_steering=D(2020, 3, 5),
+        diagnostic_date=D(2020, 10, 8),
+        themes=("living-environment", "employment"),
+        city_hall="Ville de Saint-Denis",
+        interco="Établissement public territorial Plaine Commune",
+        landlord="Seine-Saint-Denis Logement Social",
+        business="Entreprise d'insertion Floréal Services",
+        associations=("Association Saussaie Solidarité", "Amicale des locataires Allende"),
+        associations_in_steering=False,
+        action_count=4,
+    ),
+    "les-mureaux": Profile(
+        host="Association Cinq Quartiers en mouvement",
+        config=Config.WITH_SUPPORT,
+        support=Support.STRONG_PAIR,
+        models=("associations-coordination",),
+        schemes=("contrat-de-ville", "npnru", "cite-educative", "paqt"),
+        facilitators=(
+            _fac("Bastien Lefort", "0.5", D(2020, 5, 18)),
+            _fac("Fatou Diallo", "0.3", D(2020, 5, 18), Pos.SUPPORT, Contract.CDI),
+        ),
+        steering_by_reference=2,
+        steering_later=4,
+        first_steering=D(2020, 6, 23),
+        diagnostic_date=D(2020, 10, 20),
+        themes=("employment", "associative-life", "environment"),
+        city_hall="Ville des Mureaux",
+        interco="Communauté urbaine Grand Paris Seine & Oise",
+        landlord="Yvelines Résidences",
+        business="Coopérative Seine Artisans",
+        associations=("Association Les Mureaux Ressourcerie", "Association Couture et Partage"),
+        residents_assessed=True,
+        project_team="Équipe projet PTCE des Cinq Quartiers",
+        action_count=6,
+    ),
+    "grigny": Profile(
+        host="Association Borne à idées",
+        config=Config.SINGLE,
+        support=Support.STRONG_PAIR,
+        models=("associative-revival", "residents-participation"),
+        schemes=("contrat-de-ville", "npnru", "cite-educative"),
+        facilitators=(
+            _fac("Océane Girard", "0.5", D(2019, 11, 4), end=D(2021, 3, 31)),
+            _fac("Mehdi Cherif", "0.5", D(2021, 6, 1)),
+        ),
+        steering_by_reference=4,
+        steering_later=3,
+        first_steering=D(2019, 12, 17),
+        diagnostic_date=D(2020, 6, 18),
+        themes=("youth", "educational-success", "women-public-space"),
+        city_hall="Ville de Grigny",
+        interco="Communauté d'agglomération Grand Paris Sud",
+        landlord="Essonne Habitat Solidaire",
+        business="Snack Le Labyrinthe",
+        associations=("Association Rue et Sport", "Association Mères solidaires de la Borne"),
+        working_groups=("Collectif jeunesse de la Grande Borne",),
+        action_count=6,
+    ),
+    "roubaix": Profile(
+        host="Association L'Atelier commun",
+        config=Config.SHARED,
+        support=Support.TRIUMVIRATE,
+        models=("inter-institutional", "associations-coordination"),
+        schemes=("contrat-de-ville", "npnru", "cite-educative"),
+        facilitators=(
+            _fac("Julie Delattre", "0.5", D(2020, 2, 3)),
+            _fac("Antoine Mahieu", "0.5", D(2020, 2, 3)),
+        ),
+        steering_by_reference=3,
+        steering_later=4,
+        first_steering=D(2020, 3, 10),
+        diagnostic_date=D(2020, 7, 2),
+        themes=("civic-engagement", "employment", "health"),
+        city_hall="Ville de Roubaix",
+        interco="Métropole européenne de Lille",
+        landlord="Logis Métropole Nord",
+        business="Brasserie de l'Épeule",
+        associations=("Association Épeule Initiatives", "Association Trait de vie"),
+        associations_in_steering=False,
+        residents_assessed=True,
+        action_count=5,
+    ),
+    "strasbourg": Profile(
+        host="Association Hautepierre Horizons",
+        config=Config.SHARED,
+        support=Support.TRIUMVIRATE,
+        models=("associations-coordination", "inter-institutional"),
+        schemes=("contrat-de-ville", "npnru", "cite-educative", "gup"),
+        facilitators=(
+            _fac("Nathalie Schmitt", "0.5", D(2019, 11, 18), contract=Contract.CDI),
+            _fac("Hugo Muller", "0.5", D(2019, 11, 18)),
+            _fac("Aïcha Benkirane", "0.5", D(2020, 1, 6)),
+        ),
+        steering_by_reference=3,
+        steering_later=6,
+        first_steering=D(2020, 1, 14),
+        diagnostic_date=D(2020, 6, 11),
+        themes=("educational-success", "intergenerational", "health", "civic-engagement"),
+        city_hall="Ville de Strasbourg",
+        interco="Eurométropole de Strasbourg",
+        landlord="Habitat Rhénan",
+        business="Boucherie du Marché de Cronenbourg",
+        associations=(
+            "Association Familles en jeu",
+            "Association Cronenbourg Jeunesse",
+            "Association Les Amis du Maillon",
+        ),
+        steering_name="Comité de pilotage stratégique ATC",
+        second_body="Comité technique partenarial",
+        working_groups=(
+            "Atelier territorial de partenaires – Hautepierre",
+            "Atelier territorial de partenaires – Cronenbourg",
+        ),
+        action_count=8,
+    ),
+    "villefranche-sur-saone": Profile(
+        host="Association Belleroche Ensemble",
+        config=Config.SINGLE,
+        support=Support.STRONG_PAIR,
+        models=("residents-participation",),
+        schemes=("contrat-de-ville", "npnru"),
+        facilitators=(_fac("Pauline Chevalier", "0.8", D(2020, 6, 15)),),
+        steering_by_reference=1,
+        steering_later=5,
+        first_steering=D(2020, 9, 15),
+        diagnostic_date=D(2021, 1, 21),
+        themes=("women-public-space", "civic-engagement", "health"),
+        city_hall="Ville de Villefranche-sur-Saône",
+        interco="Communauté d'agglomération Villefranche Beaujolais Saône",
+        landlord="Beaujolais Habitat Social",
+        business="Salon de coiffure Belleroche",
+        associations=("Association Femmes en marche Belleroche", "Association Sport Santé Beaujolais"),
+        council_in_steering=True,
+        residents_in_steering=True,
+        residents_assessed=True,
+        action_count=6,
+    ),
+}
+
+# --- Context ------------------------------------------------------------------------------------
+
+NATIONAL_EVENTS = [
+    (ContextEvent.Kind.ELECTION, "Élections municipales – premier tour", D(2020, 3, 15), None),
+    (ContextEvent.Kind.LOCKDOWN, "Premier confinement national", D(2020, 3, 17), D(2020, 5, 11)),
+    (ContextEvent.Kind.ELECTION, "Élections municipales – second tour", D(2020, 6, 28), None),
+    (ContextEvent.Kind.LOCKDOWN, "Deuxième confinement national", D(2020, 10, 30), D(2020, 12, 15)),
+]
+LOCAL_EVENTS = {
+    "saint-denis": [
+        (ContextEvent.Kind.TURNOVER, "Départ de l'animatrice, poste vacant", D(2021, 1, 1), D(2021, 2, 14)),
+    ],
+    "grigny": [
+        (ContextEvent.Kind.TURNOVER, "Départ de l'animatrice, poste vacant", D(2021, 4, 1), D(2021, 5, 31)),
+        (ContextEvent.Kind.OTHER, "Démolitions et relogements du NPNRU", D(2021, 9, 1), None),
+    ],
+    "roubaix": [
+        (ContextEvent.Kind.TURNOVER, "Changement de délégué·e du préfet", D(2020, 9, 1), None),
+    ],
+    "hombourg-haut": [
+        (ContextEvent.Kind.OTHER, "Fermeture du centre social pour travaux", D(2021, 1, 11), D(2021, 3, 26)),
+    ],
+    "marseille": [
+        (ContextEvent.Kind.OTHER, "Installation de la nouvelle équipe municipale", D(2020, 7, 4), None),
+    ],
+    "fort-de-france": [
+        (ContextEvent.Kind.LOCKDOWN, "Confinement renforcé en Martinique", D(2021, 8, 10), D(2021, 9, 30)),
+    ],
+}
+
+# --- Catalogues of findings and actions by theme -------------------------------------------------
+
+FINDINGS = {
+    "civic-engagement": [
+        "Une participation concentrée sur quelques habitant·es déjà impliqué·es",
+        "Un conseil citoyen en perte de vitesse",
+        "Une défiance envers les institutions après des projets annoncés puis abandonnés",
+        "Des habitant·es qui ne se sentent pas écouté·es",
+    ],
+    "food-solidarity": [
+        "Une forte hausse des demandes d'aide alimentaire depuis le confinement",
+        "Des associations d'aide alimentaire en concurrence pour les mêmes denrées",
+        "Des familles qui ne connaissent pas les lieux de distribution",
+    ],
+    "living-environment": [
+        "Des espaces extérieurs dégradés et peu appropriés",
+        "Un sentiment d'insécurité dans certains passages le soir",
+        "Des relations tendues avec le bailleur sur l'entretien",
+    ],
+    "educational-success": [
+        "Un décrochage scolaire accentué par l'école à distance",
+        "Une offre d'accompagnement à la scolarité morcelée",
+        "Des parents éloignés de l'institution scolaire",
+    ],
+    "women-public-space": [
+        "Des femmes peu présentes dans l'espace public",
+        "Peu d'équipements adaptés aux pratiques des femmes",
+    ],
+    "youth": [
+        "Des jeunes de 16 à 25 ans sans solution et peu connus des structures",
+        "Peu d'activités pour les jeunes le soir et l'été",
+        "Une méfiance des jeunes envers les structures",
+    ],
+    "health": [
+        "Un renoncement aux soins fréquent",
+        "Une santé mentale fragilisée par l'isolement",
+        "Peu de professionnel·les de santé dans le quartier",
+    ],
+    "environment": [
+        "Des dépôts sauvages récurrents",
+        "Un manque d'espaces verts entretenus",
+        "Un intérêt des habitant·es pour les économies d'énergie",
+    ],
+    "intergenerational": [
+        "Un isolement des personnes âgées renforcé par la crise sanitaire",
+        "Peu d'occasions de rencontre entre générations",
+        "Une mémoire du quartier qui se perd",
+    ],
+    "employment": [
+        "Un chômage des jeunes très supérieur à la moyenne de la commune",
+        "Des entreprises du quartier peu sollicitées",
+        "Des freins périphériques à l'emploi (mobilité, garde d'enfants)",
+    ],
+    "associative-life": [
+        "Un tissu associatif dense mais cloisonné",
+        "Des petites associations sans locaux ni moyens",
+        "Des associations qui se connaissent peu entre elles",
+        "Une vie associative qui s'essouffle, portée par quelques bénévoles",
+    ],
+}
+
+ACTIONS = {
+    "civic-engagement": [
+        (
+            "Permanences « Parole d'habitant·es » au marché",
+            "Un stand mensuel pour recueillir la parole des habitant·es qui ne viennent pas aux réunions.",
+        ),
+        (
+            "Relance du conseil citoyen",
+            "Accompagnement du conseil citoyen : renouvellement des membres, règles de "
+            "fonctionnement, premier projet.",
+        ),
+        (
+            "Porte-à-porte d'écoute des habitant·es « invisibles »",
+            "Entretiens à domicile et en pied d'immeuble avec des habitant·es éloigné·es des dispositifs.",
+        ),
+    ],
+    "food-solidarity": [
+        (
+            "Cartographie de l'aide alimentaire du quartier",
+            "Recensement partagé des lieux, horaires et conditions d'accès à l'aide alimentaire.",
+        ),
+        (
+            "Ateliers cuisine anti-gaspillage",
+            "Ateliers mensuels à partir des invendus, animés par des habitantes bénévoles.",
+        ),
+    ],
+    "living-environment": [
+        (
+            "Diagnostic en marchant avec le bailleur",
+            "Parcours dans le quartier avec habitant·es, bailleur et services de la ville pour "
+            "relever les dysfonctionnements.",
+        ),
+        (
+            "Chantier participatif d'embellissement des halls",
+            "Peinture et décoration des halls d'immeuble avec les locataires et la régie.",
+        ),
+        (
+            "Fête des voisins élargie",
+            "Une fête de quartier coorganisée par les associations, le bailleur et les habitant·es.",
+        ),
+    ],
+    "educational-success": [
+        (
+            "Accompagnement à la scolarité coordonné",
+            "Un planning commun des associations d'aide aux devoirs pour couvrir tous les niveaux.",
+        ),
+        (
+            "Café des parents au collège",
+            "Un rendez-vous mensuel entre parents, équipe du collège et associations.",
+        ),
+    ],
+    "women-public-space": [
+        (
+            "Marche exploratoire de femmes",
+            "Des habitantes parcourent le quartier et formulent des propositions d'aménagement.",
+        ),
+        (
+            "Ateliers sportifs féminins en plein air",
+            "Séances hebdomadaires de sport en plein air réservées aux femmes.",
+        ),
+    ],
+    "youth": [
+        (
+            "Chantiers éducatifs jeunes",
+            "Chantiers rémunérés d'une semaine pour des jeunes accompagnés par la prévention spécialisée.",
+        ),
+        (
+            "Tournoi sportif inter-quartiers",
+            "Un tournoi coorganisé par les jeunes, les clubs et les centres sociaux.",
+        ),
+    ],
+    "health": [
+        (
+            "Forum santé de quartier",
+            "Une journée d'information et de dépistage avec les professionnel·les de santé et la CPAM.",
+        ),
+        (
+            "Ateliers bien-être et accès aux droits santé",
+            "Ateliers collectifs et permanences d'ouverture de droits.",
+        ),
+    ],
+    "environment": [
+        (
+            "Défi familles zéro déchet",
+            "Vingt familles accompagnées pendant six mois pour réduire leurs déchets.",
+        ),
+        (
+            "Ateliers de réparation",
+            "Un atelier mensuel de réparation d'objets et de vélos, animé par des bénévoles.",
+        ),
+        (
+            "Végétalisation des pieds d'immeubles",
+            "Plantations collectives avec les locataires et le bailleur.",
+        ),
+    ],
+    "intergenerational": [
+        (
+            "Mémoire du quartier : rencontres jeunes – anciens",
+            "Recueil de récits de vie par des jeunes, restitué en exposition sonore.",
+        ),
+        (
+            "Ateliers numériques intergénérationnels",
+            "Des jeunes en service civique aident des aîné·es à utiliser les démarches en ligne.",
+        ),
+    ],
+    "employment": [
+        (
+            "Forum emploi de proximité",
+            "Un forum au cœur du quartier avec les entreprises locales et le service public de l'emploi.",
+        ),
+        (
+            "Rencontres habitant·es – entreprises du quartier",
+            "Des petits déjeuners pour faire connaître les métiers et les besoins de recrutement.",
+        ),
+    ],
+    "associative-life": [
+        (
+            "Annuaire partagé des associations du quartier",
+            "Un annuaire tenu à jour par les associations elles-mêmes.",
+        ),
+        (
+            "Forum des associations",
+            "Une journée de rencontre entre associations et habitant·es à la rentrée.",
+        ),
+        (
+            "Mutualisation de locaux associatifs",
+            "Un planning partagé des salles disponibles pour les petites associations.",
+        ),
+    ],
+}
+
+# Named actions of the interim evaluation, placed on the sites where the models fit.
+# (title, theme, description, outcomes, partners (names), residents, timeline)
+SIGNATURE_ACTIONS = {
+    "marseille": [
+        (
+            "Stock alimentaire partagé en commun",
+            "food-solidarity",
+            "Six associations d'aide alimentaire mettent en commun un stock de denrées, géré selon "
+            "le principe des « communs » : règles décidées ensemble, approvisionnement partagé.",
+            "Un local mis à disposition par le bailleur, une charte signée par les six "
+            "associations, des commandes groupées chaque mois.",
+            (
+                "Épicerie solidaire Le Panier du Vallon",
+                "Association Partage et Solidarité Frais Vallon",
+                "Les Paniers de l'Étoile",
+                "Association Entraide Nord 13",
+                "Collectif La Soupe solidaire",
+                "Association Les Jardins du Clos",
+                "Logis Méditerranée Habitat",
+            ),
+            420,
+            (
+                (Status.IDEA, D(2020, 6, 30)),
+                (Status.PREPARATION, D(2020, 9, 15)),
+                (Status.RUNNING, D(2021, 1, 18)),
+            ),
+        ),
+    ],
+    "saint-gilles": [
+        (
+            "Exposition « Confiné·es » par cinq associations",
+            "associative-life",
+            "Cinq associations conçoivent ensemble une exposition sur le vécu du confinement par "
+            "les habitant·es, les commerces et les associations, et déposent une demande de "
+            "financement commune dans le cadre de Quartiers d'été.",
+            "Exposition présentée trois semaines à la médiathèque puis dans le quartier ; première "
+            "demande de financement commune des cinq associations.",
+            (
+                "Association Mots Passants",
+                "Club photo saint-gillois",
+                "Association Femmes relais du Centre ancien",
+                "Compagnie théâtrale La Rampe",
+                "Association Sabatot Jeunesse",
+            ),
+            260,
+            (
+                (Status.IDEA, D(2020, 5, 26)),
+                (Status.PREPARATION, D(2020, 6, 25)),
+                (Status.RUNNING, D(2020, 7, 20)),
+                (Status.DONE, D(2020, 10, 16)),
+            ),
+        ),
+    ],
+    "tourcoing": [
+        (
+            "Ateliers hebdomadaires d'été pour les habitant·es",
+            "civic-engagement",
+            "Après le confinement, le centre social et l'animation coordonnent les envies des "
+            "collectifs d'habitant·es nés pendant la crise : un atelier par semaine tout l'été.",
+            "Dix ateliers hebdomadaires en juillet et août 2020, reconduits à l'été 2021.",
+            ("Collectif Solidarité Bourgogne", "Association Bourgogne en fête"),
+            180,
+            (
+                (Status.IDEA, D(2020, 5, 19)),
+                (Status.PREPARATION, D(2020, 6, 2)),
+                (Status.RUNNING, D(2020, 7, 6)),
+                (Status.DONE, D(2021, 8, 27)),
+            ),
+        ),
+    ],
+    "grenoble": [
+        (
+            "Formation commune agents de la ville et habitant·es",
+            "civic-engagement",
+            "Une formation partagée entre agents de la ville et habitant·es sur l'émergence de "
+            "projets collectifs et le pouvoir d'agir.",
+            "",
+            ("Ville de Grenoble", "Union de quartier Villeneuve"),
+            24,
+            (
+                (Status.IDEA, D(2020, 9, 17)),
+                (Status.PREPARATION, D(2021, 1, 14)),
+                (Status.RUNNING, D(2021, 9, 20)),
+            ),
+        ),
+    ],
+    "strasbourg": [
+        (
+            "Animations familiales de rue",
+            "educational-success",
+            "Pendant les vacances scolaires, des animations en pied d'immeuble pour les familles, "
+            "coorganisées par les ateliers territoriaux de partenaires.",
+            "Quatre semaines d'animations à l'été 2021, environ 90 familles touchées.",
+            ("Association Familles en jeu", "Association Cronenbourg Jeunesse"),
+            340,
+            (
+                (Status.IDEA, D(2020, 6, 11)),
+                (Status.PREPARATION, D(2021, 2, 9)),
+                (Status.RUNNING, D(2021, 4, 19)),
+                (Status.DONE, D(2021, 11, 5)),
+            ),
+        ),
+    ],
+    "roubaix": [
+        (
+            "Formation commune « actions collectives à visée émancipatrice »",
+            "civic-engagement",
+            "Une formation réunissant des professionnel·les de la ville, de l'État, du bailleur et "
+            "des associations sur l'émergence et l'animation d'actions collectives.",
+            "Deux sessions de trois jours, 22 professionnel·les de 9 structures.",
+            ("Ville de Roubaix", "Logis Métropole Nord", "Association Épeule Initiatives"),
+            0,
+            (
+                (Status.IDEA, D(2020, 7, 2)),
+                (Status.PREPARATION, D(2020, 10, 6)),
+                (Status.RUNNING, D(2021, 3, 15)),
+                (Status.DONE, D(2021, 6, 25)),
+            ),
+        ),
+    ],
+    "avignon": [
+        (
+            "Projet jeunesse commun aux deux centres sociaux",
+            "youth",
+            "Les deux centres sociaux du quartier construisent pour la première fois un projet "
+            "jeunesse commun, avec la mission locale et la prévention spécialisée.",
+            "",
+            (
+                "Centre social La Rocade",
+                "Centre social Les Oiseaux",
+                "Mission locale du Grand Avignon",
+                "Association de prévention spécialisée Rocade",
+            ),
+            65,
+            (
+                (Status.IDEA, D(2020, 11, 26)),
+                (Status.PREPARATION, D(2021, 2, 4)),
+                (Status.RUNNING, D(2021, 5, 10)),
+            ),
+        ),
+    ],
+    "grigny": [
+        (
+            "Actions de rue pour les jeunes",
+            "youth",
+            "Une association qui voulait intervenir sur le quartier depuis longtemps gagne la "
+            "confiance des acteurs : un collectif de travail organise des activités dans la rue.",
+            "Première action de rue en octobre 2020 : il est possible d'intervenir dans la rue.",
+            ("Association Rue et Sport", "Ville de Grigny"),
+            150,
+            (
+                (Status.IDEA, D(2020, 6, 18)),
+                (Status.PREPARATION, D(2020, 9, 1)),
+                (Status.RUNNING, D(2020, 10, 19)),
+            ),
+        ),
+    ],
+    "villefranche-sur-saone": [
+        (
+            "La place des femmes dans l'espace public, axe du contrat de ville",
+            "women-public-space",
+            "Élu·es, institutions et associations affirment ensemble la priorité de la place des "
+            "femmes dans l'espace public ; elle devient un axe de l'appel à projets 2021 du "
+            "contrat de ville.",
+            "Axe inscrit dans l'appel à projets 2021 ; trois projets financés.",
+            ("Ville de Villefranche-sur-Saône", "Association Femmes en marche Belleroche"),
+            95,
+            (
+                (Status.IDEA, D(2021, 1, 21)),
+                (Status.PREPARATION, D(2021, 2, 18)),
+                (Status.RUNNING, D(2021, 4, 12)),
+                (Status.DONE, D(2021, 10, 29)),
+            ),
+        ),
+    ],
+    "les-mureaux": [
+        (
+            "Mesure des coûts évités du PTCE",
+            "employment",
+            "Avec les porteurs du pôle territorial de coopération économique, un travail sur le "
+            "modèle socio-économique et la mesure des impacts et des coûts évités.",
+            "",
+            ("Coopérative Seine Artisans", "Association Les Mureaux Ressourcerie"),
+            0,
+            ((Status.IDEA, D(2020, 10, 20)), (Status.PREPARATION, D(2021, 3, 1))),
+        ),
+    ],
+    "aubenas": [
+        (
+            "Accueil de nouvelles associations sur le quartier",
+            "associative-life",
+            "Mobiliser des associations qui n'intervenaient pas sur le quartier pour monter un "
+            "premier projet avec les habitant·es.",
+            "Trois associations nouvellement présentes sur le quartier.",
+            ("Association Ardèche Jeunes Pousses",),
+            60,
+            (
+                (Status.IDEA, D(2020, 7, 9)),
+                (Status.PREPARATION, D(2020, 9, 8)),
+                (Status.RUNNING, D(2021, 1, 11)),
+                (Status.DONE, D(2021, 9, 30)),
+            ),
+        ),
+    ],
+}
+
+STEERING_DECISIONS = {
+    "launch": [
+        "Valider la feuille de route locale de l'ATC",
+        "Adopter la composition de l'instance de pilotage",
+        "Engager un diagnostic partagé avec les habitant·es et les associations",
+        "Se réunir tous les deux mois",
+    ],
+    "lockdown": [
+        "Maintenir les réunions en visioconférence pendant le confinement",
+        "Recenser avec les associations les familles isolées",
+    ],
+    "diagnostic": [
+        "Valider les constats communs du diagnostic partagé",
+        "Retenir les thématiques prioritaires",
+        "Ouvrir l'instance à des représentant·es du conseil citoyen",
+    ],
+    "actions": [
+        "Présenter un bilan d'étape aux élu·es",
+        "Rapprocher l'ATC des instances du contrat de ville",
+        "Solliciter un cofinancement de l'appel à projets du contrat de ville",
+        "Préparer la suite de l'expérimentation après 2021",
+    ],
+}
+
+AGENDAS = {
+    "launch": "Présentation de l'ATC et de la feuille de route ; tour de table des attentes ; "
+    "calendrier du diagnostic partagé.",
+    "lockdown": "Situation du quartier pendant le confinement ; besoins remontés par les "
+    "associations ; adaptation du calendrier.",
+    "diagnostic": "Restitution du diagnostic partagé ; choix des thématiques ; suites à donner.",
+    "actions": "Avancement des actions ; mobilisation des habitant·es ; articulation avec le "
+    "contrat de ville ; suite de l'expérimentation.",
+}
+
+LOGBOOK = {
+    "launch": (
+        "Prise de poste, nombreuses rencontres bilatérales avec les institutions et les "
+        "associations pour se faire connaître ; participation aux temps forts du quartier.",
+        "Un « flou » sur l'objet de l'expérimentation, à expliquer à chaque rencontre ; des "
+        "acteurs qui craignent un dispositif de plus.",
+        "Ne pas brusquer les étapes : le temps de l'interconnaissance n'est pas du temps perdu.",
+        "Préparer le séminaire de lancement et la première instance de pilotage.",
+    ),
+    "lockdown": (
+        "Confinement : maintien du lien par téléphone et en visioconférence ; appui aux "
+        "associations pour organiser la solidarité de proximité.",
+        "Actions annulées, acteurs difficiles à mobiliser, fracture numérique des habitant·es.",
+        "La crise a fait émerger des collectifs d'habitant·es et de nouvelles solidarités.",
+        "Reprendre les ateliers du diagnostic dès la levée du confinement.",
+    ),
+    "diagnostic": (
+        "Ateliers du diagnostic partagé avec habitant·es et partenaires ; restitution des "
+        "constats communs en instance de pilotage.",
+        "Mobiliser au-delà des habitant·es déjà impliqué·es reste difficile.",
+        "Partir des attentes des habitant·es donne de la légitimité à la démarche.",
+        "Choisir les thématiques et lancer de premières actions concrètes.",
+    ),
+    "actions": (
+        "Avancement des actions avec les partenaires ; réunions des groupes de travail ; "
+        "préparation de l'instance de pilotage.",
+        "Dégager du temps chez les partenaires ; financer les projets qui émergent.",
+        "Les actions concrètes rendent la coopération visible et donnent envie de s'engager.",
+        "Consolider les actions en cours et préparer la suite de l'expérimentation.",
+    ),
+    "closing": (
+        "Bilan de l'expérimentation avec les partenaires ; restitution publique ; réflexion sur "
+        "la pérennisation de l'animation.",
+        "Manque de visibilité sur l'après 2021 ; inquiétude sur la pérennité du poste.",
+        "Se connaître et coopérer sont deux choses différentes : la coopération se construit dans la durée.",
+        "Rapprocher l'ATC des instances du contrat de ville ; transmettre les méthodes.",
+    ),
+}
+
+INDICATORS = [
+    (
+        "steering-meetings",
+        "Réunions de l'instance de pilotage tenues",
+        "Nombre de réunions de l'instance de pilotage tenues sur la période.",
+        "réunions",
+        Indicator.Source.COMPUTED,
+        "steering_meetings",
+        Decimal("1"),
+    ),
+    (
+        "residents-share",
+        "Part des habitant·es dans les participant·es",
+        "Part des habitant·es et du conseil citoyen dans l'ensemble des participant·es aux "
+        "réunions de la période.",
+        "%",
+        Indicator.Source.COMPUTED,
+        "residents_share",
+        Decimal("20"),
+    ),
+    (
+        "actions-running",
+        "Actions en cours",
+        "Nombre d'actions à l'état « En cours » à la fin de la période.",
+        "actions",
+        Indicator.Source.COMPUTED,
+        "actions_running",
+        None,
+    ),
+    (
+        "distinct-partners",
+        "Partenaires distincts mobilisés",
+        "Nombre d'organisations distinctes présentes à au moins une réunion de la période.",
+        "organisations",
+        Indicator.Source.COMPUTED,
+        "distinct_partners",
+        Decimal("8"),
+    ),
+    (
+        "facilitation-hours",
+        "Heures d'animation",
+        "Temps consacré à l'animation territoriale citoyenne sur la période, toutes personnes confondues.",
+        "heures",
+        Indicator.Source.ENTERED,
+        "",
+        None,
+    ),
+    (
+        "residents-mobilised",
+        "Habitant·es mobilisé·es",
+        "Nombre d'habitant·es ayant participé à au moins une action ou un atelier de la période.",
+        "personnes",
+        Indicator.Source.ENTERED,
+        "",
+        Decimal("50"),
+    ),
+    (
+        "collective-initiatives",
+        "Initiatives collectives accompagnées",
+        "Nombre de projets portés par plusieurs structures ou par des habitant·es, accompagnés "
+        "sur la période.",
+        "initiatives",
+        Indicator.Source.ENTERED,
+        "",
+        None,
+    ),
+]
+# Sites that entered their indicator values (the others left them blank).
+INDICATOR_SITES = (
+    "marseille",
+    "aubenas",
+    "saint-gilles",
+    "tourcoing",
+    "grenoble",
+    "avignon",
+    "les-mureaux",
+    "roubaix",
+    "strasbourg",
+    "villefranche-sur-saone",
+)
+
+# The flash survey of September 2020: recipients per site, with the functions that answered.
+SURVEY_RECIPIENTS = {
+    "marseille": ("prefet_delegate", "city_referent", "interco_referent"),
+    "aubenas": ("prefet_delegate",),
+    "saint-gilles": ("prefet_delegate", "city_referent", "interco_referent"),
+    "hombourg-haut": ("prefet_delegate",),
+    "tourcoing": ("prefet_delegate", "city_referent"),
+    "grenoble": ("prefet_delegate", "city_referent", "interco_referent"),
+    "grande-synthe": ("prefet_delegate", "interco_referent"),
+    "avignon": ("prefet_delegate", "city_referent", "interco_referent"),
+    "saint-denis": ("prefet_delegate",),
+    "les-mureaux": ("prefet_delegate", "city_referent"),
+    "grigny": ("prefet_delegate", "city_referent"),
+    "roubaix": ("prefet_delegate", "city_referent"),
+    "strasbourg": ("prefet_delegate", "city_referent", "interco_referent"),
+    "villefranche-sur-saone": ("prefet_delegate", "interco_referent"),
+}
+SURVEY_RESPONDENTS = {
+    "marseille": ("prefet_delegate", "interco_referent"),
+    "aubenas": ("prefet_delegate",),
+    "saint-gilles": ("prefet_delegate", "city_referent", "interco_referent"),
+    "tourcoing": ("prefet_delegate",),
+    "grenoble": ("prefet_delegate", "city_referent", "interco_referent"),
+    "avignon": ("prefet_delegate", "interco_referent"),
+    "les-mureaux": ("city_referent",),
+    "roubaix": ("prefet_delegate", "city_referent"),
+    "strasbourg": ("city_referent",),
+    "villefranche-sur-saone": ("prefet_delegate",),
+}
+
+NATIONAL_COMMITTEE = "Comité de suivi national de l'ATC"
+NATIONAL_MEMBERS = [
+    (
+        "Agence nationale de la cohésion des territoires (ANCT)",
+        "Véronique Lafarge",
+        "Cheffe de projet ATC",
+        Cat.STATE,
+    ),
+    (
+        "Question de Ville – centres de ressources politique de la ville",
+        "Olivier Brunel",
+        "Délégué général",
+        Cat.OTHER,
+    ),
+    ("Association nationale des délégués du préfet", "Sandrine Mayet", "Présidente", Cat.OTHER),
+    ("Recherche – sociologie de l'action publique", "Bruno Ferrand", "Chercheur associé", Cat.OTHER),
+    (
+        "Fédération des centres sociaux et socioculturels de France",
+        "Hélène Fabre",
+        "Coordinatrice nationale",
+        Cat.ASSOCIATION,
+    ),
+    (
+        "Comité national de liaison des régies de quartier",
+        "Patrice Lenoir",
+        "Chargé de mission",
+        Cat.ASSOCIATION,
+    ),
+    ("Bleu Blanc Zèbre", "Aline Corbière", "Coordinatrice", Cat.ASSOCIATION),
+]
+NATIONAL_MEETINGS = [
+    (
+        D(2019, 12, 10),
+        Fmt.IN_PERSON,
+        "Installation du comité et validation du cadre de l'évaluation",
+        ("Adopter le cadre de l'évaluation d'impact participative",),
+    ),
+    (
+        D(2020, 6, 25),
+        Fmt.VIDEO,
+        "Bilan du premier confinement et liste des indicateurs nationaux",
+        (
+            "Adopter la liste des indicateurs nationaux",
+            "Lancer en septembre un questionnaire flash auprès des acteurs institutionnels",
+        ),
+    ),
+    (
+        D(2020, 12, 17),
+        Fmt.VIDEO,
+        "Présentation des premiers enseignements de l'évaluation",
+        ("Organiser un Grand Atelier en ligne le 29 janvier 2021",),
+    ),
+    (
+        D(2021, 6, 24),
+        Fmt.HYBRID,
+        "Suite de l'expérimentation et seconde vague d'entretiens",
+        ("Conduire la seconde vague d'entretiens à l'automne 2021",),
+    ),
+    (
+        D(2021, 11, 25),
+        Fmt.IN_PERSON,
+        "Bilan de l'expérimentation et perspectives de généralisation",
+        ("Proposer l'extension de l'ATC aux sites des trois réseaux",),
+    ),
+]
+GRAND_ATELIER_SYNTHESIS = "\n\n".join(
+    [
+        (
+            "Près d'une centaine de participant·es, deux temps de travail en huit groupes : "
+            "d'abord une répartition aléatoire, puis par groupes de pairs (délégué·es du "
+            "préfet, agents des collectivités, directions des structures porteuses, acteurs "
+            "des instances locales)."
+        ),
+        (
+            "Ce qui fait que ça fonctionne : un diagnostic partagé qui tisse la confiance et "
+            "part des attentes des habitant·es ; un temps d'animation important et reconnu ; "
+            "la convivialité des temps collectifs ; le droit à l'erreur propre à "
+            "l'expérimentation ; l'implication des directions des structures porteuses, des "
+            "chef·fes de projet politique de la ville et des délégué·es du préfet ; la "
+            "co-formation entre acteurs."
+        ),
+        (
+            "Les freins : la crise sanitaire, qui empêche l'aller-vers ; la difficulté à "
+            "changer de posture et à partager une même vision de l'ATC ; la transformation "
+            "difficile vers l'action concrète ; le turn-over des acteurs et des "
+            "animateur·rices ; le manque de visibilité après 2021."
+        ),
+        (
+            "Les leçons : passer vite à l'action concrète ; renforcer la participation des "
+            "habitant·es et des conseils citoyens ; donner à l'ATC une place dans la "
+            "politique de la ville tout en gardant sa propre comitologie ; organiser des "
+            "rencontres nationales plus régulières ; rendre lisibles les financements des "
+            "projets qui émergent."
+        ),
+        (
+            "Une ATC réussie en décembre 2021 : des traces durables dans les méthodes de "
+            "travail, des rôles clarifiés, un modèle socio-économique pérenne pour "
+            "l'animation, des actions qui redonnent une place centrale aux habitant·es, une "
+            "articulation avec les cités éducatives, le NPNRU et le contrat de ville."
+        ),
+        (
+            "Paroles d'acteurs : « Deux ans, c'est beaucoup trop court ! Ça commence juste… » "
+            "; « Se connaître et coopérer sont deux choses bien différentes, et ça, les "
+            "institutions et les élus doivent l'entendre. »"
+        ),
+    ]
+)
+
+
+# --- Helpers ------------------------------------------------------------------------------------
+
+
+def _in_lockdown(day: dt.date) -> bool:
+    return any(start <= day <= end for start, end in LOCKDOWNS)
+
+
+def _weekday(day: dt.date) -> dt.date:
+    """Meetings fall on working days: a weekend date moves back to the Friday."""
+    return day - dt.timedelta(days=max(0, day.weekday() - 4))
+
+
+def _spread(rng: random.Random, first: dt.date, last: dt.date, count: int) -> list[dt.date]:
+    """`count` increasing working days from `first` to `last`, roughly evenly spaced."""
+    if count <= 0:
+        return []
+    if count == 1:
+        return [_weekday(first)]
+    step = (last - first).days / (count - 1)
+    days: list[dt.date] = []
+    for index in range(count):
+        jitter = rng.uniform(-step / 4, step / 4) if 0 < index < count - 1 else 0
+        day = _weekday(first + dt.timedelta(days=round(index * step + jitter)))
+        if days and day <= days[-1]:
+            day = days[-1] + dt.timedelta(days=1 if days[-1].weekday() < 4 else 3)
+        days.append(day)
+    return days
+
+
+def _format(rng: random.Random, day: dt.date) -> str:
+    if _in_lockdown(day):
+        return Fmt.VIDEO
+    if D(2020, 11, 1) <= day <= D(2021, 6, 30):
+        return rng.choice([Fmt.VIDEO, Fmt.HYBRID, Fmt.HYBRID])
+    return rng.choice([Fmt.IN_PERSON] * 4 + [Fmt.HYBRID])
+
+
+def _phase(day: dt.date, diagnostic: dt.date) -> str:
+    if _in_lockdown(day):
+        return "lockdown"
+    if day < diagnostic - dt.timedelta(days=60):
+        return "launch"
+    if day <= diagnostic + dt.timedelta(days=30):
+        return "diagnostic"
+    return "closing" if day >= D(2021, 10, 1) else "actions"
+
+
+def _quarters(start: dt.date, end: dt.date):
+    """(first day, last day) of each calendar quarter from the one holding `start` to `end`."""
+    year, quarter = start.year, (start.month - 1) // 3
+    while True:
+        first = D(year, quarter * 3 + 1, 1)
+        if first > end:
+            return
+        last = (D(year + 1, 1, 1) if quarter == 3 else D(year, quarter * 3 + 4, 1)) - dt.timedelta(days=1)
+        yield first, last
+        year, quarter = (year + 1, 0) if quarter == 3 else (year, quarter + 1)
+
+
+def _moment(day: dt.date, hour: int = 10) -> dt.datetime:
+    return timezone.make_aware(dt.datetime.combine(day, dt.time(hour, 0)))
+
+
+def _person(rng: random.Random) -> tuple[str, bool]:
+    """A fictional name and whether the person is a woman (for the seat's title)."""
+    woman = rng.random() < 0.55
+    first = rng.choice(FIRST_NAMES_F if woman else FIRST_NAMES_M)
+    return f"{first} {rng.choice(LAST_NAMES)}", woman
+
+
+@dataclass
+class MeetingPlan:
+    meeting: Meeting
+    roster: list[tuple[int, str]] = field(default_factory=list)
+    decisions: list[str] = field(default_factory=list)
+    organisations: list[int] = field(default_factory=list)
+
+    @property
+    def key(self):
+        m = self.meeting
+        return (m.site_id, m.kind, m.title, m.date)
+
+
+@dataclass
+class DemoSummary:
+    """Rows created by this run and rows present afterwards, by model."""
+
+    created: Counter
+    totals: dict[str, int]
+    password_set: bool
+
+    def lines(self) -> list[str]:
+        created = sum(self.created.values())
+        lines = [
+            "Données de démonstration chargées : "
+            + (f"{created} lignes créées." if created else "rien à créer, tout était déjà là."),
+        ]
+        lines += [f"  {label} : {count}" for label, count in self.totals.items()]
+        if self.password_set:
+            lines.append("Mot de passe des 6 comptes de démonstration défini.")
+        return lines
+
+
+# --- The loader -----------------------------------------------------------------------------------
+
+
+class _Loader:
+    def __init__(self, password: str | None):
+        self.password = password
+        self.created: Counter = Counter()
+        self.password_set = False
+        self.sites = {s.slug: s for s in Site.objects.filter(slug__in=PROFILES).select_related("network")}
+        missing = sorted(set(PROFILES) - set(self.sites))
+        if missing:
+            raise DemoError("Sites de référence absents (appliquez les migrations) : " + ", ".join(missing))
+        self.themes = {t.code: t for t in Theme.objects.all()}
+        self.items = list(AssessmentItem.objects.all())
+        self.partners: dict[str, dict[str, tuple[int, str]]] = {}
+        self.meetings: dict[str, list[MeetingPlan]] = defaultdict(list)
+        self.steering: dict[str, list[MeetingPlan]] = defaultdict(list)
+        self.national_meetings: list[MeetingPlan] = []
+        self.findings: dict[str, list[tuple[int, str]]] = {}
+        self.actions: dict[str, list[tuple[int, list[dt.date]]]] = defaultdict(list)
+
+    def rng(self, *parts) -> random.Random:
+        # A generator per site and concern: changing one part of the plan leaves the others alone.
+        return random.Random(":".join(str(p) for p in ("atc-demo", *parts)))
+
+    def ensure(self, model, objects: list, key: tuple[str, ...]) -> dict[tuple, int]:
+        """Insert the planned objects whose natural key is absent; return every key's pk."""
+        existing = {tuple(row[1:]): row[0] for row in model.objects.values_list("pk", *key)}
+        missing, seen = [], set()
+        for obj in objects:
+            k = tuple(getattr(obj, name) for name in key)
+            if k not in existing and k not in seen:
+                seen.add(k)
+                missing.append(obj)
+        if missing:
+            model.objects.bulk_create(missing, batch_size=500)
+            self.created[model._meta.label] += len(missing)
+            existing = {tuple(row[1:]): row[0] for row in model.objects.values_list("pk", *key)}
+        return existing
+
+    def link(self, through, pairs: set[tuple[int, int]], left: str, right: str) -> None:
+        """Add many-to-many links; existing ones are left as they are."""
+        before = through.objects.count()
+        through.objects.bulk_create(
+            [through(**{left: a, right: b}) for a, b in sorted(pairs)],
+            ignore_conflicts=True,
+            batch_size=500,
+        )
+        self.created[through._meta.label] += through.objects.count() - before
+
+    # --- steps, in dependency order ---
+
+    def run(self) -> DemoSummary:
+        self.accounts()
+        self.context_events()
+        self.site_fields()
+        self.facilitators()
+        self.partner_organisations()
+        self.committees()
+        self.site_meetings()
+        self.national()
+        self.diagnostics()
+        self.assessments()
+        self.site_actions()
+        self.write_meetings()
+        self.write_actions()
+        self.logbook()
+        self.indicators()
+        self.survey()
+        return DemoSummary(self.created, self.totals(), self.password_set)
+
+    def accounts(self) -> None:
+        if self.password is not None:
+            try:
+                validate_password(self.password)
+            except ValidationError as exc:
+                raise DemoError("Mot de passe refusé : " + " ".join(exc.messages)) from exc
+        networks = {n.code: n for n in Network.objects.all()}
+        self.users = {}
+        for email, first, last, kind, slugs, network in ACCOUNTS:
+            is_admin = kind == Role.Kind.ADMIN
+            user = User.objects.filter(email=email).first()
+            if user is None:
+                user = User(email=email, first_name=first, last_name=last)
+                user.is_staff = user.is_superuser = is_admin
+                user.set_password(self.password or DEFAULT_PASSWORD)
+                user.save()
+                self.created[User._meta.label] += 1
+                self.password_set = True
+            elif self.password is not None:
+                user.set_password(self.password)
+                user.save(update_fields=["password"])
+                self.password_set = True
+            address, made = EmailAddress.objects.get_or_create(
+                user=user, email=email, defaults={"verified": True, "primary": True}
+            )
+            self.created[EmailAddress._meta.label] += made
+            if not address.verified:
+                address.verified = True
+                address.save(update_fields=["verified"])
+            role, made = Role.objects.get_or_create(
+                user=user,
+                kind=kind,
+                defaults={"start_date": D(2019, 9, 2), "network": networks.get(network)},
+            )
+            self.created[Role._meta.label] += made
+            if slugs:
+                role.sites.add(*(self.sites[s] for s in slugs))
+            self.users[kind] = user
+        self.author = self.users[Role.Kind.FACILITATOR]
+
+    def author_for(self, slug: str):
+        """Rows of Marseille are entered by the demo facilitator; the others by nobody in particular."""
+        return self.author if slug == "marseille" else None
+
+    def context_events(self) -> None:
+        events = [
+            ContextEvent(site=None, kind=k, title=t, start_date=s, end_date=e)
+            for k, t, s, e in NATIONAL_EVENTS
+        ]
+        for slug, rows in LOCAL_EVENTS.items():
+            events += [
+                ContextEvent(site=self.sites[slug], kind=k, title=t, start_date=s, end_date=e)
+                for k, t, s, e in rows
+            ]
+        self.ensure(ContextEvent, events, ("site_id", "kind", "title", "start_date"))
+
+    def site_fields(self) -> None:
+        hosts = [
+            HostOrganisation(
+                name=p.host,
+                kind=HOST_KINDS[self.sites[slug].network.code],
+                network=self.sites[slug].network,
+                city=self.sites[slug].city,
+            )
+            for slug, p in PROFILES.items()
+        ]
+        host_ids = self.ensure(HostOrganisation, hosts, ("name", "city"))
+        models_by_code = {m.code: m for m in PriorityModel.objects.all()}
+        schemes_by_code = {s.code: s for s in Scheme.objects.all()}
+        for slug, profile in PROFILES.items():
+            site = self.sites[slug]
+            wanted = {
+                "host_id": host_ids[(profile.host, site.city)],
+                "institutional_support": profile.support,
+                "facilitation_configuration": profile.config,
+                "start_date": min(f[4] for f in profile.facilitators),
+            }
+            changed = [name for name, value in wanted.items() if getattr(site, name) != value]
+            if changed:
+                for name in changed:
+                    setattr(site, name, wanted[name])
+                site.save(update_fields=changed)
+            site.priority_models.add(*(models_by_code[c] for c in profile.models))
+            site.other_schemes.add(*(schemes_by_code[c] for c in profile.schemes))
+
+    def facilitators(self) -> None:
+        rows = []
+        for slug, profile in PROFILES.items():
+            for name, position, fte, contract, start, end in profile.facilitators:
+                user = self.author if name == self.author.get_full_name() else None
+                rows.append(
+                    FacilitatorAssignment(
+                        site=self.sites[slug],
+                        person_name=name,
+                        user=user,
+                        position=position,
+                        fte=fte,
+                        contract_type=contract,
+                        start_date=start,
+                        end_date=end,
+                    )
+                )
+        self.ensure(FacilitatorAssignment, rows, ("site_id", "person_name", "start_date"))
+
+    def partner_list(self, slug: str) -> list[tuple[str, str]]:
+        profile, site = PROFILES[slug], self.sites[slug]
+        prefecture, departement = DEPARTEMENTS[site.departement_code]
+        label = self.label(slug)
+        partners = [
+            (prefecture, Cat.STATE),
+            (profile.city_hall, Cat.LOCAL_AUTHORITY),
+            (profile.interco, Cat.LOCAL_AUTHORITY),
+            (departement, Cat.LOCAL_AUTHORITY),
+            (profile.landlord, Cat.LANDLORD),
+            (profile.host, Cat.ASSOCIATION),
+            *((name, Cat.ASSOCIATION) for name in profile.associations),
+            (profile.business, Cat.BUSINESS),
+            (f"Collectif d'habitant·es {label}", Cat.RESIDENTS),
+            (f"Conseil citoyen {label}", Cat.CITIZENS_COUNCIL),
+            *profile.extra_partners,
+        ]
+        optional = [
+            (f"Collège du quartier {label}", Cat.STATE),
+            (f"Caisse d'allocations familiales – antenne {site.city}", Cat.OTHER),
+        ]
+        room = 15 - len(partners)
+        return partners + optional[: max(0, min(room, self.rng(slug, "partners").randint(0, 2)))]
+
+    def partner_organisations(self) -> None:
+        rows = [
+            PartnerOrganisation(site=self.sites[slug], name=name, category=category)
+            for slug in PROFILES
+            for name, category in self.partner_list(slug)
+        ]
+        ids = self.ensure(PartnerOrganisation, rows, ("site_id", "name"))
+        for slug in PROFILES:
+            site_id = self.sites[slug].pk
+            self.partners[slug] = {
+                name: (ids[(site_id, name)], category) for name, category in self.partner_list(slug)
+            }
+
+    def label(self, slug: str) -> str:
+        """The neighbourhood's usage name, without the reference data's doubt marker."""
+        return self.sites[slug].neighbourhood_label.replace(" (déduit)", "")
+
+    def steering_bodies(self, slug: str) -> list[str]:
+        profile = PROFILES[slug]
+        names = [profile.steering_name or f"Instance de pilotage ATC {self.label(slug)}"]
+        return names + ([profile.second_body] if profile.second_body else [])
+
+    def committees(self) -> None:
+        rows, self.committee_plan = [], []
+        for slug, profile in PROFILES.items():
+            site = self.sites[slug]
+            bodies = [(Committee.Kind.STEERING, name) for name in self.steering_bodies(slug)]
+            bodies += [(Committee.Kind.WORKING_GROUP, name) for name in profile.working_groups]
+            if profile.project_team:
+                bodies.append((Committee.Kind.PROJECT_TEAM, profile.project_team))
+            for kind, name in bodies:
+                rows.append(Committee(site=site, kind=kind, name=name, description=""))
+                self.committee_plan.append((slug, kind, name))
+        rows.append(
+            Committee(
+                site=None,
+                kind=Committee.Kind.NATIONAL,
+                name=NATIONAL_COMMITTEE,
+                description="ANCT, Question de Ville, délégué·es du préfet, recherche et les "
+                "trois têtes de réseau : définit les indicateurs et suit l'évaluation.",
+            )
+        )
+        ids = self.ensure(Committee, rows, ("site_id", "kind", "name"))
+        self.committee_ids = {
+            (slug, name): ids[(self.sites[slug].pk, kind, name)] for slug, kind, name in self.committee_plan
+        }
+        self.national_committee = ids[(None, Committee.Kind.NATIONAL, NATIONAL_COMMITTEE)]
+        self.members()
+
+    def seat_names(self, slug: str, kind: str) -> list[str]:
+        """The partner organisations that hold a seat in a body of a site."""
+        profile, partners = PROFILES[slug], self.partners[slug]
+        by_cat = defaultdict(list)
+        for name, (_pk, category) in partners.items():
+            by_cat[category].append(name)
+        if kind == Committee.Kind.STEERING:
+            seats = by_cat[Cat.STATE][:1] + by_cat[Cat.LOCAL_AUTHORITY][:3] + [profile.host]
+            if self.rng(slug, "seats").random() < 0.6:
+                seats.append(profile.landlord)
+            if profile.associations_in_steering:
+                seats += list(profile.associations[: 2 + len(profile.associations) // 3])
+            if profile.council_in_steering:
+                seats += by_cat[Cat.CITIZENS_COUNCIL]
+            if profile.residents_in_steering:
+                seats += by_cat[Cat.RESIDENTS][:1]
+            return seats
+        return [profile.host, *profile.associations, *by_cat[Cat.RESIDENTS][:1]]
+
+    def seat_role(self, slug: str, seat: str) -> str:
+        profile = PROFILES[slug]
+        departement = DEPARTEMENTS[self.sites[slug].departement_code][1]
+        return {profile.host: "host", profile.interco: "interco", departement: "departement"}.get(seat, "")
+
+    def members(self) -> None:
+        rows, self.rosters = [], defaultdict(list)
+        delegate = self.users[Role.Kind.PREFET_DELEGATE].get_full_name()
+        host_director = self.users[Role.Kind.HOST_DIRECTOR].get_full_name()
+        for slug, kind, name in self.committee_plan:
+            rng = self.rng(slug, "members", name)
+            committee_id = self.committee_ids[(slug, name)]
+            for seat in self.seat_names(slug, kind):
+                organisation_id, category = self.partners[slug][seat]
+                person, woman = _person(rng)
+                if category == Cat.STATE and slug in {"tourcoing", "grande-synthe", "roubaix"}:
+                    person, woman = delegate, False
+                if seat == PROFILES[slug].host and slug == "marseille":
+                    person, woman = host_director, True
+                title = SEAT_TITLES.get(self.seat_role(slug, seat), TITLES[category])[woman]
+                if category in (Cat.RESIDENTS, Cat.CITIZENS_COUNCIL):
+                    # Residents are recorded without their name: no consent was collected.
+                    person = ""
+                rows.append(
+                    CommitteeMember(
+                        committee_id=committee_id,
+                        organisation_id=organisation_id,
+                        organisation_name="",
+                        person_name=person,
+                        title=title,
+                        category=category,
+                        start_date=PROFILES[slug].first_steering,
+                    )
+                )
+        for organisation, person, title, category in NATIONAL_MEMBERS:
+            rows.append(
+                CommitteeMember(
+                    committee_id=self.national_committee,
+                    organisation=None,
+                    organisation_name=organisation,
+                    person_name=person,
+                    title=title,
+                    category=category,
+                    start_date=D(2019, 12, 10),
+                )
+            )
+        key = ("committee_id", "organisation_id", "organisation_name", "person_name")
+        ids = self.ensure(CommitteeMember, rows, key)
+        for row in rows:
+            pk = ids[tuple(getattr(row, name) for name in key)]
+            self.rosters[row.committee_id].append((pk, row.category, row.organisation_id))
+
+    # --- meetings ---
+
+    def new_meeting(self, slug, kind, title, day, *, committee_id=None, rng, **extra) -> MeetingPlan:
+        site = self.sites[slug]
+        profile = PROFILES[slug]
+        fmt = extra.pop("format", None) or _format(rng, day)
+        location = "En ligne" if fmt == Fmt.VIDEO else extra.pop("location", profile.host)
+        plan = MeetingPlan(
+            Meeting(
+                site=site,
+                committee_id=committee_id,
+                kind=kind,
+                title=title,
+                date=day,
+                start_time=dt.time(*extra.pop("time", (14, 0))),
+                duration_minutes=extra.pop("duration", 120),
+                format=fmt,
+                location=location if fmt != Fmt.VIDEO else "En ligne",
+                agenda=extra.pop("agenda", ""),
+                created_by=self.author_for(slug),
+            )
+        )
+        self.meetings[slug].append(plan)
+        return plan
+
+    def attend_roster(self, plan: MeetingPlan, committee_id: int, rng: random.Random) -> None:
+        counts = Counter()
+        for member_id, category, organisation_id in self.rosters[committee_id]:
+            draw = rng.random()
+            presence = "present" if draw < 0.75 else "excused" if draw < 0.92 else "absent"
+            plan.roster.append((member_id, presence))
+            if presence == "present":
+                counts[category] += rng.randint(2, 4) if category == Cat.RESIDENTS else 1
+                if organisation_id:
+                    plan.organisations.append(organisation_id)
+        counts[Cat.OTHER] += 1 + (rng.random() < 0.3)
+        self.set_attendance(plan.meeting, counts)
+
+    @staticmethod
+    def set_attendance(meeting: Meeting, counts: Counter) -> None:
+        for category, name in ATTENDANCE_FIELDS.items():
+            setattr(meeting, name, counts.get(category, 0))
+
+    def attend_organisations(self, plan, slug, names, rng, residents=0) -> None:
+        counts = Counter({Cat.RESIDENTS: residents, Cat.OTHER: 1})
+        for name in names:
+            organisation_id, category = self.partners[slug][name]
+            plan.organisations.append(organisation_id)
+            counts[category] += rng.randint(1, 2)
+        self.set_attendance(plan.meeting, counts)
+
+    def site_meetings(self) -> None:
+        for slug, profile in PROFILES.items():
+            rng = self.rng(slug, "meetings")
+            self.steering_meetings(slug, profile, rng)
+            self.other_meetings(slug, profile, rng)
+
+    def steering_meetings(self, slug: str, profile: Profile, rng: random.Random) -> None:
+        early = _spread(
+            rng, profile.first_steering, REFERENCE_DATE - dt.timedelta(days=1), profile.steering_by_reference
+        )
+        later_start = max(profile.first_steering, D(2020, 10, 6))
+        later = _spread(rng, later_start, D(2021, 12, 14), profile.steering_later)
+        bodies = self.steering_bodies(slug)
+        for number, day in enumerate(early + later, start=1):
+            body = bodies[(number - 1) % len(bodies)]
+            phase = _phase(day, profile.diagnostic_date)
+            committee_id = self.committee_ids[(slug, body)]
+            plan = self.new_meeting(
+                slug,
+                Kind.STEERING,
+                f"{body} n° {number}",
+                day,
+                committee_id=committee_id,
+                rng=rng,
+                agenda=AGENDAS["actions" if phase == "closing" else phase],
+                time=(9, 30),
+                duration=150,
+            )
+            self.attend_roster(plan, committee_id, rng)
+            pool = STEERING_DECISIONS["actions" if phase == "closing" else phase]
+            plan.decisions = rng.sample(pool, k=min(len(pool), rng.randint(1, 2)))
+            self.steering[slug].append(plan)
+
+    def other_meetings(self, slug: str, profile: Profile, rng: random.Random) -> None:
+        start = min(f[4] for f in profile.facilitators)
+        partners = self.partners[slug]
+        institutions = [
+            n for n, (_pk, c) in partners.items() if c in (Cat.STATE, Cat.LOCAL_AUTHORITY, Cat.LANDLORD)
+        ]
+        associations = [n for n, (_pk, c) in partners.items() if c == Cat.ASSOCIATION and n != profile.host]
+        met = rng.sample(
+            institutions + associations, k=min(len(institutions) + len(associations), rng.randint(4, 7))
+        )
+        for day, name in zip(
+            _spread(rng, start + dt.timedelta(days=7), start + dt.timedelta(days=110), len(met)),
+            met,
+            strict=True,
+        ):
+            plan = self.new_meeting(
+                slug,
+                Kind.BILATERAL,
+                f"Rencontre bilatérale – {name}",
+                day,
+                rng=rng,
+                duration=60,
+                time=(10, 0),
+                location=name,
+            )
+            self.attend_organisations(plan, slug, [name], rng)
+        seminar = profile.first_steering + dt.timedelta(days=rng.randint(10, 30))
+        if _in_lockdown(seminar):
+            seminar = D(2020, 6, 16) + dt.timedelta(days=rng.randint(0, 10))
+        plan = self.new_meeting(
+            slug,
+            Kind.PARTNERS_WORKSHOP,
+            "Séminaire de lancement de l'ATC",
+            _weekday(seminar),
+            rng=rng,
+            duration=210,
+            agenda=AGENDAS["launch"],
+        )
+        self.attend_organisations(plan, slug, list(partners), rng, residents=rng.randint(3, 12))
+        plan.meeting.minutes = (
+            "Présentation de l'expérimentation, tour de table des attentes de chaque "
+            "partenaire, premières pistes pour le diagnostic partagé."
+        )
+        plan.meeting.minutes_status = Meeting.MinutesStatus.VALIDATED
+        diagnostic = profile.diagnostic_date
+        for offset, title in (
+            (-45, "Atelier diagnostic en pied d'immeuble"),
+            (-21, "Atelier diagnostic avec les habitant·es"),
+        ):
+            plan = self.new_meeting(
+                slug,
+                Kind.RESIDENTS_WORKSHOP,
+                title,
+                _weekday(diagnostic + dt.timedelta(days=offset)),
+                rng=rng,
+                time=(17, 30),
+                duration=90,
+            )
+            self.attend_organisations(plan, slug, [profile.host], rng, residents=rng.randint(8, 30))
+        plan = self.new_meeting(
+            slug,
+            Kind.PARTNERS_WORKSHOP,
+            "Atelier de restitution du diagnostic partagé",
+            _weekday(diagnostic - dt.timedelta(days=2)),
+            rng=rng,
+            duration=180,
+            agenda=AGENDAS["diagnostic"],
+        )
+        self.attend_organisations(
+            plan, slug, rng.sample(list(partners), k=min(len(partners), 8)), rng, residents=rng.randint(4, 15)
+        )
+        for name in profile.working_groups + ((profile.project_team,) if profile.project_team else ()):
+            committee_id = self.committee_ids[(slug, name)]
+            kind = Kind.WORKING_GROUP
+            for number, day in enumerate(
+                _spread(rng, diagnostic + dt.timedelta(days=20), D(2021, 11, 30), rng.randint(4, 6)), start=1
+            ):
+                plan = self.new_meeting(
+                    slug,
+                    kind,
+                    f"{name} – réunion {number}",
+                    day,
+                    committee_id=committee_id,
+                    rng=rng,
+                    duration=120,
+                )
+                self.attend_roster(plan, committee_id, rng)
+        for theme in profile.themes[:2]:
+            day = _weekday(max(diagnostic, D(2021, 2, 1)) + dt.timedelta(days=rng.randint(30, 200)))
+            plan = self.new_meeting(
+                slug,
+                Kind.RESIDENTS_WORKSHOP,
+                f"Atelier d'habitant·es – {self.themes[theme].name}",
+                day,
+                rng=rng,
+                time=(18, 0),
+                duration=120,
+            )
+            self.attend_organisations(plan, slug, [profile.host], rng, residents=rng.randint(6, 25))
+        events = [("Restitution publique de l'ATC", D(2021, 11, 20))]
+        if rng.random() < 0.6:
+            events.append(("Fête de quartier de l'été", D(2021, 7, 3)))
+        for title, day in events:
+            plan = self.new_meeting(
+                slug,
+                Kind.PUBLIC_EVENT,
+                title,
+                _weekday(day + dt.timedelta(days=rng.randint(0, 12))),
+                rng=rng,
+                time=(15, 0),
+                duration=240,
+                format=Fmt.IN_PERSON,
+                location="Place du quartier",
+            )
+            self.attend_organisations(
+                plan,
+                slug,
+                rng.sample(list(partners), k=min(len(partners), 6)),
+                rng,
+                residents=rng.randint(40, 160),
+            )
+        self.minutes_for(slug, rng)
+
+    def minutes_for(self, slug: str, rng: random.Random) -> None:
+        """Steering minutes: validated once the next meeting approved them, the last one a draft."""
+        plans = self.steering[slug]
+        for index, plan in enumerate(plans):
+            meeting = plan.meeting
+            present = meeting.total_attendees
+            decisions = " ; ".join(plan.decisions)
+            meeting.minutes = (
+                f"{present} participant·es. Ordre du jour : {meeting.agenda} Décisions : {decisions}."
+            )
+            if index == len(plans) - 1:
+                meeting.minutes_status = Meeting.MinutesStatus.DRAFT
+            elif rng.random() < 0.15:
+                meeting.minutes, meeting.minutes_status = "", Meeting.MinutesStatus.NONE
+            else:
+                meeting.minutes_status = Meeting.MinutesStatus.VALIDATED
+
+    def national(self) -> None:
+        rng = self.rng("national")
+        for day, fmt, title, decisions in NATIONAL_MEETINGS:
+            meeting = Meeting(
+                site=None,
+                committee_id=self.national_committee,
+                kind=Kind.NATIONAL_COMMITTEE,
+                title=f"Comité de suivi national – {title}",
+                date=day,
+                start_time=dt.time(14, 0),
+                duration_minutes=180,
+                format=fmt,
+                location="En ligne" if fmt == Fmt.VIDEO else "ANCT, Paris",
+                agenda=title,
+                minutes=f"{title}. Décisions : {' ; '.join(decisions)}.",
+                minutes_status=Meeting.MinutesStatus.VALIDATED,
+            )
+            plan = MeetingPlan(meeting, decisions=list(decisions))
+            self.attend_roster(plan, self.national_committee, rng)
+            self.national_meetings.append(plan)
+        atelier = Meeting(
+            site=None,
+            kind=Kind.NATIONAL_EVENT,
+            title="Grand Atelier de l'ATC, en ligne",
+            date=D(2021, 1, 29),
+            start_time=dt.time(9, 30),
+            duration_minutes=360,
+            format=Fmt.VIDEO,
+            location="En ligne",
+            agenda="Temps 1 : huit groupes de travail, répartition aléatoire — facteurs de "
+            "réussite, freins, leçons. Temps 2 : huit groupes de pairs — une ATC réussie en "
+            "décembre 2021, et après ?",
+            minutes=GRAND_ATELIER_SYNTHESIS,
+            minutes_status=Meeting.MinutesStatus.VALIDATED,
+        )
+        self.set_attendance(
+            atelier,
+            Counter(
+                {
+                    Cat.STATE: 22,
+                    Cat.LOCAL_AUTHORITY: 21,
+                    Cat.LANDLORD: 2,
+                    Cat.ASSOCIATION: 33,
+                    Cat.RESIDENTS: 4,
+                    Cat.CITIZENS_COUNCIL: 6,
+                    Cat.OTHER: 12,
+                }
+            ),
+        )
+        self.national_meetings.append(MeetingPlan(atelier))
+
+    # --- diagnostic ---
+
+    def diagnostics(self) -> None:
+        rows = []
+        for slug, profile in PROFILES.items():
+            label = self.label(slug)
+            themes = ", ".join(self.themes[c].name.lower() for c in profile.themes)
+            rows.append(
+                Diagnostic(
+                    site=self.sites[slug],
+                    title=f"Diagnostic partagé – {label}",
+                    date=profile.diagnostic_date,
+                    summary=f"Constats communs établis avec les habitant·es et les partenaires. "
+                    f"Thématiques retenues : {themes}.",
+                )
+            )
+        ids = self.ensure(Diagnostic, rows, ("site_id", "title"))
+        findings, self.finding_plan = [], defaultdict(list)
+        sources = [s for s, _label in Finding.Source.choices if s != Finding.Source.OTHER]
+        for row in rows:
+            slug = row.site.slug
+            rng = self.rng(slug, "findings")
+            profile = PROFILES[slug]
+            chosen = [
+                (t, FINDINGS[t][i])
+                for t in profile.themes
+                for i in sorted(rng.sample(range(len(FINDINGS[t])), k=rng.randint(1, 2)))
+            ]
+            others = [t for t in FINDINGS if t not in profile.themes]
+            chosen += [(t, rng.choice(FINDINGS[t])) for t in rng.sample(others, k=rng.randint(1, 2))]
+            for theme, title in chosen[:10]:
+                source = rng.choice(sources)
+                how = Finding.Source(source).label.lower()
+                day = profile.diagnostic_date - dt.timedelta(days=rng.randint(5, 60))
+                findings.append(
+                    Finding(
+                        site=row.site,
+                        diagnostic_id=ids[(row.site_id, row.title)],
+                        theme=self.themes[theme],
+                        title=title,
+                        description=f"Relevé lors du diagnostic partagé ({how}, "
+                        f"{day:%m/%Y}) et validé en atelier de restitution.",
+                        source=source,
+                        date=day,
+                        created_by=self.author_for(slug),
+                    )
+                )
+                self.finding_plan[slug].append((theme, title))
+        finding_ids = self.ensure(Finding, findings, ("site_id", "title"))
+        for slug, planned in self.finding_plan.items():
+            site_id = self.sites[slug].pk
+            self.findings[slug] = [(finding_ids[(site_id, title)], theme) for theme, title in planned]
+
+    def assessments(self) -> None:
+        cooperation = {
+            "institutional-cooperation",
+            "institutions-associations",
+            "associative-cooperation",
+            "trust",
+        }
+        residents_items = {"residents-participation", "residents-heard"}
+        rows = []
+        for slug, profile in PROFILES.items():
+            rng = self.rng(slug, "assessments")
+            start = min(f[4] for f in profile.facilitators)
+            before = max(D(2020, 1, 15), start + dt.timedelta(days=14))
+            after = D(2021, 11, 15) + dt.timedelta(days=rng.randint(0, 20))
+            kinds = [Assessment.RespondentKind.INSTITUTIONAL, Assessment.RespondentKind.FACILITATOR]
+            if profile.residents_assessed:
+                kinds.append(Assessment.RespondentKind.RESIDENTS)
+            for item in self.items:
+                base = rng.uniform(3.5, 6.0)
+                gain = (
+                    rng.uniform(0.8, 2.0)
+                    if item.code in cooperation or item.code in residents_items
+                    else rng.uniform(0.2, 1.2)
+                )
+                if item.code in cooperation:
+                    gap = rng.uniform(1.0, 2.5)
+                elif item.code in residents_items:
+                    gap = -rng.uniform(0.8, 2.0)
+                else:
+                    gap = rng.uniform(-0.5, 0.8)
+                scores = {
+                    Assessment.RespondentKind.FACILITATOR: (base, base + gain),
+                    # Over time the two readings move closer: the gap halves.
+                    Assessment.RespondentKind.INSTITUTIONAL: (base + gap, base + gain + gap / 2),
+                    Assessment.RespondentKind.RESIDENTS: (base - rng.uniform(0, 1.2), base + gain * 0.6),
+                }
+                for kind in kinds:
+                    respondents = {
+                        "institutional": rng.randint(3, 7),
+                        "facilitator": len(profile.facilitators) if profile.config == Config.SHARED else 1,
+                        "residents": rng.randint(8, 25),
+                    }[kind]
+                    for day, score in zip((before, after), scores[kind], strict=True):
+                        rows.append(
+                            Assessment(
+                                site=self.sites[slug],
+                                item=item,
+                                respondent_kind=kind,
+                                date=day,
+                                score=Decimal(str(round(min(10.0, max(1.0, score)), 1))),
+                                respondents=respondents,
+                                created_by=self.author_for(slug),
+                            )
+                        )
+        self.ensure(Assessment, rows, ("site_id", "item_id", "respondent_kind", "date"))
+
+    # --- actions ---
+
+    def timeline(self, rng: random.Random, status: str, diagnostic: dt.date):
+        """The dated statuses an action went through to reach `status`, cut at the end of 2021."""
+        earliest = diagnostic + dt.timedelta(days=7)
+        if status == Status.IDEA:
+            first = max(earliest, D(2021, 5, 1)) + dt.timedelta(days=rng.randint(0, 150))
+            path = [Status.IDEA]
+        elif status == Status.PREPARATION:
+            first = max(earliest, D(2021, 1, 15)) + dt.timedelta(days=rng.randint(0, 200))
+            path = [Status.IDEA, Status.PREPARATION]
+        else:
+            first = earliest + dt.timedelta(days=rng.randint(0, 120))
+            path = {
+                Status.RUNNING: [Status.IDEA, Status.PREPARATION, Status.RUNNING],
+                Status.DONE: [Status.IDEA, Status.PREPARATION, Status.RUNNING, Status.DONE],
+                Status.ABANDONED: [Status.IDEA, Status.PREPARATION, Status.ABANDONED],
+            }[status]
+        gaps = {
+            Status.PREPARATION: (20, 70),
+            Status.RUNNING: (20, 90),
+            Status.DONE: (60, 240),
+            Status.ABANDONED: (40, 150),
+        }
+        steps, day = [], min(first, LAST_DAY - dt.timedelta(days=10))
+        for step in path:
+            if steps:
+                day += dt.timedelta(days=rng.randint(*gaps[step]))
+                if day > LAST_DAY:
+                    break
+            steps.append((step, day))
+        return tuple(steps)
+
+    def site_actions(self) -> None:
+        statuses = [Status.IDEA, Status.PREPARATION, Status.RUNNING, Status.DONE, Status.ABANDONED]
+        self.action_plan = []
+        for slug, profile in PROFILES.items():
+            rng = self.rng(slug, "actions")
+            partners = self.partners[slug]
+            helpers = [n for n, (_pk, c) in partners.items() if c not in (Cat.STATE, Cat.CITIZENS_COUNCIL)]
+            planned = [
+                (title, theme, text, outcomes, list(names), residents, timeline)
+                for title, theme, text, outcomes, names, residents, timeline in SIGNATURE_ACTIONS.get(
+                    slug, []
+                )
+            ]
+            titles = {p[0] for p in planned}
+            templates = [
+                (t, title, text) for t in profile.themes for title, text in ACTIONS[t] if title not in titles
+            ]
+            rng.shuffle(templates)
+            for theme, title, text in templates[: profile.action_count - len(planned)]:
+                status = rng.choices(statuses, weights=[15, 20, 30, 25, 10])[0]
+                timeline = self.timeline(rng, status, profile.diagnostic_date)
+                names = [profile.host, *rng.sample(helpers, k=min(len(helpers), rng.randint(1, 3)))]
+                planned.append((title, theme, text, "", list(dict.fromkeys(names)), None, timeline))
+            for title, theme, text, outcomes, names, residents, timeline in planned:
+                self.plan_action(slug, rng, title, theme, text, outcomes, names, residents, timeline)
+
+    def plan_action(self, slug, rng, title, theme, text, outcomes, names, residents, timeline):
+        status, last_day = timeline[-1]
+        dates = dict(timeline)
+        progress = {
+            Status.IDEA: 0,
+            Status.PREPARATION: rng.randint(10, 30),
+            Status.RUNNING: rng.randint(35, 85),
+            Status.DONE: 100,
+            Status.ABANDONED: rng.randint(10, 40),
+        }[status]
+        if residents is None:
+            residents = {
+                Status.IDEA: 0,
+                Status.PREPARATION: 0,
+                Status.RUNNING: rng.randint(10, 120),
+                Status.DONE: rng.randint(20, 250),
+                Status.ABANDONED: rng.randint(0, 15),
+            }[status]
+        if not outcomes and status == Status.DONE:
+            outcomes = (
+                f"Action réalisée : {residents} habitant·es touché·es ; "
+                "les partenaires souhaitent la reconduire."
+            )
+        if not outcomes and status == Status.ABANDONED:
+            outcomes = rng.choice(
+                [
+                    "Abandonnée faute de financement après le refus de l'appel à projets.",
+                    "Abandonnée : les partenaires n'ont pas pu dégager de temps pendant la crise sanitaire.",
+                    "Abandonnée : une action équivalente a été lancée dans le cadre de la cité éducative.",
+                ]
+            )
+        decision_plan = None
+        if status != Status.IDEA or len(timeline) > 1:
+            # The first steering meeting after the idea decides it; ideas after the last one wait.
+            later = [p for p in self.steering[slug] if p.meeting.date >= dates[Status.IDEA]]
+            decision_plan = later[0] if later else None
+        decision = f"Lancer l'action « {title} »"
+        if decision_plan is not None:
+            decision_plan.decisions.append(decision)
+        action = Action(
+            site=self.sites[slug],
+            title=title,
+            description=text,
+            theme=self.themes[theme],
+            status=status,
+            progress=progress,
+            residents_reached=residents,
+            start_date=dates.get(Status.RUNNING),
+            end_date=dates.get(Status.DONE) or dates.get(Status.ABANDONED),
+            outcomes=outcomes,
+            created_by=self.author_for(slug),
+        )
+        same_theme = [pk for pk, t in self.findings[slug] if t == theme]
+        findings = rng.sample(same_theme, k=min(len(same_theme), rng.randint(1, 2)))
+        partners = [self.partners[slug][name][0] for name in names]
+        self.action_plan.append((slug, action, partners, findings, timeline, decision_plan, decision))
+        self.actions[slug].append((title, [day for _s, day in timeline]))
+
+    # --- writing ---
+
+    def write_meetings(self) -> None:
+        for slug in PROFILES:
+            self.minutes_for(slug, self.rng(slug, "minutes"))
+        plans = [p for slug in PROFILES for p in self.meetings[slug]] + self.national_meetings
+        ids = self.ensure(Meeting, [p.meeting for p in plans], ("site_id", "kind", "title", "date"))
+        self.meeting_ids = {p.key: ids[p.key] for p in plans}
+        participants = [
+            MeetingParticipant(meeting_id=ids[p.key], member_id=member, presence=presence)
+            for p in plans
+            for member, presence in p.roster
+        ]
+        self.ensure(MeetingParticipant, participants, ("meeting_id", "member_id"))
+        decisions = [Decision(meeting_id=ids[p.key], text=text) for p in plans for text in p.decisions]
+        self.decision_ids = self.ensure(Decision, decisions, ("meeting_id", "text"))
+        self.link(
+            Meeting.organisations.through,
+            {(ids[p.key], org) for p in plans for org in p.organisations},
+            "meeting_id",
+            "partnerorganisation_id",
+        )
+
+    def write_actions(self) -> None:
+        for _slug, action, *_rest, decision_plan, decision in self.action_plan:
+            if decision_plan is not None:
+                action.meeting_id = self.meeting_ids[decision_plan.key]
+                action.decision_id = self.decision_ids[(action.meeting_id, decision)]
+        ids = self.ensure(Action, [row[1] for row in self.action_plan], ("site_id", "title"))
+        self.action_ids = {}
+        partner_links, finding_links, changes = set(), set(), []
+        for slug, action, partners, findings, timeline, *_rest in self.action_plan:
+            pk = ids[(action.site_id, action.title)]
+            self.action_ids[(slug, action.title)] = pk
+            partner_links |= {(pk, partner) for partner in partners}
+            finding_links |= {(pk, finding) for finding in findings}
+            previous = ""
+            for status, day in timeline:
+                changes.append(
+                    ActionStatusChange(
+                        action_id=pk,
+                        from_status=previous,
+                        to_status=status,
+                        changed_at=_moment(day),
+                        changed_by=self.author_for(slug),
+                    )
+                )
+                previous = status
+        self.link(Action.partners.through, partner_links, "action_id", "partnerorganisation_id")
+        self.link(Action.findings.through, finding_links, "action_id", "finding_id")
+        self.ensure(ActionStatusChange, changes, ("action_id", "to_status", "changed_at"))
+
+    # --- evaluation ---
+
+    @staticmethod
+    def fte_on(profile: Profile, day: dt.date) -> Decimal:
+        return sum(
+            (f[2] for f in profile.facilitators if f[4] <= day and (f[5] is None or f[5] >= day)),
+            Decimal(0),
+        )
+
+    def logbook(self) -> None:
+        rows, links = [], []
+        for slug, profile in PROFILES.items():
+            rng = self.rng(slug, "logbook")
+            site = self.sites[slug]
+            start = min(f[4] for f in profile.facilitators)
+            for number, (first, last) in enumerate(_quarters(start, D(2021, 12, 31))):
+                middle = first + (last - first) / 2
+                fte = self.fte_on(profile, max(middle, start))
+                keep = number == 0 or first == D(2020, 7, 1) or rng.random() > 0.15
+                if not fte or not keep:
+                    continue
+                first = max(first, start)
+                meetings = [p for p in self.meetings[slug] if first <= p.meeting.date <= last]
+                steering = sum(p.meeting.kind == Kind.STEERING for p in meetings)
+                phase = "lockdown" if first == D(2020, 4, 1) else _phase(middle, profile.diagnostic_date)
+                happened, difficulties, lessons, next_steps = LOGBOOK[phase]
+                weeks = Decimal((last - first).days + 1) / 7
+                hours = (fte * 35 * weeks * Decimal(str(rng.uniform(0.7, 0.95)))).quantize(Decimal("0.1"))
+                entry = LogbookEntry(
+                    site=site,
+                    kind=LogbookEntry.Kind.PERIODIC,
+                    period_start=first,
+                    period_end=last,
+                    happened=f"{happened} {len(meetings)} réunion(s) sur la période, "
+                    f"dont {steering} de l'instance de pilotage.",
+                    difficulties=difficulties,
+                    lessons=lessons,
+                    next_steps=next_steps,
+                    time_spent_hours=hours,
+                    support_needed="Un temps d'échange entre animateur·rices des trois réseaux."
+                    if rng.random() < 0.3
+                    else "",
+                    author=self.author_for(slug),
+                )
+                rows.append(entry)
+                actions = [
+                    title for title, days in self.actions[slug] if any(first <= d <= last for d in days)
+                ]
+                links.append((entry, meetings, actions))
+            if start < LOCKDOWNS[0][0]:
+                entry = LogbookEntry(
+                    site=site,
+                    kind=LogbookEntry.Kind.DIFFICULTY,
+                    period_start=LOCKDOWNS[0][0],
+                    period_end=LOCKDOWNS[0][1],
+                    happened="Premier confinement : la démarche est mise en suspens, le lien est "
+                    "maintenu par téléphone.",
+                    difficulties=LOGBOOK["lockdown"][1],
+                    author=self.author_for(slug),
+                )
+                rows.append(entry)
+                links.append((entry, [], []))
+        key = ("site_id", "kind", "period_start", "period_end")
+        ids = self.ensure(LogbookEntry, rows, key)
+        meeting_links, action_links = set(), set()
+        for entry, meetings, actions in links:
+            pk = ids[tuple(getattr(entry, name) for name in key)]
+            meeting_links |= {(pk, self.meeting_ids[p.key]) for p in meetings}
+            action_links |= {(pk, self.action_ids[(entry.site.slug, t)]) for t in actions}
+        self.link(LogbookEntry.meetings.through, meeting_links, "logbookentry_id", "meeting_id")
+        self.link(LogbookEntry.actions.through, action_links, "logbookentry_id", "action_id")
+
+    def indicators(self) -> None:
+        rows = [
+            Indicator(
+                code=code,
+                name=name,
+                definition=definition,
+                unit=unit,
+                source=source,
+                computation=computation,
+                default_objective=objective,
+            )
+            for code, name, definition, unit, source, computation, objective in INDICATORS
+        ]
+        ids = {key[0]: pk for key, pk in self.ensure(Indicator, rows, ("code",)).items()}
+        values = []
+        for slug in INDICATOR_SITES:
+            rng = self.rng(slug, "indicators")
+            profile = PROFILES[slug]
+            start = max(D(2020, 7, 1), min(f[4] for f in profile.facilitators))
+            for index, (first, last) in enumerate(_quarters(start, D(2021, 12, 31))):
+                if rng.random() < 0.15:
+                    continue
+                fte = self.fte_on(profile, first + (last - first) / 2)
+                entered = {
+                    "facilitation-hours": (fte * 455 * Decimal(str(rng.uniform(0.7, 0.95)))).quantize(
+                        Decimal("1")
+                    ),
+                    "residents-mobilised": Decimal(rng.randint(10, 40) + index * rng.randint(5, 20)),
+                    "collective-initiatives": Decimal(rng.randint(0, 2) + index // 2),
+                }
+                for code, value in entered.items():
+                    if rng.random() < 0.1:
+                        continue
+                    values.append(
+                        IndicatorValue(
+                            indicator_id=ids[code],
+                            site=self.sites[slug],
+                            period_start=first,
+                            period_end=last,
+                            value=value,
+                            entered_by=self.author_for(slug),
+                        )
+                    )
+        self.ensure(IndicatorValue, values, ("indicator_id", "site_id", "period_start", "period_end"))
+
+    def survey(self) -> None:
+        survey, made = Survey.objects.get_or_create(
+            title=SURVEY_TITLE,
+            defaults={
+                "description": "Questionnaire court envoyé aux délégué·es du préfet et aux "
+                "référent·es politique de la ville des communes et des intercommunalités des "
+                "territoires d'expérimentation.",
+                "sent_on": D(2020, 9, 14),
+                "closes_on": D(2020, 10, 9),
+            },
+        )
+        self.created[Survey._meta.label] += made
+        rows = []
+        for slug, functions in SURVEY_RECIPIENTS.items():
+            rng = self.rng(slug, "survey")
+            for function in functions:
+                answered = function in SURVEY_RESPONDENTS.get(slug, ())
+                rows.append(
+                    SurveyRecipient(
+                        survey=survey,
+                        site=self.sites[slug],
+                        function=function,
+                        responded_on=D(2020, 9, 15) + dt.timedelta(days=rng.randint(0, 24))
+                        if answered
+                        else None,
+                    )
+                )
+        self.ensure(SurveyRecipient, rows, ("survey_id", "site_id", "function"))
+
+    def totals(self) -> dict[str, int]:
+        shown = [
+            User,
+            Site,
+            FacilitatorAssignment,
+            PartnerOrganisation,
+            Committee,
+            Meeting,
+            Decision,
+            Action,
+            Finding,
+            Assessment,
+            LogbookEntry,
+            IndicatorValue,
+            SurveyRecipient,
+        ]
+        return {str(model._meta.verbose_name_plural).capitalize(): model.objects.count() for model in shown}
+
+
+class DemoError(Exception):
+    """The demo data cannot be loaded (e.g. the reference sites are missing)."""
+
+
+def load_demo(*, password: str | None = None) -> DemoSummary:
+    """Fill the 15 reference sites with the demo content and create the 6 demo accounts.
+
+    Idempotent: rows are matched by natural key and only the missing ones are created. Passwords
+    are set when an account is created, and reset on every account when `password` is given
+    (it must pass the password validators).
+    """
+    with transaction.atomic():
+        return _Loader(password).run()
