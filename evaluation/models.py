@@ -87,6 +87,31 @@ class LogbookEntry(models.Model):
         return f"{self.site} — {self.period_start:%d/%m/%Y}–{self.period_end:%d/%m/%Y}"
 
 
+class LogbookReminder(models.Model):
+    """A reminder sent for a site's missing logbook entry of a period: recorded so it goes once."""
+
+    site = models.ForeignKey(
+        Site, on_delete=models.CASCADE, related_name="logbook_reminders", verbose_name=_("site")
+    )
+    period_start = models.DateField(_("début de la période"))
+    period_end = models.DateField(_("fin de la période"))
+    recipients = models.TextField(_("destinataires"))
+    sent_at = models.DateTimeField(_("envoyé le"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("rappel du carnet de bord")
+        verbose_name_plural = _("rappels du carnet de bord")
+        ordering = ["-period_start", "site"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["site", "period_start"], name="logbook_reminder_once_per_period"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.site} — {self.period_start:%d/%m/%Y}"
+
+
 class Periodicity(models.TextChoices):
     QUARTER = "quarter", _("Trimestrielle")
     HALF_YEAR = "half_year", _("Semestrielle")

@@ -1,0 +1,94 @@
+from itertools import groupby
+
+from django.contrib import messages
+from django.db.models import Count
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+
+from atc.permissions import can_write_site, get_object_for_site, get_site_for_user
+from evaluation import services
+from evaluation.forms import LogbookEntryForm
+from evaluation.models import LogbookEntry
+
+
+def logbook_list(request, slug):
+    """The site's logbook, newest period first, grouped by quarter; filter by year and type."""
+    site = get_site_for_user(request, slug)
+    entries = (
+        LogbookEntry.objects.filter(site=site)
+        .select_related("author")
+        .annotate(
+            meeting_count=Count("meetings", distinct=True),
+            action_count=Count("actions", distinct=True),
+        )
+        .order_by("-period_end", "-period_start", "-id")
+    )
+    years = sorted({d.year for d in entries.dates("period_end", "year")}, reverse=True)
+    year, kind = request.GET.get("annee", ""), request.GET.get("type", "")
+    if year.isdigit():
+        entries = entries.filter(period_end__year=int(year))
+    if kind in LogbookEntry.Kind.values:
+        entries = entries.filter(kind=kind)
+    quarter = services.last_finished_quarter()
+    periods = [
+        (label, list(rows))
+        for label, rows in groupby(entries, key=lambda e: services.Quarter.of(e.period_end).label)
+    ]
+    return render(
+        request,
+        "evaluation/logbook_list.html",
+        {
+            "site": site,
+            "can_write": can_write_site(request.user, site),
+            "periods": periods,
+            "years": years,
+            "year": year,
+            "kind": kind,
+            "kinds": LogbookEntry.Kind.choices,
+            "quarter": quarter,
+            "quarter_missing": not services.has_period_entry(site, quarter),
+        },
+    )
+
+
+def logbook_detail(request, slug, pk):
+    site = get_site_for_user(request, slug)
+    entry = get_object_for_site(request, LogbookEntry.objects.select_related("author"), site, pk)
+    return render(
+        request,
+        "evaluation/logbook_detail.html",
+        {
+            "site": site,
+            "entry": entry,
+            "can_write": can_write_site(request.user, site),
+            "meetings": entry.meetings.order_by("-date"),
+            "actions": entry.actions.order_by("title"),
+        },
+    )
+
+
+def _logbook_form_page(request, site, entry):
+    form = LogbookEntryForm(request.POST or None, instance=entry, site=site)
+    if request.method == "POST" and form.is_valid():
+        saved = services.logbook_entry_save(
+            entry=form.save(commit=False),
+            meetings=form.cleaned_data["meetings"],
+            actions=form.cleaned_data["actions"],
+        )
+        messages.success(request, _("Entrée du carnet de bord enregistrée."))
+        return redirect("evaluation:logbook_detail", slug=site.slug, pk=saved.pk)
+    return render(request, "evaluation/logbook_form.html", {"site": site, "form": form, "entry": entry})
+
+
+def logbook_create(request, slug):
+    """A new entry; its period defaults to the last finished quarter."""
+    site = get_site_for_user(request, slug, write=True)
+    quarter = services.last_finished_quarter()
+    entry = LogbookEntry(site=site, author=request.user, period_start=quarter.start, period_end=quarter.end)
+    return _logbook_form_page(request, site, entry)
+
+
+def logbook_update(request, slug, pk):
+    site = get_site_for_user(request, slug, write=True)
+    entry = get_object_for_site(request, LogbookEntry.objects.all(), site, pk)
+    return _logbook_form_page(request, site, entry)

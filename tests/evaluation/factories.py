@@ -1,0 +1,53 @@
+import datetime
+from decimal import Decimal
+
+import factory
+
+from evaluation.models import LogbookEntry, LogbookReminder
+from sites.models import Site
+
+
+def _marseille():
+    return Site.objects.get(slug="marseille")
+
+
+class LogbookEntryFactory(factory.django.DjangoModelFactory):
+    """A periodic review of the first quarter of 2021."""
+
+    class Meta:
+        model = LogbookEntry
+        skip_postgeneration_save = True
+
+    site = factory.LazyFunction(_marseille)
+    kind = LogbookEntry.Kind.PERIODIC
+    period_start = datetime.date(2021, 1, 1)
+    period_end = datetime.date(2021, 3, 31)
+    happened = factory.Sequence(lambda n: f"Trois ateliers partenariaux et un comité de pilotage ({n}).")
+    difficulties = "Confinement : réunions en visioconférence."
+    time_spent_hours = Decimal("210.5")
+
+    class Params:
+        event = factory.Trait(
+            kind=LogbookEntry.Kind.EVENT,
+            happened="Fête de quartier co-organisée par cinq associations.",
+        )
+
+    @factory.post_generation
+    def meetings(obj, create, extracted, **kwargs):
+        if create and extracted:
+            obj.meetings.set(extracted)
+
+    @factory.post_generation
+    def actions(obj, create, extracted, **kwargs):
+        if create and extracted:
+            obj.actions.set(extracted)
+
+
+class LogbookReminderFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = LogbookReminder
+
+    site = factory.LazyFunction(_marseille)
+    period_start = datetime.date(2021, 1, 1)
+    period_end = datetime.date(2021, 3, 31)
+    recipients = "facilitator@example.org"

@@ -1,0 +1,13 @@
+"""Each logbook URL answers its declared rule for every persona on three sites."""
+
+import pytest
+
+from tests.diagnostics.test_access import check_rule
+from tests.evaluation import access_rules
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.mark.parametrize("name", sorted(access_rules.RULES))
+def test_declared_rule_is_enforced(client, personas, name):
+    check_rule(client, personas, access_rules, name)
