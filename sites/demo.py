@@ -1905,7 +1905,6 @@ class _Loader:
                 rng,
                 residents=rng.randint(40, 160),
             )
-        self.minutes_for(slug, rng)
 
     def minutes_for(self, slug: str, rng: random.Random) -> None:
         """Steering minutes: validated once the next meeting approved them, the last one a draft."""
