@@ -207,9 +207,7 @@ class Site(models.Model):
     slug = models.SlugField(_("identifiant"), max_length=80, unique=True)
     city = models.CharField(_("commune"), max_length=120)
     insee_code = models.CharField(_("code INSEE"), max_length=5, validators=[insee_validator])
-    departement_code = models.CharField(
-        _("département"), max_length=3, validators=[departement_validator]
-    )
+    departement_code = models.CharField(_("département"), max_length=3, validators=[departement_validator])
     departement_name = models.CharField(_("nom du département"), max_length=80)
     region = models.CharField(_("région"), max_length=80)
     latitude = models.DecimalField(
@@ -238,9 +236,7 @@ class Site(models.Model):
     neighbourhoods = models.ManyToManyField(
         Neighbourhood, related_name="sites", verbose_name=_("quartiers prioritaires")
     )
-    neighbourhood_label = models.CharField(
-        _("quartier (libellé d'usage)"), max_length=200, blank=True
-    )
+    neighbourhood_label = models.CharField(_("quartier (libellé d'usage)"), max_length=200, blank=True)
     priority_models = models.ManyToManyField(
         PriorityModel, blank=True, related_name="sites", verbose_name=_("modèles prioritaires")
     )
@@ -256,9 +252,7 @@ class Site(models.Model):
         choices=Configuration.choices,
         default=Configuration.SINGLE,
     )
-    start_date = models.DateField(
-        _("début de l'expérimentation sur le site"), null=True, blank=True
-    )
+    start_date = models.DateField(_("début de l'expérimentation sur le site"), null=True, blank=True)
     other_schemes = models.ManyToManyField(
         Scheme, blank=True, related_name="sites", verbose_name=_("autres dispositifs")
     )
@@ -329,9 +323,7 @@ class ContextEvent(models.Model):
 class FacilitatorAssignmentQuerySet(models.QuerySet):
     def current(self, on: datetime.date | None = None):
         day = on or timezone.localdate()
-        return self.filter(start_date__lte=day).filter(
-            Q(end_date__isnull=True) | Q(end_date__gte=day)
-        )
+        return self.filter(start_date__lte=day).filter(Q(end_date__isnull=True) | Q(end_date__gte=day))
 
 
 class FacilitatorAssignment(models.Model):
@@ -359,9 +351,7 @@ class FacilitatorAssignment(models.Model):
         related_name="facilitator_assignments",
         verbose_name=_("compte"),
     )
-    position = models.CharField(
-        _("fonction"), max_length=10, choices=Position.choices, default=Position.LEAD
-    )
+    position = models.CharField(_("fonction"), max_length=10, choices=Position.choices, default=Position.LEAD)
     fte = models.DecimalField(
         _("temps dédié (ETP)"),
         max_digits=3,
@@ -404,9 +394,7 @@ class FacilitatorAssignment(models.Model):
 class PartnerOrganisation(models.Model):
     """An organisation that works with a site: the unit of the cooperation map."""
 
-    site = models.ForeignKey(
-        Site, on_delete=models.CASCADE, related_name="partners", verbose_name=_("site")
-    )
+    site = models.ForeignKey(Site, on_delete=models.CASCADE, related_name="partners", verbose_name=_("site"))
     name = models.CharField(_("nom"), max_length=200)
     category = models.CharField(_("catégorie"), max_length=20, choices=OrganisationCategory.choices)
     created_at = models.DateTimeField(_("créée le"), auto_now_add=True)
@@ -454,3 +442,57 @@ class ReviewComment(models.Model):
     def clean(self):
         if not self.body.strip():
             raise ValidationError({"body": _("Écrivez votre commentaire.")})
+
+
+class SiteQuarterStats(models.Model):
+    """One site's figures for one calendar quarter, pre-aggregated by `sites.stats`.
+
+    The national and network dashboards read about one row per site and quarter instead of
+    counting millions of meetings per request. One row exists for every quarter from the site's
+    first activity (or start) to the current quarter, zero rows included, so that reporting
+    completeness counts the quarters a site was expected to report on (`in_experiment`).
+    Never edited by hand: `sites.stats.refresh_site_stats` rebuilds a site's rows.
+    """
+
+    site = models.ForeignKey(
+        Site, on_delete=models.CASCADE, related_name="quarter_stats", verbose_name=_("site")
+    )
+    quarter = models.DateField(_("trimestre (premier jour)"))
+    in_experiment = models.BooleanField(
+        _("trimestre de l'expérimentation"),
+        default=True,
+        help_text=_("Faux pour un trimestre antérieur au début du site."),
+    )
+    meetings = models.PositiveIntegerField(_("réunions"), default=0)
+    steering_meetings = models.PositiveIntegerField(_("réunions de pilotage"), default=0)
+    meetings_by_kind = models.JSONField(_("réunions par type"), default=dict)
+    attendees_state = models.PositiveIntegerField(default=0)
+    attendees_local_authority = models.PositiveIntegerField(default=0)
+    attendees_landlord = models.PositiveIntegerField(default=0)
+    attendees_association = models.PositiveIntegerField(default=0)
+    attendees_business = models.PositiveIntegerField(default=0)
+    attendees_residents = models.PositiveIntegerField(default=0)
+    attendees_citizens_council = models.PositiveIntegerField(default=0)
+    attendees_other = models.PositiveIntegerField(default=0)
+    steering_attendance = models.JSONField(_("présences en pilotage par catégorie"), default=dict)
+    actions = models.PositiveIntegerField(_("actions commencées"), default=0)
+    actions_done = models.PositiveIntegerField(_("dont réalisées"), default=0)
+    actions_by_status = models.JSONField(_("actions par état"), default=dict)
+    residents_reached = models.PositiveIntegerField(_("habitant·es touché·es"), default=0)
+    logbook_entries = models.PositiveIntegerField(_("entrées du carnet de bord"), default=0)
+    indicator_values = models.PositiveIntegerField(_("valeurs d'indicateurs saisies"), default=0)
+    partners = models.PositiveIntegerField(_("partenaires distincts"), default=0)
+    partner_pairs = models.PositiveIntegerField(_("paires de partenaires"), default=0)
+    cross_category_pairs = models.PositiveIntegerField(_("paires intersectorielles"), default=0)
+
+    class Meta:
+        verbose_name = _("statistiques trimestrielles d'un site")
+        verbose_name_plural = _("statistiques trimestrielles des sites")
+        ordering = ["site", "quarter"]
+        constraints = [
+            models.UniqueConstraint(fields=["site", "quarter"], name="site_quarter_stats_once"),
+        ]
+        indexes = [models.Index(fields=["quarter", "site"], name="site_quarter_stats_quarter")]
+
+    def __str__(self):
+        return f"{self.site_id} — {self.quarter:%Y-%m}"

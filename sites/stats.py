@@ -1,0 +1,894 @@
+"""The statistics service: the figures of the dashboards, the exports and the evaluation reports.
+
+Public API (keyword-only, typed; the PDF reports call the same functions as the dashboards):
+
+- quarters: `quarter_of`, `quarter_label`, `quarter_param`, `parse_quarter`, `quarters_between`;
+- pre-aggregates: `refresh_site_stats`, `rebuild_all_stats`, `schedule_refresh` (one
+  `SiteQuarterStats` row per site and quarter, kept fresh by the receivers at the bottom);
+- one site: `site_dashboard(site=…)` → `SiteDashboard`, `cooperation(site=…)` → `Cooperation`;
+- several sites: `SitePeriod` (filters), `site_table(…)` → `SiteTable` (one row per site, sorted and
+  paginated), `distributions(…)`, `quarter_totals(…)`.
+
+Every function runs a fixed number of queries whatever the data size: the many-site figures read
+the pre-aggregates (about one row per site and quarter), never the meetings themselves.
+"""
+
+import datetime
+import itertools
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db import connection, models, transaction
+from django.db.models import Count, F, Max, Min, OuterRef, Q, Subquery, Sum, Value
+from django.db.models.functions import Coalesce, TruncDate, TruncQuarter
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from sites.models import (
+    ContextEvent,
+    FacilitatorAssignment,
+    OrganisationCategory,
+    PartnerOrganisation,
+    ReviewComment,
+    Site,
+    SiteQuarterStats,
+)
+
+PAGE_SIZE = 50
+CATEGORIES = list(OrganisationCategory)
+# Attendance of these categories is the "mix" the national actors follow: beyond institutions.
+CIVIL_SOCIETY = (
+    OrganisationCategory.ASSOCIATION,
+    OrganisationCategory.RESIDENTS,
+    OrganisationCategory.CITIZENS_COUNCIL,
+)
+ATTENDEE_COLUMNS = [f"attendees_{c.value}" for c in CATEGORIES]
+
+
+# --- Quarters -------------------------------------------------------------------------------------
+
+
+def quarter_of(day: datetime.date) -> datetime.date:
+    """The first day of the calendar quarter holding `day`."""
+    return datetime.date(day.year, 3 * ((day.month - 1) // 3) + 1, 1)
+
+
+def next_quarter(quarter: datetime.date) -> datetime.date:
+    month = quarter.month + 3
+    return datetime.date(quarter.year + (month > 12), (month - 1) % 12 + 1, 1)
+
+
+def quarter_end(quarter: datetime.date) -> datetime.date:
+    return next_quarter(quarter) - datetime.timedelta(days=1)
+
+
+def quarter_label(quarter: datetime.date) -> str:
+    """`T1 2021`: how the interface names a quarter."""
+    return _("T%(n)s %(year)s") % {"n": (quarter.month - 1) // 3 + 1, "year": quarter.year}
+
+
+def quarter_param(quarter: datetime.date) -> str:
+    """`2021-T1`: how a URL names a quarter (see `parse_quarter`)."""
+    return f"{quarter.year}-T{(quarter.month - 1) // 3 + 1}"
+
+
+def parse_quarter(text: str | None) -> datetime.date | None:
+    """`2021-T1` (or `2021-Q1`, `2021-1`) → first day of the quarter; None when unreadable."""
+    if not text:
+        return None
+    year, _sep, number = text.strip().upper().partition("-")
+    number = number.lstrip("TQ")
+    if not (year.isdigit() and number.isdigit() and 1900 < int(year) < 2200 and 1 <= int(number) <= 4):
+        return None
+    return datetime.date(int(year), 3 * int(number) - 2, 1)
+
+
+def quarters_between(first: datetime.date, last: datetime.date) -> list[datetime.date]:
+    """Every quarter from `first`'s to `last`'s, both included."""
+    quarters, current = [], quarter_of(first)
+    while current <= last:
+        quarters.append(current)
+        current = next_quarter(current)
+    return quarters
+
+
+# --- Pre-aggregates -------------------------------------------------------------------------------
+
+
+def _meeting_model():
+    from pilotage.models import Meeting
+
+    return Meeting
+
+
+def _partner_links(site_id: int) -> list[tuple[str, int, datetime.date, int]]:
+    """(source, group id, date, partner id) for every partner present at a meeting or in an action."""
+    from pilotage.models import Action, Meeting
+
+    meeting_links = Meeting.organisations.through.objects.filter(meeting__site_id=site_id).values_list(
+        "meeting_id", "meeting__date", "partnerorganisation_id"
+    )
+    action_date = Coalesce(
+        "action__start_date", TruncDate("action__created_at"), output_field=models.DateField()
+    )
+    action_links = (
+        Action.partners.through.objects.filter(action__site_id=site_id)
+        .annotate(day=action_date)
+        .values_list("action_id", "day", "partnerorganisation_id")
+    )
+    return [("m", *row) for row in meeting_links] + [("a", *row) for row in action_links]
+
+
+def refresh_site_stats(*, site_id: int) -> int:
+    """Rebuild every `SiteQuarterStats` row of one site from its data; returns the rows written.
+
+    A whole site is rebuilt (a few grouped queries) rather than patched, so a meeting moved to
+    another quarter, a deleted action or a changed start date can never leave a stale row.
+    """
+    from evaluation.models import IndicatorValue, LogbookEntry
+    from pilotage.models import ATTENDANCE_FIELDS, Action, Meeting
+
+    site = Site.objects.filter(pk=site_id).only("id", "start_date").first()
+    if site is None:
+        return 0
+    rows: dict[datetime.date, dict] = defaultdict(dict)
+    attendance = {f: Sum(f) for f in ATTENDANCE_FIELDS.values()}
+    meetings = (
+        Meeting.objects.filter(site_id=site_id)
+        .annotate(q=TruncQuarter("date"))
+        .values("q", "kind")
+        .annotate(n=Count("id"), **{f"s_{f}": agg for f, agg in attendance.items()})
+        .order_by()
+    )
+    for group in meetings:
+        row = rows[group["q"]]
+        row.setdefault("meetings_by_kind", {})[group["kind"]] = group["n"]
+        row["meetings"] = row.get("meetings", 0) + group["n"]
+        for category, column in ATTENDANCE_FIELDS.items():
+            value = group[f"s_{column}"] or 0
+            row[f"attendees_{category.value}"] = row.get(f"attendees_{category.value}", 0) + value
+            if group["kind"] == Meeting.Kind.STEERING:
+                row.setdefault("steering_attendance", {})[category.value] = value
+        if group["kind"] == Meeting.Kind.STEERING:
+            row["steering_meetings"] = group["n"]
+
+    # An action belongs to the quarter it started in (its entry date when no start is known).
+    action_day = Coalesce("start_date", TruncDate("created_at"), output_field=models.DateField())
+    actions = (
+        Action.objects.filter(site_id=site_id)
+        .annotate(q=TruncQuarter(action_day))
+        .values("q", "status")
+        .annotate(n=Count("id"), reached=Sum("residents_reached"))
+        .order_by()
+    )
+    for group in actions:
+        row = rows[group["q"]]
+        row.setdefault("actions_by_status", {})[group["status"]] = group["n"]
+        row["actions"] = row.get("actions", 0) + group["n"]
+        row["residents_reached"] = row.get("residents_reached", 0) + (group["reached"] or 0)
+        if group["status"] == Action.Status.DONE:
+            row["actions_done"] = group["n"]
+
+    logbook = (
+        LogbookEntry.objects.filter(site_id=site_id)
+        .annotate(q=TruncQuarter("period_end"))
+        .values("q")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    for group in logbook:
+        rows[group["q"]]["logbook_entries"] = group["n"]
+    indicators = (
+        IndicatorValue.objects.filter(site_id=site_id)
+        .annotate(q=TruncQuarter("period_start"))
+        .values("q")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    for group in indicators:
+        rows[group["q"]]["indicator_values"] = group["n"]
+
+    categories = dict(PartnerOrganisation.objects.filter(site_id=site_id).values_list("id", "category"))
+    groups: dict[tuple[str, int], set[int]] = defaultdict(set)
+    group_quarter: dict[tuple[str, int], datetime.date] = {}
+    for source, group_id, day, partner_id in _partner_links(site_id):
+        groups[(source, group_id)].add(partner_id)
+        group_quarter[(source, group_id)] = quarter_of(day)
+    partners_by_quarter: dict[datetime.date, set[int]] = defaultdict(set)
+    pairs_by_quarter: dict[datetime.date, set[tuple[int, int]]] = defaultdict(set)
+    for key, members in groups.items():
+        quarter = group_quarter[key]
+        partners_by_quarter[quarter] |= members
+        pairs_by_quarter[quarter].update(itertools.combinations(sorted(members), 2))
+    for quarter, members in partners_by_quarter.items():
+        pairs = pairs_by_quarter[quarter]
+        rows[quarter]["partners"] = len(members)
+        rows[quarter]["partner_pairs"] = len(pairs)
+        rows[quarter]["cross_category_pairs"] = sum(
+            1 for a, b in pairs if categories.get(a) != categories.get(b)
+        )
+
+    today = quarter_of(timezone.localdate())
+    start = quarter_of(site.start_date) if site.start_date else None
+    known = [q for q in rows if q is not None]
+    first = min([*known, start or today, today])
+    last = max([*known, today])
+    objects = [
+        SiteQuarterStats(
+            site_id=site_id,
+            quarter=quarter,
+            in_experiment=start is None or quarter >= start,
+            **rows.get(quarter, {}),
+        )
+        for quarter in quarters_between(first, last)
+    ]
+    with transaction.atomic():
+        SiteQuarterStats.objects.filter(site_id=site_id).delete()
+        SiteQuarterStats.objects.bulk_create(objects, batch_size=500)
+    return len(objects)
+
+
+def rebuild_all_stats(*, site_ids: list[int] | None = None) -> int:
+    """Rebuild the pre-aggregates of the given sites (all sites by default); returns rows written.
+
+    For bulk loads that bypass the model signals (demo data, imports by COPY, the benchmark):
+    `manage.py refresh_stats` calls it.
+    """
+    ids = site_ids if site_ids is not None else list(Site.objects.values_list("id", flat=True))
+    return sum(refresh_site_stats(site_id=site_id) for site_id in ids)
+
+
+class _PendingRefreshes:
+    """The sites to refresh when the current transaction commits, and the callback doing it."""
+
+    def __init__(self):
+        self.site_ids: set[int] = set()
+        self.done = False
+
+    def flush(self) -> None:
+        self.done = True
+        for site_id in sorted(self.site_ids):
+            refresh_site_stats(site_id=site_id)
+
+
+def schedule_refresh(site_id: int | None) -> None:
+    """Refresh a site's pre-aggregates once the current transaction commits (once per site).
+
+    Receivers rather than calls in each service: the admin, the CSV import, every form and the
+    shell all save through the ORM, so a signal is the one place none of them can forget. The
+    work waits for the commit so that a rolled-back change never leaves figures behind, and a
+    transaction that saves 500 meetings refreshes each site once.
+    """
+    if site_id is None:
+        return
+    pending = getattr(connection, "_atc_stats_pending", None)
+    # A rolled-back transaction drops its callbacks: then the pending set is stale, start over.
+    if (
+        pending is None
+        or pending.done
+        or not any(entry[1] == pending.flush for entry in connection.run_on_commit)
+    ):
+        pending = connection._atc_stats_pending = _PendingRefreshes()
+        transaction.on_commit(pending.flush)
+    pending.site_ids.add(site_id)
+
+
+# --- One site -------------------------------------------------------------------------------------
+
+
+@dataclass
+class Facilitation:
+    today: datetime.date
+    assignments: list[FacilitatorAssignment]
+    current: list[FacilitatorAssignment]
+    total_fte: Decimal
+    since: datetime.date | None
+    vacancies: list[tuple[datetime.date, datetime.date, int]]
+    vacancy_days: int
+    turnover: int
+
+
+@dataclass
+class Steering:
+    composition: list[tuple[str, int]]
+    members: int
+    meetings_held: int
+    last_meeting: datetime.date | None
+    next_meeting: datetime.date | None
+    attendance_total: dict[str, int]
+    civil_society_share: float | None
+
+
+@dataclass
+class Reading:
+    item: str
+    institutional: Decimal | None
+    facilitator: Decimal | None
+    residents: Decimal | None
+
+    @property
+    def gap(self) -> Decimal | None:
+        scores = [s for s in (self.institutional, self.facilitator, self.residents) if s is not None]
+        return max(scores) - min(scores) if len(scores) > 1 else None
+
+
+@dataclass
+class SiteDashboard:
+    """Everything the site dashboard shows, read in a fixed number of queries."""
+
+    site: Site
+    today: datetime.date
+    quarters: list[SiteQuarterStats]
+    facilitation: Facilitation
+    steering: Steering
+    findings_by_theme: list[dict]
+    findings_without_action: list
+    findings_without_action_count: int
+    readings: list[Reading]
+    reading_dates: dict[str, datetime.date]
+    actions_by_status: list[dict]
+    actions_by_theme: list[dict]
+    actions_total: int
+    actions_progress: float | None
+    residents_reached: int
+    logbook_expected: int
+    logbook_filled: int
+    logbook_latest: list
+    schemes: list[str]
+    context_events: list[ContextEvent]
+    timeline: list[tuple[datetime.date, str, str]]
+    comments: list[ReviewComment]
+    first_diagnostic: datetime.date | None
+
+
+def _facilitation(site: Site, today: datetime.date) -> Facilitation:
+    assignments = list(FacilitatorAssignment.objects.filter(site=site).order_by("start_date", "id"))
+    current = [
+        a for a in assignments if a.start_date <= today and (a.end_date is None or a.end_date >= today)
+    ]
+    leads = [a for a in assignments if a.position == FacilitatorAssignment.Position.LEAD]
+    current_leads = [a for a in current if a.position == FacilitatorAssignment.Position.LEAD]
+    # A vacancy is a stretch since the first lead's arrival with no lead in post.
+    vacancies = []
+    covered_until = None
+    for lead in leads:
+        if lead.start_date > today:
+            break
+        if covered_until is not None and lead.start_date > covered_until + datetime.timedelta(days=1):
+            start = covered_until + datetime.timedelta(days=1)
+            end = lead.start_date - datetime.timedelta(days=1)
+            vacancies.append((start, end, (end - start).days + 1))
+        end = lead.end_date or datetime.date.max
+        covered_until = end if covered_until is None else max(covered_until, end)
+    if covered_until is not None and covered_until < today:
+        start = covered_until + datetime.timedelta(days=1)
+        vacancies.append((start, today, (today - start).days + 1))
+    return Facilitation(
+        today=today,
+        assignments=assignments,
+        current=current,
+        total_fte=sum((a.fte for a in current), Decimal("0")),
+        since=min((a.start_date for a in current_leads), default=None),
+        vacancies=vacancies,
+        vacancy_days=sum(v[2] for v in vacancies),
+        turnover=sum(1 for a in leads if a.end_date is not None and a.end_date < today),
+    )
+
+
+def _steering(site: Site, today: datetime.date, quarters: list[SiteQuarterStats]) -> Steering:
+    from pilotage.models import Committee, CommitteeMember
+
+    members = (
+        CommitteeMember.objects.filter(committee__site=site, committee__kind=Committee.Kind.STEERING)
+        .filter(Q(end_date__isnull=True) | Q(end_date__gte=today))
+        .values("category")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    by_category = {row["category"]: row["n"] for row in members}
+    composition = [(c.label, by_category[c.value]) for c in CATEGORIES if by_category.get(c.value)]
+    dates = (
+        _meeting_model()
+        .objects.filter(site=site, kind="steering")
+        .aggregate(
+            held=Count("id", filter=Q(date__lte=today)),
+            last=Max("date", filter=Q(date__lte=today)),
+            next=Min("date", filter=Q(date__gt=today)),
+        )
+    )
+    totals: Counter = Counter()
+    for row in quarters:
+        totals.update(row.steering_attendance)
+    total = sum(totals.values())
+    civil = sum(totals[c.value] for c in CIVIL_SOCIETY)
+    return Steering(
+        composition=composition,
+        members=sum(by_category.values()),
+        meetings_held=dates["held"],
+        last_meeting=dates["last"],
+        next_meeting=dates["next"],
+        attendance_total={c.value: totals[c.value] for c in CATEGORIES},
+        civil_society_share=(civil / total * 100) if total else None,
+    )
+
+
+def _readings(site: Site) -> tuple[list[Reading], dict[str, datetime.date]]:
+    from diagnostics.models import Assessment
+
+    latest: dict[tuple[int, str], tuple[datetime.date, Decimal]] = {}
+    labels: dict[int, tuple[int, str]] = {}
+    rows = Assessment.objects.filter(site=site).values_list(
+        "item_id", "item__order", "item__label", "respondent_kind", "date", "score"
+    )
+    dates: dict[str, datetime.date] = {}
+    for item_id, order, label, kind, day, score in rows:
+        labels[item_id] = (order, label)
+        if (item_id, kind) not in latest or latest[(item_id, kind)][0] < day:
+            latest[(item_id, kind)] = (day, score)
+            dates[kind] = max(dates.get(kind, day), day)
+
+    def score(item_id, kind):
+        found = latest.get((item_id, kind))
+        return found[1] if found else None
+
+    readings = [
+        Reading(
+            item=label,
+            institutional=score(item_id, "institutional"),
+            facilitator=score(item_id, "facilitator"),
+            residents=score(item_id, "residents"),
+        )
+        for item_id, (_order, label) in sorted(labels.items(), key=lambda kv: kv[1])
+    ]
+    return readings, dates
+
+
+def site_quarters(site: Site) -> list[SiteQuarterStats]:
+    """The site's pre-aggregated quarters, oldest first (one query)."""
+    return list(SiteQuarterStats.objects.filter(site=site).order_by("quarter"))
+
+
+def site_dashboard(*, site: Site, today: datetime.date | None = None) -> SiteDashboard:
+    """The site dashboard's figures: facilitation, steering, diagnostic, actions, logbook, context,
+    timeline and review comments. About 15 queries, whatever the size of the site's history."""
+    from diagnostics.models import Diagnostic, Finding
+    from evaluation.models import LogbookEntry
+    from pilotage.models import Action
+
+    today = today or timezone.localdate()
+    quarters = site_quarters(site)
+    facilitation = _facilitation(site, today)
+    steering = _steering(site, today, quarters)
+
+    findings_by_theme = list(
+        Finding.objects.filter(site=site)
+        .values("theme__name", "theme__order")
+        .annotate(
+            findings=Count("id", distinct=True),
+            without_action=Count("id", distinct=True, filter=Q(actions__isnull=True)),
+        )
+        .order_by("theme__order", "theme__name")
+    )
+    orphan = Finding.objects.filter(site=site, actions__isnull=True).select_related("theme")
+    findings_without_action = list(orphan.order_by("-date", "id")[:10])
+    readings, reading_dates = _readings(site)
+
+    action_rows = list(
+        Action.objects.filter(site=site)
+        .values("status")
+        .annotate(n=Count("id"), reached=Sum("residents_reached"), progress=Sum("progress"))
+        .order_by()
+    )
+    by_status = {row["status"]: row for row in action_rows}
+    actions_by_status = [
+        {
+            "status": label,
+            "code": code,
+            "count": by_status[code]["n"],
+            "reached": by_status[code]["reached"] or 0,
+        }
+        for code, label in Action.Status.choices
+        if code in by_status
+    ]
+    actions_total = sum(row["n"] for row in action_rows)
+    actions_by_theme = list(
+        Action.objects.filter(site=site)
+        .values(theme_name=Coalesce("theme__name", Value(_("Sans thématique"))))
+        .annotate(count=Count("id"), reached=Sum("residents_reached"))
+        .order_by("-count", "theme_name")
+    )
+
+    expected = [q for q in quarters if q.in_experiment and q.quarter <= quarter_of(today)]
+    diagnostics = list(Diagnostic.objects.filter(site=site).order_by("date").values_list("date", "title"))
+    events = list(
+        ContextEvent.objects.filter(Q(site=site) | Q(site__isnull=True)).order_by("start_date", "id")
+    )
+    steering_meetings = list(
+        _meeting_model()
+        .objects.filter(site=site, kind="steering", date__lte=today)
+        .order_by("-date")
+        .values_list("date", "title")[:12]
+    )
+    timeline = _timeline(site, facilitation, diagnostics, events, steering_meetings)
+
+    return SiteDashboard(
+        site=site,
+        today=today,
+        quarters=quarters,
+        facilitation=facilitation,
+        steering=steering,
+        findings_by_theme=findings_by_theme,
+        findings_without_action=findings_without_action,
+        findings_without_action_count=sum(row["without_action"] for row in findings_by_theme),
+        readings=readings,
+        reading_dates=reading_dates,
+        actions_by_status=actions_by_status,
+        actions_by_theme=actions_by_theme,
+        actions_total=actions_total,
+        actions_progress=(sum(r["progress"] or 0 for r in action_rows) / actions_total)
+        if actions_total
+        else None,
+        residents_reached=sum(row["reached"] or 0 for row in action_rows),
+        logbook_expected=len(expected),
+        logbook_filled=sum(1 for q in expected if q.logbook_entries),
+        logbook_latest=list(LogbookEntry.objects.filter(site=site).order_by("-period_end", "-id")[:5]),
+        schemes=list(site.other_schemes.values_list("label", flat=True)),
+        context_events=events,
+        timeline=timeline,
+        comments=list(ReviewComment.objects.filter(site=site).select_related("author")[:20]),
+        first_diagnostic=diagnostics[0][0] if diagnostics else None,
+    )
+
+
+def _timeline(site, facilitation, diagnostics, events, steering_meetings):
+    """(date, kind label, text) of the site's milestones, oldest first."""
+    entries = []
+    if site.start_date:
+        entries.append((site.start_date, _("Lancement"), _("Début de l'expérimentation sur le site")))
+    for assignment in facilitation.assignments:
+        entries.append(
+            (
+                assignment.start_date,
+                _("Animation"),
+                _("Arrivée de %(name)s") % {"name": assignment.person_name},
+            )
+        )
+        if assignment.end_date and assignment.end_date <= facilitation.today:
+            entries.append(
+                (
+                    assignment.end_date,
+                    _("Animation"),
+                    _("Départ de %(name)s") % {"name": assignment.person_name},
+                )
+            )
+    for day, title in diagnostics:
+        entries.append((day, _("Diagnostic"), title))
+    for event in events:
+        entries.append((event.start_date, _("Contexte"), event.title))
+    for day, title in steering_meetings:
+        entries.append((day, _("Pilotage"), title))
+    for start, end, days in facilitation.vacancies:
+        entries.append(
+            (
+                start,
+                _("Animation"),
+                _("Poste vacant jusqu'au %(end)s (%(days)s jours)")
+                % {
+                    "end": end.strftime("%d/%m/%Y"),
+                    "days": days,
+                },
+            )
+        )
+    return sorted(entries, key=lambda e: e[0])
+
+
+# --- Cooperation ----------------------------------------------------------------------------------
+
+
+@dataclass
+class Cooperation:
+    """Who works with whom on a site: partners, weighted pairs, and their quarterly counts."""
+
+    partners: list[PartnerOrganisation]
+    pairs: list[tuple[PartnerOrganisation, PartnerOrganisation, int]]
+    quarters: list[SiteQuarterStats]
+    diagnostic_date: datetime.date | None
+    before: SiteQuarterStats | None = None
+    latest: SiteQuarterStats | None = None
+    cross_pairs: int = 0
+
+
+def _pair_counts(site_id: int) -> list[tuple[int, int, int]]:
+    """(partner a, partner b, times together) over meetings and actions, counted in SQL."""
+    from pilotage.models import Action, Meeting
+
+    meeting_through = Meeting.organisations.through._meta
+    action_through = Action.partners.through._meta
+    sql = f"""
+        SELECT a, b, SUM(n) FROM (
+            SELECT x.partnerorganisation_id AS a, y.partnerorganisation_id AS b, COUNT(*) AS n
+            FROM {meeting_through.db_table} x
+            JOIN {meeting_through.db_table} y
+              ON y.meeting_id = x.meeting_id AND x.partnerorganisation_id < y.partnerorganisation_id
+            JOIN {Meeting._meta.db_table} m ON m.id = x.meeting_id
+            WHERE m.site_id = %s
+            GROUP BY x.partnerorganisation_id, y.partnerorganisation_id
+            UNION ALL
+            SELECT x.partnerorganisation_id, y.partnerorganisation_id, COUNT(*)
+            FROM {action_through.db_table} x
+            JOIN {action_through.db_table} y
+              ON y.action_id = x.action_id AND x.partnerorganisation_id < y.partnerorganisation_id
+            JOIN {Action._meta.db_table} t ON t.id = x.action_id
+            WHERE t.site_id = %s
+            GROUP BY x.partnerorganisation_id, y.partnerorganisation_id
+        ) pairs
+        GROUP BY a, b
+        ORDER BY 3 DESC, 1, 2
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [site_id, site_id])
+        return [(a, b, int(n)) for a, b, n in cursor.fetchall()]
+
+
+def cooperation(*, site: Site, today: datetime.date | None = None) -> Cooperation:
+    """The site's cooperation map: partners, pairs weighted by co-participations (meetings and
+    actions), partners and pairs per quarter, and the change since the first diagnostic. 4 queries."""
+    from diagnostics.models import Diagnostic
+
+    today = today or timezone.localdate()
+    partners = {p.pk: p for p in PartnerOrganisation.objects.filter(site=site).order_by("name")}
+    pairs = [
+        (partners[a], partners[b], n) for a, b, n in _pair_counts(site.pk) if a in partners and b in partners
+    ]
+    quarters = [q for q in site_quarters(site) if q.quarter <= quarter_of(today)]
+    diagnostic_date = Diagnostic.objects.filter(site=site).aggregate(first=Min("date"))["first"]
+    result = Cooperation(
+        partners=list(partners.values()),
+        pairs=pairs,
+        quarters=quarters,
+        diagnostic_date=diagnostic_date,
+        cross_pairs=sum(1 for a, b, _n in pairs if a.category != b.category),
+    )
+    if diagnostic_date and quarters:
+        at_diagnostic = [q for q in quarters if q.quarter <= quarter_of(diagnostic_date)]
+        result.before = at_diagnostic[-1] if at_diagnostic else quarters[0]
+        result.latest = quarters[-1]
+    return result
+
+
+# --- Several sites --------------------------------------------------------------------------------
+
+
+@dataclass
+class SitePeriod:
+    """The filters of the network and national dashboards, read from the query string."""
+
+    network: str = ""
+    region: str = ""
+    priority_model: str = ""
+    support: str = ""
+    start: datetime.date | None = None
+    end: datetime.date | None = None
+
+    def quarter_filter(self, prefix: str = "") -> Q:
+        condition = Q()
+        if self.start:
+            condition &= Q(**{f"{prefix}quarter__gte": self.start})
+        if self.end:
+            condition &= Q(**{f"{prefix}quarter__lte": self.end})
+        return condition
+
+    def apply(self, sites):
+        """Filter a Site queryset (already scoped with `for_user`) by network, région…"""
+        if self.network:
+            sites = sites.filter(network__code=self.network)
+        if self.region:
+            sites = sites.filter(region=self.region)
+        if self.priority_model:
+            through = Site.priority_models.through.objects.filter(prioritymodel__code=self.priority_model)
+            sites = sites.filter(id__in=through.values("site_id"))
+        if self.support:
+            sites = sites.filter(institutional_support=self.support)
+        return sites
+
+
+# Sort keys of the site table: query-string value → (order expression, label).
+SORTS = {
+    "nom": "name",
+    "reseau": "network__name",
+    "region": "region",
+    "etp": "fte",
+    "pilotage": "steering",
+    "reunions": "meetings",
+    "mixite": "civil_share",
+    "actions": "actions",
+    "habitants": "reached",
+    "carnet": "logbook_filled",
+}
+
+
+def _fte_subquery(today: datetime.date):
+    current = (
+        FacilitatorAssignment.objects.filter(site=OuterRef("pk"), start_date__lte=today)
+        .filter(Q(end_date__isnull=True) | Q(end_date__gte=today))
+        .order_by()
+        .values("site")
+        .annotate(total=Sum("fte"))
+        .values("total")
+    )
+    return Coalesce(
+        Subquery(current),
+        Value(Decimal("0")),
+        output_field=models.DecimalField(max_digits=5, decimal_places=2),
+    )
+
+
+def annotate_sites(sites, period: SitePeriod, today: datetime.date | None = None):
+    """Sites with their figures over the period, summed from the pre-aggregates (one join)."""
+    today = today or timezone.localdate()
+    in_period = period.quarter_filter("quarter_stats__") & Q(quarter_stats__quarter__lte=quarter_of(today))
+    expected = in_period & Q(quarter_stats__in_experiment=True)
+    attendees = sum(
+        (F(f"quarter_stats__{c}") for c in ATTENDEE_COLUMNS[1:]), F(f"quarter_stats__{ATTENDEE_COLUMNS[0]}")
+    )
+    civil = sum(
+        (F(f"quarter_stats__attendees_{c.value}") for c in CIVIL_SOCIETY[1:]),
+        F(f"quarter_stats__attendees_{CIVIL_SOCIETY[0].value}"),
+    )
+    return sites.annotate(
+        fte=_fte_subquery(today),
+        meetings=Coalesce(Sum("quarter_stats__meetings", filter=in_period), 0),
+        steering=Coalesce(Sum("quarter_stats__steering_meetings", filter=in_period), 0),
+        attendees=Coalesce(Sum(attendees, filter=in_period), 0),
+        civil=Coalesce(Sum(civil, filter=in_period), 0),
+        actions=Coalesce(Sum("quarter_stats__actions", filter=in_period), 0),
+        actions_done=Coalesce(Sum("quarter_stats__actions_done", filter=in_period), 0),
+        reached=Coalesce(Sum("quarter_stats__residents_reached", filter=in_period), 0),
+        partners_max=Coalesce(Max("quarter_stats__partners", filter=in_period), 0),
+        expected=Count("quarter_stats", filter=expected),
+        logbook_filled=Count("quarter_stats", filter=expected & Q(quarter_stats__logbook_entries__gt=0)),
+        indicators_filled=Count("quarter_stats", filter=expected & Q(quarter_stats__indicator_values__gt=0)),
+    ).annotate(
+        civil_share=models.Case(
+            models.When(attendees__gt=0, then=F("civil") * 100.0 / F("attendees")),
+            default=None,
+            output_field=models.FloatField(),
+        )
+    )
+
+
+@dataclass
+class SiteTable:
+    """One page of the site table and what the template needs to page and sort it."""
+
+    rows: list[Site]
+    total: int
+    page: int
+    pages: int
+    sort: str
+    descending: bool
+    start_index: int = 0
+    all_rows: bool = field(default=False)
+
+
+def site_table(
+    *,
+    sites,
+    period: SitePeriod,
+    sort: str = "nom",
+    page: int = 1,
+    page_size: int | None = PAGE_SIZE,
+    today: datetime.date | None = None,
+) -> SiteTable:
+    """One page of sites with their figures. `sites` is already scoped (`Site.objects.for_user`).
+
+    `sort` is a key of `SORTS`, prefixed with `-` for descending. Sorting by name aggregates only
+    the page's sites; sorting by a figure aggregates every site's pre-aggregated quarters.
+    `page_size=None` returns every row (exports). Two queries.
+    """
+    descending = sort.startswith("-")
+    key = sort.lstrip("-")
+    if key not in SORTS:
+        key, descending = "nom", False
+    scoped = period.apply(sites)
+    total = scoped.count()
+    pages = max(1, -(-total // page_size)) if page_size else 1
+    page = min(max(1, page), pages)
+    field_name = SORTS[key]
+    order = F(field_name).desc(nulls_last=True) if descending else F(field_name).asc(nulls_last=True)
+    if key in {"nom", "reseau", "region"} and page_size:
+        # Plain columns: pick the page first, then aggregate only the rows shown.
+        page_ids = scoped.order_by(order, "name").values("id")[(page - 1) * page_size : page * page_size]
+        queryset = annotate_sites(Site.objects.filter(id__in=page_ids), period, today)
+        rows = list(queryset.select_related("network").order_by(order, "name"))
+    else:
+        queryset = annotate_sites(scoped, period, today).select_related("network").order_by(order, "name")
+        rows = list(queryset[(page - 1) * page_size : page * page_size] if page_size else queryset)
+    return SiteTable(
+        rows=rows,
+        total=total,
+        page=page,
+        pages=pages,
+        sort=key,
+        descending=descending,
+        start_index=(page - 1) * page_size if page_size else 0,
+        all_rows=page_size is None,
+    )
+
+
+def distributions(*, sites, period: SitePeriod, today: datetime.date | None = None) -> dict:
+    """Min, mean and max across the sites of FTE, steering meetings, civil-society share of
+    attendance (%) and actions over the period: `{"fte": {"min":…, "mean":…, "max":…}, …}`.
+    One query (an aggregate over the per-site aggregate)."""
+    figures = {"fte": "fte", "steering": "steering", "civil_share": "civil_share", "actions": "actions"}
+    aggregates = {}
+    for name, column in figures.items():
+        aggregates[f"{name}__min"] = Min(column)
+        aggregates[f"{name}__mean"] = models.Avg(column)
+        aggregates[f"{name}__max"] = Max(column)
+    aggregates["sites"] = Count("id")
+    values = annotate_sites(period.apply(sites), period, today).aggregate(**aggregates)
+    result = {"sites": values.pop("sites")}
+    for name in figures:
+        result[name] = {stat: values[f"{name}__{stat}"] for stat in ("min", "mean", "max")}
+    return result
+
+
+def quarter_totals(*, sites, period: SitePeriod, today: datetime.date | None = None) -> list[dict]:
+    """Per quarter of the period, across the sites: meetings, steering meetings, actions, sites
+    expected to report, and how many filled their logbook and entered indicators. One query."""
+    today = today or timezone.localdate()
+    stats = SiteQuarterStats.objects.filter(
+        site__in=period.apply(sites).values("id"), quarter__lte=quarter_of(today)
+    ).filter(period.quarter_filter())
+    expected = Q(in_experiment=True)
+    return list(
+        stats.values("quarter")
+        .annotate(
+            meetings=Sum("meetings"),
+            steering=Sum("steering_meetings"),
+            actions=Sum("actions"),
+            expected=Count("id", filter=expected),
+            logbook=Count("id", filter=expected & Q(logbook_entries__gt=0)),
+            indicators=Count("id", filter=expected & Q(indicator_values__gt=0)),
+        )
+        .order_by("quarter")
+    )
+
+
+# --- Keeping the pre-aggregates fresh -------------------------------------------------------------
+
+
+def _on_site_row_change(sender, instance, **kwargs):
+    schedule_refresh(getattr(instance, "site_id", None))
+
+
+def _on_site_change(sender, instance, **kwargs):
+    schedule_refresh(instance.pk)
+
+
+def _on_partners_change(sender, instance, action, **kwargs):
+    if action in {"post_add", "post_remove", "post_clear"}:
+        if isinstance(instance, PartnerOrganisation):
+            schedule_refresh(instance.site_id)
+        else:
+            schedule_refresh(getattr(instance, "site_id", None))
+
+
+def connect_receivers() -> None:
+    """Connect the receivers that keep `SiteQuarterStats` right (called by SitesConfig.ready)."""
+    from django.db.models.signals import m2m_changed, post_delete, post_save
+
+    from evaluation.models import IndicatorValue, LogbookEntry
+    from pilotage.models import Action, Meeting
+
+    for model in (Meeting, Action, LogbookEntry, IndicatorValue):
+        uid = f"atc-stats-{model._meta.label_lower}"
+        post_save.connect(_on_site_row_change, sender=model, dispatch_uid=f"{uid}-save")
+        post_delete.connect(_on_site_row_change, sender=model, dispatch_uid=f"{uid}-delete")
+    post_save.connect(_on_site_change, sender=Site, dispatch_uid="atc-stats-site-save")
+    for through in (Meeting.organisations.through, Action.partners.through):
+        m2m_changed.connect(
+            _on_partners_change, sender=through, dispatch_uid=f"atc-stats-{through._meta.label_lower}"
+        )

@@ -1,0 +1,64 @@
+"""The statistics service: pre-aggregates stay right when the data changes, figures are correct."""
+
+import datetime
+
+from pilotage.models import Meeting
+from sites import stats
+from sites.models import SiteQuarterStats
+from tests.dashboards.factories import ActionFactory, MeetingFactory, PartnerOrganisationFactory
+
+D = datetime.date
+
+
+def test_quarter_helpers():
+    assert stats.quarter_of(D(2021, 5, 17)) == D(2021, 4, 1)
+    assert stats.quarter_label(D(2021, 4, 1)) == "T2 2021"
+    assert stats.quarter_param(D(2021, 10, 1)) == "2021-T4"
+    assert stats.parse_quarter("2021-T4") == D(2021, 10, 1)
+    assert stats.parse_quarter("2021-Q1") == D(2021, 1, 1)
+    assert stats.parse_quarter("n'importe quoi") is None
+    assert stats.parse_quarter("2021-T5") is None
+    assert stats.quarters_between(D(2020, 11, 3), D(2021, 4, 2)) == [
+        D(2020, 10, 1),
+        D(2021, 1, 1),
+        D(2021, 4, 1),
+    ]
+
+
+def test_a_saved_meeting_refreshes_its_quarter_on_commit(marseille, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        MeetingFactory(site=marseille, steering=True, date=D(2021, 2, 3), attendees_residents=5)
+        MeetingFactory(site=marseille, date=D(2021, 2, 10))
+    row = SiteQuarterStats.objects.get(site=marseille, quarter=D(2021, 1, 1))
+    assert (row.meetings, row.steering_meetings, row.attendees_residents) == (2, 1, 11)
+    assert row.steering_attendance["residents"] == 5
+
+
+def test_moving_and_deleting_a_meeting_moves_the_figures(marseille, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        meeting = MeetingFactory(site=marseille, date=D(2021, 2, 3))
+    with django_capture_on_commit_callbacks(execute=True):
+        meeting.date = D(2021, 5, 3)
+        meeting.save()
+    by_quarter = dict(SiteQuarterStats.objects.filter(site=marseille).values_list("quarter", "meetings"))
+    assert by_quarter.get(D(2021, 1, 1), 0) == 0
+    assert by_quarter[D(2021, 4, 1)] == 1
+    with django_capture_on_commit_callbacks(execute=True):
+        Meeting.objects.filter(pk=meeting.pk).delete()
+    assert not SiteQuarterStats.objects.filter(site=marseille, meetings__gt=0).exists()
+
+
+def test_partner_pairs_count_co_participation(marseille, django_capture_on_commit_callbacks):
+    state = PartnerOrganisationFactory(site=marseille, state=True)
+    city = PartnerOrganisationFactory(site=marseille, local_authority=True)
+    association = PartnerOrganisationFactory(site=marseille)
+    with django_capture_on_commit_callbacks(execute=True):
+        meeting = MeetingFactory(site=marseille, date=D(2021, 2, 3))
+        meeting.organisations.set([state, city, association])
+        ActionFactory(site=marseille, start_date=D(2021, 3, 1), partners=[association, city])
+    row = SiteQuarterStats.objects.get(site=marseille, quarter=D(2021, 1, 1))
+    assert (row.partners, row.partner_pairs, row.cross_category_pairs) == (3, 3, 3)
+    coop = stats.cooperation(site=marseille)
+    weights = {frozenset((a.name, b.name)): n for a, b, n in coop.pairs}
+    assert weights[frozenset((city.name, association.name))] == 2
+    assert weights[frozenset((state.name, city.name))] == 1
