@@ -1,0 +1,78 @@
+"""The history of a site's facilitation: tenures, vacancies between facilitators, turnover."""
+
+import datetime
+from dataclasses import dataclass
+from decimal import Decimal
+
+from sites.models import FacilitatorAssignment
+
+
+@dataclass(frozen=True)
+class Tenure:
+    assignment: FacilitatorAssignment
+    days: int
+    current: bool
+
+    @property
+    def months(self) -> int:
+        """Whole months of tenure (30.44 days each), at least 0."""
+        return int(self.days / 30.44)
+
+
+@dataclass(frozen=True)
+class Vacancy:
+    """A period with no lead facilitator in post; `end` is None while it lasts."""
+
+    start: datetime.date
+    end: datetime.date | None
+    days: int
+
+
+@dataclass(frozen=True)
+class FacilitationHistory:
+    tenures: list[Tenure]
+    vacancies: list[Vacancy]
+    departures: int
+    current_fte: Decimal
+    current_people: int
+
+
+def facilitation_history(
+    assignments: list[FacilitatorAssignment], today: datetime.date
+) -> FacilitationHistory:
+    """Tenures, vacancies and turnover from a site's assignments (already fetched, any order).
+
+    A vacancy is a gap in lead coverage between the first lead's start and today; support
+    assignments do not fill it. Turnover counts the lead facilitators who have left.
+    """
+    ordered = sorted(assignments, key=lambda a: (a.start_date, a.pk or 0))
+    tenures = []
+    for a in ordered:
+        current = a.start_date <= today and (a.end_date is None or a.end_date >= today)
+        last_day = min(a.end_date or today, today)
+        tenures.append(Tenure(a, max((last_day - a.start_date).days + 1, 0), current))
+
+    leads = [a for a in ordered if a.position == FacilitatorAssignment.Position.LEAD]
+    vacancies = []
+    covered_until: datetime.date | None = None
+    for a in leads:
+        if a.start_date > today:
+            break
+        if covered_until is not None and a.start_date > covered_until + datetime.timedelta(days=1):
+            start = covered_until + datetime.timedelta(days=1)
+            end = a.start_date - datetime.timedelta(days=1)
+            vacancies.append(Vacancy(start, end, (end - start).days + 1))
+        end_of_this = a.end_date or datetime.date.max
+        covered_until = end_of_this if covered_until is None else max(covered_until, end_of_this)
+    if covered_until is not None and covered_until < today:
+        start = covered_until + datetime.timedelta(days=1)
+        vacancies.append(Vacancy(start, None, (today - start).days + 1))
+
+    current = [t for t in tenures if t.current]
+    return FacilitationHistory(
+        tenures=tenures,
+        vacancies=vacancies,
+        departures=sum(1 for a in leads if a.end_date is not None and a.end_date < today),
+        current_fte=sum((t.assignment.fte for t in current), Decimal("0")),
+        current_people=len(current),
+    )

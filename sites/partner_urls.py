@@ -1,0 +1,17 @@
+from django.urls import path
+
+from sites import partner_views as views
+
+app_name = "partners"
+
+urlpatterns = [
+    path("sites/<slug:slug>/partenaires/", views.partner_list, name="partner_list"),
+    path("sites/<slug:slug>/partenaires/ajouter/", views.partner_create, name="partner_create"),
+    path("sites/<slug:slug>/partenaires/<int:pk>/", views.partner_detail, name="partner_detail"),
+    path(
+        "sites/<slug:slug>/partenaires/<int:pk>/modifier/",
+        views.partner_update,
+        name="partner_update",
+    ),
+    path("sites/<slug:slug>/equipe/", views.facilitator_history, name="facilitator_history"),
+]

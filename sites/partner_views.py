@@ -1,0 +1,95 @@
+from django.contrib import messages
+from django.db.models import Count
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from atc.charts import share_bar
+from atc.permissions import can_write_site, get_object_for_site, get_site_for_user
+from sites.facilitation import facilitation_history
+from sites.models import FacilitatorAssignment, OrganisationCategory, PartnerOrganisation
+from sites.partner_forms import PartnerForm
+
+
+def partner_list(request, slug):
+    """The site's partner organisations with their category and how often they took part."""
+    site = get_site_for_user(request, slug)
+    partners = list(
+        PartnerOrganisation.objects.filter(site=site)
+        .annotate(
+            meeting_count=Count("meetings", distinct=True),
+            action_count=Count("actions", distinct=True),
+        )
+        .order_by("category", "name")
+    )
+    category = request.GET.get("categorie", "")
+    by_category = dict.fromkeys(OrganisationCategory.values, 0)
+    for partner in partners:
+        by_category[partner.category] += 1
+    chart = share_bar(
+        title=_("Organisations partenaires par catégorie"),
+        parts=[(OrganisationCategory(v).label, n) for v, n in by_category.items() if n],
+        part_header=_("Catégorie"),
+    )
+    if category in OrganisationCategory.values:
+        partners = [p for p in partners if p.category == category]
+    return render(
+        request,
+        "sites/partners_list.html",
+        {
+            "site": site,
+            "can_write": can_write_site(request.user, site),
+            "partners": partners,
+            "chart": chart,
+            "categories": OrganisationCategory.choices,
+            "category": category,
+        },
+    )
+
+
+def partner_detail(request, slug, pk):
+    """One partner and the meetings and actions of this site it took part in."""
+    site = get_site_for_user(request, slug)
+    partner = get_object_for_site(request, PartnerOrganisation.objects.all(), site, pk)
+    return render(
+        request,
+        "sites/partners_detail.html",
+        {
+            "site": site,
+            "partner": partner,
+            "can_write": can_write_site(request.user, site),
+            "meetings": list(partner.meetings.filter(site=site).order_by("-date", "-id")),
+            "actions": list(partner.actions.filter(site=site).select_related("theme").order_by("title")),
+        },
+    )
+
+
+def _partner_form_page(request, site, partner):
+    form = PartnerForm(request.POST or None, instance=partner)
+    if request.method == "POST" and form.is_valid():
+        saved = form.save()
+        messages.success(request, _("Organisation « %(name)s » enregistrée.") % {"name": saved})
+        return redirect("partners:partner_detail", slug=site.slug, pk=saved.pk)
+    return render(request, "sites/partners_form.html", {"site": site, "form": form, "partner": partner})
+
+
+def partner_create(request, slug):
+    site = get_site_for_user(request, slug, write=True)
+    return _partner_form_page(request, site, PartnerOrganisation(site=site))
+
+
+def partner_update(request, slug, pk):
+    site = get_site_for_user(request, slug, write=True)
+    partner = get_object_for_site(request, PartnerOrganisation.objects.all(), site, pk)
+    return _partner_form_page(request, site, partner)
+
+
+def facilitator_history(request, slug):
+    """Who has facilitated the site: tenure, FTE, contract, vacancies and turnover."""
+    site = get_site_for_user(request, slug)
+    assignments = list(FacilitatorAssignment.objects.filter(site=site))
+    return render(
+        request,
+        "sites/people.html",
+        {"site": site, "history": facilitation_history(assignments, timezone.localdate())},
+    )
