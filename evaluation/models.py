@@ -8,7 +8,8 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import F, Q, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -335,6 +336,13 @@ class EvaluationReport(models.Model):
     )
     error = models.TextField(_("motif de l'échec"), blank=True)
     attempts = models.PositiveSmallIntegerField(_("tentatives"), default=0)
+    task_id = models.CharField(
+        _("tâche en cours"),
+        max_length=64,
+        blank=True,
+        editable=False,
+        help_text=_("La livraison de tâche Celery qui fabrique le rapport."),
+    )
     file = models.FileField(_("fichier PDF"), upload_to="reports/%Y/", blank=True)
     page_count = models.PositiveIntegerField(_("pages"), null=True, blank=True)
     schedule = models.ForeignKey(
@@ -362,8 +370,20 @@ class EvaluationReport(models.Model):
         verbose_name = _("rapport d'évaluation")
         verbose_name_plural = _("rapports d'évaluation")
         ordering = ["-requested_at"]
+        indexes = [models.Index(fields=["status", "enqueued_at"], name="report_status_enqueued")]
         constraints = [
             _scope_constraint("report"),
+            # A schedule firing twice for the same period finds this row instead of a second one.
+            models.UniqueConstraint(
+                "schedule",
+                "scope",
+                Coalesce("network", Value(0)),
+                Coalesce("site", Value(0)),
+                "period_start",
+                "period_end",
+                condition=Q(schedule__isnull=False),
+                name="report_once_per_schedule_period",
+            ),
             models.CheckConstraint(
                 condition=Q(period_end__gte=F("period_start")),
                 name="report_period_order",
