@@ -9,6 +9,7 @@ from allauth.account.adapter import get_adapter
 from allauth.account.forms import default_token_generator
 from allauth.account.models import EmailAddress
 from allauth.account.utils import user_pk_to_url_str
+from allauth.core.context import request_context
 from allauth.utils import build_absolute_uri
 from django.conf import settings
 from django.db import transaction
@@ -33,17 +34,19 @@ def invitation_url(*, request, user: User) -> str:
 def invitation_send(*, request, user: User) -> None:
     """Email the person (in French) a link to choose their password and sign in."""
     days = settings.PASSWORD_RESET_TIMEOUT // (24 * 3600)
-    get_adapter(request).send_mail(
-        "account/email/invitation",
-        user.email,
-        {
-            "user": user,
-            "invitation_url": invitation_url(request=request, user=user),
-            "login_url": build_absolute_uri(request, reverse("account_login")),
-            "valid_days": days,
-            "roles": list(user.roles.current().select_related("network").prefetch_related("sites")),
-        },
-    )
+    # allauth reads the request from its context; after the commit, the view may have returned.
+    with request_context(request):
+        get_adapter(request).send_mail(
+            "account/email/invitation",
+            user.email,
+            {
+                "user": user,
+                "invitation_url": invitation_url(request=request, user=user),
+                "login_url": build_absolute_uri(request, reverse("account_login")),
+                "valid_days": days,
+                "roles": list(user.roles.current().select_related("network").prefetch_related("sites")),
+            },
+        )
 
 
 def role_add(
