@@ -178,7 +178,8 @@ REDIS_URL = env_str("REDIS_URL")
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # RedisCache that falls back to a cache miss while Redis is down (atc/cache.py).
+            "BACKEND": "atc.cache.TolerantRedisCache",
             "LOCATION": REDIS_URL,
             # Each test process gets its own prefix so parallel runs never clear each other's keys.
             "KEY_PREFIX": env_str("CACHE_KEY_PREFIX", "atc")
@@ -329,7 +330,14 @@ if not REDIS_URL:
         "store_processed": False,
     }
 else:
-    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+    # Redis hands an unacknowledged task to another worker after this many seconds: it must stay
+    # above the longest task (ATC_REPORT_TIME_LIMIT), or a slow render would run twice.
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "visibility_timeout": env_int("ATC_BROKER_VISIBILITY_TIMEOUT", 3600),
+        # A broker that is down must not hold a web request: fail the connection fast.
+        "socket_connect_timeout": 2,
+        "socket_timeout": 5,
+    }
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ACKS_LATE = True
@@ -361,7 +369,21 @@ CELERY_BEAT_SCHEDULE = {
         "task": "evaluation.send_logbook_reminders",
         "schedule": crontab(minute=0, hour=8, day_of_week="monday"),
     },
+    # Publishes again the report requests a broker outage or a lost worker left behind.
+    "reports-resend": {"task": "evaluation.resend_pending_reports", "schedule": 60.0},
 }
+CELERY_IMPORTS = ["evaluation.report_tasks"]
+
+# Evaluation reports (evaluation/pdf.py explains the limits): a render runs in a child process
+# killed after ATC_REPORT_RENDER_SECONDS and capped at ATC_REPORT_MEMORY_MB of address space; the
+# task itself has Celery's soft/hard limits around the database work.
+ATC_REPORT_RENDER_SECONDS = env_int("ATC_REPORT_RENDER_SECONDS", 240)
+ATC_REPORT_MEMORY_MB = env_int("ATC_REPORT_MEMORY_MB", 3072)
+ATC_REPORT_TIME_LIMIT = env_int("ATC_REPORT_TIME_LIMIT", 300)
+ATC_REPORT_MAX_ATTEMPTS = env_int("ATC_REPORT_MAX_ATTEMPTS", 4)
+# A queued report published this long ago and still not started is published again.
+ATC_REPORT_RESEND_SECONDS = env_int("ATC_REPORT_RESEND_SECONDS", 600)
+ATC_REPORT_RESEND_BATCH = 50
 
 LOGGING = {
     "version": 1,

@@ -1,0 +1,70 @@
+"""With the Redis cache unreachable, people still sign in and pages still render (issue 7, item 6).
+
+The cache points at a port where nothing listens: the same refusal a stopped Redis gives.
+"""
+
+import socket
+
+import pytest
+from django.core.cache import cache
+from django.urls import reverse
+from redis.exceptions import ConnectionError as RedisConnectionError
+
+from tests.atc.factories import TEST_PASSWORD
+
+pytestmark = pytest.mark.django_db
+
+
+def _closed_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _redis_cache(backend: str) -> dict:
+    return {
+        "default": {
+            "BACKEND": backend,
+            "LOCATION": f"redis://127.0.0.1:{_closed_port()}/3",
+            "KEY_PREFIX": "atc-outage-test",
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+        }
+    }
+
+
+@pytest.fixture
+def cache_down(settings):
+    settings.CACHES = _redis_cache("atc.cache.TolerantRedisCache")
+
+
+def test_without_the_tolerant_backend_a_cache_outage_breaks_sign_in(settings, client, facilitator):
+    settings.CACHES = _redis_cache("django.core.cache.backends.redis.RedisCache")
+    with pytest.raises(RedisConnectionError):
+        client.post(reverse("account_login"), {"login": facilitator.email, "password": TEST_PASSWORD})
+
+
+def test_with_the_cache_down_a_person_signs_in_and_sees_their_sites(cache_down, client, facilitator):
+    response = client.post(
+        reverse("account_login"),
+        {"login": facilitator.email, "password": TEST_PASSWORD},
+        follow=True,
+    )
+    assert response.status_code == 200
+    assert response.wsgi_request.user == facilitator
+    assert "Marseille" in response.content.decode()
+
+
+def test_with_the_cache_down_the_site_pages_render(cache_down, client, facilitator, marseille):
+    client.force_login(facilitator)
+    for name in ("sites:site_home", "pilotage:meeting_list", "pilotage:action_board"):
+        response = client.get(reverse(name, args=[marseille.slug]))
+        assert response.status_code == 200, name
+
+
+def test_with_the_cache_down_reads_miss_and_writes_are_dropped(cache_down):
+    cache.set("figure", 42)
+    assert cache.get("figure", "recomputed") == "recomputed"
+    assert cache.get_or_set("figure", lambda: 7) == 7
+    assert cache.add("lock", True) is True
+    with pytest.raises(ValueError):
+        cache.incr("counter")
