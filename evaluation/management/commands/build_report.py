@@ -1,0 +1,45 @@
+"""`manage.py build_report --scope national|network:CODE|site:SITE --period 2021-Q1 --output r.pdf`
+
+Renders synchronously through the same service as the worker (content, template, limited child
+process, atomic write), without creating a report row: the file is the only output.
+"""
+
+import time
+
+from django.core.management.base import BaseCommand, CommandError
+
+from evaluation.pdf import RenderError
+from evaluation.periods import PeriodError, parse_period, parse_scope
+from evaluation.reporting import render_to_path
+
+
+class Command(BaseCommand):
+    help = "Fabrique un rapport d'évaluation PDF pour un périmètre et une période."
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--scope",
+            required=True,
+            help="national, network:CODE ou site:SITE (nom court du site ou code QPV)",
+        )
+        parser.add_argument(
+            "--period",
+            required=True,
+            help="2021, 2021-H1, 2021-Q1 ou 2021-01-01..2021-06-30",
+        )
+        parser.add_argument("--output", required=True, help="chemin du fichier PDF à écrire")
+
+    def handle(self, *args, scope, period, output, **options):
+        try:
+            target = parse_scope(scope)
+            parsed = parse_period(period)
+        except PeriodError as exc:
+            raise CommandError(str(exc)) from exc
+        started = time.monotonic()
+        try:
+            pages = render_to_path(target=target, period=parsed, output=output)
+        except RenderError as exc:
+            raise CommandError(str(exc)) from exc
+        self.stdout.write(
+            f"{output} : {pages} pages ({target.title}, {parsed.title}) en {time.monotonic() - started:.1f} s"
+        )

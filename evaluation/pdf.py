@@ -1,0 +1,164 @@
+"""HTML → PDF with WeasyPrint, fenced in.
+
+- WeasyPrint fetches nothing but the project's own static files (looked up by path under
+  STATIC_ROOT and the STATICFILES_DIRS, never outside them) and `data:` URIs. Every other URL —
+  http(s), file://, anything — is refused, and there is nothing to redirect since no network
+  request is ever made.
+- Each render runs in a forked child process with a memory ceiling (RLIMIT_AS) and a time limit
+  (the parent kills it). Why a child rather than limits on the Celery worker: RLIMIT_AS on a
+  long-lived worker would stay for every later task, and `worker_max_memory_per_child` only
+  replaces a worker *after* a task finished — neither stops one runaway document. The child costs a
+  fork (a few ms, copy-on-write, WeasyPrint already imported by the parent) and protects the
+  worker, the CLI and the benchmark alike. The Celery task keeps soft/hard time limits on top, for
+  the database work around the render.
+- `import weasyprint` costs ~0.85 s: it happens here, in the render path only, never in web
+  processes.
+"""
+
+import logging
+import mimetypes
+import multiprocessing
+import os
+import resource
+import signal
+import urllib.parse
+import urllib.request
+from pathlib import Path
+
+from django.conf import settings
+
+
+class RenderError(Exception):
+    """The render failed for a reason that retrying will not change (too big, too long)."""
+
+
+def static_roots() -> list[Path]:
+    roots = [Path(settings.STATIC_ROOT)] if settings.STATIC_ROOT else []
+    roots += [
+        Path(str(entry[1] if isinstance(entry, tuple) else entry)) for entry in settings.STATICFILES_DIRS
+    ]
+    return [root.resolve() for root in roots]
+
+
+def static_base_url() -> str:
+    """The base URL given to WeasyPrint: relative URLs in the report resolve under it."""
+    return f"{settings.SITE_URL}/"
+
+
+def resolve_static(url: str) -> Path | None:
+    """The file a URL of our static files names, or None when the URL is anything else.
+
+    Only `<SITE_URL><STATIC_URL>path` is accepted, and `path` must stay inside a static root once
+    resolved (no `..`, no symlink out).
+    """
+    prefix = f"{settings.SITE_URL}{settings.STATIC_URL}"
+    if not url.startswith(prefix):
+        return None
+    relative = urllib.parse.unquote(urllib.parse.urlsplit(url[len(prefix) :]).path)
+    if not relative or relative.startswith("/") or "\x00" in relative:
+        return None
+    for root in static_roots():
+        candidate = (root / relative).resolve()
+        if candidate.is_relative_to(root) and candidate.is_file():
+            return candidate
+    return None
+
+
+def _fetcher_class():
+    from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+    class StaticOnlyFetcher(URLFetcher):
+        """Serves our static files and data: URIs; refuses everything else."""
+
+        def __init__(self):
+            super().__init__(allowed_protocols=(), allow_redirects=False, fail_on_errors=False)
+            self.refused: list[str] = []
+
+        def fetch(self, url, headers=None):
+            if url.startswith("data:"):
+                with urllib.request.urlopen(url) as response:
+                    return URLFetcherResponse(
+                        url, response.read(), {"Content-Type": response.headers.get_content_type()}
+                    )
+            path = resolve_static(url)
+            if path is None:
+                self.refused.append(url)
+                raise ValueError(f"URL refusée par la liste blanche : {url}")
+            content_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+            return URLFetcherResponse(url, path.read_bytes(), {"Content-Type": content_type})
+
+    return StaticOnlyFetcher
+
+
+def make_fetcher():
+    """An allow-list URL fetcher (imports WeasyPrint)."""
+    return _fetcher_class()()
+
+
+def render_pdf_bytes(html: str) -> tuple[bytes, int]:
+    """Render in this process (no limits): the PDF bytes and the page count."""
+    import weasyprint
+
+    # One INFO line per page and layout pass otherwise floods the worker's log.
+    logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
+    document = weasyprint.HTML(string=html, base_url=static_base_url(), url_fetcher=make_fetcher()).render()
+    return document.write_pdf(), len(document.pages)
+
+
+def _child(html: str, output: str, memory_bytes: int, pipe) -> None:
+    if memory_bytes:
+        resource.setrlimit(resource.RLIMIT_AS, (memory_bytes, memory_bytes))
+    try:
+        data, pages = render_pdf_bytes(html)
+        with open(output, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        pipe.send(("ok", pages))
+    except MemoryError:
+        pipe.send(("memory", 0))
+    except Exception as exc:  # the parent turns it into a RenderError with the reason
+        pipe.send(("error", f"{type(exc).__name__}: {exc}"))
+    finally:
+        pipe.close()
+
+
+def render_to_file(
+    html: str, output: Path, *, seconds: int | None = None, memory_mb: int | None = None
+) -> int:
+    """Render `html` into the file `output` in a limited child process; the page count.
+
+    Raises RenderError when the child runs out of time or memory or WeasyPrint fails.
+    """
+    import weasyprint  # noqa: F401 - imported once in the parent, inherited by every fork
+
+    seconds = seconds or settings.ATC_REPORT_RENDER_SECONDS
+    memory_mb = settings.ATC_REPORT_MEMORY_MB if memory_mb is None else memory_mb
+    context = multiprocessing.get_context("fork")
+    receiver, sender = context.Pipe(duplex=False)
+    process = context.Process(
+        target=_child, args=(html, str(output), memory_mb * 1024 * 1024, sender), daemon=True
+    )
+    process.start()
+    sender.close()
+    try:
+        if not receiver.poll(seconds):
+            raise RenderError(
+                f"Le rendu a dépassé la limite de {seconds} s : réduisez le périmètre ou la période."
+            )
+        try:
+            status, detail = receiver.recv()
+        except EOFError as exc:
+            raise RenderError(f"Le processus de rendu s'est arrêté (code {process.exitcode}).") from exc
+    finally:
+        if process.is_alive():
+            os.kill(process.pid, signal.SIGKILL)
+        process.join()
+        receiver.close()
+    if status == "memory":
+        raise RenderError(
+            f"Le rendu a dépassé le plafond de mémoire de {memory_mb} Mio : réduisez le périmètre."
+        )
+    if status != "ok":
+        raise RenderError(f"Le rendu a échoué : {detail}")
+    return detail

@@ -1,0 +1,622 @@
+"""What an evaluation report says: the evaluation's statistics computed from the platform's data
+for a scope and a period, then one section per site.
+
+Everything is read in a fixed number of grouped queries (never one query per site) so that the
+national report over 1,600 sites costs the same number of round trips as a site report. The
+result depends only on the data and the period — no clock, no random order — so the same data
+always gives the same document.
+"""
+
+import datetime as dt
+import statistics
+from collections import Counter, defaultdict
+from decimal import Decimal
+
+from django.db.models import Count, Min, Q, Sum
+from django.utils.translation import gettext as _
+
+from atc import charts
+from atc.charts import format_number
+from diagnostics.models import Assessment, AssessmentItem, Finding, Theme
+from evaluation import indicator_rules
+from evaluation.indicator_rules import action_statuses_at, end_of_day
+from evaluation.models import Indicator, IndicatorObjective, IndicatorValue, LogbookEntry, Survey
+from evaluation.periods import Period, Target, french_date
+from pilotage.models import ATTENDANCE_FIELDS, Action, Committee, CommitteeMember, Meeting
+from sites.models import (
+    ContextEvent,
+    FacilitatorAssignment,
+    OrganisationCategory,
+    PartnerOrganisation,
+    PriorityModel,
+    Site,
+)
+
+NBSP = "\u00a0"
+HIGHLIGHTS_PER_SITE = 3
+EXCERPT_CHARS = 360
+FTE_BUCKETS = [
+    (Decimal("0"), Decimal("0.5")),
+    (Decimal("0.5"), Decimal("0.8")),
+    (Decimal("0.8"), Decimal("1.0")),
+    (Decimal("1.0"), Decimal("1.2")),
+    (Decimal("1.2"), Decimal("99")),
+]
+INSTITUTIONAL = {OrganisationCategory.STATE, OrganisationCategory.LOCAL_AUTHORITY}
+RESIDENT_SIDE = {OrganisationCategory.RESIDENTS, OrganisationCategory.CITIZENS_COUNCIL}
+
+
+def percent(part: int | float, whole: int | float) -> str:
+    """`57 %` (French spacing), or an em dash when there is nothing to divide by."""
+    if not whole:
+        return "—"
+    return f"{format_number(part * 100 / whole, 0)}{NBSP}%"
+
+
+def fte(value) -> str:
+    return f"{format_number(value, 1)}{NBSP}ETP"
+
+
+def spread(values: list) -> dict:
+    """min / max / mean of numbers, formatted the French way (`0,8`)."""
+    if not values:
+        return {"count": 0, "min": "—", "max": "—", "mean": "—"}
+    return {
+        "count": len(values),
+        "min": format_number(min(values), 1),
+        "max": format_number(max(values), 1),
+        "mean": format_number(statistics.fmean(float(v) for v in values), 1),
+    }
+
+
+def quarter_label(day: dt.date) -> str:
+    return _("T%(q)s %(year)s") % {"q": (day.month - 1) // 3 + 1, "year": day.year}
+
+
+def excerpt(text: str) -> str:
+    text = " ".join(text.split())
+    if len(text) <= EXCERPT_CHARS:
+        return text
+    return text[:EXCERPT_CHARS].rsplit(" ", 1)[0] + "…"
+
+
+class _Data:
+    """The rows of the scope, read once and grouped by site."""
+
+    def __init__(self, target: Target, period: Period):
+        self.period = period
+        start, end = period.start, period.end
+        self.sites = list(
+            target.sites()
+            .select_related("network", "host")
+            .prefetch_related("neighbourhoods", "priority_models", "other_schemes")
+            .order_by("name")
+        )
+        ids = [site.pk for site in self.sites]
+        self.ids = ids
+        active_at_end = Q(start_date__lte=end) & (Q(end_date__isnull=True) | Q(end_date__gte=end))
+        self.facilitators = defaultdict(list)
+        for assignment in FacilitatorAssignment.objects.filter(
+            Q(site_id__in=ids), Q(start_date__lte=end), Q(end_date__isnull=True) | Q(end_date__gte=start)
+        ).order_by("site_id", "start_date", "person_name"):
+            self.facilitators[assignment.site_id].append(assignment)
+        self.fte = {
+            row["site_id"]: row["total"]
+            for row in FacilitatorAssignment.objects.filter(active_at_end, site_id__in=ids)
+            .values("site_id")
+            .annotate(total=Sum("fte"))
+        }
+        self.first_start = dict(
+            FacilitatorAssignment.objects.filter(site_id__in=ids, start_date__lte=end)
+            .values("site_id")
+            .annotate(first=Min("start_date"))
+            .values_list("site_id", "first")
+        )
+        steering = (
+            Meeting.objects.filter(site_id__in=ids, kind=Meeting.Kind.STEERING, date__lte=end)
+            .values("site_id")
+            .annotate(total=Count("id"), in_period=Count("id", filter=Q(date__gte=start)))
+        )
+        self.steering_total = {row["site_id"]: row["total"] for row in steering}
+        self.steering_period = {row["site_id"]: row["in_period"] for row in steering}
+        sums = {field: Sum(field) for field in ATTENDANCE_FIELDS.values()}
+        self.meetings = {
+            row["site_id"]: row
+            for row in Meeting.objects.filter(site_id__in=ids, date__gte=start, date__lte=end)
+            .values("site_id")
+            .annotate(count=Count("id"), **sums)
+        }
+        self.formats = Counter(
+            dict(
+                Meeting.objects.filter(site_id__in=ids, date__gte=start, date__lte=end)
+                .values("format")
+                .annotate(n=Count("id"))
+                .values_list("format", "n")
+            )
+        )
+        self.seats = defaultdict(Counter)
+        seat_rows = (
+            CommitteeMember.objects.filter(
+                Q(committee__site_id__in=ids),
+                Q(committee__kind=Committee.Kind.STEERING),
+                Q(start_date__isnull=True) | Q(start_date__lte=end),
+                Q(end_date__isnull=True) | Q(end_date__gte=end),
+            )
+            .values("committee__site_id", "category")
+            .annotate(n=Count("id"))
+        )
+        for row in seat_rows:
+            self.seats[row["committee__site_id"]][row["category"]] += row["n"]
+        self.action_status = action_statuses_at(ids, end)
+        self.actions = {
+            action.pk: action
+            for action in Action.objects.filter(pk__in=self.action_status.keys())
+            .select_related("theme")
+            .order_by("site_id", "title", "id")
+        }
+        self.actions_by_site = defaultdict(list)
+        for pk, action in self.actions.items():
+            self.actions_by_site[action.site_id].append(pk)
+        self.partners_per_action = dict(
+            Action.partners.through.objects.filter(action_id__in=self.action_status.keys())
+            .values("action_id")
+            .annotate(n=Count("partnerorganisation_id"))
+            .values_list("action_id", "n")
+        )
+        self.partner_count = dict(
+            PartnerOrganisation.objects.filter(site_id__in=ids, created_at__lte=end_of_day(end))
+            .values("site_id")
+            .annotate(n=Count("id"))
+            .values_list("site_id", "n")
+        )
+        self.present_partners = indicator_rules.distinct_partners(ids, start, end)
+        self.themes = defaultdict(set)
+        for site_id, theme_id in Finding.objects.filter(site_id__in=ids, date__lte=end).values_list(
+            "site_id", "theme_id"
+        ):
+            self.themes[site_id].add(theme_id)
+        for action in self.actions.values():
+            if action.theme_id:
+                self.themes[action.site_id].add(action.theme_id)
+        self.theme_names = dict(Theme.objects.values_list("id", "name"))
+        self.theme_order = {pk: i for i, pk in enumerate(Theme.objects.values_list("id", flat=True))}
+        self.assessments = list(
+            Assessment.objects.filter(site_id__in=ids, date__lte=end)
+            .order_by("site_id", "item_id", "respondent_kind", "date")
+            .values_list("site_id", "item_id", "respondent_kind", "score")
+        )
+        self.items = list(AssessmentItem.objects.order_by("order", "label"))
+        self.logbook = defaultdict(list)
+        for entry in LogbookEntry.objects.filter(
+            site_id__in=ids, period_end__gte=start, period_start__lte=end
+        ).order_by("site_id", "-period_end", "-id"):
+            self.logbook[entry.site_id].append(entry)
+        self.events = list(
+            ContextEvent.objects.filter(Q(site_id__in=ids) | Q(site__isnull=True))
+            .filter(Q(start_date__lte=end), Q(end_date__isnull=True) | Q(end_date__gte=start))
+            .select_related("site")
+            .order_by("start_date", "title")
+        )
+
+
+def _method(data: _Data, period: Period) -> dict:
+    surveys = []
+    rows = (
+        Survey.objects.filter(sent_on__lte=period.end, recipients__site_id__in=data.ids)
+        .annotate(
+            total=Count("recipients", filter=Q(recipients__site_id__in=data.ids)),
+            answered=Count(
+                "recipients",
+                filter=Q(recipients__site_id__in=data.ids, recipients__responded_on__isnull=False),
+            ),
+            territories=Count("recipients__site", filter=Q(recipients__site_id__in=data.ids), distinct=True),
+            answering_territories=Count(
+                "recipients__site",
+                filter=Q(recipients__site_id__in=data.ids, recipients__responded_on__isnull=False),
+                distinct=True,
+            ),
+        )
+        .order_by("sent_on", "title")
+    )
+    for survey in rows:
+        surveys.append(
+            {
+                "title": survey.title,
+                "sent_on": french_date(survey.sent_on),
+                "total": survey.total,
+                "answered": survey.answered,
+                "territories": survey.territories,
+                "answering_territories": survey.answering_territories,
+                "rate": percent(survey.answered, survey.total),
+            }
+        )
+    logbook_sites = sum(1 for site in data.sites if data.logbook.get(site.pk))
+    return {
+        "surveys": surveys,
+        "logbook_entries": sum(len(v) for v in data.logbook.values()),
+        "logbook_sites": logbook_sites,
+        "meetings": sum(row["count"] for row in data.meetings.values()),
+        "actions": len(data.actions),
+        "assessments": len(data.assessments),
+    }
+
+
+def _facilitation(data: _Data) -> dict:
+    values = [data.fte[s.pk] for s in data.sites if data.fte.get(s.pk)]
+    buckets = []
+    for low, high in FTE_BUCKETS:
+        label = (
+            _("moins de %(h)s") % {"h": format_number(high)}
+            if low == 0
+            else _("%(h)s et plus") % {"h": format_number(low)}
+            if high > 10
+            else f"{format_number(low)} – {format_number(high)}"
+        )
+        buckets.append((label, sum(1 for v in values if low <= v < high)))
+    configurations = Counter(s.facilitation_configuration for s in data.sites)
+    config_parts = [(label, configurations.get(value, 0)) for value, label in Site.Configuration.choices]
+    recruitment = Counter(quarter_label(day) for day in data.first_start.values())
+    quarters = sorted(data.first_start.values())
+    quarter_labels = list(dict.fromkeys(quarter_label(day) for day in quarters))
+    contracts = Counter(a.get_contract_type_display() for items in data.facilitators.values() for a in items)
+    return {
+        "fte": spread(values),
+        "without_facilitator": len(data.sites) - len(values),
+        "fte_chart": charts.column_chart(
+            title=_("Temps d'animation par site (ETP)"),
+            categories=[label for label, _n in buckets],
+            series=[(_("Sites"), [n for _l, n in buckets])],
+            category_header=_("Temps dédié"),
+            summary=_("Temps d'animation de %(min)s à %(max)s ETP, moyenne %(mean)s.") % spread(values),
+        ),
+        "configurations": config_parts,
+        "configuration_chart": charts.share_bar(title=_("Configurations de l'animation"), parts=config_parts),
+        "recruitment_chart": charts.column_chart(
+            title=_("Recrutement des animateur·rices par trimestre"),
+            categories=quarter_labels,
+            series=[(_("Sites"), [recruitment[q] for q in quarter_labels])],
+            category_header=_("Trimestre"),
+        ),
+        "recruitment": [(q, recruitment[q]) for q in quarter_labels],
+        "contracts": sorted(contracts.items()),
+    }
+
+
+def _steering(data: _Data) -> dict:
+    totals = [data.steering_total.get(s.pk, 0) for s in data.sites]
+    in_period = [data.steering_period.get(s.pk, 0) for s in data.sites]
+    top = max(totals, default=0)
+    categories = [str(n) for n in range(top + 1)]
+    seats = Counter()
+    for counter in data.seats.values():
+        seats.update(counter)
+    seat_parts = [(label, seats.get(value, 0)) for value, label in OrganisationCategory.choices]
+    with_committee = [s for s in data.sites if data.seats.get(s.pk)]
+    only_institutional = sum(1 for s in with_committee if set(data.seats[s.pk]) <= INSTITUTIONAL)
+    with_associations = sum(
+        1 for s in with_committee if data.seats[s.pk].get(OrganisationCategory.ASSOCIATION)
+    )
+    with_residents = sum(1 for s in with_committee if set(data.seats[s.pk]) & RESIDENT_SIDE)
+    return {
+        "total": spread(totals),
+        "in_period": spread(in_period),
+        "in_period_sum": sum(in_period),
+        "chart": charts.column_chart(
+            title=_("Sites selon le nombre de réunions de pilotage tenues depuis le début"),
+            categories=categories,
+            series=[(_("Sites"), [totals.count(n) for n in range(top + 1)])],
+            category_header=_("Réunions"),
+            summary=_("De %(min)s à %(max)s réunions de pilotage par site, moyenne %(mean)s.")
+            % spread(totals),
+        ),
+        "committees": len(with_committee),
+        "only_institutional": only_institutional,
+        "with_associations": with_associations,
+        "with_residents": with_residents,
+        "seat_chart": charts.share_bar(
+            title=_("Composition des instances de pilotage (sièges)"), parts=seat_parts
+        ),
+    }
+
+
+def _positioning(data: _Data) -> dict:
+    models = Counter()
+    for site in data.sites:
+        models.update(model.label for model in site.priority_models.all())
+    model_rows = [
+        (label, models.get(label, 0))
+        for label in PriorityModel.objects.order_by("label").values_list("label", flat=True)
+    ]
+    support = Counter(site.institutional_support for site in data.sites)
+    support_parts = [(label, support.get(value, 0)) for value, label in Site.InstitutionalSupport.choices]
+    themes = Counter()
+    for theme_ids in data.themes.values():
+        themes.update(theme_ids)
+    theme_rows = sorted(
+        ((data.theme_names[pk], n) for pk, n in themes.items()),
+        key=lambda row: (-row[1], row[0]),
+    )
+    return {
+        "models": model_rows,
+        "models_chart": charts.grouped_bars(
+            title=_("Modèles prioritaires (nombre de sites)"),
+            categories=[label for label, n in model_rows if n],
+            series=[(_("Sites"), [n for _l, n in model_rows if n])],
+            decimals=0,
+            category_header=_("Modèle"),
+        ),
+        "support": support_parts,
+        "support_chart": charts.share_bar(title=_("Portage institutionnel des sites"), parts=support_parts),
+        "themes": theme_rows,
+        "themes_chart": charts.grouped_bars(
+            title=_("Thématiques travaillées (nombre de sites)"),
+            categories=[label for label, _n in theme_rows],
+            series=[(_("Sites"), [n for _l, n in theme_rows])],
+            decimals=0,
+            category_header=_("Thématique"),
+        ),
+    }
+
+
+def _actions(data: _Data) -> dict:
+    statuses = Counter(status for _site, status in data.action_status.values())
+    parts = [(label, statuses.get(value, 0)) for value, label in Action.Status.choices]
+    partner_counts = [data.partners_per_action.get(pk, 0) for pk in data.action_status]
+    multi = sum(1 for n in partner_counts if n >= 2)
+    return {
+        "total": len(data.action_status),
+        "parts": parts,
+        "chart": charts.share_bar(title=_("Actions selon leur état"), parts=parts),
+        "multi_partner": multi,
+        "multi_partner_share": percent(multi, len(partner_counts)),
+        "partners_mean": format_number(statistics.fmean(partner_counts), 1) if partner_counts else "—",
+        "residents_reached": sum(
+            a.residents_reached
+            for a in data.actions.values()
+            if data.action_status[a.pk][1] in (Action.Status.RUNNING, Action.Status.DONE)
+        ),
+    }
+
+
+def _attendance_parts(rows) -> list[tuple[str, int]]:
+    return [
+        (category.label, sum(row.get(field) or 0 for row in rows))
+        for category, field in ATTENDANCE_FIELDS.items()
+    ]
+
+
+def _attendance(data: _Data) -> dict:
+    parts = _attendance_parts(list(data.meetings.values()))
+    total = sum(n for _l, n in parts)
+    residents = sum(
+        n
+        for (category, _f), (_l, n) in zip(ATTENDANCE_FIELDS.items(), parts, strict=True)
+        if category in RESIDENT_SIDE
+    )
+    formats = [(label, data.formats.get(value, 0)) for value, label in Meeting.Format.choices]
+    return {
+        "total": total,
+        "residents_share": percent(residents, total),
+        "chart": charts.share_bar(title=_("Participation aux réunions par catégorie"), parts=parts),
+        "formats": formats,
+        "formats_chart": charts.share_bar(title=_("Format des réunions"), parts=formats),
+    }
+
+
+def _readings(data: _Data) -> dict:
+    """The latest 1–10 reading of each item by each kind of respondent, averaged over sites."""
+    latest: dict[tuple[int, int, str], Decimal] = {}
+    for site_id, item_id, kind, score in data.assessments:
+        latest[(site_id, item_id, kind)] = score
+    by_item_kind = defaultdict(list)
+    for (_site, item_id, kind), score in latest.items():
+        by_item_kind[(item_id, kind)].append(float(score))
+    kinds = Assessment.RespondentKind
+    items = [item for item in data.items if any((item.pk, k) in by_item_kind for k in kinds.values)]
+    series = []
+    for value, label in kinds.choices:
+        values = [
+            statistics.fmean(by_item_kind[(item.pk, value)]) if by_item_kind.get((item.pk, value)) else None
+            for item in items
+        ]
+        if any(v is not None for v in values):
+            series.append((label, values))
+    gaps = []
+    for item in items:
+        inst = by_item_kind.get((item.pk, kinds.INSTITUTIONAL))
+        faci = by_item_kind.get((item.pk, kinds.FACILITATOR))
+        if inst and faci:
+            gaps.append(format_number(statistics.fmean(faci) - statistics.fmean(inst), 1))
+        else:
+            gaps.append("—")
+    return {
+        "sites": len({site for site, _i, _k in latest}),
+        "chart": charts.grouped_bars(
+            title=_("Lectures croisées du territoire (échelle de 1 à 10)"),
+            categories=[item.label for item in items],
+            series=series,
+            max_value=10,
+            category_header=_("Item"),
+            extra_columns=[(_("Écart animateur·rice − institutionnels"), gaps)],
+        ),
+    }
+
+
+def _cooperation(data: _Data, actions: dict) -> dict:
+    partners = [data.partner_count.get(s.pk, 0) for s in data.sites]
+    present = [int(data.present_partners.get(s.pk, 0)) for s in data.sites]
+    return {
+        "partners": spread(partners),
+        "partners_total": sum(partners),
+        "present": spread(present),
+        "multi_partner": actions["multi_partner"],
+        "multi_partner_share": actions["multi_partner_share"],
+        "partners_mean": actions["partners_mean"],
+    }
+
+
+def _indicators(data: _Data, period: Period) -> tuple[list[dict], dict]:
+    """The active indicators over the scope, and {site id: [(indicator, value, objective)]}."""
+    indicators = list(Indicator.objects.filter(is_active=True).order_by("name"))
+    entered = defaultdict(list)
+    for value in IndicatorValue.objects.filter(
+        site_id__in=data.ids, period_start__gte=period.start, period_end__lte=period.end
+    ).values_list("indicator_id", "site_id", "value"):
+        entered[(value[0], value[1])].append(value[2])
+    objectives = {
+        (row[0], row[1]): row[2]
+        for row in IndicatorObjective.objects.filter(site_id__in=data.ids).values_list(
+            "indicator_id", "site_id", "target"
+        )
+    }
+    per_site = defaultdict(list)
+    rows = []
+    for indicator in indicators:
+        if indicator.source == Indicator.Source.COMPUTED:
+            values = indicator_rules.compute(indicator.computation, data.ids, period.start, period.end)
+            if indicator.computation != "residents_share":
+                values = {site.pk: values.get(site.pk, Decimal(0)) for site in data.sites}
+        else:
+            values = {}
+            for site in data.sites:
+                found = entered.get((indicator.pk, site.pk))
+                if found:
+                    total = sum(found)
+                    values[site.pk] = total / len(found) if indicator.unit == "%" else total
+        reached = 0
+        with_objective = 0
+        for site in data.sites:
+            objective = objectives.get((indicator.pk, site.pk), indicator.default_objective)
+            value = values.get(site.pk)
+            if objective is not None and value is not None:
+                with_objective += 1
+                reached += value >= objective
+            per_site[site.pk].append(
+                {
+                    "name": indicator.name,
+                    "unit": indicator.unit,
+                    "value": format_number(value, 1),
+                    "objective": format_number(objective, 1),
+                }
+            )
+        numbers = [float(v) for v in values.values()]
+        rows.append(
+            {
+                "name": indicator.name,
+                "unit": indicator.unit,
+                "source": indicator.get_source_display(),
+                "sites": len(values),
+                "mean": format_number(statistics.fmean(numbers), 1) if numbers else "—",
+                "total": format_number(sum(numbers), 1) if numbers and indicator.unit != "%" else "—",
+                "reached": _("%(r)s sur %(n)s") % {"r": reached, "n": with_objective},
+            }
+        )
+    return rows, per_site
+
+
+def _highlights(entries: list[LogbookEntry]) -> list[dict]:
+    result = []
+    for entry in entries[:HIGHLIGHTS_PER_SITE]:
+        result.append(
+            {
+                "kind": entry.get_kind_display(),
+                "dates": _("du %(start)s au %(end)s")
+                % {"start": french_date(entry.period_start), "end": french_date(entry.period_end)},
+                "happened": excerpt(entry.happened),
+                "difficulties": excerpt(entry.difficulties),
+                "lessons": excerpt(entry.lessons),
+            }
+        )
+    return result
+
+
+def _site_section(site: Site, data: _Data, indicators: list[dict]) -> dict:
+    meetings = data.meetings.get(site.pk, {})
+    parts = _attendance_parts([meetings]) if meetings else []
+    action_ids = data.actions_by_site.get(site.pk, [])
+    statuses = Counter(data.action_status[pk][1] for pk in action_ids)
+    actions = [
+        {
+            "title": action.title,
+            "status": Action.Status(data.action_status[pk][1]).label,
+            "theme": action.theme.name if action.theme else "—",
+            "partners": data.partners_per_action.get(pk, 0),
+        }
+        for pk in action_ids
+        for action in (data.actions[pk],)
+    ]
+    return {
+        "anchor": f"site-{site.slug}",
+        "site": site,
+        "neighbourhoods": [str(n) for n in site.neighbourhoods.all()],
+        "models": [m.label for m in site.priority_models.all()],
+        "schemes": [s.label for s in site.other_schemes.all()],
+        "facilitators": [
+            {
+                "name": a.person_name,
+                "position": a.get_position_display(),
+                "fte": fte(a.fte),
+                "contract": a.get_contract_type_display(),
+                "start": french_date(a.start_date),
+                "end": french_date(a.end_date) if a.end_date else "",
+            }
+            for a in data.facilitators.get(site.pk, [])
+        ],
+        "fte": fte(data.fte[site.pk]) if data.fte.get(site.pk) else "—",
+        "steering_total": data.steering_total.get(site.pk, 0),
+        "steering_period": data.steering_period.get(site.pk, 0),
+        "meetings": meetings.get("count", 0),
+        "attendance_chart": charts.share_bar(
+            title=_("Participation aux réunions de la période — %(site)s") % {"site": site.name},
+            parts=parts,
+        )
+        if parts
+        else None,
+        "status_counts": [(label, statuses.get(value, 0)) for value, label in Action.Status.choices],
+        "actions": actions,
+        "partners": data.partner_count.get(site.pk, 0),
+        "present_partners": int(data.present_partners.get(site.pk, 0)),
+        "themes": sorted(
+            (data.theme_names[pk] for pk in data.themes.get(site.pk, ())),
+            key=lambda name: name,
+        ),
+        "highlights": _highlights(data.logbook.get(site.pk, [])),
+        "indicators": indicators,
+    }
+
+
+def build_content(*, target: Target, period: Period) -> dict:
+    """Everything the report template shows, for a scope and a period."""
+    data = _Data(target, period)
+    actions = _actions(data)
+    indicator_rows, indicators_per_site = _indicators(data, period)
+    networks = Counter(site.network.name for site in data.sites)
+    return {
+        "title": _("Rapport d'évaluation — %(target)s") % {"target": target.title},
+        "target": target,
+        "period": period,
+        "period_title": period.title,
+        "period_dates": _("du %(start)s au %(end)s")
+        % {"start": french_date(period.start), "end": french_date(period.end)},
+        "site_count": len(data.sites),
+        "networks": sorted(networks.items()),
+        "method": _method(data, period),
+        "facilitation": _facilitation(data),
+        "steering": _steering(data),
+        "positioning": _positioning(data),
+        "actions": actions,
+        "attendance": _attendance(data),
+        "readings": _readings(data),
+        "cooperation": _cooperation(data, actions),
+        "indicators": indicator_rows,
+        "events": [
+            {
+                "title": event.title,
+                "kind": event.get_kind_display(),
+                "where": event.site.name if event.site else _("National"),
+                "start": french_date(event.start_date),
+            }
+            for event in data.events
+        ],
+        "sections": [_site_section(site, data, indicators_per_site.get(site.pk, [])) for site in data.sites],
+    }
