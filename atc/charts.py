@@ -455,3 +455,73 @@ def share_bar(
         summary=summary,
         table=ChartTable(caption=title, headers=headers, rows=rows),
     )
+
+
+def network_graph(
+    *,
+    title: str,
+    nodes: Sequence[tuple[str, str]],
+    edges: Sequence[tuple[int, int, Number]],
+    summary: str | None = None,
+    max_edges: int = 120,
+) -> Chart:
+    """Who works with whom: nodes `(label, group)` on a circle, edges `(i, j, weight)` drawn
+    thicker with the weight. Groups (e.g. categories) differ by colour and pattern, listed in a
+    legend; the data table lists the pairs, heaviest first. Beyond `max_edges` only the heaviest
+    edges are drawn (the table keeps them all)."""
+    headers = [_("Partenaire"), _("Avec"), _("Fois ensemble")]
+    ordered = sorted(edges, key=lambda e: (-float(e[2]), e[0], e[1]))
+    if not nodes or not ordered:
+        return _empty_chart(title, title, headers)
+    if summary is None:
+        a, b, weight = ordered[0]
+        summary = _(
+            "%(nodes)s partenaires, %(pairs)s paires ; la plus fréquente : « %(a)s » et « %(b)s » "
+            "(%(weight)s fois)."
+        ) % {
+            "nodes": len(nodes),
+            "pairs": len(ordered),
+            "a": nodes[a][0],
+            "b": nodes[b][0],
+            "weight": format_number(weight, 0),
+        }
+    groups = list(dict.fromkeys(group for _label, group in nodes))
+    legend_rows = math.ceil(len(groups) / 3)
+    radius = 150 if len(nodes) <= 24 else 170
+    top = 30 + legend_rows * 18
+    cx, cy = WIDTH / 2, top + radius + 90
+    height = int(cy + radius + 90)
+    svg = _Svg(height=height, title=title, desc=summary, uid=_uid(title, nodes, ordered))
+    fills = {group: svg.series_fill(i) for i, group in enumerate(groups)}
+    _legend(svg, groups, [fills[g] for g in groups], 18)
+    positions = []
+    for index in range(len(nodes)):
+        angle = -math.pi / 2 + 2 * math.pi * index / len(nodes)
+        positions.append((cx + radius * math.cos(angle), cy + radius * math.sin(angle), angle))
+    heaviest = float(ordered[0][2]) or 1
+    for a, b, weight in reversed(ordered[:max_edges]):
+        width = 1 + 5 * float(weight) / heaviest
+        svg.line(
+            positions[a][0],
+            positions[a][1],
+            positions[b][0],
+            positions[b][1],
+            stroke=MUTED,
+            width=f"{width:.1f}",
+        )
+    for (label, group), (x, y, angle) in zip(nodes, positions, strict=True):
+        svg.add(
+            f'<circle cx="{x:.1f}" cy="{y:.1f}" r="7" fill="{fills[group]}" '
+            f'stroke="{TEXT}" stroke-width="1"/>'
+        )
+        right = math.cos(angle) >= 0
+        lx = x + (12 if right else -12)
+        short = label if len(label) <= 28 else label[:27] + "…"
+        svg.text(lx, y + 4, short, anchor="start" if right else "end", size=10)
+    rows = [[nodes[a][0], nodes[b][0], format_number(w, 0)] for a, b, w in ordered]
+    return Chart(
+        svg=svg.render(),
+        title=title,
+        summary=summary,
+        table=ChartTable(caption=title, headers=headers, rows=rows),
+    )

@@ -24,7 +24,18 @@ from django.db.models import Count, F, Max, Min, OuterRef, Q, Subquery, Sum, Val
 from django.db.models.functions import Coalesce, TruncDate, TruncQuarter
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
+from atc.charts import (
+    Chart,
+    column_chart,
+    format_number,
+    grouped_bars,
+    network_graph,
+    share_bar,
+    slope_chart,
+)
+from sites.exports import Table
 from sites.models import (
     ContextEvent,
     FacilitatorAssignment,
@@ -700,9 +711,9 @@ SORTS = {
     "region": "region",
     "etp": "fte",
     "pilotage": "steering",
-    "reunions": "meetings",
+    "reunions": "meetings_count",
     "mixite": "civil_share",
-    "actions": "actions",
+    "actions": "actions_count",
     "habitants": "reached",
     "carnet": "logbook_filled",
 }
@@ -738,11 +749,11 @@ def annotate_sites(sites, period: SitePeriod, today: datetime.date | None = None
     )
     return sites.annotate(
         fte=_fte_subquery(today),
-        meetings=Coalesce(Sum("quarter_stats__meetings", filter=in_period), 0),
+        meetings_count=Coalesce(Sum("quarter_stats__meetings", filter=in_period), 0),
         steering=Coalesce(Sum("quarter_stats__steering_meetings", filter=in_period), 0),
         attendees=Coalesce(Sum(attendees, filter=in_period), 0),
         civil=Coalesce(Sum(civil, filter=in_period), 0),
-        actions=Coalesce(Sum("quarter_stats__actions", filter=in_period), 0),
+        actions_count=Coalesce(Sum("quarter_stats__actions", filter=in_period), 0),
         actions_done=Coalesce(Sum("quarter_stats__actions_done", filter=in_period), 0),
         reached=Coalesce(Sum("quarter_stats__residents_reached", filter=in_period), 0),
         partners_max=Coalesce(Max("quarter_stats__partners", filter=in_period), 0),
@@ -821,7 +832,7 @@ def distributions(*, sites, period: SitePeriod, today: datetime.date | None = No
     """Min, mean and max across the sites of FTE, steering meetings, civil-society share of
     attendance (%) and actions over the period: `{"fte": {"min":…, "mean":…, "max":…}, …}`.
     One query (an aggregate over the per-site aggregate)."""
-    figures = {"fte": "fte", "steering": "steering", "civil_share": "civil_share", "actions": "actions"}
+    figures = {"fte": "fte", "steering": "steering", "civil_share": "civil_share", "actions": "actions_count"}
     aggregates = {}
     for name, column in figures.items():
         aggregates[f"{name}__min"] = Min(column)
@@ -892,3 +903,265 @@ def connect_receivers() -> None:
         m2m_changed.connect(
             _on_partners_change, sender=through, dispatch_uid=f"atc-stats-{through._meta.label_lower}"
         )
+
+
+# --- Charts and tables (shared by the dashboards, the exports and the PDF reports) ---------------
+
+
+CHART_QUARTERS = 12
+
+
+def chart_quarters(quarters: list[SiteQuarterStats], today: datetime.date) -> list[SiteQuarterStats]:
+    """The quarters a time chart shows: up to the last one with activity, the latest 12 at most."""
+    shown = [q for q in quarters if q.quarter <= quarter_of(today)]
+    active = [i for i, q in enumerate(shown) if q.meetings or q.actions or q.logbook_entries or q.partners]
+    if active:
+        shown = shown[: active[-1] + 1]
+    return shown[-CHART_QUARTERS:]
+
+
+def site_charts(dashboard: SiteDashboard) -> dict[str, Chart]:
+    """The site dashboard's charts, each with its title, summary and data table."""
+    quarters = chart_quarters(dashboard.quarters, dashboard.today)
+    labels = [quarter_label(q.quarter) for q in quarters]
+    steering = dashboard.steering
+    charts = {
+        "composition": share_bar(
+            title=_("Composition de l'instance de pilotage par catégorie"),
+            parts=steering.composition,
+            part_header=_("Catégorie"),
+        ),
+        "steering_attendance": column_chart(
+            title=_("Présences aux réunions de pilotage par catégorie et par trimestre"),
+            categories=labels,
+            series=[
+                (c.label, [q.steering_attendance.get(c.value, 0) for q in quarters])
+                for c in CATEGORIES
+                if steering.attendance_total.get(c.value)
+            ],
+            category_header=_("Trimestre"),
+        ),
+        "meetings": column_chart(
+            title=_("Réunions par trimestre"),
+            categories=labels,
+            series=[
+                (_("Pilotage"), [q.steering_meetings for q in quarters]),
+                (_("Autres réunions"), [q.meetings - q.steering_meetings for q in quarters]),
+            ],
+            category_header=_("Trimestre"),
+        ),
+        "readings": grouped_bars(
+            title=_("Lecture du territoire (1 à 10) : institutionnels, animation, habitant·es"),
+            categories=[r.item for r in dashboard.readings],
+            series=[
+                (_("Acteurs institutionnels"), [r.institutional for r in dashboard.readings]),
+                (_("Animateur·rice"), [r.facilitator for r in dashboard.readings]),
+                (_("Habitant·es"), [r.residents for r in dashboard.readings]),
+            ],
+            max_value=10,
+            category_header=_("Item"),
+            extra_columns=[(_("Écart"), [format_number(r.gap) for r in dashboard.readings])],
+        ),
+        "findings": column_chart(
+            title=_("Constats par thématique"),
+            categories=[row["theme__name"] for row in dashboard.findings_by_theme],
+            series=[
+                (
+                    _("Avec action"),
+                    [row["findings"] - row["without_action"] for row in dashboard.findings_by_theme],
+                ),
+                (_("Sans action"), [row["without_action"] for row in dashboard.findings_by_theme]),
+            ],
+            category_header=_("Thématique"),
+        ),
+        "actions_status": share_bar(
+            title=_("Actions par état"),
+            parts=[(row["status"], row["count"]) for row in dashboard.actions_by_status],
+            part_header=_("État"),
+        ),
+        "actions_theme": column_chart(
+            title=_("Actions par thématique"),
+            categories=[row["theme_name"] for row in dashboard.actions_by_theme],
+            series=[(_("Actions"), [row["count"] for row in dashboard.actions_by_theme])],
+            category_header=_("Thématique"),
+        ),
+    }
+    return charts
+
+
+def cooperation_charts(coop: Cooperation) -> dict[str, Chart]:
+    """The cooperation map's graph, its quarterly counts and its change since the diagnostic."""
+    index = {p.pk: i for i, p in enumerate(coop.partners)}
+    linked = sorted({p.pk for a, b, _n in coop.pairs for p in (a, b)}, key=lambda pk: index[pk])
+    position = {pk: i for i, pk in enumerate(linked)}
+    nodes = [
+        (coop.partners[index[pk]].name, coop.partners[index[pk]].get_category_display()) for pk in linked
+    ]
+    edges = [(position[a.pk], position[b.pk], n) for a, b, n in coop.pairs]
+    quarters = chart_quarters(coop.quarters, datetime.date.max)
+    labels = [quarter_label(q.quarter) for q in quarters]
+    charts = {
+        "graph": network_graph(title=_("Qui travaille avec qui"), nodes=nodes, edges=edges),
+        "quarters": column_chart(
+            title=_("Partenaires et paires de partenaires par trimestre"),
+            categories=labels,
+            series=[
+                (_("Partenaires distincts"), [q.partners for q in quarters]),
+                (_("Paires"), [q.partner_pairs for q in quarters]),
+                (_("Paires intersectorielles"), [q.cross_category_pairs for q in quarters]),
+            ],
+            stacked=False,
+            category_header=_("Trimestre"),
+        ),
+    }
+    if coop.before and coop.latest:
+        charts["change"] = slope_chart(
+            title=_("Évolution depuis le diagnostic"),
+            start_label=quarter_label(coop.before.quarter),
+            end_label=quarter_label(coop.latest.quarter),
+            lines=[
+                (_("Partenaires distincts"), coop.before.partners, coop.latest.partners),
+                (_("Paires"), coop.before.partner_pairs, coop.latest.partner_pairs),
+                (
+                    _("Paires intersectorielles"),
+                    coop.before.cross_category_pairs,
+                    coop.latest.cross_category_pairs,
+                ),
+            ],
+            decimals=0,
+            line_header=_("Mesure"),
+        )
+    return charts
+
+
+def overview_charts(*, totals: list[dict]) -> dict[str, Chart]:
+    """The network and national dashboards' charts over the period's quarters."""
+    labels = [quarter_label(row["quarter"]) for row in totals]
+    return {
+        "meetings": column_chart(
+            title=_("Réunions par trimestre, tous sites confondus"),
+            categories=labels,
+            series=[
+                (_("Pilotage"), [row["steering"] or 0 for row in totals]),
+                (_("Autres réunions"), [(row["meetings"] or 0) - (row["steering"] or 0) for row in totals]),
+            ],
+            category_header=_("Trimestre"),
+        ),
+        "reporting": column_chart(
+            title=_("Sites à jour de leur suivi par trimestre"),
+            categories=labels,
+            series=[
+                (_("Sites attendus"), [row["expected"] for row in totals]),
+                (_("Carnet de bord rempli"), [row["logbook"] for row in totals]),
+                (_("Indicateurs saisis"), [row["indicators"] for row in totals]),
+            ],
+            stacked=False,
+            category_header=_("Trimestre"),
+        ),
+    }
+
+
+SITE_TABLE_HEADERS = [
+    _lazy("Site"),
+    _lazy("Tête de réseau"),
+    _lazy("Région"),
+    _lazy("ETP d'animation"),
+    _lazy("Réunions"),
+    _lazy("Réunions de pilotage"),
+    _lazy("Part associations et habitant·es (%)"),
+    _lazy("Actions"),
+    _lazy("Dont réalisées"),
+    _lazy("Habitant·es touché·es"),
+    _lazy("Partenaires (max. par trimestre)"),
+    _lazy("Trimestres avec carnet de bord"),
+    _lazy("Trimestres avec indicateurs"),
+    _lazy("Trimestres attendus"),
+]
+
+
+def site_table_export(rows: list[Site], title: str) -> Table:
+    """The site table (all rows) as an export table."""
+    return Table(
+        title=title,
+        headers=[str(h) for h in SITE_TABLE_HEADERS],
+        rows=[
+            [
+                s.name,
+                s.network.name,
+                s.region,
+                s.fte,
+                s.meetings_count,
+                s.steering,
+                None if s.civil_share is None else round(s.civil_share, 1),
+                s.actions_count,
+                s.actions_done,
+                s.reached,
+                s.partners_max,
+                s.logbook_filled,
+                s.indicators_filled,
+                s.expected,
+            ]
+            for s in rows
+        ],
+    )
+
+
+def chart_export(chart: Chart) -> Table:
+    """A chart's data table as an export table (the cells as the page shows them)."""
+    return Table(
+        title=chart.title, headers=list(chart.table.headers), rows=[list(r) for r in chart.table.rows]
+    )
+
+
+def site_export_tables(dashboard: SiteDashboard, charts: dict[str, Chart]) -> dict[str, Table]:
+    """Every table of the site dashboard, by the name its export URL uses."""
+    facilitation = dashboard.facilitation
+    tables = {
+        "animation": Table(
+            title=_("Animation"),
+            headers=[_("Personne"), _("Fonction"), _("ETP"), _("Contrat"), _("Début"), _("Fin")],
+            rows=[
+                [
+                    a.person_name,
+                    a.get_position_display(),
+                    a.fte,
+                    a.get_contract_type_display(),
+                    a.start_date,
+                    a.end_date,
+                ]
+                for a in facilitation.assignments
+            ],
+        ),
+        "carnet": Table(
+            title=_("Carnet de bord par trimestre"),
+            headers=[
+                _("Trimestre"),
+                _("Entrées du carnet de bord"),
+                _("Valeurs d'indicateurs"),
+                _("Trimestre attendu"),
+            ],
+            rows=[
+                [
+                    quarter_label(q.quarter),
+                    q.logbook_entries,
+                    q.indicator_values,
+                    _("oui") if q.in_experiment else _("non"),
+                ]
+                for q in dashboard.quarters
+                if q.quarter <= quarter_of(dashboard.today)
+            ],
+        ),
+        "chronologie": Table(
+            title=_("Chronologie du site"),
+            headers=[_("Date"), _("Type"), _("Événement")],
+            rows=[[day, kind, text] for day, kind, text in dashboard.timeline],
+        ),
+        "constats-sans-action": Table(
+            title=_("Constats sans action"),
+            headers=[_("Constat"), _("Thématique"), _("Date")],
+            rows=[[f.title, f.theme.name, f.date] for f in dashboard.findings_without_action],
+        ),
+    }
+    for name, chart in charts.items():
+        tables[name.replace("_", "-")] = chart_export(chart)
+    return tables

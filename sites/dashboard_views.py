@@ -1,0 +1,288 @@
+"""Dashboards: a site's, its cooperation map, and the tables comparing sites (national, network,
+"my sites"), with their CSV/XLSX exports. Figures come from `sites.stats`; access from
+`atc.permissions` and `Site.objects.for_user`."""
+
+import datetime
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from atc.permissions import can_comment_site, get_site_for_user, log_refusal, require_national
+from sites import exports, stats
+from sites.francemap import MapPoint, france_map
+from sites.models import Network, PriorityModel, ReviewComment, Site
+
+FIRST_QUARTER = datetime.date(2019, 7, 1)
+
+
+class ReviewCommentForm(forms.ModelForm):
+    class Meta:
+        model = ReviewComment
+        fields = ["body"]
+        labels = {"body": gettext_lazy("Votre commentaire de suivi")}
+        help_texts = {
+            "body": gettext_lazy("L'équipe du site le lira sur ce tableau de bord. 5 000 caractères au plus.")
+        }
+        widgets = {"body": forms.Textarea(attrs={"rows": 4})}
+
+    def clean_body(self):
+        body = self.cleaned_data["body"].strip()
+        if not body:
+            raise forms.ValidationError(_("Écrivez votre commentaire avant de l'enregistrer."))
+        return body
+
+
+def _site_context(request, site, comment_form=None):
+    dashboard = stats.site_dashboard(site=site)
+    may_comment = can_comment_site(request.user, site)
+    return {
+        "site": site,
+        "dash": dashboard,
+        "charts": stats.site_charts(dashboard),
+        "can_comment": may_comment,
+        "comment_form": comment_form or (ReviewCommentForm() if may_comment else None),
+    }
+
+
+def site_dashboard(request, slug):
+    """A site's dashboard, read before a steering committee."""
+    site = get_site_for_user(request, slug)
+    return render(request, "dashboards/site.html", _site_context(request, site))
+
+
+@require_POST
+def site_comment(request, slug):
+    """A préfet delegate (or the national team) leaves a dated review comment on the dashboard."""
+    site = get_site_for_user(request, slug)
+    if not can_comment_site(request.user, site):
+        log_refusal(request, "cannot_comment", site.pk)
+        raise PermissionDenied(_("Seul·es les délégué·es du préfet du site peuvent commenter."))
+    form = ReviewCommentForm(request.POST)
+    if not form.is_valid():
+        return render(request, "dashboards/site.html", _site_context(request, site, form))
+    ReviewComment.objects.create(site=site, author=request.user, body=form.cleaned_data["body"])
+    messages.success(request, _("Votre commentaire est enregistré ; l'équipe du site le verra ici."))
+    return redirect(reverse("dashboards:site", args=[site.slug]) + "#commentaires")
+
+
+def site_export(request, slug, table, fmt):
+    """One table of the site dashboard as CSV, or all of them as XLSX."""
+    site = get_site_for_user(request, slug)
+    dashboard = stats.site_dashboard(site=site)
+    tables = stats.site_export_tables(dashboard, stats.site_charts(dashboard))
+    if table == "tout":
+        return exports.xlsx_response(list(tables.values()), f"tableau-de-bord-{site.slug}")
+    if table not in tables:
+        raise Http404(_("Tableau inconnu"))
+    return exports.response_for(fmt, [tables[table]], f"{site.slug}-{table}")
+
+
+def site_cooperation(request, slug):
+    """Which partner organisations work together on the site, and how that changed."""
+    site = get_site_for_user(request, slug)
+    coop = stats.cooperation(site=site)
+    return render(
+        request,
+        "dashboards/cooperation.html",
+        {"site": site, "coop": coop, "charts": stats.cooperation_charts(coop)},
+    )
+
+
+def cooperation_export(request, slug, fmt):
+    site = get_site_for_user(request, slug)
+    coop = stats.cooperation(site=site)
+    charts = stats.cooperation_charts(coop)
+    pairs = exports.Table(
+        title=_("Paires de partenaires"),
+        headers=[_("Partenaire"), _("Catégorie"), _("Avec"), _("Catégorie"), _("Fois ensemble")],
+        rows=[
+            [a.name, a.get_category_display(), b.name, b.get_category_display(), n] for a, b, n in coop.pairs
+        ],
+    )
+    tables = [pairs, *(stats.chart_export(c) for name, c in charts.items() if name != "graph")]
+    return exports.response_for(fmt, tables, f"cooperation-{site.slug}")
+
+
+# --- Comparing sites ------------------------------------------------------------------------------
+
+
+def _quarter_choices(today):
+    choices = [("", _("Tous"))]
+    choices += [
+        (stats.quarter_param(q), stats.quarter_label(q)) for q in stats.quarters_between(FIRST_QUARTER, today)
+    ]
+    return choices
+
+
+class OverviewFilterForm(forms.Form):
+    """The filters of the site tables (GET): every field optional."""
+
+    reseau = forms.ChoiceField(label=gettext_lazy("Tête de réseau"), required=False)
+    region = forms.ChoiceField(label=gettext_lazy("Région"), required=False)
+    modele = forms.ChoiceField(label=gettext_lazy("Modèle prioritaire"), required=False)
+    appui = forms.ChoiceField(label=gettext_lazy("Appui institutionnel"), required=False)
+    du = forms.ChoiceField(label=gettext_lazy("Du trimestre"), required=False)
+    au = forms.ChoiceField(label=gettext_lazy("Au trimestre"), required=False)
+
+    def __init__(self, *args, sites, network=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        everything = [("", _("Tous"))]
+        if network is None:
+            self.fields["reseau"].choices = everything + list(Network.objects.values_list("code", "name"))
+        else:
+            del self.fields["reseau"]
+        regions = sites.order_by("region").values_list("region", flat=True).distinct()
+        self.fields["region"].choices = everything + [(r, r) for r in regions]
+        self.fields["modele"].choices = everything + list(PriorityModel.objects.values_list("code", "label"))
+        self.fields["appui"].choices = everything + list(Site.InstitutionalSupport.choices)
+        quarters = _quarter_choices(timezone.localdate())
+        self.fields["du"].choices = quarters
+        self.fields["au"].choices = quarters
+
+    def period(self, network=None) -> stats.SitePeriod:
+        data = self.cleaned_data if self.is_valid() else {}
+        return stats.SitePeriod(
+            network=network.code if network else data.get("reseau", ""),
+            region=data.get("region", ""),
+            priority_model=data.get("modele", ""),
+            support=data.get("appui", ""),
+            start=stats.parse_quarter(data.get("du")),
+            end=stats.parse_quarter(data.get("au")),
+        )
+
+
+def _page_number(request) -> int:
+    try:
+        return int(request.GET.get("page", "1"))
+    except ValueError:
+        return 1
+
+
+def _overview(request, *, sites, title, url_name, url_args=(), network=None, show_map=True):
+    form = OverviewFilterForm(request.GET or None, sites=sites, network=network)
+    period = form.period(network)
+    sort = request.GET.get("tri", "nom")
+    table = stats.site_table(sites=sites, period=period, sort=sort, page=_page_number(request))
+    scoped = period.apply(sites)
+    charts = stats.overview_charts(totals=stats.quarter_totals(sites=sites, period=period))
+    if show_map:
+        points = [
+            MapPoint(name, float(lat), float(lon), dep, region)
+            for name, lat, lon, dep, region in scoped.values_list(
+                "name", "latitude", "longitude", "departement_code", "region"
+            )
+        ]
+        charts["map"] = france_map(title=_("Carte des sites"), points=points)
+    query = request.GET.copy()
+    query.pop("page", None)
+    sort_query = query.copy()
+    sort_query.pop("tri", None)
+    return render(
+        request,
+        "dashboards/overview.html",
+        {
+            "title": title,
+            "form": form,
+            "table": table,
+            "distributions": stats.distributions(sites=sites, period=period),
+            "charts": charts,
+            "network": network,
+            "query": query.urlencode(),
+            "sort_query": sort_query.urlencode(),
+            "export_url": reverse(f"dashboards:{url_name}_export", args=[*url_args, "xlsx"]),
+            "export_csv_url": reverse(f"dashboards:{url_name}_export", args=[*url_args, "csv"]),
+            "columns": _columns(),
+        },
+    )
+
+
+def _columns():
+    """Sortable columns of the site table: (sort key or "", header)."""
+    keys = [
+        "nom",
+        "reseau",
+        "region",
+        "etp",
+        "reunions",
+        "pilotage",
+        "mixite",
+        "actions",
+        "",
+        "habitants",
+        "",
+    ]
+    keys += ["carnet", ""]
+    headers = [
+        _("Site"),
+        _("Tête de réseau"),
+        _("Région"),
+        _("ETP"),
+        _("Réunions"),
+        _("Pilotage"),
+        _("Associations et habitant·es"),
+        _("Actions"),
+        _("Dont réalisées"),
+        _("Habitant·es touché·es"),
+        _("Partenaires (max.)"),
+        _("Carnet de bord"),
+        _("Indicateurs"),
+    ]
+    return list(zip(keys, headers, strict=True))
+
+
+def _export(request, *, sites, fmt, filename, network=None):
+    form = OverviewFilterForm(request.GET or None, sites=sites, network=network)
+    period = form.period(network)
+    table = stats.site_table(sites=sites, period=period, sort=request.GET.get("tri", "nom"), page_size=None)
+    return exports.response_for(fmt, [stats.site_table_export(table.rows, _("Sites"))], filename)
+
+
+def national_dashboard(request):
+    """Every site, compared: the national team's table, distributions, reporting and map."""
+    require_national(request)
+    return _overview(
+        request,
+        sites=Site.objects.for_user(request.user),
+        title=_("Tableau de bord national"),
+        url_name="national",
+    )
+
+
+def national_export(request, fmt):
+    require_national(request)
+    return _export(request, sites=Site.objects.for_user(request.user), fmt=fmt, filename="sites-national")
+
+
+def network_dashboard(request, code):
+    """A network's sites, as far as the reader may see them (a coordinator: all five)."""
+    network = get_object_or_404(Network, code=code)
+    sites = Site.objects.for_user(request.user).filter(network=network)
+    title = _("Tableau de bord du réseau %(network)s") % {"network": network.name}
+    return _overview(
+        request, sites=sites, title=title, url_name="network", url_args=[network.code], network=network
+    )
+
+
+def network_export(request, code, fmt):
+    network = get_object_or_404(Network, code=code)
+    sites = Site.objects.for_user(request.user).filter(network=network)
+    return _export(request, sites=sites, fmt=fmt, filename=f"sites-{network.code}", network=network)
+
+
+def my_sites_dashboard(request):
+    """The reader's own sites side by side (a préfet delegate's three sites of the Nord)."""
+    return _overview(
+        request, sites=Site.objects.for_user(request.user), title=_("Mes sites"), url_name="my_sites"
+    )
+
+
+def my_sites_export(request, fmt):
+    return _export(request, sites=Site.objects.for_user(request.user), fmt=fmt, filename="mes-sites")
