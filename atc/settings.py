@@ -334,6 +334,9 @@ else:
     # above the longest task (ATC_REPORT_TIME_LIMIT), or a slow render would run twice.
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "visibility_timeout": env_int("ATC_BROKER_VISIBILITY_TIMEOUT", 3600),
+        # How often a worker looks for such abandoned tasks (seconds × every Nth look).
+        "unacked_restore_interval": env_int("ATC_BROKER_RESTORE_INTERVAL", 10),
+        "unacked_restore_throttle": env_int("ATC_BROKER_RESTORE_THROTTLE", 10),
         # A broker that is down must not hold a web request: fail the connection fast.
         "socket_connect_timeout": 2,
         "socket_timeout": 5,

@@ -27,6 +27,9 @@ from pathlib import Path
 
 from django.conf import settings
 
+# One INFO line per page and layout pass would flood the worker's log.
+logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
+
 
 class RenderError(Exception):
     """The render failed for a reason that retrying will not change (too big, too long)."""
@@ -99,8 +102,6 @@ def render_pdf_bytes(html: str) -> tuple[bytes, int]:
     """Render in this process (no limits): the PDF bytes and the page count."""
     import weasyprint
 
-    # One INFO line per page and layout pass otherwise floods the worker's log.
-    logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
     document = weasyprint.HTML(string=html, base_url=static_base_url(), url_fetcher=make_fetcher()).render()
     return document.write_pdf(), len(document.pages)
 

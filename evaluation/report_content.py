@@ -23,6 +23,7 @@ from evaluation.indicator_rules import action_statuses_at, end_of_day
 from evaluation.models import Indicator, IndicatorObjective, IndicatorValue, LogbookEntry, Survey
 from evaluation.periods import Period, Target, french_date
 from pilotage.models import ATTENDANCE_FIELDS, Action, Committee, CommitteeMember, Meeting
+from sites.francemap import MapPoint, france_map
 from sites.models import (
     ContextEvent,
     FacilitatorAssignment,
@@ -599,6 +600,19 @@ def build_content(*, target: Target, period: Period) -> dict:
         "period_dates": _("du %(start)s au %(end)s")
         % {"start": french_date(period.start), "end": french_date(period.end)},
         "site_count": len(data.sites),
+        "map": france_map(
+            title=_("Carte des sites couverts"),
+            points=[
+                MapPoint(
+                    name=site.name,
+                    latitude=float(site.latitude),
+                    longitude=float(site.longitude),
+                    departement=site.departement_code,
+                    region=site.region,
+                )
+                for site in data.sites
+            ],
+        ),
         "networks": sorted(networks.items()),
         "method": _method(data, period),
         "facilitation": _facilitation(data),

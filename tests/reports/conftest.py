@@ -1,0 +1,42 @@
+import datetime
+from decimal import Decimal
+
+import pytest
+
+from pilotage.models import Meeting
+from sites.models import Site
+from tests.evaluation.factories import LogbookEntryFactory
+from tests.pilotage.factories import MeetingFactory
+from tests.reports.factories import SurveyFactory, SurveyRecipientFactory
+from tests.sites.factories import FacilitatorAssignmentFactory
+
+D = datetime.date
+
+
+@pytest.fixture
+def evaluation_data(db):
+    """Q3 2020 as the interim evaluation read it, in small: three facilitated sites (0,4 / 0,8 /
+    1,2 ETP: mean 0,8), a flash survey with 17 answers out of 30 (57 %), steering meetings, and a
+    logbook entry whose text tries to inject markup."""
+    sites = {site.slug: site for site in Site.objects.filter(slug__in=["marseille", "grenoble", "tourcoing"])}
+    for slug, fte, start in (
+        ("marseille", "0.4", D(2019, 10, 7)),
+        ("grenoble", "0.8", D(2019, 11, 4)),
+        ("tourcoing", "1.2", D(2020, 2, 3)),
+    ):
+        FacilitatorAssignmentFactory(site=sites[slug], fte=Decimal(fte), start_date=start)
+    survey = SurveyFactory(title="Questionnaire flash aux acteurs institutionnels")
+    recipients = list(Site.objects.order_by("name")[:14])
+    for index in range(30):
+        answered = index < 10 or 14 <= index < 21  # 17 answers from 10 territories
+        SurveyRecipientFactory(survey=survey, site=recipients[index % 14], answered=answered)
+    for day in (D(2020, 7, 9), D(2020, 9, 17)):
+        MeetingFactory(site=sites["marseille"], steering=True, date=day)
+    MeetingFactory(site=sites["grenoble"], kind=Meeting.Kind.RESIDENTS_WORKSHOP, date=D(2020, 8, 27))
+    LogbookEntryFactory(
+        site=sites["marseille"],
+        period_start=D(2020, 7, 1),
+        period_end=D(2020, 9, 30),
+        happened="<script>alert('piège')</script> Stock alimentaire partagé lancé avec 6 associations.",
+    )
+    return sites
