@@ -366,11 +366,12 @@ def _facilitation(site: Site, today: datetime.date) -> Facilitation:
     for lead in leads:
         if lead.start_date > today:
             break
-        if covered_until is not None and lead.start_date > covered_until + datetime.timedelta(days=1):
+        if covered_until is not None and lead.start_date - covered_until > datetime.timedelta(days=1):
             start = covered_until + datetime.timedelta(days=1)
             end = lead.start_date - datetime.timedelta(days=1)
             vacancies.append((start, end, (end - start).days + 1))
-        end = lead.end_date or datetime.date.max
+        # An open-ended contract covers up to today (date.max would overflow the arithmetic).
+        end = lead.end_date or today
         covered_until = end if covered_until is None else max(covered_until, end)
     if covered_until is not None and covered_until < today:
         start = covered_until + datetime.timedelta(days=1)
