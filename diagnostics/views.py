@@ -26,7 +26,7 @@ def finding_list(request, slug):
 
 
 def _finding_form_page(request, site, finding):
-    form = FindingForm(request.POST or None, instance=finding, site=site)
+    form = FindingForm(request.POST if request.method == "POST" else None, instance=finding, site=site)
     if request.method == "POST" and form.is_valid():
         saved = form.save()
         messages.success(request, _("Constat « %(title)s » enregistré.") % {"title": saved.title})
@@ -81,7 +81,11 @@ def assessment_entry(request, slug):
     """Enter one respondent kind's notes of every item for one date, atomically."""
     site = get_site_for_user(request, slug, write=True)
     items = list(AssessmentItem.objects.all())
-    form = AssessmentEntryForm(request.POST or None, items=items, initial=_initial_reading(site, request))
+    form = AssessmentEntryForm(
+        request.POST if request.method == "POST" else None,
+        items=items,
+        initial=_initial_reading(site, request),
+    )
     if request.method == "POST" and form.is_valid():
         kept = services.assessment_record(
             site=site,

@@ -68,7 +68,7 @@ def logbook_detail(request, slug, pk):
 
 
 def _logbook_form_page(request, site, entry):
-    form = LogbookEntryForm(request.POST or None, instance=entry, site=site)
+    form = LogbookEntryForm(request.POST if request.method == "POST" else None, instance=entry, site=site)
     if request.method == "POST" and form.is_valid():
         saved = services.logbook_entry_save(
             entry=form.save(commit=False),

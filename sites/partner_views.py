@@ -65,7 +65,7 @@ def partner_detail(request, slug, pk):
 
 
 def _partner_form_page(request, site, partner):
-    form = PartnerForm(request.POST or None, instance=partner)
+    form = PartnerForm(request.POST if request.method == "POST" else None, instance=partner)
     if request.method == "POST" and form.is_valid():
         saved = form.save()
         messages.success(request, _("Organisation « %(name)s » enregistrée.") % {"name": saved})
