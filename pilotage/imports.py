@@ -16,6 +16,7 @@ import datetime
 import io
 import re
 import unicodedata
+import warnings
 import zipfile
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -23,7 +24,9 @@ from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
 from django.db import transaction
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from simple_history.utils import bulk_create_with_history
 
 from diagnostics.models import Theme
@@ -295,14 +298,14 @@ class _Context:
 @dataclass(frozen=True)
 class ImportKind:
     slug: str
-    label: str
+    label: str | Promise
     columns: Callable[[], list[Column]]
     filename: str
 
 
 KINDS = {
-    "reunions": ImportKind("reunions", "Réunions", _meeting_columns, "modele-import-reunions"),
-    "actions": ImportKind("actions", "Actions", _action_columns, "modele-import-actions"),
+    "reunions": ImportKind("reunions", gettext_lazy("Réunions"), _meeting_columns, "modele-import-reunions"),
+    "actions": ImportKind("actions", gettext_lazy("Actions"), _action_columns, "modele-import-actions"),
 }
 
 
@@ -377,7 +380,10 @@ def _read_xlsx(data: bytes) -> list[list]:
     from openpyxl import load_workbook
 
     try:
-        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
+        with warnings.catch_warnings():
+            # openpyxl warns about spreadsheet features it skips (styles, extensions): harmless.
+            warnings.simplefilter("ignore")
+            workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
     except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
         raise ImportFileError(
             _(
@@ -764,7 +770,7 @@ def template_xlsx(kind: ImportKind) -> bytes:
 
     workbook = Workbook()
     sheet = workbook.active
-    sheet.title = neutralise(kind.label)
+    sheet.title = neutralise(str(kind.label))
     columns = kind.columns()
     sheet.append([neutralise(c.header) for c in columns])
     for index, column in enumerate(columns, start=1):
