@@ -1036,7 +1036,9 @@ def cooperation_charts(coop: Cooperation) -> dict[str, Chart]:
 
 
 def overview_charts(*, totals: list[dict]) -> dict[str, Chart]:
-    """The network and national dashboards' charts over the period's quarters."""
+    """The network and national dashboards' charts over the period's quarters (the latest 12)."""
+    active = [i for i, row in enumerate(totals) if row["meetings"] or row["logbook"]]
+    totals = totals[: active[-1] + 1][-CHART_QUARTERS:] if active else totals[-CHART_QUARTERS:]
     labels = [quarter_label(row["quarter"]) for row in totals]
     return {
         "meetings": column_chart(

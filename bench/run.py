@@ -1,0 +1,192 @@
+"""`make bench`: each dashboard's server time beside a floor page, at three data sizes.
+
+    .venv/bin/python -m bench.run                 # demo (15 sites) and medium (1,600 × ~100)
+    BENCH_LARGE=1 .venv/bin/python -m bench.run   # also large (1,600 × ~1,500 meetings)
+    BENCH_SIZES=medium BENCH_REQUESTS=50 .venv/bin/python -m bench.run
+
+With DATABASE_URL pointing to PostgreSQL, each size gets its own database next to it
+(`atc_bench_demo`, `atc_bench_medium`, `atc_bench_large`), created when missing; otherwise a SQLite
+file per size in var/bench/. A generated database is kept and reused by the next run (delete it,
+or set BENCH_REGENERATE=1, to start over). Each size runs in its own process; requests go through
+Django's test Client (every middleware, session and template included), in the same process as the
+floor page: the base layout plus a 50-row table built in memory, no query. Results are printed
+and written to bench/RESULTS.md.
+"""
+
+import json
+import os
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+from urllib.parse import urlparse, urlunparse
+
+ROOT = Path(__file__).resolve().parent.parent
+SIZES = {"demo": 0, "medium": 100, "large": 1500}
+TARGETS = {"site": 3, "cooperation": 3, "national": 5, "national_sorted": 5, "network": 5, "my_sites": 5}
+
+
+def database_url(size: str) -> str:
+    url = os.environ.get("DATABASE_URL", "")
+    if url.startswith(("postgres://", "postgresql://")):
+        parsed = urlparse(url)
+        return urlunparse(parsed._replace(path=f"/atc_bench_{size}"))
+    folder = ROOT / "var" / "bench"
+    folder.mkdir(parents=True, exist_ok=True)
+    return f"sqlite:///{folder / f'bench-{size}.sqlite3'}"
+
+
+def ensure_postgres_database(url: str) -> None:
+    import psycopg
+
+    parsed = urlparse(url)
+    name = parsed.path.lstrip("/")
+    admin = urlunparse(parsed._replace(path="/postgres"))
+    with psycopg.connect(admin, autocommit=True) as conn:
+        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
+            conn.execute(f'CREATE DATABASE "{name}"')
+
+
+def child(size: str) -> None:
+    """Runs in a process whose DATABASE_URL is the size's database: generate if needed, measure."""
+    import django
+
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "atc.settings")
+    django.setup()
+    from django.conf import settings
+    from django.core.management import call_command
+    from django.test import Client
+    from django.urls import clear_url_caches, path
+
+    import atc.urls
+    from atc.models import Role, User
+    from bench import generate
+    from bench.floor import floor_page
+    from pilotage.models import Meeting
+    from sites.models import Site
+
+    settings.ALLOWED_HOSTS = ["testserver"]
+    settings.DEBUG = False
+    call_command("migrate", verbosity=0)
+    expected_meetings = SIZES[size] * generate.SITES
+    meetings = Meeting.objects.count()
+    fresh = os.environ.get("BENCH_REGENERATE") == "1"
+    if size == "demo":
+        if fresh or not meetings:
+            generate.demo()
+    elif fresh or meetings < expected_meetings * 0.9:
+        if meetings:
+            raise SystemExit(f"{size}: the database holds other data; drop it or use a fresh one")
+        started = time.perf_counter()
+        generate.synthetic(SIZES[size], log=lambda line: print(line, file=sys.stderr))
+        print(f"  generated in {time.perf_counter() - started:.0f} s", file=sys.stderr)
+
+    atc.urls.urlpatterns.append(path("bench/floor/", floor_page, name="bench_floor"))
+    clear_url_caches()
+    national, _created = User.objects.get_or_create(email="bench-national@example.org")
+    Role.objects.get_or_create(user=national, kind=Role.Kind.NATIONAL_TEAM)
+    site = Site.objects.get(slug="marseille")
+    pages = {
+        "floor": "/bench/floor/",
+        "site": f"/sites/{site.slug}/tableau-de-bord/",
+        "cooperation": f"/sites/{site.slug}/cooperation/",
+        "national": "/tableaux/national/",
+        "national_sorted": "/tableaux/national/?tri=-pilotage&du=2020-T1&au=2021-T4&page=2",
+        "network": "/tableaux/reseau/fcsf/?tri=-actions",
+        "my_sites": "/tableaux/mes-sites/?tri=-etp",
+    }
+    client = Client()
+    client.force_login(national)
+    requests = int(os.environ.get("BENCH_REQUESTS", "30"))
+    timings = {name: [] for name in pages}
+    for url in pages.values():
+        for _n in range(3):
+            assert client.get(url).status_code == 200, url
+    # Interleaved so that noise (other processes, CPU frequency) hits every page alike.
+    for _n in range(requests):
+        for name, url in pages.items():
+            started = time.perf_counter()
+            client.get(url)
+            timings[name].append((time.perf_counter() - started) * 1000)
+    result = {
+        "size": size,
+        "vendor": django.db.connection.vendor,
+        "sites": Site.objects.count(),
+        "meetings": Meeting.objects.count(),
+        "pages": {
+            name: {
+                "median": statistics.median(values),
+                "p95": statistics.quantiles(values, n=20)[-1] if len(values) >= 2 else values[0],
+            }
+            for name, values in timings.items()
+        },
+    }
+    print("BENCH-RESULT " + json.dumps(result))
+
+
+def main() -> None:
+    sizes = (
+        os.environ.get("BENCH_SIZES", "").split(",") if os.environ.get("BENCH_SIZES") else ["demo", "medium"]
+    )
+    if os.environ.get("BENCH_LARGE") == "1" and "large" not in sizes:
+        sizes.append("large")
+    results = []
+    for size in sizes:
+        url = database_url(size)
+        if url.startswith("postgres"):
+            ensure_postgres_database(url)
+        print(f"== {size} ({urlparse(url).scheme})", file=sys.stderr)
+        env = {**os.environ, "DATABASE_URL": url, "DJANGO_ENV": "development", "DEBUG": "false"}
+        output = subprocess.run(
+            [sys.executable, "-m", "bench.run", "--child", size],
+            cwd=ROOT,
+            env=env,
+            check=True,
+            capture_output=True,
+            text=True,
+        )
+        sys.stderr.write(output.stderr)
+        line = next(line for line in output.stdout.splitlines() if line.startswith("BENCH-RESULT "))
+        results.append(json.loads(line.removeprefix("BENCH-RESULT ")))
+    report = render(results)
+    print(report)
+    (ROOT / "bench" / "RESULTS.md").write_text(report)
+
+
+def render(results: list[dict]) -> str:
+    lines = [
+        "# Dashboard benchmark — latest figures",
+        "",
+        "Written by `make bench` (bench/run.py). Server time per request through Django's test Client",
+        "(all middleware, session, templates), medians and p95 in ms over interleaved requests; ratio =",
+        "page median / floor median (floor: base layout + a 50-row table built in memory, no query).",
+        "Targets: site dashboards ≤ 3×, national and network ≤ 5× the floor.",
+        "",
+    ]
+    for result in results:
+        floor = result["pages"]["floor"]["median"]
+        lines += [
+            f"## {result['size']} — {result['vendor']}, {result['sites']} sites, "
+            f"{result['meetings']} meetings",
+            "",
+            "| page | median (ms) | p95 (ms) | ratio to floor | target | ok |",
+            "|---|---|---|---|---|---|",
+        ]
+        for name, figures in result["pages"].items():
+            ratio = figures["median"] / floor
+            target = TARGETS.get(name)
+            ok = "" if target is None else ("yes" if ratio <= target else "NO")
+            lines.append(
+                f"| {name} | {figures['median']:.1f} | {figures['p95']:.1f} | {ratio:.1f}× | "
+                f"{'' if target is None else f'≤ {target}×'} | {ok} |"
+            )
+        lines.append("")
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    if len(sys.argv) > 2 and sys.argv[1] == "--child":
+        child(sys.argv[2])
+    else:
+        main()
