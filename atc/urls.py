@@ -20,4 +20,5 @@ urlpatterns = [
     path("", include("pilotage.import_urls")),
     path("", include("diagnostics.urls")),
     path("", include("evaluation.urls")),
+    path("", include("evaluation.report_urls")),
 ]

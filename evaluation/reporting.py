@@ -107,7 +107,9 @@ def report_enqueue(report_id: int) -> bool:
     try:
         build_report.apply_async(args=[report_id], retry=False)
     except Exception:
-        log.warning("report %s: broker unreachable, left queued for the resend sweep", report_id)
+        log.warning(
+            "report %s: broker unreachable, left queued for the resend sweep", report_id, exc_info=True
+        )
         return False
     EvaluationReport.objects.filter(pk=report_id).update(enqueued_at=timezone.now())
     return True

@@ -40,3 +40,41 @@ def evaluation_data(db):
         happened="<script>alert('piège')</script> Stock alimentaire partagé lancé avec 6 associations.",
     )
     return sites
+
+
+class _Broker:
+    """Points the Celery app at another broker URL, for real (no mock), and back."""
+
+    def __init__(self, app):
+        self.app = app
+        self.saved = (app.conf.broker_url, app.conf.task_always_eager)
+
+    def _reset_pools(self):
+        from kombu import pools
+
+        # Connections and producers are pooled per broker URL: start from empty pools.
+        pools.reset()
+        if self.app._pool is not None:
+            self.app._pool.force_close_all()
+            self.app._pool = None
+        self.app.amqp._producer_pool = None
+
+    def point_to(self, url: str) -> None:
+        self._reset_pools()
+        self.app.conf.broker_url = url
+        self.app.conf.task_always_eager = False
+
+    def restore(self) -> None:
+        self._reset_pools()
+        self.app.conf.broker_url, self.app.conf.task_always_eager = self.saved
+
+
+@pytest.fixture
+def unreachable_broker():
+    """A Redis URL nobody listens on: publishing fails the way it does when the broker is down."""
+    from atc.celery import app
+
+    broker = _Broker(app)
+    broker.point_to("redis://127.0.0.1:1/0")
+    yield broker
+    broker.restore()

@@ -1,0 +1,81 @@
+"""Forms of the evaluation reports: an on-demand request and the schedules."""
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from evaluation.models import ReportSchedule, Scope
+from evaluation.periods import PeriodError, Target, parse_period
+from sites.models import Network, Site
+
+
+def _check_scope(cleaned: dict) -> None:
+    """The chosen scope needs its network or its site, and nothing else."""
+    scope = cleaned.get("scope")
+    if scope == Scope.NETWORK and not cleaned.get("network"):
+        raise ValidationError({"network": _("Choisissez la tête de réseau du rapport.")})
+    if scope == Scope.SITE and not cleaned.get("site"):
+        raise ValidationError({"site": _("Choisissez le site du rapport.")})
+    if scope != Scope.NETWORK:
+        cleaned["network"] = None
+    if scope != Scope.SITE:
+        cleaned["site"] = None
+
+
+class ReportRequestForm(forms.Form):
+    scope = forms.ChoiceField(label=_("Périmètre"), choices=Scope.choices, initial=Scope.NATIONAL)
+    network = forms.ModelChoiceField(
+        label=_("Tête de réseau"),
+        queryset=Network.objects.order_by("name"),
+        required=False,
+        help_text=_("Pour un rapport de réseau."),
+    )
+    site = forms.ModelChoiceField(
+        label=_("Site"),
+        queryset=Site.objects.order_by("name"),
+        required=False,
+        help_text=_("Pour un rapport de site."),
+    )
+    period = forms.CharField(
+        label=_("Période"),
+        max_length=40,
+        help_text=_(
+            "Une année (2021), un semestre (2021-H1), un trimestre (2021-Q1) "
+            "ou deux dates (2021-01-01..2021-06-30)."
+        ),
+    )
+
+    def clean_period(self):
+        try:
+            return parse_period(self.cleaned_data["period"])
+        except PeriodError as exc:
+            raise ValidationError(str(exc)) from exc
+
+    def clean(self):
+        cleaned = super().clean()
+        _check_scope(cleaned)
+        return cleaned
+
+    def target(self) -> Target:
+        data = self.cleaned_data
+        return Target(data["scope"], network=data["network"], site=data["site"])
+
+
+class ReportScheduleForm(forms.ModelForm):
+    class Meta:
+        model = ReportSchedule
+        fields = ["name", "scope", "network", "site", "periodicity", "day_of_month", "recipients"]
+        widgets = {"recipients": forms.Textarea(attrs={"rows": 4})}
+        help_texts = {
+            "network": _("Pour un rapport de réseau."),
+            "site": _("Pour un rapport de site."),
+        }
+
+    def clean(self):
+        cleaned = super().clean()
+        _check_scope(cleaned)
+        if "recipients" in cleaned and not [
+            line for line in cleaned["recipients"].splitlines() if line.strip()
+        ]:
+            self.add_error("recipients", _("Indiquez au moins une adresse e-mail."))
+        return cleaned

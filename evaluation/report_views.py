@@ -1,0 +1,123 @@
+"""Pages of the evaluation reports (national team): history, on-demand request with a status that
+updates, access-checked download, and the schedules."""
+
+from django.contrib import messages
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from atc.permissions import log_refusal, require_national
+from evaluation import reporting
+from evaluation.models import EvaluationReport, ReportSchedule
+from evaluation.periods import Period
+from evaluation.report_forms import ReportRequestForm, ReportScheduleForm
+
+REPORTS_SHOWN = 100
+POLL_SECONDS = 2
+
+
+def report_list(request):
+    require_national(request)
+    reports = EvaluationReport.objects.select_related("network", "site", "schedule", "requested_by")
+    return render(
+        request,
+        "reports/report_list.html",
+        {"reports": reports[:REPORTS_SHOWN], "total": reports.count()},
+    )
+
+
+def report_request(request):
+    require_national(request)
+    form = ReportRequestForm(request.POST or None)
+    if request.method == "POST":
+        if form.is_valid():
+            report = reporting.report_request(
+                user=request.user, target=form.target(), period=form.cleaned_data["period"]
+            )
+            messages.success(request, _("Demande enregistrée : le rapport est en préparation."))
+            return redirect("reports:report_detail", report.public_id)
+        messages.error(request, _("La demande n'a pas été enregistrée : corrigez les erreurs."))
+    return render(request, "reports/report_request.html", {"form": form})
+
+
+def _get_report(request, public_id) -> EvaluationReport:
+    report = (
+        EvaluationReport.objects.select_related("network", "site", "schedule", "requested_by")
+        .filter(public_id=public_id)
+        .first()
+    )
+    if report is None:
+        log_refusal(request, "out_of_scope", str(public_id))
+        raise Http404("Rapport introuvable")
+    return report
+
+
+def report_detail(request, public_id):
+    """The report's status; while it is being made, htmx asks again every 2 s for the fragment."""
+    require_national(request)
+    report = _get_report(request, public_id)
+    context = {
+        "report": report,
+        "target": reporting.target_of(report).title,
+        "period": Period(report.period_label, report.period_start, report.period_end).title,
+        "pending": report.status in (EvaluationReport.Status.QUEUED, EvaluationReport.Status.RUNNING),
+        "poll_seconds": POLL_SECONDS,
+    }
+    if request.htmx:
+        return render(request, "reports/_report_status.html", context)
+    return render(request, "reports/report_detail.html", context)
+
+
+def report_download(request, public_id):
+    require_national(request)
+    report = _get_report(request, public_id)
+    if report.status != EvaluationReport.Status.DONE or not report.file:
+        raise Http404("Rapport pas encore prêt")
+    name = f"rapport-{reporting.target_of(report).slug}-{report.period_label.replace('..', '-au-')}.pdf"
+    return FileResponse(
+        report.file.open("rb"), as_attachment=True, filename=name, content_type="application/pdf"
+    )
+
+
+def schedule_list(request):
+    require_national(request)
+    schedules = ReportSchedule.objects.select_related("network", "site")
+    today = timezone.localdate()
+    rows = [(s, reporting.next_run_text(s, today) if s.is_active else "") for s in schedules]
+    return render(request, "reports/schedule_list.html", {"rows": rows})
+
+
+def _schedule_form_page(request, schedule):
+    form = ReportScheduleForm(request.POST or None, instance=schedule)
+    if request.method == "POST":
+        if form.is_valid():
+            reporting.schedule_save(form=form)
+            messages.success(request, _("Programmation enregistrée."))
+            return redirect("reports:schedule_list")
+        messages.error(request, _("La programmation n'a pas été enregistrée : corrigez les erreurs."))
+    return render(request, "reports/schedule_form.html", {"form": form, "schedule": schedule})
+
+
+def schedule_create(request):
+    require_national(request)
+    return _schedule_form_page(request, ReportSchedule())
+
+
+def schedule_edit(request, pk):
+    require_national(request)
+    return _schedule_form_page(request, get_object_or_404(ReportSchedule, pk=pk))
+
+
+@require_POST
+def schedule_toggle(request, pk):
+    """Pause or resume a schedule; its reports stay in the history."""
+    require_national(request)
+    schedule = get_object_or_404(ReportSchedule, pk=pk)
+    reporting.schedule_set_active(schedule=schedule, active=not schedule.is_active)
+    if schedule.is_active:
+        messages.success(request, _("Programmation réactivée."))
+    else:
+        messages.success(request, _("Programmation suspendue : aucun nouveau rapport ne sera fait."))
+    return redirect("reports:schedule_list")

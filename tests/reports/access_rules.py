@@ -1,0 +1,49 @@
+"""Who may open the evaluation's national pages: reports, schedules, indicators, the national
+committee and events (the national team), and the exports (anyone signed in, scoped)."""
+
+from django.core.files.base import ContentFile
+
+from evaluation.models import EvaluationReport
+from tests.access import NATIONAL, Rule
+from tests.reports.factories import EvaluationReportFactory, ReportScheduleFactory
+
+
+def _report(o):
+    return {"public_id": o["report"].public_id}
+
+
+def _schedule(o):
+    return {"pk": o["schedule"].pk}
+
+
+def _schedule_post(o):
+    return {
+        "name": f"Rapport du site {o['site'].slug}",
+        "scope": "site",
+        "site": o["site"].pk,
+        "periodicity": "half_year",
+        "day_of_month": 5,
+        "recipients": "comite@example.org",
+    }
+
+
+RULES = {
+    "reports:report_list": Rule(NATIONAL),
+    "reports:report_request": Rule(
+        NATIONAL, methods=("GET", "POST"), post_data=lambda o: {"scope": "national", "period": "2021-Q1"}
+    ),
+    "reports:report_detail": Rule(NATIONAL, _report),
+    "reports:report_download": Rule(NATIONAL, _report),
+    "reports:schedule_list": Rule(NATIONAL),
+    "reports:schedule_create": Rule(NATIONAL, methods=("GET", "POST"), post_data=_schedule_post),
+    "reports:schedule_edit": Rule(NATIONAL, _schedule, ("GET", "POST"), _schedule_post),
+    "reports:schedule_toggle": Rule(NATIONAL, _schedule, ("POST",), lambda o: {}),
+}
+
+
+def build(site, user):
+    """A finished site report (with a small stand-in file) and a schedule for the site."""
+    report = EvaluationReportFactory(on_site=True, site=site, status=EvaluationReport.Status.DONE)
+    report.file.save(f"reports/acces-{site.slug}.pdf", ContentFile(b"%PDF-1.7\n"), save=True)
+    schedule = ReportScheduleFactory(scope="site", site=site, name=f"Programmation {site.slug}")
+    return {"report": report, "schedule": schedule}
