@@ -3,6 +3,7 @@
 pre-aggregates are rebuilt at the end, as after any bulk load."""
 
 import datetime
+import io
 import random
 from decimal import Decimal
 
@@ -43,10 +44,18 @@ REGIONS = [
 
 def _bulk_rows(table: str, columns: list[str], rows) -> None:
     if connection.vendor == "postgresql":
+        # COPY in chunks of tab-separated text (psycopg2's copy_expert); values never hold tabs.
         sql = f"COPY {table} ({', '.join(columns)}) FROM STDIN"
-        with connection.cursor() as cursor, cursor.cursor.copy(sql) as copy:
-            for row in rows:
-                copy.write_row(row)
+        with connection.cursor() as cursor:
+            buffer = io.StringIO()
+            for count, row in enumerate(rows, 1):
+                buffer.write("\t".join("\\N" if v is None else str(v) for v in row) + "\n")
+                if count % 200000 == 0:
+                    buffer.seek(0)
+                    cursor.cursor.copy_expert(sql, buffer)
+                    buffer = io.StringIO()
+            buffer.seek(0)
+            cursor.cursor.copy_expert(sql, buffer)
     else:
         marks = ", ".join("?" for _c in columns)
         sql = f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})"

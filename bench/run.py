@@ -38,14 +38,17 @@ def database_url(size: str) -> str:
 
 
 def ensure_postgres_database(url: str) -> None:
-    import psycopg
+    import psycopg2
 
     parsed = urlparse(url)
     name = parsed.path.lstrip("/")
-    admin = urlunparse(parsed._replace(path="/postgres"))
-    with psycopg.connect(admin, autocommit=True) as conn:
-        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
-            conn.execute(f'CREATE DATABASE "{name}"')
+    conn = psycopg2.connect(urlunparse(parsed._replace(path="/postgres")))
+    conn.autocommit = True
+    with conn.cursor() as cursor:
+        cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
+        if not cursor.fetchone():
+            cursor.execute(f'CREATE DATABASE "{name}"')
+    conn.close()
 
 
 def child(size: str) -> None:
