@@ -23,14 +23,14 @@ import json
 import os
 import random
 import re
-from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import urlparse
 
 from locust import HttpUser, between, events, task
 
+from loadtest.forms import PASSWORD, post_form
+
 PLAN = json.loads(Path(os.environ["LOADTEST_PLAN"]).read_text(encoding="utf-8"))
-PASSWORD = os.environ.get("LOADTEST_PASSWORD", "demo-atc-2021!")
 SAMPLES_PATH = os.environ.get("LOADTEST_SAMPLES")
 THINK_MIN = float(os.environ.get("LOADTEST_THINK_MIN", "0.1"))
 THINK_MAX = float(os.environ.get("LOADTEST_THINK_MAX", "0.5"))
@@ -73,73 +73,6 @@ def _write_samples(**_kw):
             handle.write("\n".join(_samples) + ("\n" if _samples else ""))
 
 
-class FormParser(HTMLParser):
-    """The forms of a page with the values a browser would submit without touching anything."""
-
-    def __init__(self):
-        super().__init__(convert_charrefs=True)
-        self.forms: list[dict] = []
-        self._select = None
-        self._textarea = None
-
-    def handle_starttag(self, tag, attrs):
-        attrs = dict(attrs)
-        if tag == "form":
-            self.forms.append(
-                {"action": attrs.get("action") or "", "method": attrs.get("method", "get"), "fields": []}
-            )
-            return
-        if not self.forms:
-            return
-        fields = self.forms[-1]["fields"]
-        name = attrs.get("name")
-        if tag == "input" and name:
-            kind = attrs.get("type", "text").lower()
-            if kind in {"submit", "button", "image", "file", "reset"}:
-                return
-            if kind in {"checkbox", "radio"} and "checked" not in attrs:
-                return
-            fields.append([name, attrs.get("value", "on" if kind in {"checkbox", "radio"} else "")])
-        elif tag == "select" and name:
-            self._select = {"name": name, "first": None, "chosen": None}
-        elif tag == "option" and self._select is not None:
-            value = attrs.get("value", "")
-            if self._select["first"] is None:
-                self._select["first"] = value
-            if "selected" in attrs:
-                self._select["chosen"] = value
-        elif tag == "textarea" and name:
-            self._textarea = [name, ""]
-
-    def handle_data(self, data):
-        if self._textarea is not None:
-            self._textarea[1] += data
-
-    def handle_endtag(self, tag):
-        if tag == "select" and self._select is not None:
-            chosen = self._select["chosen"]
-            value = chosen if chosen is not None else self._select["first"]
-            if value is not None and self.forms:
-                self.forms[-1]["fields"].append([self._select["name"], value])
-            self._select = None
-        elif tag == "textarea" and self._textarea is not None:
-            if self.forms:
-                self.forms[-1]["fields"].append([self._textarea[0], self._textarea[1].lstrip("\n")])
-            self._textarea = None
-
-
-def post_form(html: str, field: str, action_contains: str = "") -> dict | None:
-    """The first POST form of the page holding the named field (and posting to an address that
-    contains `action_contains`), as {"action": ..., "data": {name: value}}."""
-    parser = FormParser()
-    parser.feed(html)
-    for form in parser.forms:
-        names = {name for name, _value in form["fields"]}
-        if form["method"].lower() == "post" and field in names and action_contains in form["action"]:
-            return {"action": form["action"], "data": dict(form["fields"])}
-    return None
-
-
 class Persona(HttpUser):
     abstract = True
     persona = ""
@@ -163,6 +96,7 @@ class Persona(HttpUser):
         self.weights = [page["weight"] for page in self.pages]
         origin = urlparse(self.host)
         self.origin = f"https://{origin.netloc}"
+        self.signed_in = False
         self.sign_in()
 
     def _post(self, path, name, *, referer, **kwargs):
@@ -181,9 +115,11 @@ class Persona(HttpUser):
         data = {**form["data"], "login": self.plan["email"], "password": PASSWORD}
         with self._post(LOGIN_PATH, "auth:login", referer=LOGIN_PATH, data=data) as answer:
             if answer.status_code != 302:
+                # A person refused (e.g. allauth's per-address lock timing out) tries again later.
                 answer.failure(f"sign-in refused (HTTP {answer.status_code})")
                 return
             landing = answer.headers.get("Location", "/")
+        self.signed_in = True
         self.read(landing, "home")
 
     def read(self, url, name):
@@ -191,10 +127,15 @@ class Persona(HttpUser):
             if answer.status_code != 200:
                 where = answer.headers.get("Location", "")
                 answer.failure(f"HTTP {answer.status_code} {where}".strip())
+                if where.startswith(LOGIN_PATH):
+                    self.signed_in = False
             return answer
 
     @task(10)
     def browse(self):
+        if not self.signed_in:
+            self.sign_in()
+            return
         page = random.choices(self.pages, weights=self.weights)[0]
         self.read(random.choice(page["urls"]), page["name"])
 
@@ -207,6 +148,8 @@ class Facilitator(Persona):
 
     @task(2)
     def log_meeting_with_minutes(self):
+        if not self.signed_in:
+            return
         create = self.plan["meeting_create"]
         page = self.read(create, "meeting_form")
         form = post_form(page.text, "title") if page.status_code == 200 else None

@@ -181,8 +181,9 @@ def clear_cache_keys() -> None:
 class Stack:
     """gunicorn, a Celery worker and beat, each in its own process group, stopped on exit."""
 
-    def __init__(self, env: dict, var_dir: Path):
+    def __init__(self, env: dict, var_dir: Path, *, worker_pool: str = "prefork"):
         self.env = env
+        self.worker_pool = worker_pool
         self.logs = var_dir / "log"
         self.logs.mkdir(parents=True, exist_ok=True)
         self.processes: dict[str, subprocess.Popen] = {}
@@ -219,7 +220,17 @@ class Stack:
         )
         self._start(
             "worker",
-            [PY, "-m", "celery", "-A", "atc", "worker", "--concurrency=1", "--loglevel=WARNING"],
+            [
+                PY,
+                "-m",
+                "celery",
+                "-A",
+                "atc",
+                "worker",
+                "--concurrency=1",
+                f"--pool={self.worker_pool}",
+                "--loglevel=WARNING",
+            ],
         )
         self._start(
             "beat",
@@ -493,17 +504,25 @@ def profile(pids: list[int], seconds: int, out_dir: Path) -> list[str]:
             stack, _, count = line.rpartition(" ")
             if not count.isdigit():
                 continue
-            total += int(count)
-            frames = set()
-            for frame in stack.split(";"):
+            # Each sample goes to the innermost frame that names a subsystem or project code.
+            label = "other (Python, WSGI, middleware glue)"
+            for frame in reversed(stack.split(";")):
                 function, _, where = frame.partition(" (")
-                file = where.split(":")[0]
-                frames.add(_family(function, file))
-            for frame in frames:
-                inclusive[frame] += int(count)
+                found = _family(function, where.split(":")[0])
+                if found:
+                    label = found
+                    break
+            if label == FAMILIES[-1][1]:
+                continue
+            total += int(count)
+            inclusive[label] += int(count)
     if not total:
         return ["py-spy recorded no samples"]
-    lines = [f"py-spy, {seconds} s over {len(pids)} gunicorn workers, {total} samples:", ""]
+    lines = [
+        f"py-spy, {seconds} s over {len(pids)} gunicorn workers, {total} busy samples "
+        "(idle waits left out), each counted in its innermost subsystem or project function:",
+        "",
+    ]
     lines += ["| share of samples | where |", "|---|---|"]
     for frame, count in inclusive.most_common(40):
         if frame:
@@ -512,15 +531,22 @@ def profile(pids: list[int], seconds: int, out_dir: Path) -> list[str]:
 
 
 FAMILIES = [
+    ("django/contrib/auth/hashers", "password hashing (sign-in)"),
     ("django/template/", "Django templates (rendering)"),
-    ("psycopg2", "PostgreSQL driver (waiting for queries)"),
-    ("django/db/models/sql/compiler", "ORM: SQL compile + fetch"),
+    ("django/forms/", "Django forms (rendering, validation)"),
     ("crispy_forms", "crispy-forms rendering"),
+    ("django/utils/translation", "translations"),
+    ("django/urls/", "URL resolving and reversing"),
+    ("psycopg2", "PostgreSQL driver (queries, waiting for the server)"),
+    ("django/db/backends", "database backend (cursors, connections)"),
+    ("django/db/models", "ORM (building queries, making objects)"),
     ("django/contrib/sessions", "sessions"),
+    ("whitenoise", "whitenoise"),
     ("allauth", "allauth"),
     ("simple_history", "simple-history"),
     ("django/middleware/csrf", "CSRF middleware"),
-    ("gunicorn/workers", "gunicorn (waiting for requests)"),
+    # Last: a sample whose innermost labelled frame is gunicorn's loop is an idle wait.
+    ("gunicorn/", "gunicorn (idle)"),
 ]
 
 
