@@ -188,8 +188,9 @@ def report_build(*, report_id: int, task_id: str) -> bool:
     final = Path(default_storage.path(name))
     final.parent.mkdir(parents=True, exist_ok=True)
     html = render_html(target=target_of(report), period=_period_of(report))
-    handle, temporary = tempfile.mkstemp(prefix=".rendu-", suffix=".pdf", dir=final.parent)
-    os.close(handle)
+    # One temporary name per report: a render cut short by a killed worker leaves a partial file
+    # that the next attempt overwrites, and the hidden name is never served.
+    temporary = str(final.parent / f".rendu-{report.public_id}.pdf")
     try:
         pages = pdf.render_to_file(html, Path(temporary))
         with transaction.atomic():

@@ -1,0 +1,117 @@
+"""A real worker on a real Redis broker is killed (SIGKILL) in the middle of a render: the report
+still completes, exactly once, when a new worker starts.
+
+What makes it work: the task acks late, so the message stays in Redis' "unacked" set while it
+runs; the killed worker never acknowledges it, and the next worker puts it back in the queue once
+the visibility timeout has passed (4 s here, ATC_BROKER_VISIBILITY_TIMEOUT; one hour in production,
+above the task's hard time limit). The redelivered message keeps its task id, which is how the
+build recognises its own interrupted claim and takes the row over.
+
+On the embedded filesystem broker a fetched message is removed from the queue at once, so there is
+nothing to redeliver: there, the resend sweep (beat, every minute) publishes again a report left
+"running" past the hard time limit (tested in test_report_tasks with the claim rules).
+"""
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+
+from evaluation.models import EvaluationReport
+from evaluation.report_tasks import build_report
+from tests.atc.test_celery_worker import ROOT, _database_url, _stop, _wait_for
+from tests.reports.factories import EvaluationReportFactory
+
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.worker, pytest.mark.redis]
+
+REDIS_URL = os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/0"
+Status = EvaluationReport.Status
+
+
+def _worker(queue: str) -> subprocess.Popen:
+    env = {
+        **os.environ,
+        "DJANGO_ENV": "test",
+        "DATABASE_URL": _database_url(),
+        "CELERY_TASK_ALWAYS_EAGER": "false",
+        "REDIS_URL": REDIS_URL,
+        "MEDIA_ROOT": str(settings.MEDIA_ROOT),
+        "ATC_BROKER_VISIBILITY_TIMEOUT": "4",
+        "ATC_BROKER_RESTORE_INTERVAL": "1",
+        "ATC_BROKER_RESTORE_THROTTLE": "1",
+    }
+    return subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "atc",
+            "worker",
+            "--pool=solo",
+            "-Q",
+            queue,
+            "--loglevel=INFO",
+            "--without-heartbeat",
+            "--without-gossip",
+            "--without-mingle",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+
+
+@pytest.fixture
+def redis_app(unreachable_broker):
+    """The test process publishes to the same Redis as the workers."""
+    unreachable_broker.point_to(REDIS_URL)
+    return unreachable_broker
+
+
+def test_a_worker_killed_mid_render_is_replaced_and_the_report_completes_once(redis_app, tmp_path):
+    queue = f"atc-test-reports-{os.getpid()}-{time.monotonic_ns()}"
+    report = EvaluationReportFactory()  # the national report: a few seconds of rendering
+    first = _worker(queue)
+    try:
+        result = build_report.apply_async(args=[report.pk], queue=queue)
+        started = _wait_for(
+            lambda: EvaluationReport.objects.filter(pk=report.pk, status=Status.RUNNING).exists()
+        )
+        assert started, "the first worker never started the report"
+        time.sleep(0.5)
+        first.send_signal(signal.SIGKILL)
+        first.wait(timeout=10)
+    finally:
+        if first.poll() is None:
+            first.kill()
+        first.communicate()
+
+    report.refresh_from_db()
+    assert report.status == Status.RUNNING
+    assert list(Path(settings.MEDIA_ROOT).glob("reports/*/rapport-*.pdf")) == []
+
+    second = _worker(queue)
+    try:
+        done = _wait_for(
+            lambda: EvaluationReport.objects.filter(pk=report.pk, status=Status.DONE).exists(),
+            timeout=90,
+        )
+    finally:
+        output = _stop(second)
+    assert done, f"the report never completed after the restart:\n{output[-3000:]}"
+
+    report.refresh_from_db()
+    assert report.task_id == result.id
+    assert report.attempts == 2
+    files = list(Path(settings.MEDIA_ROOT).glob("reports/*/*"))
+    assert [f.name for f in files] == [f"rapport-{report.public_id}.pdf"]
+    assert files[0].read_bytes().startswith(b"%PDF")
+    assert EvaluationReport.objects.count() == 1
