@@ -1,0 +1,47 @@
+"""WeasyPrint reads our own static files and data: URIs, and nothing else."""
+
+import pytest
+from django.conf import settings
+
+from evaluation.pdf import make_fetcher, render_to_file, resolve_static
+
+STATIC = f"{settings.SITE_URL}{settings.STATIC_URL}"
+
+
+def test_our_static_files_are_served_by_path():
+    assert resolve_static(f"{STATIC}css/report.css").name == "report.css"
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://example.org/tracker.png",
+        "http://169.254.169.254/latest/meta-data/",
+        "file:///etc/passwd",
+        f"{STATIC}../../../../etc/passwd",
+        f"{STATIC}%2e%2e/%2e%2e/atc/settings.py",
+        f"{STATIC}css/missing.css",
+        f"{settings.SITE_URL}/admin/",
+    ],
+)
+def test_every_other_url_is_refused(url):
+    assert resolve_static(url) is None
+    with pytest.raises(ValueError, match="refusée"):
+        make_fetcher().fetch(url)
+
+
+def test_data_uris_are_read():
+    response = make_fetcher().fetch("data:text/plain;base64,QVRD")
+    assert response.read() == b"ATC"
+
+
+def test_a_document_pointing_outside_renders_without_fetching_it(tmp_path):
+    html = (
+        '<html><head><link rel="stylesheet" href="file:///etc/passwd"></head><body>'
+        '<img src="https://example.org/x.png" alt="externe"><p>Rapport</p></body></html>'
+    )
+
+    pages = render_to_file(html, tmp_path / "out.pdf")
+
+    assert pages == 1
+    assert (tmp_path / "out.pdf").read_bytes().startswith(b"%PDF")
