@@ -17,7 +17,10 @@ transactional test removed.
 """
 
 import io
+import os
 import re
+import subprocess
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -188,3 +191,53 @@ def page(browser, live_site, request):
     context.close()
     if watched.problems:
         pytest.fail("The browser reported problems:\n" + "\n".join(watched.problems))
+
+
+@pytest.fixture
+def celery_worker(live_site, settings):
+    """A real Celery worker process on the test database and this test process's queue, with
+    the web side publishing to the broker instead of running tasks inline."""
+    from atc.celery import app
+
+    database = Path(connections["default"].settings_dict["NAME"]).resolve()
+    if connections["default"].vendor != "sqlite":
+        pytest.fail("The browser tests run on the embedded SQLite database (see the README).")
+    env = {
+        **os.environ,
+        "DJANGO_ENV": "test",
+        "DATABASE_URL": f"sqlite:///{database}",
+        "CELERY_TASK_ALWAYS_EAGER": "false",
+        "MEDIA_ROOT": str(settings.MEDIA_ROOT),
+    }
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "atc",
+            "worker",
+            "--concurrency=1",
+            "--loglevel=WARNING",
+            "-Q",
+            settings.CELERY_TASK_DEFAULT_QUEUE,
+            "--without-heartbeat",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    eager = app.conf.task_always_eager
+    app.conf.task_always_eager = False
+    yield process
+    app.conf.task_always_eager = eager
+    process.terminate()
+    try:
+        output, _ = process.communicate(timeout=20)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        output, _ = process.communicate()
+    # Shown by pytest with the report of a failing test.
+    print("Celery worker output:\n" + output)
