@@ -84,12 +84,12 @@ def excerpt(text: str) -> str:
 class _Data:
     """The rows of the scope, read once and grouped by site."""
 
-    def __init__(self, target: Target, period: Period):
+    def __init__(self, target: Target, period: Period, site_ids: list[int] | None = None):
         self.period = period
         start, end = period.start, period.end
+        scope = target.sites() if site_ids is None else target.sites().filter(pk__in=site_ids)
         self.sites = list(
-            target.sites()
-            .select_related("network", "host")
+            scope.select_related("network", "host")
             .prefetch_related("neighbourhoods", "priority_models", "other_schemes")
             .order_by("name")
         )
@@ -586,14 +586,26 @@ def _site_section(site: Site, data: _Data, indicators: list[dict]) -> dict:
     }
 
 
-def build_content(*, target: Target, period: Period) -> dict:
-    """Everything the report template shows, for a scope and a period."""
-    data = _Data(target, period)
+def build_content(
+    *,
+    target: Target,
+    period: Period,
+    site_ids: list[int] | None = None,
+    summary: bool = True,
+    sections: bool = True,
+) -> dict:
+    """Everything the report template shows, for a scope and a period.
+
+    `site_ids`, `summary` and `sections` cut a very large report into parts (the summary alone,
+    then the sections of a few hundred sites each), rendered by several workers and assembled.
+    """
+    data = _Data(target, period, site_ids)
     actions = _actions(data)
     indicator_rows, indicators_per_site = _indicators(data, period)
     networks = Counter(site.network.name for site in data.sites)
     return {
         "title": _("Rapport d'évaluation — %(target)s") % {"target": target.title},
+        "summary": summary,
         "target": target,
         "period": period,
         "period_title": period.title,
