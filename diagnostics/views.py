@@ -49,6 +49,8 @@ def assessment_overview(request, slug):
     """Latest readings compared by respondent kind, their gap, and the change over time."""
     site = get_site_for_user(request, slug)
     report = services.assessment_report(site=site, change_kind=request.GET.get("qui", ""))
+    if request.htmx:
+        return render(request, "diagnostics/_change.html", {"report": report})
     return render(
         request,
         "diagnostics/assessment_overview.html",

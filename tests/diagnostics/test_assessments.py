@@ -144,3 +144,14 @@ def test_overview_without_readings_says_so(client, facilitator):
     )
     assert "Aucune donnée n'est encore saisie." in page
     assert "Aucune lecture n'est encore saisie." in page
+
+
+def test_htmx_request_gets_only_the_change_chart(client, facilitator):
+    AssessmentFactory(by_residents=True, score=Decimal("2"), date=datetime.date(2019, 10, 1))
+    AssessmentFactory(by_residents=True, score=Decimal("6"), date=datetime.date(2021, 3, 1))
+    client.force_login(facilitator)
+    url = reverse("diagnostics:assessment_overview", args=["marseille"])
+    page = client.get(url, {"qui": "residents"}, HTTP_HX_REQUEST="true").content.decode()
+    assert page.lstrip().startswith('<div id="evolution-chart"')
+    assert "<html" not in page
+    assert "Évolution des notes — Habitant·es" in unescape(page)
