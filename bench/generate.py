@@ -220,3 +220,7 @@ def synthetic(meetings_per_site: int, log=print) -> None:
         LogbookEntry.objects.bulk_create(entries, batch_size=5000)
         log(f"  {len(sites) * ACTIONS_PER_SITE} actions, {len(entries)} entrées du carnet de bord")
     rebuild_all_stats()
+    if connection.vendor == "postgresql":
+        # The planner needs statistics on the freshly loaded tables (autovacuum would be late).
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db import connection, models, transaction
-from django.db.models import Count, F, Max, Min, OuterRef, Q, Subquery, Sum, Value
+from django.db.models import Count, F, Max, Min, Q, Sum, Value
 from django.db.models.functions import Coalesce, TruncDate, TruncQuarter
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -47,6 +47,7 @@ from sites.models import (
 )
 
 PAGE_SIZE = 50
+EXPERIMENT_START = datetime.date(2019, 7, 1)
 CATEGORIES = list(OrganisationCategory)
 # Attendance of these categories is the "mix" the national actors follow: beyond institutions.
 CIVIL_SOCIETY = (
@@ -223,7 +224,9 @@ def refresh_site_stats(*, site_id: int) -> int:
     today = quarter_of(timezone.localdate())
     start = quarter_of(site.start_date) if site.start_date else None
     known = [q for q in rows if q is not None]
-    first = min([*known, start or today, today])
+    # Every site has a row for every quarter since the experiment began, so that any period's
+    # figures group to one row per site without an outer join to the sites.
+    first = min([*known, EXPERIMENT_START, start or today])
     last = max([*known, today])
     objects = [
         SiteQuarterStats(
@@ -720,53 +723,70 @@ SORTS = {
 }
 
 
-def _fte_subquery(today: datetime.date):
-    current = (
-        FacilitatorAssignment.objects.filter(site=OuterRef("pk"), start_date__lte=today)
-        .filter(Q(end_date__isnull=True) | Q(end_date__gte=today))
-        .order_by()
-        .values("site")
-        .annotate(total=Sum("fte"))
-        .values("total")
-    )
-    return Coalesce(
-        Subquery(current),
-        Value(Decimal("0")),
-        output_field=models.DecimalField(max_digits=5, decimal_places=2),
-    )
+FIGURES = (
+    "meetings_count",
+    "steering",
+    "attendees",
+    "civil",
+    "civil_share",
+    "actions_count",
+    "actions_done",
+    "reached",
+    "partners_max",
+    "expected",
+    "logbook_filled",
+    "indicators_filled",
+)
 
 
-def annotate_sites(sites, period: SitePeriod, today: datetime.date | None = None):
-    """Sites with their figures over the period, summed from the pre-aggregates (one join)."""
+def current_fte(*, site_ids, today: datetime.date | None = None) -> dict[int, Decimal]:
+    """Site id → FTE of the facilitators in post today (sites without one are absent)."""
     today = today or timezone.localdate()
-    in_period = period.quarter_filter("quarter_stats__") & Q(quarter_stats__quarter__lte=quarter_of(today))
-    expected = in_period & Q(quarter_stats__in_experiment=True)
-    attendees = sum(
-        (F(f"quarter_stats__{c}") for c in ATTENDEE_COLUMNS[1:]), F(f"quarter_stats__{ATTENDEE_COLUMNS[0]}")
+    rows = (
+        FacilitatorAssignment.objects.filter(site_id__in=site_ids)
+        .current(today)
+        .values("site_id")
+        .annotate(total=Sum("fte"))
+        .order_by()
+        .values_list("site_id", "total")
     )
+    return dict(rows)
+
+
+def stats_by_site(*, site_ids, period: SitePeriod, today: datetime.date | None = None):
+    """One dict per site with its figures over the period, summed from the pre-aggregates and
+    grouped by site id only (no join, no wide GROUP BY): `site_id` plus every name of FIGURES."""
+    today = today or timezone.localdate()
+    expected = Q(in_experiment=True)
+    attendees = sum((F(c) for c in ATTENDEE_COLUMNS[1:]), F(ATTENDEE_COLUMNS[0]))
     civil = sum(
-        (F(f"quarter_stats__attendees_{c.value}") for c in CIVIL_SOCIETY[1:]),
-        F(f"quarter_stats__attendees_{CIVIL_SOCIETY[0].value}"),
+        (F(f"attendees_{c.value}") for c in CIVIL_SOCIETY[1:]), F(f"attendees_{CIVIL_SOCIETY[0].value}")
     )
-    return sites.annotate(
-        fte=_fte_subquery(today),
-        meetings_count=Coalesce(Sum("quarter_stats__meetings", filter=in_period), 0),
-        steering=Coalesce(Sum("quarter_stats__steering_meetings", filter=in_period), 0),
-        attendees=Coalesce(Sum(attendees, filter=in_period), 0),
-        civil=Coalesce(Sum(civil, filter=in_period), 0),
-        actions_count=Coalesce(Sum("quarter_stats__actions", filter=in_period), 0),
-        actions_done=Coalesce(Sum("quarter_stats__actions_done", filter=in_period), 0),
-        reached=Coalesce(Sum("quarter_stats__residents_reached", filter=in_period), 0),
-        partners_max=Coalesce(Max("quarter_stats__partners", filter=in_period), 0),
-        expected=Count("quarter_stats", filter=expected),
-        logbook_filled=Count("quarter_stats", filter=expected & Q(quarter_stats__logbook_entries__gt=0)),
-        indicators_filled=Count("quarter_stats", filter=expected & Q(quarter_stats__indicator_values__gt=0)),
-    ).annotate(
-        civil_share=models.Case(
-            models.When(attendees__gt=0, then=F("civil") * 100.0 / F("attendees")),
-            default=None,
-            output_field=models.FloatField(),
+    return (
+        SiteQuarterStats.objects.filter(site_id__in=site_ids, quarter__lte=quarter_of(today))
+        .filter(period.quarter_filter())
+        .values("site_id")
+        .annotate(
+            meetings_count=Sum("meetings"),
+            steering=Sum("steering_meetings"),
+            attendees=Sum(attendees),
+            civil=Sum(civil),
+            actions_count=Sum("actions"),
+            actions_done=Sum("actions_done"),
+            reached=Sum("residents_reached"),
+            partners_max=Max("partners"),
+            expected=Count("id", filter=expected),
+            logbook_filled=Count("id", filter=expected & Q(logbook_entries__gt=0)),
+            indicators_filled=Count("id", filter=expected & Q(indicator_values__gt=0)),
         )
+        .annotate(
+            civil_share=models.Case(
+                models.When(attendees__gt=0, then=F("civil") * 100.0 / F("attendees")),
+                default=None,
+                output_field=models.FloatField(),
+            )
+        )
+        .order_by()
     )
 
 
@@ -784,6 +804,16 @@ class SiteTable:
     all_rows: bool = field(default=False)
 
 
+def _attach(sites: list[Site], figures: dict[int, dict], fte: dict[int, Decimal]) -> list[Site]:
+    for site in sites:
+        row = figures.get(site.pk, {})
+        for name in FIGURES:
+            default = None if name == "civil_share" else 0
+            setattr(site, name, row.get(name) if row.get(name) is not None else default)
+        site.fte = fte.get(site.pk, Decimal("0"))
+    return sites
+
+
 def site_table(
     *,
     sites,
@@ -795,9 +825,10 @@ def site_table(
 ) -> SiteTable:
     """One page of sites with their figures. `sites` is already scoped (`Site.objects.for_user`).
 
-    `sort` is a key of `SORTS`, prefixed with `-` for descending. Sorting by name aggregates only
-    the page's sites; sorting by a figure aggregates every site's pre-aggregated quarters.
-    `page_size=None` returns every row (exports). Two queries.
+    `sort` is a key of `SORTS`, prefixed with `-` for descending. Sorting by a column of the site
+    picks the page first and aggregates only its sites; sorting by a figure groups every site's
+    pre-aggregated quarters by site id (about one row per site and quarter) and keeps the page's
+    ids. `page_size=None` returns every row (exports). Four or five queries.
     """
     descending = sort.startswith("-")
     key = sort.lstrip("-")
@@ -807,18 +838,52 @@ def site_table(
     total = scoped.count()
     pages = max(1, -(-total // page_size)) if page_size else 1
     page = min(max(1, page), pages)
-    field_name = SORTS[key]
-    order = F(field_name).desc(nulls_last=True) if descending else F(field_name).asc(nulls_last=True)
-    if key in {"nom", "reseau", "region"} and page_size:
-        # Plain columns: pick the page first, then aggregate only the rows shown.
-        page_ids = scoped.order_by(order, "name").values("id")[(page - 1) * page_size : page * page_size]
-        queryset = annotate_sites(Site.objects.filter(id__in=page_ids), period, today)
-        rows = list(queryset.select_related("network").order_by(order, "name"))
+    window = slice((page - 1) * page_size, page * page_size) if page_size else slice(None)
+    ids = scoped.values("id")
+    columns = Site.objects.select_related("network").only(
+        "id", "name", "slug", "region", "network__name", "network__code"
+    )
+    if key in {"nom", "reseau", "region"}:
+        order = F(SORTS[key]).desc() if descending else F(SORTS[key]).asc()
+        shown = list(columns.filter(id__in=ids).order_by(order, "name")[window])
+        page_ids = [s.pk for s in shown]
+        figures = {
+            row["site_id"]: row for row in stats_by_site(site_ids=page_ids, period=period, today=today)
+        }
+        fte = current_fte(site_ids=page_ids, today=today)
+    elif key == "etp":
+        fte = current_fte(site_ids=ids, today=today)
+        names = dict(scoped.values_list("id", "name"))
+        ordered = sorted(names, key=lambda pk: (fte.get(pk, Decimal("0")), names[pk]), reverse=descending)
+        page_ids = ordered[window]
+        by_id = columns.in_bulk(page_ids)
+        shown = [by_id[pk] for pk in page_ids]
+        figures = {
+            row["site_id"]: row for row in stats_by_site(site_ids=page_ids, period=period, today=today)
+        }
     else:
-        queryset = annotate_sites(scoped, period, today).select_related("network").order_by(order, "name")
-        rows = list(queryset[(page - 1) * page_size : page * page_size] if page_size else queryset)
+        field_name = SORTS[key]
+        order = F(field_name).desc(nulls_last=True) if descending else F(field_name).asc(nulls_last=True)
+        grouped = stats_by_site(site_ids=ids, period=period, today=today).order_by(order, "site_id")
+        figures = {row["site_id"]: row for row in grouped[window]}
+        page_ids = list(figures)
+        if page_size is None or len(page_ids) < page_size:
+            # Sites without any pre-aggregated quarter (never refreshed) come last, by name.
+            with_rows = (
+                SiteQuarterStats.objects.filter(
+                    site_id__in=ids, quarter__lte=quarter_of(today or timezone.localdate())
+                )
+                .filter(period.quarter_filter())
+                .values("site_id")
+            )
+            skip = max(0, window.start - grouped.count()) if page_size else 0
+            missing = scoped.exclude(id__in=with_rows).order_by("name").values_list("id", flat=True)
+            page_ids += list(missing[skip : skip + page_size - len(page_ids)] if page_size else missing)
+        by_id = columns.in_bulk(page_ids)
+        shown = [by_id[pk] for pk in page_ids if pk in by_id]
+        fte = current_fte(site_ids=page_ids, today=today)
     return SiteTable(
-        rows=rows,
+        rows=_attach(shown, figures, fte),
         total=total,
         page=page,
         pages=pages,
@@ -832,18 +897,26 @@ def site_table(
 def distributions(*, sites, period: SitePeriod, today: datetime.date | None = None) -> dict:
     """Min, mean and max across the sites of FTE, steering meetings, civil-society share of
     attendance (%) and actions over the period: `{"fte": {"min":…, "mean":…, "max":…}, …}`.
-    One query (an aggregate over the per-site aggregate)."""
-    figures = {"fte": "fte", "steering": "steering", "civil_share": "civil_share", "actions": "actions_count"}
-    aggregates = {}
+    Three queries: an aggregate over the per-site sums, the FTE in post, the sites' ids."""
+    scoped = period.apply(sites)
+    figures = {"steering": "steering", "civil_share": "civil_share", "actions": "actions_count"}
+    aggregates = {"sites": Count("site_id")}
     for name, column in figures.items():
         aggregates[f"{name}__min"] = Min(column)
         aggregates[f"{name}__mean"] = models.Avg(column)
         aggregates[f"{name}__max"] = Max(column)
-    aggregates["sites"] = Count("id")
-    values = annotate_sites(period.apply(sites), period, today).aggregate(**aggregates)
+    values = stats_by_site(site_ids=scoped.values("id"), period=period, today=today).aggregate(**aggregates)
     result = {"sites": values.pop("sites")}
     for name in figures:
         result[name] = {stat: values[f"{name}__{stat}"] for stat in ("min", "mean", "max")}
+    # Every site counts for FTE, a site without anyone in post as 0.
+    fte = current_fte(site_ids=scoped.values("id"), today=today)
+    everyone = [fte.get(pk, Decimal("0")) for pk in scoped.values_list("id", flat=True)]
+    result["fte"] = {
+        "min": min(everyone, default=None),
+        "mean": (sum(everyone) / len(everyone)) if everyone else None,
+        "max": max(everyone, default=None),
+    }
     return result
 
 
