@@ -25,4 +25,10 @@ urlpatterns = [
         report_views.report_download,
         name="report_download",
     ),
+    path("exports/", report_views.export_index, name="export_index"),
+    path(
+        "exports/<slug:dataset>.<str:fmt>",
+        report_views.export_download,
+        name="export_download",
+    ),
 ]

@@ -2,7 +2,7 @@
 updates, access-checked download, and the schedules."""
 
 from django.contrib import messages
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -121,3 +121,27 @@ def schedule_toggle(request, pk):
     else:
         messages.success(request, _("Programmation suspendue : aucun nouveau rapport ne sera fait."))
     return redirect("reports:schedule_list")
+
+
+def export_index(request):
+    """The exports a signed-in person may download: their own scope's rows only."""
+    from evaluation.exports import DATASETS
+
+    return render(request, "reports/export_index.html", {"datasets": DATASETS.items()})
+
+
+def export_download(request, dataset, fmt):
+    from evaluation.exports import DATASETS, export_csv, export_xlsx
+
+    chosen = DATASETS.get(dataset)
+    if chosen is None or fmt not in ("csv", "xlsx"):
+        raise Http404("Export inconnu")
+    day = timezone.localdate().isoformat()
+    if fmt == "csv":
+        content, content_type = export_csv(chosen, request.user), "text/csv; charset=utf-8"
+    else:
+        content = export_xlsx(chosen, request.user)
+        content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="atc-{dataset}-{day}.{fmt}"'
+    return response

@@ -4,7 +4,7 @@ committee and events (the national team), and the exports (anyone signed in, sco
 from django.core.files.base import ContentFile
 
 from evaluation.models import EvaluationReport
-from tests.access import NATIONAL, Rule
+from tests.access import AUTHENTICATED, NATIONAL, Rule
 from tests.reports.factories import EvaluationReportFactory, ReportScheduleFactory
 
 
@@ -38,6 +38,9 @@ RULES = {
     "reports:schedule_create": Rule(NATIONAL, methods=("GET", "POST"), post_data=_schedule_post),
     "reports:schedule_edit": Rule(NATIONAL, _schedule, ("GET", "POST"), _schedule_post),
     "reports:schedule_toggle": Rule(NATIONAL, _schedule, ("POST",), lambda o: {}),
+    # Anyone signed in; the rows are their own scope's (tested in test_exports).
+    "reports:export_index": Rule(AUTHENTICATED),
+    "reports:export_download": Rule(AUTHENTICATED, lambda o: {"dataset": "reunions", "fmt": "csv"}),
 }
 
 
