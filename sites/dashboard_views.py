@@ -180,6 +180,16 @@ class OverviewFilterForm(forms.Form):
         )
 
 
+def _map(sites):
+    points = [
+        MapPoint(name, float(lat), float(lon), dep, region)
+        for name, lat, lon, dep, region in sites.values_list(
+            "name", "latitude", "longitude", "departement_code", "region"
+        )
+    ]
+    return france_map(title=_("Carte des sites"), points=points)
+
+
 def _page_number(request) -> int:
     try:
         return int(request.GET.get("page", "1"))
@@ -195,13 +205,7 @@ def _overview(request, *, sites, title, url_name, url_args=(), network=None, sho
     scoped = period.apply(sites)
     charts = stats.overview_charts(totals=stats.quarter_totals(sites=sites, period=period))
     if show_map:
-        points = [
-            MapPoint(name, float(lat), float(lon), dep, region)
-            for name, lat, lon, dep, region in scoped.values_list(
-                "name", "latitude", "longitude", "departement_code", "region"
-            )
-        ]
-        charts["map"] = france_map(title=_("Carte des sites"), points=points)
+        charts["map"] = stats.cached(("map", stats.scope_key(scoped)), lambda: _map(scoped))
     query = request.GET.copy()
     query.pop("page", None)
     sort_query = query.copy()

@@ -14,11 +14,13 @@ the pre-aggregates (about one row per site and quarter), never the meetings them
 """
 
 import datetime
+import hashlib
 import itertools
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.core.cache import cache
 from django.db import connection, models, transaction
 from django.db.models import Count, F, Max, Min, Q, Sum, Value
 from django.db.models.functions import Coalesce, TruncDate, TruncQuarter
@@ -240,7 +242,46 @@ def refresh_site_stats(*, site_id: int) -> int:
     with transaction.atomic():
         SiteQuarterStats.objects.filter(site_id=site_id).delete()
         SiteQuarterStats.objects.bulk_create(objects, batch_size=500)
+    bump_stats_version()
     return len(objects)
+
+
+# --- Cache of the many-site figures -----------------------------------------------------------------
+
+VERSION_KEY = "atc-stats-version"
+CACHE_SECONDS = 3600
+
+
+def bump_stats_version() -> None:
+    """Make every cached many-site figure stale (called after each refresh of a site)."""
+    try:
+        cache.incr(VERSION_KEY)
+    except ValueError:
+        cache.set(VERSION_KEY, 1, None)
+
+
+def cached(parts: tuple, compute):
+    """`compute()`, cached until the next refresh of any site's pre-aggregates.
+
+    The national figures (distributions, quarterly totals, the map, a sort over every site) group
+    tens of thousands of site-quarter rows: once per change of the data rather than per request.
+    `parts` must name everything the result depends on; the scope is best given as the SQL of the
+    user's scoped queryset, so that two users share an entry only when they see the same sites.
+    """
+    version = cache.get(VERSION_KEY) or 0
+    digest = hashlib.blake2s(repr(parts).encode(), digest_size=12).hexdigest()
+    key = f"atc-stats:{version}:{digest}"
+    value = cache.get(key)
+    if value is None:
+        value = compute()
+        cache.set(key, value, CACHE_SECONDS)
+    return value
+
+
+def scope_key(sites) -> str:
+    """A cache key part naming a scoped Site queryset (its SQL with parameters)."""
+    sql, params = sites.values("id").query.sql_with_params()
+    return sql + repr(params)
 
 
 def rebuild_all_stats(*, site_ids: list[int] | None = None) -> int:
@@ -865,8 +906,14 @@ def site_table(
         field_name = SORTS[key]
         order = F(field_name).desc(nulls_last=True) if descending else F(field_name).asc(nulls_last=True)
         grouped = stats_by_site(site_ids=ids, period=period, today=today).order_by(order, "site_id")
-        figures = {row["site_id"]: row for row in grouped[window]}
-        page_ids = list(figures)
+        ordered_ids = cached(
+            ("sorted", scope_key(scoped), repr(period), sort, today),
+            lambda: list(grouped.values_list("site_id", flat=True)),
+        )
+        page_ids = ordered_ids[window]
+        figures = {
+            row["site_id"]: row for row in stats_by_site(site_ids=page_ids, period=period, today=today)
+        }
         if page_size is None or len(page_ids) < page_size:
             # Sites without any pre-aggregated quarter (never refreshed) come last, by name.
             with_rows = (
@@ -876,7 +923,7 @@ def site_table(
                 .filter(period.quarter_filter())
                 .values("site_id")
             )
-            skip = max(0, window.start - grouped.count()) if page_size else 0
+            skip = max(0, window.start - len(ordered_ids)) if page_size else 0
             missing = scoped.exclude(id__in=with_rows).order_by("name").values_list("id", flat=True)
             page_ids += list(missing[skip : skip + page_size - len(page_ids)] if page_size else missing)
         by_id = columns.in_bulk(page_ids)
@@ -897,7 +944,14 @@ def site_table(
 def distributions(*, sites, period: SitePeriod, today: datetime.date | None = None) -> dict:
     """Min, mean and max across the sites of FTE, steering meetings, civil-society share of
     attendance (%) and actions over the period: `{"fte": {"min":…, "mean":…, "max":…}, …}`.
-    Three queries: an aggregate over the per-site sums, the FTE in post, the sites' ids."""
+    Three queries (none when cached): the aggregate of the per-site sums, the FTE in post, the ids."""
+    return cached(
+        ("distributions", scope_key(period.apply(sites)), repr(period), today),
+        lambda: _distributions(sites=sites, period=period, today=today),
+    )
+
+
+def _distributions(*, sites, period: SitePeriod, today: datetime.date | None) -> dict:
     scoped = period.apply(sites)
     figures = {"steering": "steering", "civil_share": "civil_share", "actions": "actions_count"}
     aggregates = {"sites": Count("site_id")}
@@ -922,8 +976,16 @@ def distributions(*, sites, period: SitePeriod, today: datetime.date | None = No
 
 def quarter_totals(*, sites, period: SitePeriod, today: datetime.date | None = None) -> list[dict]:
     """Per quarter of the period, across the sites: meetings, steering meetings, actions, sites
-    expected to report, and how many filled their logbook and entered indicators. One query."""
+    expected to report, and how many filled their logbook and entered indicators. One query
+    (none when cached)."""
     today = today or timezone.localdate()
+    return cached(
+        ("quarter_totals", scope_key(period.apply(sites)), repr(period), today),
+        lambda: _quarter_totals(sites=sites, period=period, today=today),
+    )
+
+
+def _quarter_totals(*, sites, period: SitePeriod, today: datetime.date) -> list[dict]:
     stats = SiteQuarterStats.objects.filter(
         site__in=period.apply(sites).values("id"), quarter__lte=quarter_of(today)
     ).filter(period.quarter_filter())
