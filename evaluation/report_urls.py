@@ -1,6 +1,6 @@
 from django.urls import path
 
-from evaluation import report_views
+from evaluation import indicator_views, report_views
 
 app_name = "reports"
 
@@ -24,6 +24,14 @@ urlpatterns = [
         "rapports/<uuid:public_id>/telecharger/",
         report_views.report_download,
         name="report_download",
+    ),
+    path("indicateurs/", indicator_views.indicator_list, name="indicator_list"),
+    path("indicateurs/nouveau/", indicator_views.indicator_create, name="indicator_create"),
+    path("indicateurs/<int:pk>/modifier/", indicator_views.indicator_edit, name="indicator_edit"),
+    path(
+        "sites/<slug:slug>/indicateurs/<str:period>/",
+        indicator_views.indicator_values,
+        name="indicator_values",
     ),
     path("exports/", report_views.export_index, name="export_index"),
     path(

@@ -4,8 +4,8 @@ committee and events (the national team), and the exports (anyone signed in, sco
 from django.core.files.base import ContentFile
 
 from evaluation.models import EvaluationReport
-from tests.access import AUTHENTICATED, NATIONAL, Rule
-from tests.reports.factories import EvaluationReportFactory, ReportScheduleFactory
+from tests.access import AUTHENTICATED, NATIONAL, SITE_WRITE, Rule
+from tests.reports.factories import EvaluationReportFactory, IndicatorFactory, ReportScheduleFactory
 
 
 def _report(o):
@@ -38,6 +38,15 @@ RULES = {
     "reports:schedule_create": Rule(NATIONAL, methods=("GET", "POST"), post_data=_schedule_post),
     "reports:schedule_edit": Rule(NATIONAL, _schedule, ("GET", "POST"), _schedule_post),
     "reports:schedule_toggle": Rule(NATIONAL, _schedule, ("POST",), lambda o: {}),
+    "reports:indicator_list": Rule(NATIONAL),
+    "reports:indicator_create": Rule(NATIONAL),
+    "reports:indicator_edit": Rule(NATIONAL, lambda o: {"pk": o["indicator"].pk}),
+    "reports:indicator_values": Rule(
+        SITE_WRITE,
+        lambda o: {"slug": o["site"].slug, "period": "2021-Q1"},
+        ("GET", "POST"),
+        lambda o: {f"value_{o['indicator'].pk}": "12"},
+    ),
     # Anyone signed in; the rows are their own scope's (tested in test_exports).
     "reports:export_index": Rule(AUTHENTICATED),
     "reports:export_download": Rule(AUTHENTICATED, lambda o: {"dataset": "reunions", "fmt": "csv"}),
@@ -45,8 +54,9 @@ RULES = {
 
 
 def build(site, user):
-    """A finished site report (with a small stand-in file) and a schedule for the site."""
+    """A finished site report (with a small stand-in file), a schedule and an indicator."""
     report = EvaluationReportFactory(on_site=True, site=site, status=EvaluationReport.Status.DONE)
     report.file.save(f"reports/acces-{site.slug}.pdf", ContentFile(b"%PDF-1.7\n"), save=True)
     schedule = ReportScheduleFactory(scope="site", site=site, name=f"Programmation {site.slug}")
-    return {"report": report, "schedule": schedule}
+    indicator = IndicatorFactory(code=f"indicateur-{site.slug}", name=f"Indicateur {site.slug}")
+    return {"report": report, "schedule": schedule, "indicator": indicator}

@@ -1,0 +1,107 @@
+"""Pages of the indicators: the national team defines them and sees, per period, which sites
+entered what; each site's team enters its values for a period."""
+
+from django.contrib import messages
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from atc.permissions import get_site_for_user, require_national
+from evaluation.indicator_forms import IndicatorForm, IndicatorValuesForm
+from evaluation.indicator_services import indicator_values_save
+from evaluation.models import Indicator, IndicatorValue, Periodicity
+from evaluation.periods import PeriodError, parse_period, period_before
+from sites.models import Site
+
+
+def _period_from(request):
+    """The period in `?periode=`, or the last complete quarter; and an error text if unreadable."""
+    text = request.GET.get("periode", "")
+    if text:
+        try:
+            return parse_period(text), ""
+        except PeriodError as exc:
+            return period_before(Periodicity.QUARTER, timezone.localdate()), str(exc)
+    return period_before(Periodicity.QUARTER, timezone.localdate()), ""
+
+
+def indicator_list(request):
+    """The indicators, and the completeness of the entered ones for a period (site × indicator)."""
+    require_national(request)
+    period, period_error = _period_from(request)
+    indicators = list(Indicator.objects.all())
+    entered = [i for i in indicators if i.source == Indicator.Source.ENTERED and i.is_active]
+    filled = set(
+        IndicatorValue.objects.filter(
+            period_start=period.start, period_end=period.end, indicator__in=entered
+        ).values_list("site_id", "indicator_id")
+    )
+    rows = [
+        (site, [(i, (site.pk, i.pk) in filled) for i in entered]) for site in Site.objects.order_by("name")
+    ]
+    complete = sum(1 for _site, cells in rows if cells and all(ok for _i, ok in cells))
+    return render(
+        request,
+        "indicators/indicator_list.html",
+        {
+            "indicators": indicators,
+            "entered": entered,
+            "rows": rows,
+            "complete": complete,
+            "period": period,
+            "period_error": period_error,
+        },
+    )
+
+
+def _indicator_form_page(request, indicator):
+    form = IndicatorForm(request.POST or None, instance=indicator)
+    if request.method == "POST":
+        if form.is_valid():
+            form.save()
+            messages.success(request, _("Indicateur enregistré."))
+            return redirect("reports:indicator_list")
+        messages.error(request, _("L'indicateur n'a pas été enregistré : corrigez les erreurs."))
+    return render(request, "indicators/indicator_form.html", {"form": form, "indicator": indicator})
+
+
+def indicator_create(request):
+    require_national(request)
+    return _indicator_form_page(request, Indicator())
+
+
+def indicator_edit(request, pk):
+    require_national(request)
+    return _indicator_form_page(request, get_object_or_404(Indicator, pk=pk))
+
+
+def indicator_values(request, slug, period):
+    """A site's values of the entered indicators for one period (quarter, half-year, year)."""
+    site = get_site_for_user(request, slug, write=True)
+    try:
+        parsed = parse_period(period)
+    except PeriodError:
+        return redirect(
+            "reports:indicator_values", slug, period_before(Periodicity.QUARTER, timezone.localdate()).label
+        )
+    indicators = list(
+        Indicator.objects.filter(is_active=True, source=Indicator.Source.ENTERED).order_by("name")
+    )
+    values = {
+        v.indicator_id: v
+        for v in IndicatorValue.objects.filter(site=site, period_start=parsed.start, period_end=parsed.end)
+    }
+    form = IndicatorValuesForm(request.POST or None, indicators=indicators, values=values)
+    if request.method == "POST":
+        if form.is_valid():
+            count = indicator_values_save(site=site, period=parsed, values=form.entered(), user=request.user)
+            messages.success(
+                request, _("%(n)s valeur(s) enregistrée(s) pour %(p)s.") % {"n": count, "p": parsed.title}
+            )
+            return redirect("reports:indicator_values", slug, parsed.label)
+        messages.error(request, _("Rien n'a été enregistré : corrigez les erreurs."))
+    return render(
+        request,
+        "indicators/indicator_values.html",
+        {"site": site, "period": parsed, "form": form, "indicators": indicators},
+    )
