@@ -353,6 +353,7 @@ class Steering:
     next_meeting: datetime.date | None
     attendance_total: dict[str, int]
     civil_society_share: float | None
+    recent: list[tuple[datetime.date, str]]
 
 
 @dataclass
@@ -444,15 +445,16 @@ def _steering(site: Site, today: datetime.date, quarters: list[SiteQuarterStats]
     )
     by_category = {row["category"]: row["n"] for row in members}
     composition = [(c.label, by_category[c.value]) for c in CATEGORIES if by_category.get(c.value)]
-    dates = (
+    # One query for the count, the last and next dates and the timeline's latest meetings: a site
+    # holds a steering meeting every few weeks at most, so these rows stay few.
+    meetings = list(
         _meeting_model()
         .objects.filter(site=site, kind="steering")
-        .aggregate(
-            held=Count("id", filter=Q(date__lte=today)),
-            last=Max("date", filter=Q(date__lte=today)),
-            next=Min("date", filter=Q(date__gt=today)),
-        )
+        .order_by("-date", "-id")
+        .values_list("date", "title")
     )
+    held = [m for m in meetings if m[0] <= today]
+    upcoming = [m[0] for m in meetings if m[0] > today]
     totals: Counter = Counter()
     for row in quarters:
         totals.update(row.steering_attendance)
@@ -461,9 +463,10 @@ def _steering(site: Site, today: datetime.date, quarters: list[SiteQuarterStats]
     return Steering(
         composition=composition,
         members=sum(by_category.values()),
-        meetings_held=dates["held"],
-        last_meeting=dates["last"],
-        next_meeting=dates["next"],
+        meetings_held=len(held),
+        last_meeting=held[0][0] if held else None,
+        next_meeting=min(upcoming, default=None),
+        recent=held[:12],
         attendance_total={c.value: totals[c.value] for c in CATEGORIES},
         civil_society_share=(civil / total * 100) if total else None,
     )
@@ -560,13 +563,7 @@ def site_dashboard(*, site: Site, today: datetime.date | None = None) -> SiteDas
     events = list(
         ContextEvent.objects.filter(Q(site=site) | Q(site__isnull=True)).order_by("start_date", "id")
     )
-    steering_meetings = list(
-        _meeting_model()
-        .objects.filter(site=site, kind="steering", date__lte=today)
-        .order_by("-date")
-        .values_list("date", "title")[:12]
-    )
-    timeline = _timeline(site, facilitation, diagnostics, events, steering_meetings)
+    timeline = _timeline(site, facilitation, diagnostics, events, steering.recent)
 
     return SiteDashboard(
         site=site,
