@@ -49,7 +49,7 @@ def test_logbook_reminder_disappears_once_the_quarter_is_filled(client, facilita
     LogbookEntry.objects.create(site=marseille, period_start=start, period_end=end, happened="Lancement")
     client.force_login(facilitator)
     page = client.get(reverse("sites:site_home", args=["marseille"])).content.decode()
-    assert "Carnet de bord" not in page
+    assert "Carnet de bord : l'entrée du trimestre" not in page
     assert "Rien en attente : tout est à jour." in page
 
 
