@@ -1,6 +1,6 @@
 from django.urls import path
 
-from evaluation import indicator_views, report_views
+from evaluation import indicator_views, national_views, report_views
 
 app_name = "reports"
 
@@ -32,6 +32,27 @@ urlpatterns = [
         "sites/<slug:slug>/indicateurs/<str:period>/",
         indicator_views.indicator_values,
         name="indicator_values",
+    ),
+    path("national/", national_views.national_home, name="national_home"),
+    path(
+        "national/membres/nouveau/",
+        national_views.national_member_create,
+        name="national_member_create",
+    ),
+    path(
+        "national/reunions/nouvelle/",
+        national_views.national_meeting_create,
+        name="national_meeting_create",
+    ),
+    path(
+        "national/reunions/<int:pk>/",
+        national_views.national_meeting_detail,
+        name="national_meeting_detail",
+    ),
+    path(
+        "national/reunions/<int:pk>/modifier/",
+        national_views.national_meeting_edit,
+        name="national_meeting_edit",
     ),
     path("exports/", report_views.export_index, name="export_index"),
     path(

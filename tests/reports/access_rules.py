@@ -4,6 +4,7 @@ committee and events (the national team), and the exports (anyone signed in, sco
 from django.core.files.base import ContentFile
 
 from evaluation.models import EvaluationReport
+from pilotage.models import Meeting
 from tests.access import AUTHENTICATED, NATIONAL, SITE_WRITE, Rule
 from tests.reports.factories import EvaluationReportFactory, IndicatorFactory, ReportScheduleFactory
 
@@ -47,6 +48,15 @@ RULES = {
         ("GET", "POST"),
         lambda o: {f"value_{o['indicator'].pk}": "12"},
     ),
+    "reports:national_home": Rule(NATIONAL),
+    "reports:national_member_create": Rule(
+        NATIONAL,
+        methods=("GET", "POST"),
+        post_data=lambda o: {"organisation_name": f"ANCT {o['site'].slug}", "category": "state"},
+    ),
+    "reports:national_meeting_create": Rule(NATIONAL),
+    "reports:national_meeting_detail": Rule(NATIONAL, lambda o: {"pk": o["national_meeting"].pk}),
+    "reports:national_meeting_edit": Rule(NATIONAL, lambda o: {"pk": o["national_meeting"].pk}),
     # Anyone signed in; the rows are their own scope's (tested in test_exports).
     "reports:export_index": Rule(AUTHENTICATED),
     "reports:export_download": Rule(AUTHENTICATED, lambda o: {"dataset": "reunions", "fmt": "csv"}),
@@ -59,4 +69,12 @@ def build(site, user):
     report.file.save(f"reports/acces-{site.slug}.pdf", ContentFile(b"%PDF-1.7\n"), save=True)
     schedule = ReportScheduleFactory(scope="site", site=site, name=f"Programmation {site.slug}")
     indicator = IndicatorFactory(code=f"indicateur-{site.slug}", name=f"Indicateur {site.slug}")
-    return {"report": report, "schedule": schedule, "indicator": indicator}
+    national_meeting = Meeting.objects.create(
+        site=None, kind=Meeting.Kind.NATIONAL_COMMITTEE, title=f"Comité national ({site.slug})"
+    )
+    return {
+        "report": report,
+        "schedule": schedule,
+        "indicator": indicator,
+        "national_meeting": national_meeting,
+    }

@@ -1,0 +1,88 @@
+"""The national monitoring committee's pages: members, meetings and national events.
+
+Readable and editable by the national team only: network coordinators follow their own network's
+sites; the committee's minutes are the national team's working documents.
+"""
+
+from django.contrib import messages
+from django.db.models import Q
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+
+from atc.permissions import log_refusal, require_national
+from evaluation.national_forms import NationalMeetingForm, NationalMemberForm
+from evaluation.national_services import (
+    national_committee,
+    national_meeting_save,
+    national_member_add,
+)
+from pilotage.models import Meeting
+
+NATIONAL_MEETINGS = Q(site__isnull=True, kind__in=Meeting.NATIONAL_KINDS)
+
+
+def national_home(request):
+    require_national(request)
+    committee = national_committee()
+    meetings = Meeting.objects.filter(NATIONAL_MEETINGS).order_by("-date", "-id")
+    return render(
+        request,
+        "national/national_home.html",
+        {
+            "committee": committee,
+            "members": committee.members.order_by("category", "organisation_name") if committee else [],
+            "committee_meetings": [m for m in meetings if m.kind == Meeting.Kind.NATIONAL_COMMITTEE],
+            "events": [m for m in meetings if m.kind == Meeting.Kind.NATIONAL_EVENT],
+        },
+    )
+
+
+def national_member_create(request):
+    require_national(request)
+    form = NationalMemberForm(request.POST or None)
+    if request.method == "POST":
+        if form.is_valid():
+            national_member_add(form=form)
+            messages.success(request, _("Membre ajouté au comité de suivi national."))
+            return redirect("reports:national_home")
+        messages.error(request, _("Le membre n'a pas été ajouté : corrigez les erreurs."))
+    return render(request, "national/member_form.html", {"form": form})
+
+
+def _get_meeting(request, pk) -> Meeting:
+    meeting = Meeting.objects.filter(NATIONAL_MEETINGS, pk=pk).first()
+    if meeting is None:
+        log_refusal(request, "out_of_scope", pk)
+        raise Http404("Réunion nationale introuvable")
+    return meeting
+
+
+def _meeting_form_page(request, meeting):
+    form = NationalMeetingForm(request.POST or None, instance=meeting)
+    if request.method == "POST":
+        if form.is_valid():
+            meeting = national_meeting_save(form=form, user=request.user)
+            messages.success(request, _("Réunion nationale enregistrée."))
+            return redirect("reports:national_meeting_detail", meeting.pk)
+        messages.error(request, _("La réunion n'a pas été enregistrée : corrigez les erreurs."))
+    return render(request, "national/meeting_form.html", {"form": form, "meeting": meeting})
+
+
+def national_meeting_create(request):
+    require_national(request)
+    kind = request.GET.get("type", Meeting.Kind.NATIONAL_COMMITTEE)
+    if kind not in Meeting.NATIONAL_KINDS:
+        kind = Meeting.Kind.NATIONAL_COMMITTEE
+    return _meeting_form_page(request, Meeting(site=None, kind=kind))
+
+
+def national_meeting_edit(request, pk):
+    require_national(request)
+    return _meeting_form_page(request, _get_meeting(request, pk))
+
+
+def national_meeting_detail(request, pk):
+    require_national(request)
+    meeting = _get_meeting(request, pk)
+    return render(request, "national/meeting_detail.html", {"meeting": meeting})
