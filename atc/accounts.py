@@ -27,9 +27,7 @@ def _roles_prefetch():
 def _restrict_kinds(request, form):
     """Only platform administrators may make other administrators."""
     if not request.user.is_superuser:
-        form.fields["kind"].choices = [
-            choice for choice in Role.Kind.choices if choice[0] != Role.Kind.ADMIN
-        ]
+        form.fields["kind"].choices = [choice for choice in Role.Kind.choices if choice[0] != Role.Kind.ADMIN]
     return form
 
 
@@ -49,9 +47,7 @@ def people(request):
     """Everyone with an account, their current roles and how many have ended."""
     require_account_manager(request)
     persons = list(
-        User.objects.prefetch_related(_roles_prefetch()).order_by(
-            "last_name", "first_name", "email"
-        )
+        User.objects.prefetch_related(_roles_prefetch()).order_by("last_name", "first_name", "email")
     )
     today = timezone.localdate()
     for person in persons:
@@ -106,9 +102,7 @@ def role_end(request, pk):
         log_refusal(request, "admin_role", pk)
         raise PermissionDenied("Réservé à l'administration")
     account_services.role_end(role=role)
-    messages.success(
-        request, _("Le rôle « %(role)s » a pris fin.") % {"role": role.get_kind_display()}
-    )
+    messages.success(request, _("Le rôle « %(role)s » a pris fin.") % {"role": role.get_kind_display()})
     return redirect("person_detail", pk=role.user_id)
 
 

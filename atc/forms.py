@@ -26,8 +26,7 @@ def role_scope_errors(kind: str, sites, network) -> dict[str, str]:
             errors["network"] = _("Choisissez la tête de réseau coordonnée.")
         if has_sites:
             errors["sites"] = _(
-                "Une coordination de réseau voit déjà tous les sites de son réseau : "
-                "décochez les sites."
+                "Une coordination de réseau voit déjà tous les sites de son réseau : décochez les sites."
             )
     elif kind:
         if has_sites:
@@ -46,9 +45,7 @@ class RoleScopeForm(forms.Form):
         queryset=Site.objects.order_by("name"),
         required=False,
         widget=forms.CheckboxSelectMultiple,
-        help_text=_(
-            "Pour les animateur·rices, directions de structure porteuse et délégué·es du préfet."
-        ),
+        help_text=_("Pour les animateur·rices, directions de structure porteuse et délégué·es du préfet."),
     )
     network = forms.ModelChoiceField(
         label=_("Tête de réseau"),

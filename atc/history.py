@@ -31,9 +31,7 @@ def history_entries(obj):
     for record in records:
         changed = []
         if previous is not None and record.history_type == "~":
-            changed = [
-                str(labels.get(name, name)) for name in record.diff_against(previous).changed_fields
-            ]
+            changed = [str(labels.get(name, name)) for name in record.diff_against(previous).changed_fields]
         entries.append(
             {
                 "date": record.history_date,

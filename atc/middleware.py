@@ -47,9 +47,7 @@ class RefusalLogMiddleware:
 
     def __call__(self, request):
         response = self.get_response(request)
-        if response.status_code in (403, 404) and not getattr(
-            request, "_atc_refusal_logged", False
-        ):
+        if response.status_code in (403, 404) and not getattr(request, "_atc_refusal_logged", False):
             match = getattr(request, "resolver_match", None)
             kwargs = match.kwargs if match else {}
             access_log.warning(
@@ -93,9 +91,7 @@ class SecurityHeadersMiddleware:
                 "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
             )
         response.headers.setdefault("Content-Security-Policy", policy)
-        response.headers.setdefault(
-            "Permissions-Policy", "camera=(), microphone=(), geolocation=()"
-        )
+        response.headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
         if getattr(request, "user", None) is not None and request.user.is_authenticated:
             response.headers["Cache-Control"] = "no-store, private"
         return response

@@ -79,11 +79,7 @@ def can_comment_site(user, site) -> bool:
     """Préfet delegates of the site (and the national team) leave review comments."""
     if is_national(user):
         return True
-    return (
-        Role.objects.filter(user=user, kind=Role.Kind.PREFET_DELEGATE, sites=site)
-        .current()
-        .exists()
-    )
+    return Role.objects.filter(user=user, kind=Role.Kind.PREFET_DELEGATE, sites=site).current().exists()
 
 
 def can_export(user) -> bool:
