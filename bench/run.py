@@ -145,11 +145,12 @@ def main() -> None:
             [sys.executable, "-m", "bench.run", "--child", size],
             cwd=ROOT,
             env=env,
-            check=True,
             capture_output=True,
             text=True,
         )
         sys.stderr.write(output.stderr)
+        if output.returncode:
+            raise SystemExit(f"{size}: the benchmark process failed (see above)")
         line = next(line for line in output.stdout.splitlines() if line.startswith("BENCH-RESULT "))
         results.append(json.loads(line.removeprefix("BENCH-RESULT ")))
     report = render(results)
