@@ -104,9 +104,7 @@ class LogbookReminder(models.Model):
         verbose_name_plural = _("rappels du carnet de bord")
         ordering = ["-period_start", "site"]
         constraints = [
-            models.UniqueConstraint(
-                fields=["site", "period_start"], name="logbook_reminder_once_per_period"
-            ),
+            models.UniqueConstraint(fields=["site", "period_start"], name="logbook_reminder_once_per_period"),
         ]
 
     def __str__(self):
@@ -153,9 +151,7 @@ class Indicator(models.Model):
             models.CheckConstraint(
                 condition=Q(source="entered") | ~Q(computation=""),
                 name="indicator_computed_has_rule",
-                violation_error_message=_(
-                    "Un indicateur calculé doit préciser sa règle de calcul."
-                ),
+                violation_error_message=_("Un indicateur calculé doit préciser sa règle de calcul."),
             ),
         ]
 
@@ -295,9 +291,7 @@ def _scope_constraint(prefix: str):
         | (Q(scope="network") & Q(network__isnull=False) & Q(site__isnull=True))
         | (Q(scope="site") & Q(site__isnull=False) & Q(network__isnull=True)),
         name=f"{prefix}_scope_matches_target",
-        violation_error_message=_(
-            "Le périmètre doit correspondre : national seul, un réseau, ou un site."
-        ),
+        violation_error_message=_("Le périmètre doit correspondre : national seul, un réseau, ou un site."),
     )
 
 
@@ -331,9 +325,7 @@ class EvaluationReport(models.Model):
     period_label = models.CharField(_("période"), max_length=40)
     period_start = models.DateField(_("début de la période"))
     period_end = models.DateField(_("fin de la période"))
-    status = models.CharField(
-        _("état"), max_length=10, choices=Status.choices, default=Status.QUEUED
-    )
+    status = models.CharField(_("état"), max_length=10, choices=Status.choices, default=Status.QUEUED)
     error = models.TextField(_("motif de l'échec"), blank=True)
     attempts = models.PositiveSmallIntegerField(_("tentatives"), default=0)
     task_id = models.CharField(

@@ -6,25 +6,39 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('evaluation', '0002_logbook_reminder'),
-        ('sites', '0004_site_quarter_stats'),
+        ("evaluation", "0002_logbook_reminder"),
+        ("sites", "0004_site_quarter_stats"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='evaluationreport',
-            name='task_id',
-            field=models.CharField(blank=True, editable=False, help_text='La livraison de tâche Celery qui fabrique le rapport.', max_length=64, verbose_name='tâche en cours'),
+            model_name="evaluationreport",
+            name="task_id",
+            field=models.CharField(
+                blank=True,
+                editable=False,
+                help_text="La livraison de tâche Celery qui fabrique le rapport.",
+                max_length=64,
+                verbose_name="tâche en cours",
+            ),
         ),
         migrations.AddIndex(
-            model_name='evaluationreport',
-            index=models.Index(fields=['status', 'enqueued_at'], name='report_status_enqueued'),
+            model_name="evaluationreport",
+            index=models.Index(fields=["status", "enqueued_at"], name="report_status_enqueued"),
         ),
         migrations.AddConstraint(
-            model_name='evaluationreport',
-            constraint=models.UniqueConstraint(models.F('schedule'), models.F('scope'), django.db.models.functions.comparison.Coalesce('network', models.Value(0)), django.db.models.functions.comparison.Coalesce('site', models.Value(0)), models.F('period_start'), models.F('period_end'), condition=models.Q(('schedule__isnull', False)), name='report_once_per_schedule_period'),
+            model_name="evaluationreport",
+            constraint=models.UniqueConstraint(
+                models.F("schedule"),
+                models.F("scope"),
+                django.db.models.functions.comparison.Coalesce("network", models.Value(0)),
+                django.db.models.functions.comparison.Coalesce("site", models.Value(0)),
+                models.F("period_start"),
+                models.F("period_end"),
+                condition=models.Q(("schedule__isnull", False)),
+                name="report_once_per_schedule_period",
+            ),
         ),
     ]
