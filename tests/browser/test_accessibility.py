@@ -34,6 +34,13 @@ def _marseille_pages():
         reverse("diagnostics:assessment_overview", args=site),
         reverse("diagnostics:assessment_entry", args=site),
         reverse("diagnostics:coverage", args=site),
+        reverse("evaluation:logbook_list", args=site),
+        reverse("evaluation:logbook_create", args=site),
+        reverse("partners:partner_list", args=site),
+        reverse("partners:partner_create", args=site),
+        reverse("dashboards:site", args=site),
+        reverse("dashboards:cooperation", args=site),
+        reverse("dashboards:my_sites"),
         reverse("account_change_password"),
     ]
 
@@ -46,13 +53,19 @@ def _delegate_pages():
         reverse("pilotage:meeting_list", args=site),
         reverse("pilotage:action_board", args=site),
         reverse("diagnostics:finding_list", args=site),
+        reverse("dashboards:site", args=site),
+        reverse("dashboards:my_sites"),
         # The refusal page a delegate meets outside the Nord.
         reverse("sites:site_home", args=["marseille"]),
     ]
 
 
 def _coordinator_pages():
-    return [reverse("home"), reverse("sites:site_home", args=["aubenas"])]
+    return [
+        reverse("home"),
+        reverse("sites:site_home", args=["aubenas"]),
+        reverse("dashboards:network", args=["fcsf"]),
+    ]
 
 
 def _national_pages():
@@ -65,6 +78,11 @@ def _national_pages():
         reverse("people"),
         reverse("person_invite"),
         reverse("person_detail", args=[person.pk]),
+        reverse("dashboards:national"),
+        reverse("reports:report_list"),
+        reverse("reports:report_request"),
+        reverse("reports:schedule_list"),
+        reverse("reports:schedule_create"),
     ]
 
 
