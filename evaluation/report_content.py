@@ -23,6 +23,7 @@ from evaluation.indicator_rules import action_statuses_at, end_of_day
 from evaluation.models import Indicator, IndicatorObjective, IndicatorValue, LogbookEntry, Survey
 from evaluation.periods import Period, Target, french_date
 from pilotage.models import ATTENDANCE_FIELDS, Action, Committee, CommitteeMember, Meeting
+from sites import stats
 from sites.francemap import MapPoint, france_map
 from sites.models import (
     ContextEvent,
@@ -239,6 +240,21 @@ def _method(data: _Data, period: Period) -> dict:
         "meetings": sum(row["count"] for row in data.meetings.values()),
         "actions": len(data.actions),
         "assessments": len(data.assessments),
+    }
+
+
+def _dashboard_figures(data: _Data, period: Period) -> dict:
+    """FTE (at the period's end) and steering meetings (over the period's quarters), min / mean /
+    max across the sites, from the dashboards' statistics service: the report and the national
+    dashboard never disagree on these figures. Sites without a facilitator count as 0 ETP there."""
+    figures = stats.distributions(
+        sites=Site.objects.filter(pk__in=data.ids),
+        period=stats.SitePeriod(start=stats.quarter_of(period.start), end=stats.quarter_of(period.end)),
+        today=period.end,
+    )
+    return {
+        name: {key: format_number(figures[name][key], 1) for key in ("min", "mean", "max")}
+        for name in ("fte", "steering")
     }
 
 
@@ -600,6 +616,7 @@ def build_content(
     then the sections of a few hundred sites each), rendered by several workers and assembled.
     """
     data = _Data(target, period, site_ids)
+    dashboard = _dashboard_figures(data, period)
     actions = _actions(data)
     indicator_rows, indicators_per_site = _indicators(data, period)
     networks = Counter(site.network.name for site in data.sites)
@@ -627,8 +644,8 @@ def build_content(
         ),
         "networks": sorted(networks.items()),
         "method": _method(data, period),
-        "facilitation": _facilitation(data),
-        "steering": _steering(data),
+        "facilitation": {**_facilitation(data), "fte": dashboard["fte"]},
+        "steering": {**_steering(data), "in_period": dashboard["steering"]},
         "positioning": _positioning(data),
         "actions": actions,
         "attendance": _attendance(data),

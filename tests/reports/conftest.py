@@ -5,6 +5,7 @@ import pytest
 
 from pilotage.models import Meeting
 from sites.models import Site
+from sites.stats import rebuild_all_stats
 from tests.evaluation.factories import LogbookEntryFactory
 from tests.pilotage.factories import MeetingFactory
 from tests.reports.factories import SurveyFactory, SurveyRecipientFactory
@@ -15,16 +16,14 @@ D = datetime.date
 
 @pytest.fixture
 def evaluation_data(db):
-    """Q3 2020 as the interim evaluation read it, in small: three facilitated sites (0,4 / 0,8 /
-    1,2 ETP: mean 0,8), a flash survey with 17 answers out of 30 (57 %), steering meetings, and a
-    logbook entry whose text tries to inject markup."""
+    """Q3 2020 as the interim evaluation read it, in small: 15 facilitated sites (0,4 to 1,2 ETP,
+    mean 0,8; six recruited in Q4 2019), a flash survey with 17 answers out of 30 (57 %), steering
+    meetings, and a logbook entry whose text tries to inject markup."""
     sites = {site.slug: site for site in Site.objects.filter(slug__in=["marseille", "grenoble", "tourcoing"])}
-    for slug, fte, start in (
-        ("marseille", "0.4", D(2019, 10, 7)),
-        ("grenoble", "0.8", D(2019, 11, 4)),
-        ("tourcoing", "1.2", D(2020, 2, 3)),
-    ):
-        FacilitatorAssignmentFactory(site=sites[slug], fte=Decimal(fte), start_date=start)
+    fte = {"marseille": "0.4", "tourcoing": "1.2"}
+    for index, site in enumerate(Site.objects.order_by("name")):
+        start = D(2019, 10, 7) if index < 6 else D(2020, 2, 3)
+        FacilitatorAssignmentFactory(site=site, fte=Decimal(fte.get(site.slug, "0.8")), start_date=start)
     survey = SurveyFactory(title="Questionnaire flash aux acteurs institutionnels")
     recipients = list(Site.objects.order_by("name")[:14])
     for index in range(30):
@@ -39,6 +38,8 @@ def evaluation_data(db):
         period_end=D(2020, 9, 30),
         happened="<script>alert('piège')</script> Stock alimentaire partagé lancé avec 6 associations.",
     )
+    # The dashboards' pre-aggregates, as the commit hooks would have refreshed them.
+    rebuild_all_stats()
     return sites
 
 
