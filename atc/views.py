@@ -2,28 +2,41 @@ import datetime
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
+from django.core.paginator import Paginator
 from django.db import connection
 from django.http import JsonResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 
+from atc.models import Role
 from atc.permissions import is_national
 from atc.services import heartbeat_is_fresh
 from sites.models import Site
 
+HOME_PAGE_SIZE = 24
+
 
 def home(request):
-    """Each role's home: the sites the user may see, with what the role can do there."""
+    """Each role's home: shortcuts for the role, then the sites the user may see (paginated:
+    the national team may see ~1,600 of them once the experiment is generalised)."""
+    user = request.user
     sites = (
-        Site.objects.for_user(request.user)
+        Site.objects.for_user(user)
         .select_related("network")
         .prefetch_related("neighbourhoods")
         .order_by("network__name", "name")
     )
+    page = Paginator(sites, HOME_PAGE_SIZE).get_page(request.GET.get("page"))
+    roles = list(user.roles.current().select_related("network"))
     return render(
         request,
         "home.html",
-        {"sites": sites, "is_national": is_national(request.user)},
+        {
+            "page": page,
+            "is_national": is_national(user),
+            "coordinated_networks": [r.network for r in roles if r.kind == Role.Kind.NETWORK_COORDINATOR],
+            "is_delegate": any(r.kind == Role.Kind.PREFET_DELEGATE for r in roles),
+        },
     )
 
 

@@ -3,7 +3,6 @@ the project's URL patterns, one world of objects on the matrix sites, and a data
 """
 
 import importlib
-import importlib.util
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -26,16 +25,16 @@ NORD = ("tourcoing", "grande-synthe", "roubaix")
 
 
 def rule_modules():
-    """Every `tests.<app>.access_rules` module, imported by name; apps without one are skipped."""
+    """Every `tests.<app>.access_rules*` module (an app may split its rules by feature, e.g.
+    access_rules_partners.py), imported by name; apps without one are skipped."""
     names = sorted(
         path.name for path in TESTS_DIR.iterdir() if path.is_dir() and (path / "__init__.py").exists()
     )
     names.sort(key=lambda name: (BUILD_ORDER.index(name) if name in BUILD_ORDER else 99, name))
     modules = []
     for name in names:
-        module_name = f"tests.{name}.access_rules"
-        if importlib.util.find_spec(module_name) is not None:
-            modules.append(importlib.import_module(module_name))
+        for path in sorted((TESTS_DIR / name).glob("access_rules*.py")):
+            modules.append(importlib.import_module(f"tests.{name}.{path.stem}"))
     return modules
 
 

@@ -33,13 +33,37 @@ def test_network_coordinator_home_lists_the_five_fcsf_sites(client, network_coor
     assert "Grenoble" not in page
 
 
-def test_national_team_home_lists_all_fifteen_sites(
+def test_national_team_home_lists_all_fifteen_sites_with_its_shortcuts(
     client, national_team, django_assert_max_num_queries
 ):
     client.force_login(national_team)
     with django_assert_max_num_queries(12):
         response = client.get(reverse("home"))
-    assert response.content.decode().count('class="card"') == 15
+    page = response.content.decode()
+    assert page.count('class="card"') == 15
+    assert "Tableau de bord national" in page and reverse("reports:report_list") in page
+
+
+def test_the_home_is_paginated_when_a_user_sees_many_sites(client, national_team, marseille):
+    from sites.models import Site
+
+    for index in range(30):
+        site = Site.objects.get(pk=marseille.pk)
+        site.pk, site.slug, site.name = None, f"copie-{index}", f"Copie {index:02d}"
+        site.save()
+    client.force_login(national_team)
+    first = client.get(reverse("home")).content.decode()
+    assert first.count('class="card"') == 24
+    assert "Page 1 sur 2" in first
+    second = client.get(reverse("home"), {"page": 2}).content.decode()
+    assert second.count('class="card"') == 45 - 24
+
+
+def test_a_delegate_gets_the_comparison_of_their_sites(client, prefet_delegate):
+    client.force_login(prefet_delegate)
+    page = client.get(reverse("home")).content.decode()
+    assert reverse("dashboards:my_sites") in page
+    assert reverse("dashboards:national") not in page
 
 
 def test_health_answers_without_login_and_reports_a_silent_worker(client):
