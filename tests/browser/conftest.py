@@ -1,7 +1,7 @@
 """Real-browser harness: Debian's Chromium driven by Playwright against pytest-django's live server.
 
 - `live_site`: the live server (transactional database) filled with the demo data (`load_demo`);
-- `browser`: one Chromium per test process; each test gets a fresh context (no shared cookies);
+- `browser`: one Chromium per test module; each test gets a fresh context (no shared cookies);
 - `page`: a `WatchedPage` that fails the test on any CSP violation, page error, console error or
   failed sub-resource (a stylesheet or script answered 4xx/5xx), and saves screenshots under
   test-artifacts/screenshots/<test>/.
@@ -79,16 +79,18 @@ def pytest_runtest_teardown(item, nextitem):
     return result
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser(django_db_setup):
-    """One Chromium for the test process.
+    """One Chromium for the test module.
 
     Playwright's sync API keeps an idle asyncio loop registered in this thread while it lives.
     Django takes that for an async context: its async-safety check refuses ORM calls, and its
     connection handler hands out new connection objects (thread-critical locals turn into context
     variables), which lack the serialized reference data kept for `serialized_rollback`. The tests
     stay synchronous, so the check is lifted while Playwright runs and the serialized data is
-    handed over to the connection the tests now see."""
+    handed over to the connection the tests now see. Module scope, not session: the tests that
+    run after the browser tests in the same process get a plain thread back (and subprocesses
+    they start do not inherit DJANGO_ALLOW_ASYNC_UNSAFE, which `check --deploy` rejects)."""
     serialized = getattr(connections["default"], "_test_serialized_contents", None)
     with pytest.MonkeyPatch.context() as patch, sync_playwright() as playwright:
         patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
