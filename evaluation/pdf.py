@@ -124,6 +124,20 @@ def _child(html: str, output: str, memory_bytes: int, pipe) -> None:
         pipe.close()
 
 
+def _reap(pid: int, *, kill: bool) -> int | None:
+    """Wait for the render child (killing it first if asked); its exit code or signal."""
+    if kill:
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+    try:
+        _, status = os.waitpid(pid, 0)
+    except ChildProcessError:
+        return None
+    return os.waitstatus_to_exitcode(status)
+
+
 def render_to_file(
     html: str, output: Path, *, seconds: int | None = None, memory_mb: int | None = None
 ) -> int:
@@ -135,13 +149,19 @@ def render_to_file(
 
     seconds = seconds or settings.ATC_REPORT_RENDER_SECONDS
     memory_mb = settings.ATC_REPORT_MEMORY_MB if memory_mb is None else memory_mb
-    context = multiprocessing.get_context("fork")
-    receiver, sender = context.Pipe(duplex=False)
-    process = context.Process(
-        target=_child, args=(html, str(output), memory_mb * 1024 * 1024, sender), daemon=True
-    )
-    process.start()
+    receiver, sender = multiprocessing.Pipe(duplex=False)
+    # A bare fork, not multiprocessing.Process: Celery's prefork pool runs tasks in daemonic
+    # processes, which multiprocessing forbids to have children.
+    pid = os.fork()
+    if pid == 0:
+        try:
+            receiver.close()
+            _child(html, str(output), memory_mb * 1024 * 1024, sender)
+        finally:
+            # Skip the parent's atexit handlers and inherited database connections.
+            os._exit(0)
     sender.close()
+    exit_code = None
     try:
         if not receiver.poll(seconds):
             raise RenderError(
@@ -150,11 +170,11 @@ def render_to_file(
         try:
             status, detail = receiver.recv()
         except EOFError as exc:
-            raise RenderError(f"Le processus de rendu s'est arrêté (code {process.exitcode}).") from exc
+            exit_code = _reap(pid, kill=True)
+            raise RenderError(f"Le processus de rendu s'est arrêté (code {exit_code}).") from exc
     finally:
-        if process.is_alive():
-            os.kill(process.pid, signal.SIGKILL)
-        process.join()
+        if exit_code is None:
+            _reap(pid, kill=True)
         receiver.close()
     if status == "memory":
         raise RenderError(

@@ -20,6 +20,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.core.exceptions import EmptyResultSet
 from django.core.cache import cache
 from django.db import connection, models, transaction
 from django.db.models import Count, F, Max, Min, Q, Sum, Value
@@ -280,7 +281,11 @@ def cached(parts: tuple, compute):
 
 def scope_key(sites) -> str:
     """A cache key part naming a scoped Site queryset (its SQL with parameters)."""
-    sql, params = sites.values("id").query.sql_with_params()
+    try:
+        sql, params = sites.values("id").query.sql_with_params()
+    except EmptyResultSet:
+        # A scope that can match nothing (e.g. `.none()` or `id__in=[]`) has no SQL.
+        return "empty"
     return sql + repr(params)
 
 
