@@ -58,7 +58,9 @@ def facilitation_history(
     for a in leads:
         if a.start_date > today:
             break
-        if covered_until is not None and a.start_date > covered_until + datetime.timedelta(days=1):
+        # Compared on the start side: an open-ended contract covers until date.max, and adding a day
+        # to it would overflow.
+        if covered_until is not None and covered_until < a.start_date - datetime.timedelta(days=1):
             start = covered_until + datetime.timedelta(days=1)
             end = a.start_date - datetime.timedelta(days=1)
             vacancies.append(Vacancy(start, end, (end - start).days + 1))

@@ -181,6 +181,19 @@ def test_history_reports_a_current_vacancy_and_overlaps_are_not_gaps():
     assert history.current_people == 0
 
 
+def test_an_open_ended_contract_followed_by_another_lead_is_not_a_vacancy():
+    today = datetime.date(2022, 1, 1)
+    history = facilitation_history(
+        [
+            _assignment(datetime.date(2020, 1, 1), None, name="Toujours là"),
+            _assignment(datetime.date(2021, 3, 1), None, name="Renfort"),
+        ],
+        today,
+    )
+    assert history.vacancies == []
+    assert history.current_people == 2
+
+
 def test_people_page_shows_tenure_fte_contract_and_vacancy(
     client, prefet_delegate, tourcoing, django_assert_max_num_queries
 ):
