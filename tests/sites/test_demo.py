@@ -10,6 +10,7 @@ from allauth.account.models import EmailAddress
 from django.apps import apps
 from django.core.management import CommandError, call_command
 from django.db import transaction
+from django.db.models import Sum
 from django.urls import reverse
 
 from atc.models import User
@@ -166,6 +167,15 @@ def test_logbooks_start_with_each_site_and_miss_a_few_quarters(demo_output):
         (2021 - s.start_date.year) * 4 + 4 - (s.start_date.month - 1) // 3 for s in Site.objects.all()
     )
     assert LogbookEntry.objects.filter(kind="periodic").count() < quarters_expected
+
+
+def test_the_dashboards_pre_aggregates_hold_the_demo_meetings(demo_output):
+    from pilotage.models import Meeting
+    from sites.models import SiteQuarterStats
+
+    marseille = Site.objects.get(slug="marseille")
+    counted = SiteQuarterStats.objects.filter(site=marseille).aggregate(total=Sum("meetings"))["total"]
+    assert counted == Meeting.objects.filter(site=marseille).count() > 0
 
 
 def test_running_it_twice_changes_no_row_count(demo_output):
