@@ -140,7 +140,16 @@ def refresh_site_stats(*, site_id: int) -> int:
 
     A whole site is rebuilt (a few grouped queries) rather than patched, so a meeting moved to
     another quarter, a deleted action or a changed start date can never leave a stale row.
+    Two saves on one site can commit at the same moment under load: the site row is locked for
+    the whole rebuild, so the rebuilds run one after the other, each reading what was committed
+    before it, instead of colliding on the (site, quarter) unique key or writing stale figures.
     """
+    with transaction.atomic():
+        list(Site.objects.select_for_update().filter(pk=site_id).values_list("pk", flat=True))
+        return _rebuild_site_stats(site_id)
+
+
+def _rebuild_site_stats(site_id: int) -> int:
     from evaluation.models import IndicatorValue, LogbookEntry
     from pilotage.models import ATTENDANCE_FIELDS, Action, Meeting
 
