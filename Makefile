@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | 
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test quality install system-deps-run system-deps-test bench clean
+.PHONY: run test quality install system-deps-run system-deps-test bench bench-load clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is required")'
@@ -44,8 +44,14 @@ quality: install
 
 ## Dashboards' server time beside a floor page at 15 sites and 1,600 sites × ~100 meetings
 ## (BENCH_LARGE=1 adds 1,600 × ~1,500 meetings; DATABASE_URL=postgres://… uses PostgreSQL)
-bench: install
+## Benchmarks: dashboards vs the floor page at 3 data sizes (bench/RESULTS.md), then the PDF reports
+bench: system-deps-run install
 	$(PY) -m bench.run
+	$(PY) -m bench.reports
+
+## Load benchmark: gunicorn + Celery on PostgreSQL/Redis, locust 30 users x 60 s (loadtest/RESULTS.md)
+bench-load: install
+	$(PY) -m loadtest.run_load --users 30 --duration 60
 
 clean:
 	rm -rf var/test-db-* var/celery test-artifacts
