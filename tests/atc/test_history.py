@@ -97,3 +97,24 @@ def test_an_out_of_scope_history_is_logged_without_personal_data(client, prefet_
     assert lines[0]["object_id"] == meeting.pk
     assert prefet_delegate.email not in caplog.text
     assert prefet_delegate.last_name not in caplog.text
+
+
+@pytest.mark.parametrize(
+    ("url_name", "model", "factory"),
+    [
+        ("pilotage:meeting_detail", "meeting", MeetingFactory),
+        ("pilotage:action_detail", "action", ActionFactory),
+    ],
+)
+def test_detail_pages_link_to_their_history(client, network_coordinator, marseille, url_name, model, factory):
+    obj = factory(site=marseille)
+    client.force_login(network_coordinator)
+    page = client.get(reverse(url_name, args=[marseille.slug, obj.pk])).content.decode()
+    assert reverse("history", args=[model, obj.pk]) in page
+
+
+def test_findings_link_to_their_history(client, facilitator, marseille):
+    finding = FindingFactory(site=marseille)
+    client.force_login(facilitator)
+    page = client.get(reverse("diagnostics:finding_list", args=[marseille.slug])).content.decode()
+    assert reverse("history", args=["finding", finding.pk]) in page
