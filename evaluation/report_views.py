@@ -76,9 +76,13 @@ def report_download(request, public_id):
     if report.status != EvaluationReport.Status.DONE or not report.file:
         raise Http404("Rapport pas encore prêt")
     name = f"rapport-{reporting.target_of(report).slug}-{report.period_label.replace('..', '-au-')}.pdf"
-    return FileResponse(
-        report.file.open("rb"), as_attachment=True, filename=name, content_type="application/pdf"
-    )
+    try:
+        handle = report.file.open("rb")
+    except FileNotFoundError as exc:
+        # The row says done but the file is gone (storage restored without it): a 404, not a 500.
+        log_refusal(request, "file_missing", report.pk)
+        raise Http404("Fichier du rapport introuvable") from exc
+    return FileResponse(handle, as_attachment=True, filename=name, content_type="application/pdf")
 
 
 def schedule_list(request):

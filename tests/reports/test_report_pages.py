@@ -1,6 +1,7 @@
 """The national team asks for a report in the browser, follows its status and downloads it."""
 
 import time
+from pathlib import Path
 
 import pytest
 from django.urls import reverse
@@ -78,6 +79,18 @@ def test_a_failed_report_shows_its_reason(national_client):
 
 def test_a_report_not_ready_cannot_be_downloaded(national_client):
     report = EvaluationReportFactory()
+
+    response = national_client.get(reverse("reports:report_download", args=[report.public_id]))
+
+    assert response.status_code == 404
+
+
+def test_a_done_report_whose_file_is_gone_answers_404(national_client):
+    report = EvaluationReportFactory(on_site=True)
+    build_report.apply(args=[report.pk])
+    report.refresh_from_db()
+    assert report.status == EvaluationReport.Status.DONE
+    Path(report.file.path).unlink()
 
     response = national_client.get(reverse("reports:report_download", args=[report.public_id]))
 
