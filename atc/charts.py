@@ -134,7 +134,10 @@ def _uid(*parts) -> str:
 
 def _axis(low: float, high: float, *, integers: bool = False) -> tuple[float, float, float]:
     """Axis bounds and tick step: about five round steps (1, 2 or 5 times a power of ten)."""
-    span = max(high - low, 1e-9)
+    if high <= low:
+        # All values equal (often all zero): still draw a readable axis from low to low + 1.
+        high = low + 1
+    span = high - low
     exponent = math.floor(math.log10(span / 5))
     step = next(m * 10**e for e in (exponent, exponent + 1) for m in (1, 2, 5) if m * 10**e >= span / 5)
     if integers:

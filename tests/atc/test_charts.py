@@ -113,3 +113,11 @@ def test_include_renders_figure_caption_and_table():
     assert "<figure" in html and "<figcaption>" in html and "<details" in html
     assert '<th scope="row">Avec action</th>' in html
     assert "Couverture &lt;b&gt;" in html
+
+
+def test_a_chart_whose_values_are_all_zero_still_renders_its_bars_and_table():
+    chart = grouped_bars(
+        title="Réunions par catégorie", categories=["État", "Associations"], series=[("Présents", [0, 0])]
+    )
+    assert parse(chart).findall(f".//{SVG_NS}rect")
+    assert chart.table.rows == [["État", "0"], ["Associations", "0"]]
