@@ -75,9 +75,7 @@ class Role(models.Model):
 
     SITE_SCOPED = {Kind.FACILITATOR, Kind.HOST_DIRECTOR, Kind.PREFET_DELEGATE}
 
-    user = models.ForeignKey(
-        User, on_delete=models.CASCADE, related_name="roles", verbose_name=_("personne")
-    )
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="roles", verbose_name=_("personne"))
     kind = models.CharField(_("rôle"), max_length=32, choices=Kind.choices)
     sites = models.ManyToManyField(
         "sites.Site",
@@ -114,9 +112,7 @@ class Role(models.Model):
             models.CheckConstraint(
                 condition=~Q(kind="network_coordinator") | Q(network__isnull=False),
                 name="role_coordinator_has_network",
-                violation_error_message=_(
-                    "Une coordination de réseau doit indiquer sa tête de réseau."
-                ),
+                violation_error_message=_("Une coordination de réseau doit indiquer sa tête de réseau."),
             ),
         ]
 

@@ -18,9 +18,7 @@ def heartbeat_record(*, name: str = WORKER) -> Heartbeat:
             name=name, defaults={"last_seen": timezone.now(), "beats": 1}
         )
         if not created:
-            Heartbeat.objects.filter(pk=beat.pk).update(
-                last_seen=timezone.now(), beats=F("beats") + 1
-            )
+            Heartbeat.objects.filter(pk=beat.pk).update(last_seen=timezone.now(), beats=F("beats") + 1)
             beat.refresh_from_db()
     return beat
 

@@ -160,9 +160,7 @@ TEMPLATES = [
     }
 ]
 
-DATABASES = {
-    "default": database_from_url(env_str("DATABASE_URL", f"sqlite:///{VAR_DIR / 'db.sqlite3'}"))
-}
+DATABASES = {"default": database_from_url(env_str("DATABASE_URL", f"sqlite:///{VAR_DIR / 'db.sqlite3'}"))}
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     DATABASES["default"]["OPTIONS"] = {
         # WAL and a busy timeout let the web process, the worker and beat share the file.
@@ -310,9 +308,7 @@ EMAIL_HOST_USER = env_str("EMAIL_HOST_USER")
 EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 EMAIL_TIMEOUT = 10
-DEFAULT_FROM_EMAIL = env_str(
-    "DEFAULT_FROM_EMAIL", "Plateforme ATC <ne-pas-repondre@atc.example.org>"
-)
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Plateforme ATC <ne-pas-repondre@atc.example.org>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # Celery: Redis when REDIS_URL is set, otherwise a filesystem broker that needs no server.

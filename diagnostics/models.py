@@ -63,9 +63,7 @@ class Finding(models.Model):
         DOCUMENT = "document", _("Document existant")
         OTHER = "other", _("Autre")
 
-    site = models.ForeignKey(
-        Site, on_delete=models.CASCADE, related_name="findings", verbose_name=_("site")
-    )
+    site = models.ForeignKey(Site, on_delete=models.CASCADE, related_name="findings", verbose_name=_("site"))
     diagnostic = models.ForeignKey(
         Diagnostic,
         on_delete=models.SET_NULL,
@@ -133,9 +131,7 @@ class Assessment(models.Model):
     item = models.ForeignKey(
         AssessmentItem, on_delete=models.PROTECT, related_name="assessments", verbose_name=_("item")
     )
-    respondent_kind = models.CharField(
-        _("qui évalue"), max_length=16, choices=RespondentKind.choices
-    )
+    respondent_kind = models.CharField(_("qui évalue"), max_length=16, choices=RespondentKind.choices)
     date = models.DateField(_("date"), default=timezone.localdate)
     score = models.DecimalField(
         _("note (1 à 10)"),
@@ -178,9 +174,7 @@ class Assessment(models.Model):
             models.UniqueConstraint(
                 fields=["site", "item", "respondent_kind", "date"],
                 name="assessment_unique_reading",
-                violation_error_message=_(
-                    "Cet item a déjà une note de ce type de répondant à cette date."
-                ),
+                violation_error_message=_("Cet item a déjà une note de ce type de répondant à cette date."),
             ),
         ]
 

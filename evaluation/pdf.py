@@ -15,6 +15,7 @@
   processes.
 """
 
+import contextlib
 import logging
 import mimetypes
 import multiprocessing
@@ -127,10 +128,8 @@ def _child(html: str, output: str, memory_bytes: int, pipe) -> None:
 def _reap(pid: int, *, kill: bool) -> int | None:
     """Wait for the render child (killing it first if asked); its exit code or signal."""
     if kill:
-        try:
+        with contextlib.suppress(ProcessLookupError):
             os.kill(pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
     try:
         _, status = os.waitpid(pid, 0)
     except ChildProcessError:

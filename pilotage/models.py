@@ -52,9 +52,7 @@ class Committee(models.Model):
                 condition=(Q(kind="national") & Q(site__isnull=True))
                 | (~Q(kind="national") & Q(site__isnull=False)),
                 name="committee_national_has_no_site",
-                violation_error_message=_(
-                    "Seul le comité de suivi national n'est rattaché à aucun site."
-                ),
+                violation_error_message=_("Seul le comité de suivi national n'est rattaché à aucun site."),
             ),
             models.UniqueConstraint(
                 fields=["site", "name"],
@@ -85,19 +83,17 @@ class CommitteeMember(models.Model):
         _("organisation (national)"),
         max_length=200,
         blank=True,
-        help_text=_(
-            "Pour le comité national, dont les membres ne sont pas des partenaires d'un site."
-        ),
+        help_text=_("Pour le comité national, dont les membres ne sont pas des partenaires d'un site."),
     )
-    person_name = models.CharField(
-        _("personne"), max_length=150, blank=True, help_text=_("Facultatif.")
-    )
+    person_name = models.CharField(_("personne"), max_length=150, blank=True, help_text=_("Facultatif."))
     title = models.CharField(_("fonction"), max_length=150, blank=True)
     category = models.CharField(_("catégorie"), max_length=20, choices=OrganisationCategory.choices)
     name_consent = models.BooleanField(
         _("la personne a accepté que son nom soit enregistré"),
         default=False,
-        help_text=_("Obligatoire pour enregistrer le nom d'un·e habitant·e ou d'un·e membre du conseil citoyen."),
+        help_text=_(
+            "Obligatoire pour enregistrer le nom d'un·e habitant·e ou d'un·e membre du conseil citoyen."
+        ),
     )
     start_date = models.DateField(_("membre depuis"), null=True, blank=True)
     end_date = models.DateField(_("jusqu'au"), null=True, blank=True)
@@ -202,9 +198,7 @@ class Meeting(models.Model):
     duration_minutes = models.PositiveIntegerField(
         _("durée (minutes)"), null=True, blank=True, validators=[MaxValueValidator(24 * 60)]
     )
-    format = models.CharField(
-        _("format"), max_length=12, choices=Format.choices, default=Format.IN_PERSON
-    )
+    format = models.CharField(_("format"), max_length=12, choices=Format.choices, default=Format.IN_PERSON)
     location = models.CharField(_("lieu"), max_length=200, blank=True)
     agenda = models.TextField(_("ordre du jour"), blank=True)
     minutes = models.TextField(_("compte rendu"), blank=True)
@@ -249,8 +243,7 @@ class Meeting(models.Model):
         indexes = [models.Index(fields=["site", "kind", "date"], name="meeting_site_kind_date")]
         constraints = [
             models.CheckConstraint(
-                condition=Q(site__isnull=False)
-                | Q(kind__in=["national_committee", "national_event"]),
+                condition=Q(site__isnull=False) | Q(kind__in=["national_committee", "national_event"]),
                 name="meeting_site_unless_national",
                 violation_error_message=_("Une réunion de site doit être rattachée à un site."),
             ),
@@ -306,9 +299,7 @@ class MeetingParticipant(models.Model):
         verbose_name = _("présence")
         verbose_name_plural = _("présences")
         constraints = [
-            models.UniqueConstraint(
-                fields=["meeting", "member"], name="participant_once_per_meeting"
-            ),
+            models.UniqueConstraint(fields=["meeting", "member"], name="participant_once_per_meeting"),
         ]
 
     def __str__(self):
@@ -348,9 +339,7 @@ class Action(models.Model):
         DONE = "done", _("Réalisée")
         ABANDONED = "abandoned", _("Abandonnée")
 
-    site = models.ForeignKey(
-        Site, on_delete=models.CASCADE, related_name="actions", verbose_name=_("site")
-    )
+    site = models.ForeignKey(Site, on_delete=models.CASCADE, related_name="actions", verbose_name=_("site"))
     title = models.CharField(_("intitulé"), max_length=200)
     description = models.TextField(_("description"), blank=True)
     theme = models.ForeignKey(
@@ -422,9 +411,7 @@ class Action(models.Model):
             models.CheckConstraint(
                 condition=Q(residents_reached__gte=0),
                 name="action_residents_not_negative",
-                violation_error_message=_(
-                    "Le nombre d'habitant·es touché·es ne peut pas être négatif."
-                ),
+                violation_error_message=_("Le nombre d'habitant·es touché·es ne peut pas être négatif."),
             ),
             models.CheckConstraint(
                 condition=Q(end_date__isnull=True)
@@ -445,9 +432,7 @@ class ActionStatusChange(models.Model):
     action = models.ForeignKey(
         Action, on_delete=models.CASCADE, related_name="status_changes", verbose_name=_("action")
     )
-    from_status = models.CharField(
-        _("ancien état"), max_length=12, choices=Action.Status.choices, blank=True
-    )
+    from_status = models.CharField(_("ancien état"), max_length=12, choices=Action.Status.choices, blank=True)
     to_status = models.CharField(_("nouvel état"), max_length=12, choices=Action.Status.choices)
     changed_at = models.DateTimeField(_("date"), default=timezone.now)
     changed_by = models.ForeignKey(

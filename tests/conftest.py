@@ -77,9 +77,7 @@ def host_director(db, marseille):
 
 @pytest.fixture
 def prefet_delegate(db):
-    return _person(
-        "delegate@example.org", Role.Kind.PREFET_DELEGATE, Site.objects.filter(slug__in=NORD)
-    )
+    return _person("delegate@example.org", Role.Kind.PREFET_DELEGATE, Site.objects.filter(slug__in=NORD))
 
 
 @pytest.fixture
@@ -102,9 +100,7 @@ def outsider(db):
 
 
 @pytest.fixture
-def personas(
-    facilitator, host_director, prefet_delegate, network_coordinator, national_team, outsider
-):
+def personas(facilitator, host_director, prefet_delegate, network_coordinator, national_team, outsider):
     return {
         "facilitator": facilitator,
         "host_director": host_director,

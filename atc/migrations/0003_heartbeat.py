@@ -22,9 +22,7 @@ class Migration(migrations.Migration):
                 ("last_seen", models.DateTimeField(verbose_name="dernier signe de vie")),
                 (
                     "beats",
-                    models.PositiveBigIntegerField(
-                        default=0, verbose_name="nombre de signes de vie"
-                    ),
+                    models.PositiveBigIntegerField(default=0, verbose_name="nombre de signes de vie"),
                 ),
             ],
             options={

@@ -11,9 +11,7 @@ def load(apps, schema_editor):
     for order, (code, name) in enumerate(catalogue.THEMES):
         Theme.objects.update_or_create(code=code, defaults={"name": name, "order": order})
     for order, (code, label) in enumerate(catalogue.ASSESSMENT_ITEMS):
-        AssessmentItem.objects.update_or_create(
-            code=code, defaults={"label": label, "order": order}
-        )
+        AssessmentItem.objects.update_or_create(code=code, defaults={"label": label, "order": order})
 
 
 class Migration(migrations.Migration):

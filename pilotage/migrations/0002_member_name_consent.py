@@ -4,20 +4,32 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('pilotage', '0001_initial'),
-        ('sites', '0004_site_quarter_stats'),
+        ("pilotage", "0001_initial"),
+        ("sites", "0004_site_quarter_stats"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='committeemember',
-            name='name_consent',
-            field=models.BooleanField(default=False, help_text="Obligatoire pour enregistrer le nom d'un·e habitant·e ou d'un·e membre du conseil citoyen.", verbose_name='la personne a accepté que son nom soit enregistré'),
+            model_name="committeemember",
+            name="name_consent",
+            field=models.BooleanField(
+                default=False,
+                help_text="Obligatoire pour enregistrer le nom d'un·e habitant·e ou d'un·e membre du conseil citoyen.",
+                verbose_name="la personne a accepté que son nom soit enregistré",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='committeemember',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('category__in', ['residents', 'citizens_council']), _negated=True), ('person_name', ''), ('name_consent', True), _connector='OR'), name='member_resident_name_needs_consent', violation_error_message="Le nom d'un·e habitant·e ne peut être enregistré qu'avec son accord : cochez la case de consentement ou laissez le nom vide."),
+            model_name="committeemember",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("category__in", ["residents", "citizens_council"]), _negated=True),
+                    ("person_name", ""),
+                    ("name_consent", True),
+                    _connector="OR",
+                ),
+                name="member_resident_name_needs_consent",
+                violation_error_message="Le nom d'un·e habitant·e ne peut être enregistré qu'avec son accord : cochez la case de consentement ou laissez le nom vide.",
+            ),
         ),
     ]

@@ -66,9 +66,7 @@ def _wait_for(predicate, timeout: float = 60.0) -> bool:
 @pytest.fixture
 def worker(settings):
     queue = settings.CELERY_TASK_DEFAULT_QUEUE
-    process = _start(
-        "worker", "--loglevel=INFO", "--concurrency=1", "-Q", queue, "--without-heartbeat"
-    )
+    process = _start("worker", "--loglevel=INFO", "--concurrency=1", "-Q", queue, "--without-heartbeat")
     yield process
     _stop(process)
 
@@ -94,9 +92,7 @@ def test_beat_fires_the_periodic_heartbeat_and_the_worker_runs_it(worker, tmp_pa
         extra_env={"ATC_HEARTBEAT_SECONDS": "1"},
     )
     try:
-        fired_twice = _wait_for(
-            lambda: Heartbeat.objects.filter(name="celery-worker", beats__gte=2).exists()
-        )
+        fired_twice = _wait_for(lambda: Heartbeat.objects.filter(name="celery-worker", beats__gte=2).exists())
     finally:
         output = _stop(beat)
     assert fired_twice, f"beat did not fire the heartbeat twice:\n{output[-2000:]}"

@@ -27,7 +27,11 @@ from evaluation.report_tasks import build_report
 from tests.atc.test_celery_worker import ROOT, _database_url, _stop, _wait_for
 from tests.reports.factories import EvaluationReportFactory
 
-pytestmark = [pytest.mark.django_db(transaction=True, serialized_rollback=True), pytest.mark.worker, pytest.mark.redis]
+pytestmark = [
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.worker,
+    pytest.mark.redis,
+]
 
 REDIS_URL = os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/0"
 Status = EvaluationReport.Status
@@ -144,7 +148,9 @@ def test_the_default_prefork_worker_renders_a_report(redis_app):
     try:
         build_report.apply_async(args=[report.pk], queue=queue)
         done = _wait_for(
-            lambda: EvaluationReport.objects.filter(pk=report.pk, status__in=[Status.DONE, Status.FAILED]).exists(),
+            lambda: EvaluationReport.objects.filter(
+                pk=report.pk, status__in=[Status.DONE, Status.FAILED]
+            ).exists(),
             timeout=240,
         )
     finally:

@@ -24,9 +24,7 @@ def test_marseille_has_both_official_codes_and_its_commune():
 
 
 def test_strasbourg_covers_two_neighbourhoods():
-    codes = set(
-        Site.objects.get(slug="strasbourg").neighbourhoods.values_list("code_2015", flat=True)
-    )
+    codes = set(Site.objects.get(slug="strasbourg").neighbourhoods.values_list("code_2015", flat=True))
     assert codes == {"QP067011", "QP067013"}
 
 
