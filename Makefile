@@ -38,7 +38,6 @@ test: system-deps-test install
 quality: install
 	$(PY) -m ruff format --check .
 	$(PY) -m ruff check .
-	$(PY) -m djlint templates --check --quiet || (echo "djlint: run '$(PY) -m djlint templates --reformat'"; exit 1)
 	$(PY) -m djlint templates --lint --quiet
 	$(PY) manage.py makemigrations --check --dry-run
 
