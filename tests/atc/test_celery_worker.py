@@ -13,7 +13,9 @@ from django.db import connection
 from atc.models import Heartbeat
 from atc.tasks import heartbeat
 
-pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.worker]
+# Serialized rollback like every transactional test here: a plain flush would recreate the
+# content types under new ids and break the reference data restore of the next such test.
+pytestmark = [pytest.mark.django_db(transaction=True, serialized_rollback=True), pytest.mark.worker]
 
 ROOT = Path(__file__).resolve().parents[2]
 

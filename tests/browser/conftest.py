@@ -200,14 +200,13 @@ def celery_worker(live_site, settings):
     """A real Celery worker process on the test database and this test process's queue, with
     the web side publishing to the broker instead of running tasks inline."""
     from atc.celery import app
+    from tests.atc.test_celery_worker import _database_url
 
-    database = Path(connections["default"].settings_dict["NAME"]).resolve()
-    if connections["default"].vendor != "sqlite":
-        pytest.fail("The browser tests run on the embedded SQLite database (see the README).")
     env = {
         **os.environ,
         "DJANGO_ENV": "test",
-        "DATABASE_URL": f"sqlite:///{database}",
+        # The test database (SQLite file or PostgreSQL) and the broker (REDIS_URL or embedded).
+        "DATABASE_URL": _database_url(),
         "CELERY_TASK_ALWAYS_EAGER": "false",
         "MEDIA_ROOT": str(settings.MEDIA_ROOT),
     }
