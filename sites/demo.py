@@ -20,6 +20,7 @@ from allauth.account.models import EmailAddress
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 
 from atc.models import Role, User
@@ -1447,10 +1448,24 @@ class _Loader:
         self.site_actions()
         self.write_meetings()
         self.write_actions()
+        self.backdate_entries()
         self.logbook()
         self.indicators()
         self.survey()
         return DemoSummary(self.created, self.totals(), self.password_set)
+
+    def backdate_entries(self) -> None:
+        """Rows get `created_at = now` on insert; the demo's history is 2019–2021, so actions are
+        dated by their first status change, as if logged then (an action without a start date
+        counts in the quarter it was entered)."""
+        first_change = (
+            ActionStatusChange.objects.filter(action=OuterRef("pk"))
+            .order_by("changed_at")
+            .values("changed_at")[:1]
+        )
+        Action.objects.filter(site__isnull=False, created_at__gt=_moment(D(2022, 1, 1))).exclude(
+            status_changes=None
+        ).update(created_at=Subquery(first_change))
 
     def accounts(self) -> None:
         if self.password is not None:

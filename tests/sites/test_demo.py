@@ -178,6 +178,17 @@ def test_the_dashboards_pre_aggregates_hold_the_demo_meetings(demo_output):
     assert counted == Meeting.objects.filter(site=marseille).count() > 0
 
 
+def test_demo_actions_are_dated_within_the_experiment_so_charts_show_2019_to_2021(demo_output):
+    from sites import stats
+
+    assert not Action.objects.filter(created_at__year__gt=2021).exists()
+    tourcoing = Site.objects.get(slug="tourcoing")
+    dashboard = stats.site_dashboard(site=tourcoing, today=datetime.date(2026, 11, 22))
+    shown = stats.chart_quarters(dashboard.quarters, dashboard.today)
+    assert shown[-1].quarter.year == 2021
+    assert sum(q.steering_meetings for q in shown) > 0
+
+
 def test_running_it_twice_changes_no_row_count(demo_output):
     before = _row_counts()
     out = StringIO()
