@@ -16,6 +16,17 @@ from sites.models import Site
 HOME_PAGE_SIZE = 24
 
 
+def form_page_context(form, *, heading: str, parent_url: str, parent_label: str, current_label: str) -> dict:
+    """The context of templates/includes/form_page.html: one form under a parent list."""
+    return {
+        "form": form,
+        "heading": heading,
+        "parent_url": parent_url,
+        "parent_label": parent_label,
+        "current_label": current_label,
+    }
+
+
 def home(request):
     """Each role's home: shortcuts for the role, then the sites the user may see (paginated:
     the national team may see ~1,600 of them once the experiment is generalised)."""

@@ -3,10 +3,12 @@ entered what; each site's team enters its values for a period."""
 
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from atc.permissions import get_site_for_user, require_national
+from atc.views import form_page_context
 from evaluation.indicator_forms import IndicatorForm, IndicatorValuesForm
 from evaluation.indicator_services import indicator_values_save
 from evaluation.models import Indicator, IndicatorValue, Periodicity
@@ -62,7 +64,15 @@ def _indicator_form_page(request, indicator):
             messages.success(request, _("Indicateur enregistré."))
             return redirect("reports:indicator_list")
         messages.error(request, _("L'indicateur n'a pas été enregistré : corrigez les erreurs."))
-    return render(request, "indicators/indicator_form.html", {"form": form, "indicator": indicator})
+    heading = _("Modifier l'indicateur") if indicator.pk else _("Nouvel indicateur")
+    context = form_page_context(
+        form,
+        heading=heading,
+        parent_url=reverse("reports:indicator_list"),
+        parent_label=_("Indicateurs"),
+        current_label=indicator.name if indicator.pk else heading,
+    )
+    return render(request, "includes/form_page.html", context)
 
 
 def indicator_create(request):

@@ -8,9 +8,11 @@ from django.contrib import messages
 from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from atc.permissions import log_refusal, require_national
+from atc.views import form_page_context
 from evaluation.national_forms import NationalMeetingForm, NationalMemberForm
 from evaluation.national_services import (
     national_committee,
@@ -66,7 +68,15 @@ def _meeting_form_page(request, meeting):
             messages.success(request, _("Réunion nationale enregistrée."))
             return redirect("reports:national_meeting_detail", meeting.pk)
         messages.error(request, _("La réunion n'a pas été enregistrée : corrigez les erreurs."))
-    return render(request, "national/meeting_form.html", {"form": form, "meeting": meeting})
+    heading = _("Modifier la réunion nationale") if meeting.pk else _("Nouvelle réunion nationale")
+    context = form_page_context(
+        form,
+        heading=heading,
+        parent_url=reverse("reports:national_home"),
+        parent_label=_("Comité de suivi national"),
+        current_label=meeting.title if meeting.pk else heading,
+    )
+    return render(request, "includes/form_page.html", context)
 
 
 def national_meeting_create(request):

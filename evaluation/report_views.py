@@ -4,11 +4,13 @@ updates, access-checked download, and the schedules."""
 from django.contrib import messages
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from atc.permissions import log_refusal, require_national
+from atc.views import form_page_context
 from evaluation import reporting
 from evaluation.models import EvaluationReport, ReportSchedule
 from evaluation.periods import Period
@@ -101,7 +103,15 @@ def _schedule_form_page(request, schedule):
             messages.success(request, _("Programmation enregistrée."))
             return redirect("reports:schedule_list")
         messages.error(request, _("La programmation n'a pas été enregistrée : corrigez les erreurs."))
-    return render(request, "reports/schedule_form.html", {"form": form, "schedule": schedule})
+    heading = _("Modifier la programmation") if schedule.pk else _("Nouvelle programmation")
+    context = form_page_context(
+        form,
+        heading=heading,
+        parent_url=reverse("reports:schedule_list"),
+        parent_label=_("Programmations de rapports"),
+        current_label=schedule.name if schedule.pk else heading,
+    )
+    return render(request, "includes/form_page.html", context)
 
 
 def schedule_create(request):
