@@ -9,9 +9,11 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html_join
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -41,13 +43,24 @@ class ReviewCommentForm(forms.ModelForm):
         return body
 
 
+def _site_figures(site) -> str:
+    """The dashboard's figures, charts and tables, rendered once per site and day and kept until
+    the next change to any site's data (see stats.cached: every write refreshes the version)."""
+
+    def render_figures():
+        dashboard = stats.site_dashboard(site=site)
+        context = {"site": site, "dash": dashboard, "charts": stats.site_charts(dashboard)}
+        return render_to_string("dashboards/_site_figures.html", context)
+
+    return mark_safe(stats.cached(("site-figures", site.pk, timezone.localdate()), render_figures))
+
+
 def _site_context(request, site, comment_form=None):
-    dashboard = stats.site_dashboard(site=site)
     may_comment = can_comment_site(request.user, site)
     return {
         "site": site,
-        "dash": dashboard,
-        "charts": stats.site_charts(dashboard),
+        "figures": _site_figures(site),
+        "comments": ReviewComment.objects.filter(site=site).select_related("author")[:20],
         "can_comment": may_comment,
         "comment_form": comment_form or (ReviewCommentForm() if may_comment else None),
     }

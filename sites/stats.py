@@ -1026,6 +1026,17 @@ def _on_site_change(sender, instance, **kwargs):
     schedule_refresh(instance.pk)
 
 
+def _on_shown_row_change(sender, instance, **kwargs):
+    """Rows the site dashboard shows but the pre-aggregates don't count (findings, readings,
+    facilitators, partners, committees, context events): its cached figures go stale."""
+    transaction.on_commit(bump_stats_version)
+
+
+def _on_shown_m2m_change(sender, instance, action, **kwargs):
+    if action in {"post_add", "post_remove", "post_clear"}:
+        transaction.on_commit(bump_stats_version)
+
+
 def _on_partners_change(sender, instance, action, **kwargs):
     if action in {"post_add", "post_remove", "post_clear"}:
         if isinstance(instance, PartnerOrganisation):
@@ -1038,8 +1049,10 @@ def connect_receivers() -> None:
     """Connect the receivers that keep `SiteQuarterStats` right (called by SitesConfig.ready)."""
     from django.db.models.signals import m2m_changed, post_delete, post_save
 
+    from diagnostics.models import Assessment, Diagnostic, Finding
     from evaluation.models import IndicatorValue, LogbookEntry
-    from pilotage.models import Action, Meeting
+    from pilotage.models import Action, Committee, CommitteeMember, Meeting
+    from sites.models import ContextEvent, FacilitatorAssignment
 
     for model in (Meeting, Action, LogbookEntry, IndicatorValue):
         uid = f"atc-stats-{model._meta.label_lower}"
@@ -1049,6 +1062,25 @@ def connect_receivers() -> None:
     for through in (Meeting.organisations.through, Action.partners.through):
         m2m_changed.connect(
             _on_partners_change, sender=through, dispatch_uid=f"atc-stats-{through._meta.label_lower}"
+        )
+    # Shown by the site dashboard (whose rendered figures are cached) but not pre-aggregated.
+    shown = (
+        Finding,
+        Diagnostic,
+        Assessment,
+        FacilitatorAssignment,
+        PartnerOrganisation,
+        Committee,
+        CommitteeMember,
+        ContextEvent,
+    )
+    for model in shown:
+        uid = f"atc-dashboard-{model._meta.label_lower}"
+        post_save.connect(_on_shown_row_change, sender=model, dispatch_uid=f"{uid}-save")
+        post_delete.connect(_on_shown_row_change, sender=model, dispatch_uid=f"{uid}-delete")
+    for through in (Action.findings.through, Site.other_schemes.through, Site.priority_models.through):
+        m2m_changed.connect(
+            _on_shown_m2m_change, sender=through, dispatch_uid=f"atc-dashboard-{through._meta.label_lower}"
         )
 
 

@@ -282,3 +282,25 @@ def test_map_keeps_a_far_point_inside_its_inset():
     chart = france_map(title="Carte", points=[MapPoint("Fort-de-France", 14.6, -61.07, "972", "Martinique")])
     dot = next(ET.fromstring(str(chart.svg)).iter(f"{SVG}circle"))
     assert 10 <= float(dot.get("cx")) <= 110 and 106 <= float(dot.get("cy")) <= 192
+
+
+def test_the_site_figures_are_cached_and_a_new_finding_or_facilitator_shows_at_once(
+    client, national_team, marseille, django_capture_on_commit_callbacks
+):
+    from tests.diagnostics.factories import FindingFactory
+    from tests.sites.factories import FacilitatorAssignmentFactory
+
+    _fill(marseille, 3, django_capture_on_commit_callbacks)
+    client.force_login(national_team)
+    url = reverse("dashboards:site", args=["marseille"])
+    first = _count(client, url)
+    assert _count(client, url) < first  # the second reader gets the rendered figures
+    with django_capture_on_commit_callbacks(execute=True):
+        FindingFactory(site=marseille, title="Manque de lieux pour les jeunes le soir")
+        FacilitatorAssignmentFactory(site=marseille, person_name="Inès Nouvelle-Recrue")
+    page = client.get(url).content.decode()
+    assert "Inès Nouvelle-Recrue" in page
+    assert "Manque de lieux pour les jeunes le soir" in page
+    with django_capture_on_commit_callbacks(execute=True):
+        ReviewComment.objects.create(site=marseille, author=national_team, body="Point d'étape utile.")
+    assert "Point d&#x27;étape utile." in client.get(url).content.decode()
