@@ -2,12 +2,16 @@
 
 import json
 import secrets
+import time
 
 from django.conf import settings
 from django.shortcuts import redirect
 from django.urls import reverse
 
 from atc.permissions import access_log, is_national
+
+# Session key holding when the session's expiry was last pushed forward (seconds since epoch).
+TOUCH_KEY = "_atc_touched"
 
 
 class RequireMFAMiddleware:
@@ -94,4 +98,23 @@ class SecurityHeadersMiddleware:
         response.headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
         if getattr(request, "user", None) is not None and request.user.is_authenticated:
             response.headers["Cache-Control"] = "no-store, private"
+        return response
+
+
+class SessionTouchMiddleware:
+    """Idle timeout without a database write on every request: a signed-in session's expiry is
+    pushed forward at most once a minute (SESSION_TOUCH_SECONDS), which keeps the idle timeout
+    to within that minute and spares the session UPDATE on nearly every page."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        session = getattr(request, "session", None)
+        user = getattr(request, "user", None)
+        if session is not None and user is not None and user.is_authenticated and session.session_key:
+            now = int(time.time())
+            if now - session.get(TOUCH_KEY, 0) >= settings.SESSION_TOUCH_SECONDS:
+                session[TOUCH_KEY] = now
         return response

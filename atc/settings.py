@@ -128,6 +128,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "atc.middleware.SessionTouchMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "atc.middleware.RefusalLogMiddleware",
     "atc.middleware.RequireMFAMiddleware",
@@ -272,9 +273,11 @@ DATA_UPLOAD_MAX_NUMBER_FIELDS = 2000
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 ATC_MAX_UPLOAD_BYTES = 10 * 1024 * 1024
 
-# Sessions: idle timeout (expiry pushed forward on each request); cookie ends with the browser.
+# Sessions: idle timeout (expiry pushed forward at most once a minute by
+# atc.middleware.SessionTouchMiddleware); the cookie ends with the browser.
 SESSION_COOKIE_AGE = env_int("SESSION_IDLE_SECONDS", 60 * 60)
-SESSION_SAVE_EVERY_REQUEST = True
+SESSION_TOUCH_SECONDS = 60
+SESSION_SAVE_EVERY_REQUEST = False
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

@@ -152,10 +152,21 @@ def test_an_idle_session_expires(client, facilitator):
     assert response["Location"].startswith(reverse(LOGIN))
 
 
-def test_each_request_pushes_the_idle_expiry_forward(client, facilitator):
+def test_activity_pushes_the_idle_expiry_forward_at_most_once_a_minute(client, facilitator):
+    from atc.middleware import TOUCH_KEY
+
     _sign_in(client, facilitator.email)
+    client.get(reverse("home"))
     key = client.session.session_key
-    Session.objects.filter(pk=key).update(expire_date=timezone.now() + datetime.timedelta(minutes=5))
+    soon = timezone.now() + datetime.timedelta(minutes=5)
+    Session.objects.filter(pk=key).update(expire_date=soon)
+    client.get(reverse("home"))  # touched less than a minute ago: no write
+    assert Session.objects.get(pk=key).expire_date == soon
+
+    session = client.session
+    session[TOUCH_KEY] -= settings.SESSION_TOUCH_SECONDS + 1  # a minute later…
+    session.save()
+    Session.objects.filter(pk=key).update(expire_date=soon)
     client.get(reverse("home"))
     expiry = Session.objects.get(pk=key).expire_date
     assert expiry > timezone.now() + datetime.timedelta(seconds=settings.SESSION_COOKIE_AGE - 60)
