@@ -48,9 +48,9 @@ bench: system-deps-run install
 	$(PY) -m bench.run
 	$(PY) -m bench.reports
 
-## Load benchmark: gunicorn + Celery on PostgreSQL/Redis, locust 30 users x 60 s (loadtest/RESULTS.md)
+## Load benchmark: gunicorn + Celery on PostgreSQL/Redis, locust 30 users paced at 55 req/s for 60 s (loadtest/RESULTS.md)
 bench-load: install
-	$(PY) -m loadtest.run_load --users 30 --duration 60
+	$(PY) -m loadtest.run_load --users 30 --duration 60 --rate 55
 
 clean:
 	rm -rf var/test-db-* var/celery test-artifacts

@@ -26,7 +26,7 @@ import re
 from pathlib import Path
 from urllib.parse import urlparse
 
-from locust import HttpUser, between, events, task
+from locust import HttpUser, between, constant_throughput, events, task
 
 from loadtest.forms import PASSWORD, post_form
 
@@ -34,6 +34,9 @@ PLAN = json.loads(Path(os.environ["LOADTEST_PLAN"]).read_text(encoding="utf-8"))
 SAMPLES_PATH = os.environ.get("LOADTEST_SAMPLES")
 THINK_MIN = float(os.environ.get("LOADTEST_THINK_MIN", "0.1"))
 THINK_MAX = float(os.environ.get("LOADTEST_THINK_MAX", "0.5"))
+# Paced mode: each person sends this many requests a second whatever the latency (an offered
+# load that does not grow when the server gets faster); empty = think-time mode (saturation).
+RATE_PER_USER = float(os.environ.get("LOADTEST_RATE_PER_USER") or 0)
 LOGIN_PATH = "/comptes/login/"
 
 _samples: list[str] = []
@@ -76,7 +79,7 @@ def _write_samples(**_kw):
 class Persona(HttpUser):
     abstract = True
     persona = ""
-    wait_time = between(THINK_MIN, THINK_MAX)
+    wait_time = constant_throughput(RATE_PER_USER) if RATE_PER_USER else between(THINK_MIN, THINK_MAX)
 
     def on_start(self):
         self.client.headers["X-Forwarded-Proto"] = "https"

@@ -313,9 +313,18 @@ def build_plan(env: dict, out: Path) -> dict:
 
 
 def start_locust(
-    env: dict, *, plan: Path, samples: Path, users: int, duration: int, spawn_rate: float = 10
+    env: dict,
+    *,
+    plan: Path,
+    samples: Path,
+    users: int,
+    duration: int,
+    rate: float = 0,
+    spawn_rate: float = 10,
 ) -> subprocess.Popen:
     locust_env = {**env, "LOADTEST_PLAN": str(plan), "LOADTEST_SAMPLES": str(samples)}
+    if rate:
+        locust_env["LOADTEST_RATE_PER_USER"] = str(rate / users)
     return subprocess.Popen(
         [
             str(BIN / "locust"),
@@ -579,6 +588,12 @@ def write_results(sections: list[str]) -> None:
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--users", type=int, default=30)
+    parser.add_argument(
+        "--rate",
+        type=float,
+        default=0,
+        help="offered load in requests/s, spread over the users (paced); 0 = think-time mode",
+    )
     parser.add_argument("--duration", type=int, default=60, help="seconds of load")
     parser.add_argument("--fresh", action="store_true", help="rebuild the atc_load database")
     parser.add_argument("--profile", type=int, default=0, help="seconds of py-spy sampling")
@@ -606,6 +621,7 @@ def main(argv=None) -> int:
                 samples=samples,
                 users=args.users,
                 duration=args.duration,
+                rate=args.rate,
             )
             workers = stack.gunicorn_workers()
             web_cpu_before = cpu_seconds(workers)
@@ -625,7 +641,9 @@ def main(argv=None) -> int:
     finally:
         shutil.rmtree(var_dir, ignore_errors=True)
 
-    title = f"{args.users} users, {args.duration} s"
+    title = f"{args.users} users, {args.duration} s" + (
+        f", paced at {args.rate:g} req/s offered" if args.rate else ", think-time mode (saturation)"
+    )
     lines = report_lines(result, title=title)
     requests = max(result["requests"], 1)
     web_ms, db_ms = 1000 * web_cpu / requests, 1000 * db_cpu / requests
@@ -659,9 +677,16 @@ def main(argv=None) -> int:
             f"Data: {size['sites']} sites, {size['meetings']} meetings, {size['actions']} actions, "
             f"{size['attachments']} attachments at the start." + (f" **{data_note}.**" if data_note else ""),
             "",
-            "Think time between a person's requests: "
-            f"{os.environ.get('LOADTEST_THINK_MIN', '0.1')}-"
-            f"{os.environ.get('LOADTEST_THINK_MAX', '0.5')} s.",
+            (
+                f"Paced load: {args.rate:g} requests/s offered in all, spread over the users "
+                "(locust's constant_throughput), so the offered load does not grow when pages get "
+                "faster; sign-ins at the start are counted apart."
+                if args.rate
+                else "Think time between a person's requests: "
+                f"{os.environ.get('LOADTEST_THINK_MIN', '0.1')}-"
+                f"{os.environ.get('LOADTEST_THINK_MAX', '0.5')} s (saturation: the offered load "
+                "grows until the 2 cores are busy)."
+            ),
             "",
         ]
         if plan["skipped"]:
