@@ -172,6 +172,13 @@ class DecisionForm(forms.ModelForm):
         widgets = {"text": forms.TextInput(attrs={"maxlength": 2000})}
         labels = {"text": _("Décision")}
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The empty lines offered for new decisions are optional (left blank, they are skipped):
+        # no "required" mark on them.
+        if not self.instance.pk:
+            self.fields["text"].required = False
+
 
 class BaseDecisionFormSet(forms.BaseModelFormSet):
     def __init__(self, *args, meeting=None, **kwargs):

@@ -57,6 +57,22 @@ def test_the_form_opens_with_today_and_zero_counts(client, facilitator, marseill
     assert "Comité de suivi national" not in page
 
 
+def test_the_empty_decision_lines_are_optional_and_blank_ones_are_skipped(client, facilitator, marseille):
+    client.force_login(facilitator)
+    page = client.get(reverse("pilotage:meeting_create", args=["marseille"])).content.decode()
+    decision_input = page[
+        page.index('name="decisions-0-text"') - 300 : page.index('name="decisions-0-text"') + 200
+    ]
+    assert "required" not in decision_input
+    response = client.post(
+        reverse("pilotage:meeting_create", args=["marseille"]),
+        meeting_data(**{"decisions-1-text": "   "}),
+    )
+    assert response.status_code == 302
+    meeting = Meeting.objects.get(title="Atelier partenarial de mars")
+    assert list(meeting.decisions.values_list("text", flat=True)) == ["Organiser la fête de quartier"]
+
+
 def test_facilitator_logs_a_meeting_with_decisions(client, facilitator, marseille):
     partner = PartnerOrganisationFactory(site=marseille, name="Régie Nord")
     client.force_login(facilitator)
