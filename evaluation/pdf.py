@@ -125,6 +125,9 @@ def _child(html: str, output: str, memory_bytes: int, pipe) -> None:
         pipe.close()
 
 
+MEMORY_EXIT_CODE = 75
+
+
 def _reap(pid: int, *, kill: bool) -> int | None:
     """Wait for the render child (killing it first if asked); its exit code or signal."""
     if kill:
@@ -153,12 +156,18 @@ def render_to_file(
     # processes, which multiprocessing forbids to have children.
     pid = os.fork()
     if pid == 0:
+        code = 0
         try:
             receiver.close()
             _child(html, str(output), memory_mb * 1024 * 1024, sender)
+        except MemoryError:
+            # Out of memory even to report it: the exit code tells the parent.
+            code = MEMORY_EXIT_CODE
+        except BaseException:
+            code = 1
         finally:
             # Skip the parent's atexit handlers and inherited database connections.
-            os._exit(0)
+            os._exit(code)
     sender.close()
     exit_code = None
     try:
@@ -170,7 +179,10 @@ def render_to_file(
             status, detail = receiver.recv()
         except EOFError as exc:
             exit_code = _reap(pid, kill=True)
-            raise RenderError(f"Le processus de rendu s'est arrêté (code {exit_code}).") from exc
+            if exit_code == MEMORY_EXIT_CODE:
+                status, detail = "memory", 0
+            else:
+                raise RenderError(f"Le processus de rendu s'est arrêté (code {exit_code}).") from exc
     finally:
         if exit_code is None:
             _reap(pid, kill=True)

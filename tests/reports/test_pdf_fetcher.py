@@ -45,3 +45,13 @@ def test_a_document_pointing_outside_renders_without_fetching_it(tmp_path):
 
     assert pages == 1
     assert (tmp_path / "out.pdf").read_bytes().startswith(b"%PDF")
+
+
+def test_a_render_over_the_memory_ceiling_fails_with_the_reason_and_leaves_no_file(tmp_path):
+    from evaluation.pdf import RenderError
+
+    output = tmp_path / "rapport.pdf"
+    big = "<table>" + "<tr><td>Ligne de tableau très longue</td></tr>" * 20000 + "</table>"
+    with pytest.raises(RenderError, match="plafond de mémoire de 64 Mio"):
+        render_to_file(f"<html><body>{big}</body></html>", output, memory_mb=64)
+    assert not output.exists()
