@@ -25,7 +25,7 @@ from tempfile import TemporaryDirectory
 from bench.run import database_url, ensure_postgres_database
 
 TARGETS = {"national": 10.0, "site": 2.0}
-SECTIONS_PER_PART = 100
+SECTIONS_PER_PART = 50
 
 
 def _mib(kib: int) -> str:

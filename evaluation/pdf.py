@@ -178,7 +178,8 @@ def render_to_file(
         try:
             status, detail = receiver.recv()
         except EOFError as exc:
-            exit_code = _reap(pid, kill=True)
+            # The child closed the pipe without a word: it is exiting; its code says why.
+            exit_code = _reap(pid, kill=False)
             if exit_code == MEMORY_EXIT_CODE:
                 status, detail = "memory", 0
             else:
