@@ -180,10 +180,16 @@ def render_to_file(
         except EOFError as exc:
             # The child closed the pipe without a word: it is exiting; its code says why.
             exit_code = _reap(pid, kill=False)
-            if exit_code == MEMORY_EXIT_CODE:
+            if exit_code == MEMORY_EXIT_CODE or exit_code == -signal.SIGABRT:
+                # Python's MemoryError, or a C library aborting on a failed allocation under the
+                # address-space ceiling (what SIGABRT means in this child).
                 status, detail = "memory", 0
             else:
-                raise RenderError(f"Le processus de rendu s'est arrêté (code {exit_code}).") from exc
+                # Under the address-space ceiling, a library may crash rather than raise.
+                raise RenderError(
+                    f"Le processus de rendu s'est arrêté (code {exit_code}) ; cause probable : "
+                    f"plafond de mémoire de {memory_mb} Mio atteint. Réduisez le périmètre."
+                ) from exc
     finally:
         if exit_code is None:
             _reap(pid, kill=True)
