@@ -1,11 +1,12 @@
 import datetime
 
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.paginator import Paginator
 from django.db import connection
 from django.http import JsonResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 
 from atc.models import Role
@@ -16,15 +17,35 @@ from sites.models import Site
 HOME_PAGE_SIZE = 24
 
 
-def form_page_context(form, *, heading: str, parent_url: str, parent_label: str, current_label: str) -> dict:
-    """The context of templates/includes/form_page.html: one form under a parent list."""
-    return {
+def form_page(
+    request,
+    form,
+    *,
+    save,
+    saved: str,
+    not_saved: str,
+    heading: str,
+    parent_url: str,
+    parent_label: str,
+    current_label: str,
+):
+    """One form on its own page (templates/includes/form_page.html) under a parent list: on a
+    valid POST, `save()` runs and returns where to go next; otherwise the form comes back with
+    its errors and a French message."""
+    if request.method == "POST":
+        if form.is_valid():
+            next_url = save()
+            messages.success(request, saved)
+            return redirect(next_url)
+        messages.error(request, not_saved)
+    context = {
         "form": form,
         "heading": heading,
         "parent_url": parent_url,
         "parent_label": parent_label,
         "current_label": current_label,
     }
+    return render(request, "includes/form_page.html", context)
 
 
 def home(request):

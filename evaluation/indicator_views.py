@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from atc.permissions import get_site_for_user, require_national
-from atc.views import form_page_context
+from atc.views import form_page
 from evaluation.indicator_forms import IndicatorForm, IndicatorValuesForm
 from evaluation.indicator_services import indicator_values_save
 from evaluation.models import Indicator, IndicatorValue, Periodicity
@@ -58,21 +58,24 @@ def indicator_list(request):
 
 def _indicator_form_page(request, indicator):
     form = IndicatorForm(request.POST or None, instance=indicator)
-    if request.method == "POST":
-        if form.is_valid():
-            form.save()
-            messages.success(request, _("Indicateur enregistré."))
-            return redirect("reports:indicator_list")
-        messages.error(request, _("L'indicateur n'a pas été enregistré : corrigez les erreurs."))
     heading = _("Modifier l'indicateur") if indicator.pk else _("Nouvel indicateur")
-    context = form_page_context(
+    list_url = reverse("reports:indicator_list")
+
+    def save():
+        form.save()
+        return list_url
+
+    return form_page(
+        request,
         form,
+        save=save,
+        saved=_("Indicateur enregistré."),
+        not_saved=_("L'indicateur n'a pas été enregistré : corrigez les erreurs."),
         heading=heading,
-        parent_url=reverse("reports:indicator_list"),
+        parent_url=list_url,
         parent_label=_("Indicateurs"),
         current_label=indicator.name if indicator.pk else heading,
     )
-    return render(request, "includes/form_page.html", context)
 
 
 def indicator_create(request):

@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from atc.permissions import log_refusal, require_national
-from atc.views import form_page_context
+from atc.views import form_page
 from evaluation.national_forms import NationalMeetingForm, NationalMemberForm
 from evaluation.national_services import (
     national_committee,
@@ -62,21 +62,23 @@ def _get_meeting(request, pk) -> Meeting:
 
 def _meeting_form_page(request, meeting):
     form = NationalMeetingForm(request.POST or None, instance=meeting)
-    if request.method == "POST":
-        if form.is_valid():
-            meeting = national_meeting_save(form=form, user=request.user)
-            messages.success(request, _("Réunion nationale enregistrée."))
-            return redirect("reports:national_meeting_detail", meeting.pk)
-        messages.error(request, _("La réunion n'a pas été enregistrée : corrigez les erreurs."))
     heading = _("Modifier la réunion nationale") if meeting.pk else _("Nouvelle réunion nationale")
-    context = form_page_context(
+
+    def save():
+        saved = national_meeting_save(form=form, user=request.user)
+        return reverse("reports:national_meeting_detail", args=[saved.pk])
+
+    return form_page(
+        request,
         form,
+        save=save,
+        saved=_("Réunion nationale enregistrée."),
+        not_saved=_("La réunion n'a pas été enregistrée : corrigez les erreurs."),
         heading=heading,
         parent_url=reverse("reports:national_home"),
         parent_label=_("Comité de suivi national"),
         current_label=meeting.title if meeting.pk else heading,
     )
-    return render(request, "includes/form_page.html", context)
 
 
 def national_meeting_create(request):

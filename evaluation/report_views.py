@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from atc.permissions import log_refusal, require_national
-from atc.views import form_page_context
+from atc.views import form_page
 from evaluation import reporting
 from evaluation.models import EvaluationReport, ReportSchedule
 from evaluation.periods import Period
@@ -97,21 +97,24 @@ def schedule_list(request):
 
 def _schedule_form_page(request, schedule):
     form = ReportScheduleForm(request.POST or None, instance=schedule)
-    if request.method == "POST":
-        if form.is_valid():
-            reporting.schedule_save(form=form)
-            messages.success(request, _("Programmation enregistrée."))
-            return redirect("reports:schedule_list")
-        messages.error(request, _("La programmation n'a pas été enregistrée : corrigez les erreurs."))
     heading = _("Modifier la programmation") if schedule.pk else _("Nouvelle programmation")
-    context = form_page_context(
+    list_url = reverse("reports:schedule_list")
+
+    def save():
+        reporting.schedule_save(form=form)
+        return list_url
+
+    return form_page(
+        request,
         form,
+        save=save,
+        saved=_("Programmation enregistrée."),
+        not_saved=_("La programmation n'a pas été enregistrée : corrigez les erreurs."),
         heading=heading,
-        parent_url=reverse("reports:schedule_list"),
+        parent_url=list_url,
         parent_label=_("Programmations de rapports"),
         current_label=schedule.name if schedule.pk else heading,
     )
-    return render(request, "includes/form_page.html", context)
 
 
 def schedule_create(request):
