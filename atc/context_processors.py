@@ -1,6 +1,6 @@
 from django.conf import settings
 
-from atc.permissions import is_national, role_kinds
+from atc.permissions import access_of, is_national
 
 
 def platform(request):
@@ -8,7 +8,8 @@ def platform(request):
     user = getattr(request, "user", None)
     context = {"csp_nonce": getattr(request, "csp_nonce", ""), "platform_env": settings.DJANGO_ENV}
     if user is not None and user.is_authenticated:
-        context["header_roles"] = user.roles.current().select_related("network").prefetch_related("sites")
+        access = access_of(user)
+        context["header_roles"] = access.header
         context["user_is_national"] = is_national(user)
-        context["user_role_kinds"] = role_kinds(user)
+        context["user_role_kinds"] = access.kinds
     return context

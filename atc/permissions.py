@@ -13,10 +13,14 @@ on `readable_sites`. Rules:
 
 import json
 import logging
+import time
+from dataclasses import dataclass
 
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q
+from django.db.models import Prefetch, Q
 from django.http import Http404
+from django.utils import timezone
 
 from atc.models import Role
 
@@ -26,15 +30,123 @@ WRITER_KINDS = {Role.Kind.FACILITATOR, Role.Kind.HOST_DIRECTOR}
 NATIONAL_KINDS = {Role.Kind.NATIONAL_TEAM, Role.Kind.ADMIN}
 
 
-def role_kinds(user) -> set[str]:
-    """The kinds of role the user holds today; cached on the user object for the request."""
+# --- What a person may reach, read once per person and day --------------------------------------
+
+ACCESS_VERSION_KEY = "atc-access-version"
+ACCESS_SECONDS = 120
+
+
+@dataclass(frozen=True)
+class HeaderRole:
+    """A current role as the page header shows it."""
+
+    kind: str
+    network_code: str | None
+    network_name: str | None
+    site_cities: tuple[str, ...]
+
+    @property
+    def label(self) -> str:
+        return Role.Kind(self.kind).label
+
+
+@dataclass(frozen=True)
+class Access:
+    """The scope of a person's current roles: the one input of every rule below.
+
+    Built from two queries, then kept in the cache for a few minutes under a key that names the
+    person, the day (roles start and end on dates) and a version that any change to any role bumps
+    (`bump_access_version`, connected in AtcConfig.ready), so a role given or ended applies on the
+    next request."""
+
+    kinds: frozenset[str]
+    site_ids: frozenset[int]
+    network_ids: frozenset[int]
+    writable_site_ids: frozenset[int]
+    comment_site_ids: frozenset[int]
+    header: tuple[HeaderRole, ...]
+
+
+NO_ACCESS = Access(frozenset(), frozenset(), frozenset(), frozenset(), frozenset(), ())
+
+
+def _build_access(user, day) -> Access:
+    roles = list(
+        Role.objects.filter(user=user)
+        .current(day)
+        .select_related("network")
+        .prefetch_related(Prefetch("sites", queryset=_sites_for_header()))
+        .order_by("kind", "-start_date", "pk")
+    )
+
+    def sites_of(kinds) -> frozenset[int]:
+        return frozenset(site.pk for role in roles if role.kind in kinds for site in role.sites.all())
+
+    return Access(
+        kinds=frozenset(role.kind for role in roles),
+        site_ids=sites_of(Role.SITE_SCOPED),
+        network_ids=frozenset(
+            role.network_id
+            for role in roles
+            if role.kind == Role.Kind.NETWORK_COORDINATOR and role.network_id
+        ),
+        writable_site_ids=sites_of(WRITER_KINDS),
+        comment_site_ids=sites_of({Role.Kind.PREFET_DELEGATE}),
+        header=tuple(
+            HeaderRole(
+                kind=role.kind,
+                network_code=role.network.code if role.network else None,
+                network_name=role.network.name if role.network else None,
+                site_cities=tuple(site.city for site in role.sites.all()),
+            )
+            for role in roles
+        ),
+    )
+
+
+def _sites_for_header():
+    from sites.models import Site
+
+    return Site.objects.only("id", "city").order_by("city", "pk")
+
+
+def access_of(user) -> Access:
+    """The person's current scope; memoised on the user object for the request."""
     if not user.is_authenticated:
-        return set()
-    cached = getattr(user, "_atc_role_kinds", None)
-    if cached is None:
-        cached = set(user.roles.current().values_list("kind", flat=True))
-        user._atc_role_kinds = cached
-    return cached
+        return NO_ACCESS
+    memo = getattr(user, "_atc_access", None)
+    if memo is not None:
+        return memo
+    day = timezone.localdate()
+    version = cache.get(ACCESS_VERSION_KEY)
+    key = None
+    if version is not None:
+        # date_joined tells two accounts apart even where a test database reuses a primary key.
+        joined = user.date_joined.timestamp() if user.date_joined else 0
+        key = f"atc-access:{version}:{user.pk}:{joined}:{day.isoformat()}"
+        memo = cache.get(key)
+    if memo is None:
+        memo = _build_access(user, day)
+        if key is not None:
+            cache.set(key, memo, ACCESS_SECONDS)
+        else:
+            bump_access_version()
+    user._atc_access = memo
+    return memo
+
+
+def bump_access_version(**_kwargs) -> None:
+    """Forget every cached scope (a role was given, changed or ended). A missing counter starts
+    from the clock, never from a number an older cached scope could still be stored under."""
+    try:
+        cache.incr(ACCESS_VERSION_KEY)
+    except ValueError:
+        cache.add(ACCESS_VERSION_KEY, time.time_ns() // 1000, None)
+
+
+def role_kinds(user) -> frozenset[str]:
+    """The kinds of role the user holds today."""
+    return access_of(user).kinds
 
 
 def is_national(user) -> bool:
@@ -48,26 +160,13 @@ def readable_sites(user, queryset):
         return queryset.none()
     if is_national(user):
         return queryset
-    current = Role.objects.filter(user=user).current()
-    site_ids = current.filter(kind__in=Role.SITE_SCOPED).values("sites")
-    network_ids = current.filter(kind=Role.Kind.NETWORK_COORDINATOR).values("network")
-    return queryset.filter(Q(id__in=site_ids) | Q(network_id__in=network_ids))
+    access = access_of(user)
+    return queryset.filter(Q(id__in=sorted(access.site_ids)) | Q(network_id__in=sorted(access.network_ids)))
 
 
-def writable_site_ids(user) -> set[int]:
+def writable_site_ids(user) -> frozenset[int]:
     """Ids of the sites whose data the user may create and change (site team only)."""
-    if not user.is_authenticated:
-        return set()
-    cached = getattr(user, "_atc_writable_site_ids", None)
-    if cached is None:
-        cached = set(
-            Role.objects.filter(user=user, kind__in=WRITER_KINDS)
-            .current()
-            .exclude(sites=None)
-            .values_list("sites", flat=True)
-        )
-        user._atc_writable_site_ids = cached
-    return cached
+    return access_of(user).writable_site_ids
 
 
 def can_write_site(user, site) -> bool:
@@ -79,7 +178,7 @@ def can_comment_site(user, site) -> bool:
     """Préfet delegates of the site (and the national team) leave review comments."""
     if is_national(user):
         return True
-    return Role.objects.filter(user=user, kind=Role.Kind.PREFET_DELEGATE, sites=site).current().exists()
+    return site.pk in access_of(user).comment_site_ids
 
 
 def can_export(user) -> bool:

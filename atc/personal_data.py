@@ -12,7 +12,9 @@ import datetime
 import io
 import json
 from dataclasses import dataclass, field
+from importlib import import_module
 
+from django.conf import settings
 from django.contrib.admin.models import LogEntry
 from django.contrib.sessions.models import Session
 from django.db import transaction
@@ -58,6 +60,15 @@ def _user_sessions(user: User):
         if session.get_decoded().get("_auth_user_id") == str(user.pk):
             ids.append(session.pk)
     return Session.objects.filter(pk__in=ids)
+
+
+def _end_sessions(sessions) -> int:
+    """Delete sessions through the session engine, so its cache copy goes too (cached_db)."""
+    store = import_module(settings.SESSION_ENGINE).SessionStore
+    keys = list(sessions.values_list("pk", flat=True))
+    for key in keys:
+        store(session_key=key).delete()
+    return len(keys)
 
 
 def _name_matches(name: str) -> Q:
@@ -197,7 +208,7 @@ def personal_data_erase(*, user: User | None = None, name: str | None = None) ->
                 schedule.recipients = "\n".join(kept)
                 schedule.save(update_fields=["recipients"])
                 report.schedule_recipients += 1
-        report.sessions = _user_sessions(user).delete()[0]
+        report.sessions = _end_sessions(_user_sessions(user))
         FacilitatorAssignment.objects.filter(user=user).update(person_name=ERASED_NAME, user=None)
         EmailAddress.objects.filter(user=user).delete()
         Authenticator.objects.filter(user=user).delete()

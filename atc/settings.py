@@ -274,7 +274,9 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 ATC_MAX_UPLOAD_BYTES = 10 * 1024 * 1024
 
 # Sessions: idle timeout (expiry pushed forward at most once a minute by
-# atc.middleware.SessionTouchMiddleware); the cookie ends with the browser.
+# atc.middleware.SessionTouchMiddleware); the cookie ends with the browser. Stored in the database
+# and read through the cache (one query less per page; the database copy survives a cache loss).
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 SESSION_COOKIE_AGE = env_int("SESSION_IDLE_SECONDS", 60 * 60)
 SESSION_TOUCH_SECONDS = 60
 SESSION_SAVE_EVERY_REQUEST = False
@@ -387,6 +389,11 @@ ATC_REPORT_MAX_ATTEMPTS = env_int("ATC_REPORT_MAX_ATTEMPTS", 4)
 # A queued report published this long ago and still not started is published again.
 ATC_REPORT_RESEND_SECONDS = env_int("ATC_REPORT_RESEND_SECONDS", 600)
 ATC_REPORT_RESEND_BATCH = 50
+# Over this many sites, a report's summary shows how the sites spread (quartiles, buckets, top and
+# bottom ten) instead of a row per site. Over ATC_REPORT_SECTIONS_PER_PART sites, the worker
+# renders it in parts (the summary, then the site sections that many at a time) and merges them.
+ATC_REPORT_SITE_ROWS_MAX = env_int("ATC_REPORT_SITE_ROWS_MAX", 60)
+ATC_REPORT_SECTIONS_PER_PART = env_int("ATC_REPORT_SECTIONS_PER_PART", 50)
 
 LOGGING = {
     "version": 1,

@@ -203,10 +203,12 @@ class MeetingFilterForm(forms.Form):
     date_from = forms.DateField(label=_("Du"), required=False, widget=DateInput())
     date_to = forms.DateField(label=_("Au"), required=False, widget=DateInput())
     committee = forms.ModelChoiceField(label=_("Instance"), queryset=Committee.objects.none(), required=False)
+    minutes_status = forms.ChoiceField(label=_("Compte rendu"), required=False)
 
     def __init__(self, *args, site, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["kind"].choices = [("", _("Tous les types")), *Meeting.Kind.choices]
+        self.fields["minutes_status"].choices = [("", _("Tous")), *Meeting.MinutesStatus.choices]
         self.fields["committee"].queryset = Committee.objects.filter(site=site)
         self.fields["committee"].empty_label = _("Toutes les instances")
         self.fields["committee"].error_messages["invalid_choice"] = _("Choisissez une instance de ce site.")
@@ -230,6 +232,8 @@ class MeetingFilterForm(forms.Form):
             queryset = queryset.filter(date__lte=data["date_to"])
         if data["committee"]:
             queryset = queryset.filter(committee=data["committee"])
+        if data["minutes_status"]:
+            queryset = queryset.filter(minutes_status=data["minutes_status"])
         return queryset
 
 

@@ -11,7 +11,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.html import format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
@@ -45,14 +45,15 @@ class ReviewCommentForm(forms.ModelForm):
 
 def _site_figures(site) -> str:
     """The dashboard's figures, charts and tables, rendered once per site and day and kept until
-    the next change to any site's data (see stats.cached: every write refreshes the version)."""
+    the next change to this site's data (stats.site_cached: every write bumps its site's version)."""
 
     def render_figures():
         dashboard = stats.site_dashboard(site=site)
         context = {"site": site, "dash": dashboard, "charts": stats.site_charts(dashboard)}
         return render_to_string("dashboards/_site_figures.html", context)
 
-    return mark_safe(stats.cached(("site-figures", site.pk, timezone.localdate()), render_figures))
+    parts = ("site-figures", timezone.localdate(), translation.get_language())
+    return mark_safe(stats.site_cached(site.pk, parts, render_figures))
 
 
 def _site_context(request, site, comment_form=None):

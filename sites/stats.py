@@ -16,6 +16,7 @@ the pre-aggregates (about one row per site and quarter), never the meetings them
 import datetime
 import hashlib
 import itertools
+import time
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -42,6 +43,7 @@ from sites.exports import Table
 from sites.models import (
     ContextEvent,
     FacilitatorAssignment,
+    Network,
     OrganisationCategory,
     PartnerOrganisation,
     ReviewComment,
@@ -146,7 +148,10 @@ def refresh_site_stats(*, site_id: int) -> int:
     """
     with transaction.atomic():
         list(Site.objects.select_for_update().filter(pk=site_id).values_list("pk", flat=True))
-        return _rebuild_site_stats(site_id)
+        written = _rebuild_site_stats(site_id)
+    # Once the rows are committed: a reader between the bump and the commit would cache old figures.
+    transaction.on_commit(lambda: bump_site_version(site_id))
+    return written
 
 
 def _rebuild_site_stats(site_id: int) -> int:
@@ -252,22 +257,66 @@ def _rebuild_site_stats(site_id: int) -> int:
     with transaction.atomic():
         SiteQuarterStats.objects.filter(site_id=site_id).delete()
         SiteQuarterStats.objects.bulk_create(objects, batch_size=500)
-    bump_stats_version()
     return len(objects)
 
 
 # --- Cache of the many-site figures -----------------------------------------------------------------
 
 VERSION_KEY = "atc-stats-version"
+EPOCH_KEY = "atc-stats-epoch"
+SITE_VERSION_KEY = "atc-site-version:{}"
 CACHE_SECONDS = 3600
 
 
-def bump_stats_version() -> None:
-    """Make every cached many-site figure stale (called after each refresh of a site)."""
+def _bump(key: str) -> None:
+    """Increment a version counter. A missing counter starts from the clock, never from a number
+    that values cached before it was lost could still be stored under."""
     try:
-        cache.incr(VERSION_KEY)
+        cache.incr(key)
     except ValueError:
-        cache.set(VERSION_KEY, 1, None)
+        cache.add(key, time.time_ns() // 1000, None)
+
+
+def _versions(*keys: str) -> list[int]:
+    found = cache.get_many(keys)
+    for key in keys:
+        if key not in found:
+            _bump(key)
+            found[key] = cache.get(key) or 0
+    return [found[key] for key in keys]
+
+
+def bump_stats_version() -> None:
+    """Make every cached many-site figure stale (after any change to the data a figure counts)."""
+    _bump(VERSION_KEY)
+
+
+def bump_site_version(site_id: int) -> None:
+    """One site's data changed: its own cached figures and every many-site figure go stale."""
+    _bump(SITE_VERSION_KEY.format(site_id))
+    _bump(VERSION_KEY)
+
+
+def bump_all_versions() -> None:
+    """A change that cannot be tied to one site: every cached figure goes stale."""
+    _bump(EPOCH_KEY)
+    _bump(VERSION_KEY)
+
+
+def site_cached(site_id: int, parts: tuple, compute):
+    """`compute()` for one site's figures, cached until that site's data changes.
+
+    Unlike `cached`, a write on another site leaves the entry alone: with facilitators saving
+    meetings all day on 1,600 sites, a key shared by every site would almost never be hit.
+    """
+    epoch, version = _versions(EPOCH_KEY, SITE_VERSION_KEY.format(site_id))
+    digest = hashlib.blake2s(repr(parts).encode(), digest_size=12).hexdigest()
+    key = f"atc-site-stats:{site_id}:{epoch}:{version}:{digest}"
+    value = cache.get(key)
+    if value is None:
+        value = compute()
+        cache.set(key, value, CACHE_SECONDS)
+    return value
 
 
 def cached(parts: tuple, compute):
@@ -278,7 +327,7 @@ def cached(parts: tuple, compute):
     `parts` must name everything the result depends on; the scope is best given as the SQL of the
     user's scoped queryset, so that two users share an entry only when they see the same sites.
     """
-    version = cache.get(VERSION_KEY) or 0
+    (version,) = _versions(VERSION_KEY)
     digest = hashlib.blake2s(repr(parts).encode(), digest_size=12).hexdigest()
     key = f"atc-stats:{version}:{digest}"
     value = cache.get(key)
@@ -1026,15 +1075,35 @@ def _on_site_change(sender, instance, **kwargs):
     schedule_refresh(instance.pk)
 
 
+def _site_id_of(instance) -> int | None:
+    """The site a changed row belongs to, or None when it belongs to none or cannot be told."""
+    if isinstance(instance, Site):
+        return instance.pk
+    site_id = getattr(instance, "site_id", None)
+    if site_id is None and getattr(instance, "committee_id", None):
+        from pilotage.models import Committee
+
+        site_id = Committee.objects.filter(pk=instance.committee_id).values_list("site_id", flat=True).first()
+    return site_id
+
+
+def _bump_for(instance) -> None:
+    site_id = _site_id_of(instance)
+    if site_id is None:
+        transaction.on_commit(bump_all_versions)
+    else:
+        transaction.on_commit(lambda: bump_site_version(site_id))
+
+
 def _on_shown_row_change(sender, instance, **kwargs):
     """Rows the site dashboard shows but the pre-aggregates don't count (findings, readings,
     facilitators, partners, committees, context events): its cached figures go stale."""
-    transaction.on_commit(bump_stats_version)
+    _bump_for(instance)
 
 
 def _on_shown_m2m_change(sender, instance, action, **kwargs):
     if action in {"post_add", "post_remove", "post_clear"}:
-        transaction.on_commit(bump_stats_version)
+        _bump_for(instance)
 
 
 def _on_partners_change(sender, instance, action, **kwargs):
@@ -1059,6 +1128,8 @@ def connect_receivers() -> None:
         post_save.connect(_on_site_row_change, sender=model, dispatch_uid=f"{uid}-save")
         post_delete.connect(_on_site_row_change, sender=model, dispatch_uid=f"{uid}-delete")
     post_save.connect(_on_site_change, sender=Site, dispatch_uid="atc-stats-site-save")
+    # A network's name is shown on each of its sites' dashboards.
+    post_save.connect(_on_shown_row_change, sender=Network, dispatch_uid="atc-dashboard-network-save")
     for through in (Meeting.organisations.through, Action.partners.through):
         m2m_changed.connect(
             _on_partners_change, sender=through, dispatch_uid=f"atc-stats-{through._meta.label_lower}"

@@ -1,4 +1,5 @@
 import datetime
+from urllib.parse import urlencode
 
 from django.shortcuts import render
 from django.utils import timezone
@@ -9,6 +10,8 @@ from pilotage.models import Action, Meeting
 
 MINUTES_GRACE_DAYS = 7
 LATEST_COUNT = 5
+# "À faire" shows the oldest few of each kind, with the total and a link to the full list.
+DUE_COUNT = 8
 
 
 def last_finished_quarter(today: datetime.date) -> tuple[datetime.date, datetime.date]:
@@ -27,6 +30,11 @@ def site_home(request, slug):
     quarter_start, quarter_end = last_finished_quarter(today)
     meetings = Meeting.objects.filter(site=site).select_related("committee")
     actions = Action.objects.filter(site=site).select_related("theme")
+    minutes_due_before = today - datetime.timedelta(days=MINUTES_GRACE_DAYS)
+    without_minutes = meetings.filter(minutes_status=Meeting.MinutesStatus.NONE, date__lte=minutes_due_before)
+    overdue = actions.open().filter(end_date__lt=today)
+    without_minutes_shown = list(without_minutes.order_by("date", "id")[:DUE_COUNT])
+    overdue_shown = list(overdue.order_by("end_date", "id")[:DUE_COUNT])
     return render(
         request,
         "sites/site_home.html",
@@ -34,11 +42,19 @@ def site_home(request, slug):
             "site": site,
             "can_write": can_write_site(request.user, site),
             "neighbourhoods": site.neighbourhoods.all(),
-            "meetings_without_minutes": meetings.filter(
-                minutes_status=Meeting.MinutesStatus.NONE,
-                date__lte=today - datetime.timedelta(days=MINUTES_GRACE_DAYS),
+            "meetings_without_minutes": without_minutes_shown,
+            "meetings_without_minutes_count": (
+                without_minutes.count()
+                if len(without_minutes_shown) == DUE_COUNT
+                else len(without_minutes_shown)
             ),
-            "overdue_actions": actions.open().filter(end_date__lt=today).order_by("end_date", "id"),
+            "minutes_due_query": urlencode(
+                {"minutes_status": Meeting.MinutesStatus.NONE, "date_to": minutes_due_before.isoformat()}
+            ),
+            "overdue_actions": overdue_shown,
+            "overdue_actions_count": overdue.count()
+            if len(overdue_shown) == DUE_COUNT
+            else len(overdue_shown),
             "logbook_missing": not LogbookEntry.objects.filter(
                 site=site, period_start__lte=quarter_start, period_end__gte=quarter_end
             ).exists(),

@@ -305,3 +305,25 @@ def test_the_site_figures_are_cached_and_a_new_finding_or_facilitator_shows_at_o
     with django_capture_on_commit_callbacks(execute=True):
         ReviewComment.objects.create(site=marseille, author=national_team, body="Point d'étape utile.")
     assert "Point d&#x27;étape utile." in client.get(url).content.decode()
+
+
+def test_a_write_on_another_site_keeps_this_sites_figures_cached(
+    client, national_team, marseille, grenoble, django_capture_on_commit_callbacks
+):
+    from tests.pilotage.factories import MeetingFactory
+
+    _fill(marseille, 3, django_capture_on_commit_callbacks)
+    client.force_login(national_team)
+    marseille_url = reverse("dashboards:site", args=["marseille"])
+    grenoble_url = reverse("dashboards:site", args=["grenoble"])
+    _count(client, marseille_url)
+    cached = _count(client, marseille_url)
+    _count(client, grenoble_url)
+    with django_capture_on_commit_callbacks(execute=True):
+        MeetingFactory(site=grenoble, title="Comité de pilotage de Grenoble", steering=True)
+    # Grenoble's figures are rendered again (with the new meeting); Marseille's stay as they were.
+    assert _count(client, marseille_url) == cached
+    assert _count(client, grenoble_url) > cached
+    with django_capture_on_commit_callbacks(execute=True):
+        MeetingFactory(site=marseille, title="Comité de pilotage de Marseille", steering=True)
+    assert _count(client, marseille_url) > cached

@@ -1,11 +1,13 @@
 import datetime
+import html
+import re
 
 import pytest
 from django.urls import reverse
 from django.utils import timezone
 
 from evaluation.models import LogbookEntry
-from sites.views import last_finished_quarter
+from sites.views import DUE_COUNT, last_finished_quarter
 from tests.pilotage.factories import ActionFactory, MeetingFactory
 
 pytestmark = pytest.mark.django_db
@@ -73,4 +75,22 @@ def test_home_query_count_does_not_grow(client, facilitator, marseille, rows, dj
     client.force_login(facilitator)
     with django_assert_max_num_queries(17):
         response = client.get(reverse("sites:site_home", args=["marseille"]))
-    assert response.content.decode().count("Action en retard :") == rows
+    page = response.content.decode()
+    assert page.count("Action en retard :") == min(rows, DUE_COUNT)
+    assert ("30 actions en retard en tout" in page) == (rows == 30)
+
+
+def test_a_long_backlog_shows_the_oldest_and_links_to_the_rest(client, facilitator, marseille):
+    for number in range(DUE_COUNT + 4):
+        MeetingFactory(site=marseille, title=f"Atelier sans CR n° {number:02d}", date=days_ago(100 - number))
+    MeetingFactory(site=marseille, title="Atelier récent", date=days_ago(2))
+    client.force_login(facilitator)
+    page = client.get(reverse("sites:site_home", args=["marseille"])).content.decode()
+    due = page.split('id="due-title"')[1].split('id="activity-title"')[0]
+    assert due.count("Compte rendu à rédiger :") == DUE_COUNT
+    assert "Atelier sans CR n° 00" in due and f"Atelier sans CR n° {DUE_COUNT:02d}" not in due
+    link = re.search(r'<a href="([^"]+)">Voir les 12 réunions sans compte rendu</a>', due)
+    assert link is not None
+    listed = client.get(html.unescape(link.group(1))).content.decode()
+    assert listed.count("Atelier sans CR n°") == DUE_COUNT + 4
+    assert "Atelier récent" not in listed
