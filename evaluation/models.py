@@ -387,6 +387,31 @@ class EvaluationReport(models.Model):
         return f"{self.get_scope_display()} — {self.period_label}"
 
 
+class EvaluationReportPart(models.Model):
+    """One part of a report rendered in parts (evaluation/reporting.py): part 0 is the summary,
+    the others each hold the sections of a run of sites. The merge waits for every part."""
+
+    report = models.ForeignKey(
+        EvaluationReport, on_delete=models.CASCADE, related_name="parts", verbose_name=_("rapport")
+    )
+    index = models.PositiveSmallIntegerField(_("numéro"))
+    site_ids = models.JSONField(_("sites"), default=list, blank=True, help_text=_("Vide pour le résumé."))
+    page_count = models.PositiveIntegerField(_("pages"), null=True, blank=True)
+    anchors = models.JSONField(
+        _("pages des sites"), default=dict, blank=True, help_text=_("Page de chaque section dans la partie.")
+    )
+    finished_at = models.DateTimeField(_("terminée le"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("partie de rapport")
+        verbose_name_plural = _("parties de rapport")
+        ordering = ["report", "index"]
+        constraints = [models.UniqueConstraint("report", "index", name="report_part_once")]
+
+    def __str__(self):
+        return f"{self.report} — {self.index}"
+
+
 class ReportSchedule(models.Model):
     """A recurring report (e.g. national every quarter) run by Celery beat."""
 

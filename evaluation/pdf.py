@@ -24,6 +24,7 @@ import resource
 import signal
 import urllib.parse
 import urllib.request
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.conf import settings
@@ -99,25 +100,42 @@ def make_fetcher():
     return _fetcher_class()()
 
 
-def render_pdf_bytes(html: str) -> tuple[bytes, int]:
-    """Render in this process (no limits): the PDF bytes and the page count."""
+@dataclass(frozen=True)
+class Rendered:
+    """What a render gives besides the file: its page count and the page (from 1) on which each
+    element whose id starts with the asked prefix begins (e.g. each site section of a part)."""
+
+    pages: int
+    anchors: dict[str, int] = field(default_factory=dict)
+
+
+def render_pdf_bytes(html: str, *, anchor_prefix: str = "") -> tuple[bytes, Rendered]:
+    """Render in this process (no limits): the PDF bytes, the page count and the anchors' pages."""
     import weasyprint
 
     document = weasyprint.HTML(string=html, base_url=static_base_url(), url_fetcher=make_fetcher()).render()
-    return document.write_pdf(), len(document.pages)
+    anchors = {}
+    if anchor_prefix:
+        for number, page in enumerate(document.pages, start=1):
+            for name in page.anchors:
+                if name.startswith(anchor_prefix):
+                    anchors.setdefault(name, number)
+    return document.write_pdf(), Rendered(len(document.pages), anchors)
 
 
-def _child(html: str, output: str, memory_bytes: int, pipe) -> None:
+def _child(html: str, output: str, memory_bytes: int, anchor_prefix: str, pipe) -> None:
     if memory_bytes:
         resource.setrlimit(resource.RLIMIT_AS, (memory_bytes, memory_bytes))
     try:
-        data, pages = render_pdf_bytes(html)
+        data, rendered = render_pdf_bytes(html, anchor_prefix=anchor_prefix)
         with open(output, "wb") as handle:
             handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
-        pipe.send(("ok", pages))
-    except MemoryError:
+        pipe.send(("ok", rendered))
+    except (MemoryError, SystemError):
+        # A C extension whose allocation fails under the ceiling may return an error without
+        # setting MemoryError: Python then raises SystemError ("error return without exception").
         pipe.send(("memory", 0))
     except Exception as exc:  # the parent turns it into a RenderError with the reason
         pipe.send(("error", f"{type(exc).__name__}: {exc}"))
@@ -147,6 +165,19 @@ def render_to_file(
 
     Raises RenderError when the child runs out of time or memory or WeasyPrint fails.
     """
+    return render_with_anchors(html, output, seconds=seconds, memory_mb=memory_mb).pages
+
+
+def render_with_anchors(
+    html: str,
+    output: Path,
+    *,
+    anchor_prefix: str = "",
+    seconds: int | None = None,
+    memory_mb: int | None = None,
+) -> Rendered:
+    """`render_to_file`, also telling on which page each element whose id starts with
+    `anchor_prefix` begins."""
     import weasyprint  # noqa: F401 - imported once in the parent, inherited by every fork
 
     seconds = seconds or settings.ATC_REPORT_RENDER_SECONDS
@@ -159,7 +190,7 @@ def render_to_file(
         code = 0
         try:
             receiver.close()
-            _child(html, str(output), memory_mb * 1024 * 1024, sender)
+            _child(html, str(output), memory_mb * 1024 * 1024, anchor_prefix, sender)
         except MemoryError:
             # Out of memory even to report it: the exit code tells the parent.
             code = MEMORY_EXIT_CODE

@@ -12,6 +12,7 @@ import statistics
 from collections import Counter, defaultdict
 from decimal import Decimal
 
+from django.conf import settings
 from django.db.models import Count, Min, Q, Sum
 from django.utils.translation import gettext as _
 
@@ -44,6 +45,9 @@ FTE_BUCKETS = [
     (Decimal("1.0"), Decimal("1.2")),
     (Decimal("1.2"), Decimal("99")),
 ]
+# Sites per bucket of meetings held over the period, in the summary of a large scope.
+MEETING_BUCKETS = [(0, 0), (1, 5), (6, 10), (11, 20), (21, 50), (51, None)]
+RANKED = 10
 INSTITUTIONAL = {OrganisationCategory.STATE, OrganisationCategory.LOCAL_AUTHORITY}
 RESIDENT_SIDE = {OrganisationCategory.RESIDENTS, OrganisationCategory.CITIZENS_COUNCIL}
 
@@ -68,6 +72,24 @@ def spread(values: list) -> dict:
         "min": format_number(min(values), 1),
         "max": format_number(max(values), 1),
         "mean": format_number(statistics.fmean(float(v) for v in values), 1),
+    }
+
+
+def quartiles(values: list) -> dict:
+    """min / first quartile / median / third quartile / max / mean, formatted the French way."""
+    if not values:
+        return dict.fromkeys(("min", "q1", "median", "q3", "max", "mean"), "—")
+    numbers = sorted(float(v) for v in values)
+    q1, median, q3 = (
+        statistics.quantiles(numbers, n=4, method="inclusive") if len(numbers) > 1 else numbers * 3
+    )
+    return {
+        "min": format_number(numbers[0], 1),
+        "q1": format_number(q1, 1),
+        "median": format_number(median, 1),
+        "q3": format_number(q3, 1),
+        "max": format_number(numbers[-1], 1),
+        "mean": format_number(statistics.fmean(numbers), 1),
     }
 
 
@@ -531,6 +553,98 @@ def _indicators(data: _Data, period: Period) -> tuple[list[dict], dict]:
     return rows, per_site
 
 
+def _meeting_bucket_label(low: int, high: int | None) -> str:
+    if high is None:
+        return _("%(n)s et plus") % {"n": low}
+    if low == high:
+        return str(low)
+    return f"{low} – {high}"
+
+
+def _rankings(data: _Data, values: dict[int, int], measure: str) -> list[dict]:
+    """The RANKED sites with the highest, then the lowest value (ties by name: always the same)."""
+    rows = [(values.get(site.pk, 0), site) for site in data.sites]
+    highest = sorted(rows, key=lambda row: (-row[0], row[1].name))[:RANKED]
+    lowest = sorted(rows, key=lambda row: (row[0], row[1].name))[:RANKED]
+    return [
+        {
+            "caption": caption % {"n": RANKED, "measure": measure},
+            "measure": measure,
+            "rows": [
+                {
+                    "rank": rank,
+                    "name": site.name,
+                    "network": site.network.name,
+                    "value": format_number(value, 0),
+                }
+                for rank, (value, site) in enumerate(ranked, start=1)
+            ],
+        }
+        for caption, ranked in (
+            (_("Les %(n)s sites les plus hauts — %(measure)s"), highest),
+            (_("Les %(n)s sites les plus bas — %(measure)s"), lowest),
+        )
+    ]
+
+
+def _between_sites(data: _Data) -> dict:
+    """How the sites of a large scope spread on each per-site figure, instead of one row per site:
+    quartiles, sites per bucket and the ten highest and lowest (the rows themselves are in each
+    site's section and in the XLSX exports)."""
+    meetings = {site_id: row["count"] for site_id, row in data.meetings.items()}
+    present = {site_id: int(n) for site_id, n in data.present_partners.items()}
+    actions = {site_id: len(ids) for site_id, ids in data.actions_by_site.items()}
+    logbook = {site_id: len(entries) for site_id, entries in data.logbook.items()}
+
+    def every_site(values: dict) -> list:
+        return [values.get(site.pk, 0) for site in data.sites]
+
+    measures = [
+        (_("Temps d'animation (ETP, sites avec animateur·rice)"), [v for v in every_site(data.fte) if v]),
+        (_("Réunions de pilotage sur la période"), every_site(data.steering_period)),
+        (_("Réunions de pilotage depuis le début"), every_site(data.steering_total)),
+        (_("Réunions de la période"), every_site(meetings)),
+        (_("Organisations partenaires"), every_site(data.partner_count)),
+        (_("Organisations présentes aux réunions de la période"), every_site(present)),
+        (_("Actions suivies à la fin de la période"), every_site(actions)),
+        (_("Entrées du carnet de bord sur la période"), every_site(logbook)),
+    ]
+    per_site_meetings = every_site(meetings)
+    buckets = [
+        (
+            _meeting_bucket_label(low, high),
+            sum(1 for n in per_site_meetings if n >= low and (high is None or n <= high)),
+        )
+        for low, high in MEETING_BUCKETS
+    ]
+    return {
+        "measures": [
+            {"label": label, "count": len(values), **quartiles(values)} for label, values in measures
+        ],
+        "meetings_chart": charts.column_chart(
+            title=_("Sites selon le nombre de réunions de la période"),
+            categories=[label for label, _n in buckets],
+            series=[(_("Sites"), [n for _l, n in buckets])],
+            category_header=_("Réunions"),
+            summary=_("De %(min)s à %(max)s réunions par site, médiane %(median)s.")
+            % quartiles(per_site_meetings),
+        ),
+        "rankings": [
+            *_rankings(data, meetings, _("Réunions de la période")),
+            *_rankings(data, present, _("Organisations présentes aux réunions de la période")),
+        ],
+    }
+
+
+def _event_row(event: ContextEvent) -> dict:
+    return {
+        "title": event.title,
+        "kind": event.get_kind_display(),
+        "where": event.site.name if event.site else _("National"),
+        "start": french_date(event.start_date),
+    }
+
+
 def _highlights(entries: list[LogbookEntry]) -> list[dict]:
     result = []
     for entry in entries[:HIGHLIGHTS_PER_SITE]:
@@ -547,7 +661,7 @@ def _highlights(entries: list[LogbookEntry]) -> list[dict]:
     return result
 
 
-def _site_section(site: Site, data: _Data, indicators: list[dict]) -> dict:
+def _site_section(site: Site, data: _Data, indicators: list[dict], *, events: bool) -> dict:
     meetings = data.meetings.get(site.pk, {})
     parts = _attendance_parts([meetings]) if meetings else []
     action_ids = data.actions_by_site.get(site.pk, [])
@@ -599,6 +713,7 @@ def _site_section(site: Site, data: _Data, indicators: list[dict]) -> dict:
         ),
         "highlights": _highlights(data.logbook.get(site.pk, [])),
         "indicators": indicators,
+        "events": [_event_row(event) for event in data.events if event.site_id == site.pk] if events else [],
     }
 
 
@@ -612,54 +727,73 @@ def build_content(
 ) -> dict:
     """Everything the report template shows, for a scope and a period.
 
-    `site_ids`, `summary` and `sections` cut a very large report into parts (the summary alone,
-    then the sections of a few hundred sites each), rendered by several workers and assembled.
+    `site_ids`, `summary` and `sections` cut a large report into parts (the summary alone, then
+    the sections of a few dozen sites each), rendered by several workers and assembled.
+
+    Over ATC_REPORT_SITE_ROWS_MAX sites, the summary shows how the sites spread (quartiles,
+    buckets, the ten highest and lowest) instead of a row per site, and lists only the national
+    context events; each site's section then lists its own.
     """
     data = _Data(target, period, site_ids)
-    dashboard = _dashboard_figures(data, period)
-    actions = _actions(data)
-    indicator_rows, indicators_per_site = _indicators(data, period)
-    networks = Counter(site.network.name for site in data.sites)
-    return {
+    scope_size = len(data.sites) if site_ids is None else target.sites().count()
+    aggregate = scope_size > settings.ATC_REPORT_SITE_ROWS_MAX
+    content = {
         "title": _("Rapport d'évaluation — %(target)s") % {"target": target.title},
         "summary": summary,
+        "aggregate": aggregate,
         "target": target,
         "period": period,
         "period_title": period.title,
         "period_dates": _("du %(start)s au %(end)s")
         % {"start": french_date(period.start), "end": french_date(period.end)},
-        "site_count": len(data.sites),
-        "map": france_map(
-            title=_("Carte des sites couverts"),
-            points=[
-                MapPoint(
-                    name=site.name,
-                    latitude=float(site.latitude),
-                    longitude=float(site.longitude),
-                    departement=site.departement_code,
-                    region=site.region,
-                )
-                for site in data.sites
-            ],
-        ),
-        "networks": sorted(networks.items()),
-        "method": _method(data, period),
-        "facilitation": {**_facilitation(data), "fte": dashboard["fte"]},
-        "steering": {**_steering(data), "in_period": dashboard["steering"]},
-        "positioning": _positioning(data),
-        "actions": actions,
-        "attendance": _attendance(data),
-        "readings": _readings(data),
-        "cooperation": _cooperation(data, actions),
-        "indicators": indicator_rows,
-        "events": [
-            {
-                "title": event.title,
-                "kind": event.get_kind_display(),
-                "where": event.site.name if event.site else _("National"),
-                "start": french_date(event.start_date),
-            }
-            for event in data.events
-        ],
-        "sections": [_site_section(site, data, indicators_per_site.get(site.pk, [])) for site in data.sites],
+        "site_count": scope_size,
+        "sections": [],
     }
+    indicator_rows, indicators_per_site = _indicators(data, period)
+    if sections:
+        content["sections"] = [
+            _site_section(site, data, indicators_per_site.get(site.pk, []), events=aggregate)
+            for site in data.sites
+        ]
+    if not summary:
+        return content
+    dashboard = _dashboard_figures(data, period)
+    actions = _actions(data)
+    networks = Counter(site.network.name for site in data.sites)
+    local_events = [event for event in data.events if event.site_id]
+    content.update(
+        {
+            "map": france_map(
+                title=_("Carte des sites couverts"),
+                points=[
+                    MapPoint(
+                        name=site.name,
+                        latitude=float(site.latitude),
+                        longitude=float(site.longitude),
+                        departement=site.departement_code,
+                        region=site.region,
+                    )
+                    for site in data.sites
+                ],
+            ),
+            "networks": sorted(networks.items()),
+            "method": _method(data, period),
+            "facilitation": {**_facilitation(data), "fte": dashboard["fte"]},
+            "steering": {**_steering(data), "in_period": dashboard["steering"]},
+            "positioning": _positioning(data),
+            "actions": actions,
+            "attendance": _attendance(data),
+            "readings": _readings(data),
+            "cooperation": _cooperation(data, actions),
+            "indicators": indicator_rows,
+            "events": [_event_row(event) for event in data.events if not (aggregate and event.site_id)],
+        }
+    )
+    if aggregate:
+        content["between_sites"] = _between_sites(data)
+        content["local_events"] = {
+            "count": len(local_events),
+            "sites": len({event.site_id for event in local_events}),
+            "kinds": sorted(Counter(event.get_kind_display() for event in local_events).items()),
+        }
+    return content

@@ -22,38 +22,69 @@ log = logging.getLogger(__name__)
 TRANSIENT = (DatabaseError, OSError)
 
 
-@shared_task(
-    bind=True,
-    name="evaluation.build_report",
-    acks_late=True,
-    reject_on_worker_lost=True,
-    max_retries=3,
-    soft_time_limit=settings.ATC_REPORT_TIME_LIMIT - 30,
-    time_limit=settings.ATC_REPORT_TIME_LIMIT,
-)
-def build_report(self, report_id: int) -> None:
-    """Build one report; retry transient errors with backoff, then record the failure."""
+def _run(task, report_id: int, work, *, prefix: str = "") -> None:
+    """Do a report's work; retry transient errors with backoff, record any other failure with the
+    reason people will read (`prefix` says which step of the report failed)."""
     try:
-        reporting.report_build(report_id=report_id, task_id=self.request.id or f"local-{report_id}")
+        work()
     except reporting.ReportGone:
         return
     except RenderError as exc:
-        reporting.report_fail(report_id=report_id, reason=str(exc))
+        reporting.report_fail(report_id=report_id, reason=f"{prefix}{exc}")
     except SoftTimeLimitExceeded:
         reporting.report_fail(
             report_id=report_id,
-            reason=_("Le rapport a dépassé le temps imparti : réduisez le périmètre ou la période."),
+            reason=prefix + _("Le rapport a dépassé le temps imparti : réduisez le périmètre ou la période."),
         )
     except TRANSIENT as exc:
-        if self.request.retries >= self.max_retries:
+        if task.request.retries >= task.max_retries:
             reporting.report_fail(
                 report_id=report_id,
-                reason=_("Échec après plusieurs essais : %(error)s") % {"error": exc},
+                reason=prefix + _("Échec après plusieurs essais : %(error)s") % {"error": exc},
             )
             return
-        countdown = min(10 * 2**self.request.retries, 300)
+        countdown = min(10 * 2**task.request.retries, 300)
         log.warning("report %s: transient error, retry in %s s: %s", report_id, countdown, exc)
-        raise self.retry(exc=exc, countdown=countdown) from exc
+        raise task.retry(exc=exc, countdown=countdown) from exc
+
+
+REPORT_TASK = {
+    "bind": True,
+    "acks_late": True,
+    "reject_on_worker_lost": True,
+    "max_retries": 3,
+    "soft_time_limit": settings.ATC_REPORT_TIME_LIMIT - 30,
+    "time_limit": settings.ATC_REPORT_TIME_LIMIT,
+}
+
+
+@shared_task(name="evaluation.build_report", **REPORT_TASK)
+def build_report(self, report_id: int) -> None:
+    """Build one report (or queue its parts, for a large one)."""
+    task_id = self.request.id or f"local-{report_id}"
+    _run(self, report_id, lambda: reporting.report_build(report_id=report_id, task_id=task_id))
+
+
+@shared_task(name="evaluation.build_report_part", **REPORT_TASK)
+def build_report_part(self, report_id: int, index: int) -> None:
+    """Render one part of a large report; the last one queues the merge."""
+    _run(
+        self,
+        report_id,
+        lambda: reporting.report_part_build(report_id=report_id, index=index),
+        prefix=_("Partie %(n)s du rapport : ") % {"n": index},
+    )
+
+
+@shared_task(name="evaluation.merge_report", **REPORT_TASK)
+def merge_report(self, report_id: int) -> None:
+    """Join the parts of a large report into its frozen file."""
+    _run(
+        self,
+        report_id,
+        lambda: reporting.report_merge(report_id=report_id),
+        prefix=_("Assemblage du rapport : "),
+    )
 
 
 @shared_task(name="evaluation.resend_pending_reports", ignore_result=True)

@@ -11,29 +11,42 @@ The life of a report (an `EvaluationReport` row):
    renames it (atomic) and marks the row done in one transaction. A done or failed row is never
    touched again: running twice gives one report, and a frozen report is never overwritten.
 4. Recipients get an email with a link once it is done.
+
+A scope of more than ATC_REPORT_SECTIONS_PER_PART sites is rendered in parts instead (one render
+of 1,600 sites would need several GiB and minutes): the claim writes one `EvaluationReportPart`
+row per part — the summary, then the site sections that many at a time — and queues a task per
+part. Each part renders into its own file (named by report and part: a redelivered part whose
+file is there does nothing) and is marked finished under the report's row lock; the part that
+finishes last queues the merge, which renders the index of the sites (their pages in the merged
+document are known by then), joins the files with pypdf into a temporary file, renames it and
+marks the report done. No Celery result backend is involved: the rows are the bookkeeping. A
+failing part fails the report with its reason, and the parts' files are removed.
 """
 
 import datetime as dt
 import logging
 import os
+import shutil
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.conf import settings
 from django.core.files.storage import default_storage
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from kombu.exceptions import OperationalError
 
 from evaluation import pdf
-from evaluation.models import EvaluationReport, Periodicity, ReportSchedule
+from evaluation.models import EvaluationReport, EvaluationReportPart, Periodicity, ReportSchedule
 from evaluation.periods import Period, Target, french_date, period_before
 from evaluation.report_content import build_content
+from sites.models import Site
 
 log = logging.getLogger(__name__)
 
@@ -58,20 +71,143 @@ def render_html(*, target: Target, period: Period) -> str:
 def render_to_path(*, target: Target, period: Period, output: Path) -> int:
     """Build and render a report into `output` (written atomically); the page count.
 
-    Used by the worker and by `manage.py build_report` alike.
+    Used by `manage.py build_report` and the benchmark. A scope over ATC_REPORT_SECTIONS_PER_PART
+    sites goes through the same parts and merge as the worker, one part after the other.
     """
-    html = render_html(target=target, period=period)
     output = Path(output)
     output.parent.mkdir(parents=True, exist_ok=True)
+    plan = plan_parts(target)
+    if plan is None:
+        html = render_html(target=target, period=period)
+        return _write_atomically(output, lambda temporary: pdf.render_to_file(html, temporary))
+    with tempfile.TemporaryDirectory(prefix=".parties-", dir=output.parent) as folder:
+        parts = [
+            render_part(
+                target=target, period=period, site_ids=site_ids, output=Path(folder) / part_name(index)
+            )
+            for index, site_ids in enumerate(plan)
+        ]
+        return merge_parts(target=target, period=period, parts=parts, output=output)
+
+
+def _write_atomically(output: Path, write) -> int:
+    """Call `write(temporary)` on a hidden file next to `output`, then rename it to `output`."""
     handle, temporary = tempfile.mkstemp(prefix=".rendu-", suffix=".pdf", dir=output.parent)
     os.close(handle)
     try:
-        pages = pdf.render_to_file(html, Path(temporary))
+        result = write(Path(temporary))
         os.replace(temporary, output)
     finally:
         if os.path.exists(temporary):
             os.unlink(temporary)
-    return pages
+    return result
+
+
+# --- Large reports: parts, then a merge -----------------------------------------------------------
+
+SITE_ANCHOR = "site-"
+
+
+@dataclass(frozen=True)
+class RenderedPart:
+    """A rendered part's file, its sites (none: the summary) and where each site's section begins."""
+
+    path: Path
+    site_ids: list[int]
+    pages: int
+    anchors: dict[str, int] = field(default_factory=dict)
+
+
+def plan_parts(target: Target) -> list[list[int]] | None:
+    """The parts of a report over more than ATC_REPORT_SECTIONS_PER_PART sites: `[]` for the
+    summary, then runs of site ids in the report's order (by name); None when one render will do."""
+    ids = list(target.sites().order_by("name", "pk").values_list("pk", flat=True))
+    size = settings.ATC_REPORT_SECTIONS_PER_PART
+    if len(ids) <= size:
+        return None
+    return [[]] + [ids[start : start + size] for start in range(0, len(ids), size)]
+
+
+def part_name(index: int) -> str:
+    return f"partie-{index:04d}.pdf"
+
+
+def render_part(*, target: Target, period: Period, site_ids: list[int], output: Path) -> RenderedPart:
+    """Render one part into `output` (atomically): the summary when `site_ids` is empty, else the
+    sections of those sites. Called by the part task, the command and the benchmark alike."""
+    summary = not site_ids
+    content = build_content(
+        target=target, period=period, site_ids=site_ids or None, summary=summary, sections=not summary
+    )
+    html = render_to_string("reports/pdf/report.html", {**content, "split": True})
+    rendered = {}
+
+    def write(temporary: Path) -> int:
+        rendered["part"] = pdf.render_with_anchors(html, temporary, anchor_prefix=SITE_ANCHOR)
+        return rendered["part"].pages
+
+    output = Path(output)
+    _write_atomically(output, write)
+    return RenderedPart(output, list(site_ids), rendered["part"].pages, rendered["part"].anchors)
+
+
+def _site_index_html(*, target: Target, period: Period, parts: list[RenderedPart], index_pages: int) -> str:
+    summary, sections = parts[0], parts[1:]
+    sites = Site.objects.select_related("network").in_bulk([pk for part in sections for pk in part.site_ids])
+    rows, before = [], summary.pages + index_pages
+    for part in sections:
+        for pk in part.site_ids:
+            site = sites.get(pk)
+            page = part.anchors.get(f"{SITE_ANCHOR}{site.slug}") if site else None
+            if page is not None:
+                rows.append({"name": site.name, "network": site.network.name, "page": before + page})
+        before += part.pages
+    return render_to_string(
+        "reports/pdf/site_index.html",
+        {
+            "title": _("Rapport d'évaluation — %(target)s") % {"target": target.title},
+            "period_title": period.title,
+            "split": True,
+            "first_page": summary.pages + 1,
+            "rows": rows,
+        },
+    )
+
+
+def merge_parts(*, target: Target, period: Period, parts: list[RenderedPart], output: Path) -> int:
+    """The summary, the index of the sites with their page in the merged document, then the
+    sections, joined into `output` (written atomically); the page count."""
+    import pypdf
+
+    output = Path(output)
+    handle, index_name = tempfile.mkstemp(prefix=".index-", suffix=".pdf", dir=output.parent)
+    os.close(handle)
+    index_path = Path(index_name)
+    try:
+        # The index's own length shifts the pages it lists: render until it lists the right ones
+        # (the second render almost always does: one more page moves every number, not the length).
+        index_pages = 1
+        for _attempt in range(4):
+            html = _site_index_html(target=target, period=period, parts=parts, index_pages=index_pages)
+            rendered = pdf.render_to_file(html, index_path)
+            if rendered == index_pages:
+                break
+            index_pages = rendered
+
+        def write(temporary: Path) -> int:
+            writer = pypdf.PdfWriter()
+            for path in [parts[0].path, index_path, *(part.path for part in parts[1:])]:
+                writer.append(str(path))
+            with temporary.open("wb") as handle:
+                writer.write(handle)
+                handle.flush()
+                os.fsync(handle.fileno())
+            return len(writer.pages)
+
+        return _write_atomically(output, write)
+    finally:
+        if index_path.exists():
+            index_path.unlink()
 
 
 # --- Requests and the queue ---------------------------------------------------------------------
@@ -120,6 +256,13 @@ def stale_before(now: dt.datetime) -> dt.datetime:
     return now - dt.timedelta(seconds=settings.ATC_REPORT_TIME_LIMIT + 60)
 
 
+def _progressing(now: dt.datetime) -> Exists:
+    """A report in parts is alive, however long ago it started, while its parts keep finishing."""
+    return Exists(
+        EvaluationReportPart.objects.filter(report=OuterRef("pk"), finished_at__gte=stale_before(now))
+    )
+
+
 def reports_resend_pending(*, now: dt.datetime | None = None) -> int:
     """Publish again the reports a broker outage or a lost worker left behind; how many were sent.
 
@@ -131,7 +274,7 @@ def reports_resend_pending(*, now: dt.datetime | None = None) -> int:
     pending = EvaluationReport.objects.filter(
         Q(status=Status.QUEUED, enqueued_at__isnull=True)
         | Q(status=Status.QUEUED, enqueued_at__lt=resend_after)
-        | Q(status=Status.RUNNING, started_at__lt=stale_before(now))
+        | (Q(status=Status.RUNNING, started_at__lt=stale_before(now)) & ~_progressing(now))
     ).order_by("requested_at", "pk")
     sent = 0
     for report_id in pending.values_list("pk", flat=True)[: settings.ATC_REPORT_RESEND_BATCH]:
@@ -154,7 +297,9 @@ def _claim(report_id: int, task_id: str) -> EvaluationReport | None:
         if report.status in (Status.DONE, Status.FAILED):
             return None
         now = timezone.now()
-        lost = report.started_at is None or report.started_at < stale_before(now)
+        lost = (report.started_at is None or report.started_at < stale_before(now)) and not (
+            EvaluationReport.objects.filter(pk=report.pk).filter(_progressing(now)).exists()
+        )
         if report.status == Status.RUNNING and report.task_id != task_id and not lost:
             # Another delivery is rendering it right now; it will finish (or be re-sent).
             return None
@@ -180,10 +325,13 @@ def report_file_name(report: EvaluationReport) -> str:
 
 
 def report_build(*, report_id: int, task_id: str) -> bool:
-    """Build the report once; True when this call made it, False when there was nothing to do."""
+    """Build the report once; True when this call made it (or queued its parts), False when there
+    was nothing to do."""
     report = _claim(report_id, task_id)
     if report is None:
         return False
+    if report_parts_start(report):
+        return True
     name = report_file_name(report)
     final = Path(default_storage.path(name))
     final.parent.mkdir(parents=True, exist_ok=True)
@@ -213,10 +361,168 @@ def report_build(*, report_id: int, task_id: str) -> bool:
 
 
 def report_fail(*, report_id: int, reason: str) -> None:
-    """Mark a report failed with the reason people will read (unless it got done meanwhile)."""
-    EvaluationReport.objects.filter(pk=report_id).exclude(status=Status.DONE).update(
+    """Mark a report failed with the reason people will read (unless it got done or failed
+    meanwhile), and remove the files of its parts, if it had any."""
+    # A failed report keeps its first reason: the parts still running fail after it, for its sake.
+    EvaluationReport.objects.filter(pk=report_id, status__in=[Status.QUEUED, Status.RUNNING]).update(
         status=Status.FAILED, error=reason[:2000], finished_at=timezone.now()
     )
+    _remove_parts_folder(report_id)
+
+
+# --- Building in parts --------------------------------------------------------------------------
+
+
+def parts_folder(report_id: int) -> Path:
+    """Where the parts of a report wait for the merge (never served: not a report's file name)."""
+    return Path(default_storage.path(f"reports/parties/{report_id}"))
+
+
+def _remove_parts_folder(report_id: int) -> None:
+    shutil.rmtree(parts_folder(report_id), ignore_errors=True)
+
+
+def report_parts_start(report: EvaluationReport) -> bool:
+    """Queue the parts of a claimed report that is too large for one render (or its merge, when
+    every part is already there); False when one render will do.
+
+    A second call (a redelivered or re-sent build) finds the rows of the first and queues only the
+    parts not finished yet.
+    """
+    with transaction.atomic():
+        parts = list(report.parts.order_by("index"))
+        if not parts:
+            plan = plan_parts(target_of(report))
+            if plan is None:
+                return False
+            parts = EvaluationReportPart.objects.bulk_create(
+                EvaluationReportPart(report=report, index=index, site_ids=site_ids)
+                for index, site_ids in enumerate(plan)
+            )
+        pending = [part.index for part in parts if part.finished_at is None]
+        if pending:
+            transaction.on_commit(lambda: _enqueue_parts(report.pk, pending))
+        else:
+            transaction.on_commit(lambda: _enqueue_merge(report.pk))
+    return True
+
+
+def _enqueue_parts(report_id: int, indexes: list[int]) -> None:
+    from evaluation.report_tasks import build_report_part
+
+    for index in indexes:
+        if not _publish(build_report_part, report_id, index):
+            return
+
+
+def _enqueue_merge(report_id: int) -> None:
+    from evaluation.report_tasks import merge_report
+
+    _publish(merge_report, report_id)
+
+
+def _publish(task, *args) -> bool:
+    """Publish a task of a report in parts; False when the broker refused it. The report stays
+    running, and the resend sweep publishes its build again once it looks lost: the build then
+    queues what is still missing."""
+    try:
+        task.apply_async(args=list(args), retry=False)
+    except OperationalError:
+        log.warning("report %s: broker unreachable, %s left for the resend sweep", args[0], task.name)
+        return False
+    return True
+
+
+def _running(report_id: int, *, lock: bool = False) -> EvaluationReport | None:
+    queryset = EvaluationReport.objects.select_for_update() if lock else EvaluationReport.objects
+    report = queryset.filter(pk=report_id).first()
+    if report is None:
+        raise ReportGone(report_id)
+    return report if report.status == Status.RUNNING else None
+
+
+def report_part_build(*, report_id: int, index: int) -> bool:
+    """Render one part of a report into its file and record it; the last part queues the merge.
+    True when this call rendered it, False when there was nothing to do (the report is no longer
+    running, or this part's file is already there)."""
+    report = _running(report_id)
+    if report is None:
+        return False
+    part = report.parts.get(index=index)
+    output = parts_folder(report_id) / part_name(index)
+    if part.finished_at is not None and output.exists():
+        return False
+    output.parent.mkdir(parents=True, exist_ok=True)
+    # Rendered under a name of its own, then renamed under the lock: a part's file exists only
+    # once its row says it is finished (a worker killed in between leaves a file a new render
+    # replaces).
+    handle, temporary = tempfile.mkstemp(prefix=".rendu-", suffix=".pdf", dir=output.parent)
+    os.close(handle)
+    try:
+        rendered = render_part(
+            target=target_of(report),
+            period=_period_of(report),
+            site_ids=part.site_ids,
+            output=Path(temporary),
+        )
+        with transaction.atomic():
+            if _running(report_id, lock=True) is None:
+                return False
+            os.replace(temporary, output)
+            part.page_count = rendered.pages
+            part.anchors = rendered.anchors
+            part.finished_at = timezone.now()
+            part.save(update_fields=["page_count", "anchors", "finished_at"])
+            if not report.parts.filter(finished_at__isnull=True).exists():
+                transaction.on_commit(lambda: _enqueue_merge(report_id))
+    finally:
+        if os.path.exists(temporary):
+            os.unlink(temporary)
+    return True
+
+
+def report_merge(*, report_id: int) -> bool:
+    """Join the parts of a report into its frozen file and mark it done (then notify); True when
+    this call made it, False when there was nothing to do."""
+    report = _running(report_id)
+    if report is None:
+        return False
+    folder = parts_folder(report_id)
+    parts = []
+    for part in report.parts.order_by("index"):
+        path = folder / part_name(part.index)
+        if part.finished_at is None or not path.exists():
+            raise pdf.RenderError(
+                _("La partie %(n)s du rapport manque au moment de l'assembler.") % {"n": part.index}
+            )
+        parts.append(RenderedPart(path, part.site_ids, part.page_count, part.anchors))
+    name = report_file_name(report)
+    final = Path(default_storage.path(name))
+    final.parent.mkdir(parents=True, exist_ok=True)
+    handle, merged = tempfile.mkstemp(prefix=".fusion-", suffix=".pdf", dir=folder)
+    os.close(handle)
+    try:
+        pages = merge_parts(
+            target=target_of(report), period=_period_of(report), parts=parts, output=Path(merged)
+        )
+        with transaction.atomic():
+            current = _running(report_id, lock=True)
+            if current is None:
+                return False
+            # The rename is atomic: the final name holds a whole PDF or nothing.
+            os.replace(merged, final)
+            current.file.name = name
+            current.page_count = pages
+            current.status = Status.DONE
+            current.error = ""
+            current.finished_at = timezone.now()
+            current.save(update_fields=["file", "page_count", "status", "error", "finished_at"])
+            transaction.on_commit(lambda: report_notify(report_id))
+    finally:
+        if os.path.exists(merged):
+            os.unlink(merged)
+    _remove_parts_folder(report_id)
+    return True
 
 
 def _period_of(report) -> Period:
