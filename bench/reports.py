@@ -8,10 +8,10 @@ missing. Each render goes through the production path (content, template, WeasyP
 child process, atomic write). Targets: national report on the 15 demo sites < 10 s, a site report
 < 2 s (both in a warm process: WeasyPrint already imported, as in a worker).
 
-The 1,600-site national report is cut into parts — the summary over every site, then the site
-sections 100 at a time — rendered by a pool of processes (one per CPU, as a worker pool would), then
-merged with pypdf. Page numbers restart in each part; the summary's table of contents lists the
-chapters, not the 1,600 sites.
+The 1,600-site national report goes through the worker's parts and merge
+(`evaluation.reporting.plan_parts`, `render_part`, `merge_parts`): the summary, then the site
+sections ATC_REPORT_SECTIONS_PER_PART at a time, rendered by a pool of processes (one per CPU, as
+a worker pool would), then the index of the sites and the merge.
 """
 
 import os
@@ -25,7 +25,7 @@ from tempfile import TemporaryDirectory
 from bench.run import database_url, ensure_postgres_database
 
 TARGETS = {"national": 10.0, "site": 2.0}
-SECTIONS_PER_PART = 50
+LARGE_PERIOD = "2021"
 
 
 def _mib(kib: int) -> str:
@@ -41,60 +41,56 @@ def _cpu() -> float:
 def _peak() -> str:
     own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    return f"peak RSS: this process {_mib(own)}, largest render child {_mib(children)}"
+    return f"peak RSS: this process {_mib(own)}, largest child (pool process or render) {_mib(children)}"
 
 
-def _render_part(args) -> tuple[str, int, float]:
-    """In a pool process: build one part's content and render it (own DB connection)."""
+def _render_part(args):
+    """In a pool process, as a worker's part task: one part, with its own database connection."""
     from django.db import connections
-    from django.template.loader import render_to_string
 
-    from evaluation.pdf import render_to_file
     from evaluation.periods import parse_period, parse_scope
-    from evaluation.report_content import build_content
+    from evaluation.reporting import render_part
 
-    output, site_ids, summary, sections = args
+    index, site_ids, output = args
     connections.close_all()
     started = time.perf_counter()
-    content = build_content(
+    part = render_part(
         target=parse_scope("national"),
-        period=parse_period("2021"),
+        period=parse_period(LARGE_PERIOD),
         site_ids=site_ids,
-        summary=summary,
-        sections=sections,
+        output=Path(output),
     )
-    pages = render_to_file(render_to_string("reports/pdf/report.html", content), Path(output))
-    return output, pages, time.perf_counter() - started
+    return index, part, time.perf_counter() - started
 
 
 def _split_national(folder: Path) -> None:
-    import pypdf
     from django.db import connections
 
-    from sites.models import Site
+    from evaluation.periods import parse_period, parse_scope
+    from evaluation.reporting import merge_parts, part_name, plan_parts
 
-    ids = list(Site.objects.order_by("name").values_list("id", flat=True))
-    parts = [(str(folder / "part-000.pdf"), None, True, False)]
-    for index in range(0, len(ids), SECTIONS_PER_PART):
-        chunk = ids[index : index + SECTIONS_PER_PART]
-        parts.append((str(folder / f"part-{index + 1:04d}.pdf"), chunk, False, True))
+    target, period = parse_scope("national"), parse_period(LARGE_PERIOD)
+    plan = plan_parts(target)
+    sites = sum(len(ids) for ids in plan)
+    jobs = [(index, site_ids, str(folder / part_name(index))) for index, site_ids in enumerate(plan)]
     connections.close_all()
     started = time.perf_counter()
-    with get_context("fork").Pool(processes=os.cpu_count() or 2, maxtasksperchild=4) as pool:
-        results = pool.map(_render_part, parts)
-    writer = pypdf.PdfWriter()
-    for output, _pages, _seconds in sorted(results):
-        writer.append(output)
+    # The summary first: it is the longest part, so it should not start last.
+    with get_context("fork").Pool(processes=os.cpu_count() or 2, maxtasksperchild=8) as pool:
+        results = sorted(pool.imap_unordered(_render_part, jobs))
+    parts_seconds = time.perf_counter() - started
     merged = folder / "national-1600.pdf"
-    with merged.open("wb") as handle:
-        writer.write(handle)
+    pages = merge_parts(target=target, period=period, parts=[part for _i, part, _s in results], output=merged)
     total = time.perf_counter() - started
-    pages = sum(p for _o, p, _s in results)
-    slowest = max(s for _o, _p, s in results)
+    summary_seconds = results[0][2]
+    slowest = max(results[1:], key=lambda result: result[2])
     print(
-        f"national, {len(ids)} sites, {len(parts)} parts on {os.cpu_count()} processes: "
-        f"{total:.1f} s wall, {pages} pages ({merged.stat().st_size / 1e6:.1f} MB), "
-        f"slowest part {slowest:.1f} s; {_peak()}"
+        f"national, {sites} sites, {len(jobs)} parts (summary + {len(jobs) - 1} × up to "
+        f"{len(plan[1])} site sections) on {os.cpu_count()} processes: {total:.1f} s wall "
+        f"(parts {parts_seconds:.1f} s, index + merge {total - parts_seconds:.1f} s), {pages} pages "
+        f"({merged.stat().st_size / 1e6:.1f} MB); summary part {summary_seconds:.1f} s "
+        f"({results[0][1].pages} pages), slowest section part {slowest[2]:.1f} s (part {slowest[0]}); "
+        f"{_peak()}"
     )
 
 
@@ -149,6 +145,23 @@ def child(size: str) -> None:
             _split_national(folder)
 
 
+RESULTS = Path(__file__).resolve().parent / "RESULTS.md"
+SECTION = "# PDF reports — latest figures"
+
+
+def _write_results(vendor: str, lines: list[str]) -> None:
+    """Replace the reports' section of bench/RESULTS.md (bench.run writes the dashboards' part)."""
+    text = RESULTS.read_text() if RESULTS.exists() else ""
+    text = text.split(f"\n{SECTION}\n")[0].rstrip("\n")
+    body = "\n".join(line if line.startswith("==") else f"- {line}" for line in lines)
+    body = body.replace("== ", "\n## ")
+    RESULTS.write_text(
+        f"{text}\n\n{SECTION}\n\nWritten by `python -m bench.reports` ({vendor}; "
+        "`BENCH_REPORT_LARGE=1` adds the 1,600-site national report, in parts across a process pool, "
+        f"then merged, as the workers do).\n{body}\n"
+    )
+
+
 def main() -> None:
     import subprocess
 
@@ -156,12 +169,24 @@ def main() -> None:
         child(sys.argv[2])
         return
     sizes = ["demo"] + (["medium"] if os.environ.get("BENCH_REPORT_LARGE") == "1" else [])
+    lines = []
     for size in sizes:
         url = database_url(size)
         if url.startswith("postgres"):
             ensure_postgres_database(url)
         env = {**os.environ, "DATABASE_URL": url, "DEBUG": "false", "LOG_LEVEL": "WARNING"}
-        subprocess.run([sys.executable, "-m", "bench.reports", "--child", size], env=env, check=True)
+        with subprocess.Popen(
+            [sys.executable, "-m", "bench.reports", "--child", size],
+            env=env,
+            stdout=subprocess.PIPE,
+            text=True,
+        ) as process:
+            for line in process.stdout:
+                print(line, end="", flush=True)
+                lines.append(line.rstrip("\n"))
+        if process.returncode:
+            raise SystemExit(process.returncode)
+    _write_results("PostgreSQL" if database_url("demo").startswith("postgres") else "SQLite", lines)
 
 
 if __name__ == "__main__":

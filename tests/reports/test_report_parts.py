@@ -13,6 +13,7 @@ import pypdf
 import pytest
 from django.conf import settings as django_settings
 from django.core.management import call_command
+from django.utils import timezone
 
 from evaluation import reporting
 from evaluation.models import EvaluationReport
@@ -204,3 +205,23 @@ def test_the_command_renders_a_large_report_through_the_same_parts(evaluation_da
     for site in Site.objects.all():
         assert any(page.startswith(site.name) for page in pages), site.name
     assert sorted(path.name for path in tmp_path.iterdir()) == ["national.pdf"]
+
+
+def test_a_report_in_parts_is_resent_only_once_its_parts_stop_finishing(
+    evaluation_data, settings, django_capture_on_commit_callbacks
+):
+    settings.ATC_REPORT_SECTIONS_PER_PART = 4
+    report = EvaluationReportFactory()
+    with django_capture_on_commit_callbacks(execute=False):
+        build_report.apply(args=[report.pk], task_id="delivery-1")
+    build_report_part.apply(args=[report.pk, 1])
+    long_ago = timezone.now() - datetime.timedelta(seconds=settings.ATC_REPORT_TIME_LIMIT + 120)
+    EvaluationReport.objects.filter(pk=report.pk).update(started_at=long_ago)
+
+    assert reporting.reports_resend_pending() == 0  # started long ago, but a part just finished
+
+    report.parts.filter(finished_at__isnull=False).update(finished_at=long_ago)
+    with django_capture_on_commit_callbacks(execute=False):
+        assert reporting.reports_resend_pending() == 1  # nothing moves any more: its worker is lost
+    report.refresh_from_db()
+    assert (report.status, report.attempts) == (Status.RUNNING, 2)
