@@ -60,8 +60,10 @@ def database_from_url(url: str) -> dict:
         }
     if parsed.scheme in {"postgres", "postgresql", "pgsql"}:
         options = {k: v[-1] for k, v in parse_qs(parsed.query).items()}
-        # PostgreSQL's JIT adds ~20 ms to the dashboards' aggregate queries for nothing.
-        options.setdefault("options", "-c jit=off")
+        # PostgreSQL's JIT adds ~20 ms to the dashboards' aggregate queries for nothing, and on a
+        # small server parallel workers only add processes competing with the web for the cores
+        # (the aggregates are faster without them: 15 ms instead of 17 ms at 1,600 sites).
+        options.setdefault("options", "-c jit=off -c max_parallel_workers_per_gather=0")
         return {
             "ENGINE": "django.db.backends.postgresql",
             "NAME": unquote(parsed.path.lstrip("/")),

@@ -23,6 +23,7 @@ import datetime as dt
 import json
 import os
 import platform
+import resource
 import secrets
 import shutil
 import signal
@@ -509,6 +510,8 @@ def profile(pids: list[int], seconds: int, out_dir: Path) -> list[str]:
         _, err = process.communicate()
         if process.returncode != 0 or not out.exists():
             return [f"py-spy failed: {err.strip()[-300:]}"]
+        if os.environ.get("LOADTEST_KEEP"):  # keep the raw stacks for a closer look
+            shutil.copy(out, Path(os.environ["LOADTEST_KEEP"]) / out.name)
         for line in out.read_text().splitlines():
             stack, _, count = line.rpartition(" ")
             if not count.isdigit():
@@ -598,7 +601,11 @@ def main(argv=None) -> int:
     parser.add_argument("--fresh", action="store_true", help="rebuild the atc_load database")
     parser.add_argument("--profile", type=int, default=0, help="seconds of py-spy sampling")
     parser.add_argument("--no-results-file", action="store_true")
+    parser.add_argument("--keep", type=Path, help="copy the samples (and py-spy stacks) to this folder")
     args = parser.parse_args(argv)
+    if args.keep:
+        args.keep.mkdir(parents=True, exist_ok=True)
+        os.environ["LOADTEST_KEEP"] = str(args.keep)
 
     var_dir = Path(tempfile.mkdtemp(prefix="atc-load-"))
     try:
@@ -615,6 +622,7 @@ def main(argv=None) -> int:
                 f"locust: {args.users} users for {args.duration} s against {BASE_URL} "
                 f"({size['sites']} sites, {size['meetings']} meetings, {size['actions']} actions)"
             )
+            children_before = resource.getrusage(resource.RUSAGE_CHILDREN)
             locust = start_locust(
                 env,
                 plan=var_dir / "plan.json",
@@ -631,6 +639,10 @@ def main(argv=None) -> int:
                 time.sleep(min(10, args.duration / 4))
                 profile_lines = profile(stack.gunicorn_workers(), args.profile, var_dir)
             _, err = locust.communicate(timeout=args.duration + 120)
+            children_after = resource.getrusage(resource.RUSAGE_CHILDREN)
+            locust_cpu = (children_after.ru_utime + children_after.ru_stime) - (
+                children_before.ru_utime + children_before.ru_stime
+            )
             web_cpu = cpu_seconds(workers) - web_cpu_before
             db_cpu = cpu_seconds(database_backends())
             load_after = load_average()
@@ -638,6 +650,8 @@ def main(argv=None) -> int:
                 print(err, file=sys.stderr)
                 raise RuntimeError("locust wrote no samples")
             result = figures(read_samples(samples))
+            if args.keep:
+                shutil.copy(samples, args.keep / samples.name)
     finally:
         shutil.rmtree(var_dir, ignore_errors=True)
 
@@ -650,7 +664,9 @@ def main(argv=None) -> int:
     lines += [
         f"CPU per request: gunicorn workers {web_ms:.1f} ms, PostgreSQL backends of "
         f"`{DB_NAME}` {db_ms:.1f} ms (those still open at the end: a lower bound). "
-        f"On 2 idle cores that is at most ~{2000 / max(web_ms + db_ms, 0.1):.0f} req/s.",
+        f"On 2 idle cores that is at most ~{2000 / max(web_ms + db_ms, 0.1):.0f} req/s. "
+        f"The load generator (locust) used {1000 * locust_cpu / requests:.1f} ms of CPU per request "
+        f"({locust_cpu / max(result['seconds'], 1):.0%} of a core) on the same cores.",
         "",
         f"Load average (1, 5, 15 min) before the run: {load_before}; after: {load_after} "
         "(other work on this machine competes for the same 2 cores).",

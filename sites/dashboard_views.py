@@ -219,7 +219,7 @@ def _overview(request, *, sites, title, url_name, url_args=(), network=None, sho
     scoped = period.apply(sites)
     charts = stats.overview_charts(totals=stats.quarter_totals(sites=sites, period=period))
     if show_map:
-        charts["map"] = stats.cached(("map", stats.scope_key(scoped)), lambda: _map(scoped))
+        charts["map"] = stats.sites_cached(("map", stats.scope_key(scoped)), lambda: _map(scoped))
     query = request.GET.copy()
     query.pop("page", None)
     sort_query = query.copy()

@@ -54,7 +54,7 @@ def test_production_refuses_the_development_default_key():
     assert "SECRET_KEY must be set" in result.stderr
 
 
-def test_database_url_for_postgresql_keeps_connections_and_turns_jit_off():
+def test_database_url_for_postgresql_keeps_connections_and_turns_jit_and_parallel_workers_off():
     db = database_from_url("postgres://atc:s%40cret@db.example.org:5433/atc")
     assert db["ENGINE"] == "django.db.backends.postgresql"
     assert (db["USER"], db["PASSWORD"], db["HOST"], db["PORT"], db["NAME"]) == (
@@ -66,7 +66,7 @@ def test_database_url_for_postgresql_keeps_connections_and_turns_jit_off():
     )
     assert db["CONN_MAX_AGE"] > 0
     assert db["CONN_HEALTH_CHECKS"] is True
-    assert db["OPTIONS"]["options"] == "-c jit=off"
+    assert db["OPTIONS"]["options"] == "-c jit=off -c max_parallel_workers_per_gather=0"
 
 
 def test_database_url_for_sqlite_accepts_absolute_and_relative_paths():

@@ -62,3 +62,30 @@ def test_partner_pairs_count_co_participation(marseille, django_capture_on_commi
     weights = {frozenset((a.name, b.name)): n for a, b, n in coop.pairs}
     assert weights[frozenset((city.name, association.name))] == 2
     assert weights[frozenset((state.name, city.name))] == 1
+
+
+def test_overview_figures_lag_a_change_by_at_most_the_declared_delay(monkeypatch):
+    """Distributions and quarterly totals over every site are served from the cache for up to
+    OVERVIEW_LAG_SECONDS after a change, then computed again; without a change, until the next."""
+    computed = []
+
+    def compute():
+        computed.append(len(computed) + 1)
+        return computed[-1]
+
+    now = [1_000_000.0]
+    monkeypatch.setattr(stats.time, "time", lambda: now[0])
+    lag = stats.OVERVIEW_LAG_SECONDS
+    parts = ("overview-test",)
+    assert stats.cached(parts, compute, lag_seconds=lag) == 1
+    now[0] += 10 * lag
+    assert stats.cached(parts, compute, lag_seconds=lag) == 1  # nothing changed: still valid
+    stats.bump_stats_version()  # a change long after the computation: computed again at once
+    assert stats.cached(parts, compute, lag_seconds=lag) == 2
+    now[0] += 10
+    stats.bump_stats_version()  # a change soon after it: served as it was…
+    now[0] += lag - 11
+    assert stats.cached(parts, compute, lag_seconds=lag) == 2
+    now[0] += 2  # …until the delay has passed since the computation, so at most `lag` seconds late
+    assert stats.cached(parts, compute, lag_seconds=lag) == 3
+    assert stats.cached(parts, compute) == 4  # without a delay, exact to the last change
