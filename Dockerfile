@@ -19,4 +19,4 @@ RUN SECRET_KEY=build-only-$(python -c "import secrets; print(secrets.token_urlsa
 
 USER atc
 EXPOSE 8000
-CMD ["gunicorn", "atc.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "2", "--threads", "4", "--timeout", "60", "--access-logfile", "-"]
+CMD ["gunicorn", "atc.wsgi:application", "-c", "python:atc.gunicorn_conf", "--bind", "0.0.0.0:8000", "--access-logfile", "-"]

@@ -8,7 +8,7 @@
 2. Production settings (DJANGO_ENV=production, DEBUG off, static files by whitenoise after
    collectstatic, Secure cookies) in a temporary ATC_VAR_DIR; Redis database 3 for cache and broker.
    The requests carry `X-Forwarded-Proto: https` as a TLS proxy would send them.
-3. gunicorn (2 workers x 4 threads on 127.0.0.1:8077), a Celery worker and beat.
+3. gunicorn (atc/gunicorn_conf.py, as in production, on 127.0.0.1:8077), a Celery worker and beat.
 4. locust headless (loadtest/locustfile.py), then throughput, median/p95/p99 for reads and writes
    and the error rate against the targets, printed and written to loadtest/RESULTS.md.
    `--profile N` samples the gunicorn workers with py-spy for N seconds during the run and prints
@@ -182,8 +182,12 @@ def clear_cache_keys() -> None:
 class Stack:
     """gunicorn, a Celery worker and beat, each in its own process group, stopped on exit."""
 
-    def __init__(self, env: dict, var_dir: Path, *, worker_pool: str = "prefork"):
+    def __init__(self, env: dict, var_dir: Path, *, worker_pool: str = "prefork", workers=None, threads=None):
         self.env = env
+        # The production settings (atc/gunicorn_conf.py) unless told otherwise.
+        from atc import gunicorn_conf
+
+        self.workers, self.threads = workers or gunicorn_conf.workers, threads or gunicorn_conf.threads
         self.worker_pool = worker_pool
         self.logs = var_dir / "log"
         self.logs.mkdir(parents=True, exist_ok=True)
@@ -207,14 +211,14 @@ class Stack:
             [
                 str(BIN / "gunicorn"),
                 "atc.wsgi",
+                "-c",
+                "python:atc.gunicorn_conf",
                 "--bind",
                 f"{HOST}:{PORT}",
                 "--workers",
-                "2",
+                str(self.workers),
                 "--threads",
-                "4",
-                "--worker-class",
-                "gthread",
+                str(self.threads),
                 "--timeout",
                 "30",
             ],
@@ -601,6 +605,14 @@ def main(argv=None) -> int:
     parser.add_argument("--fresh", action="store_true", help="rebuild the atc_load database")
     parser.add_argument("--profile", type=int, default=0, help="seconds of py-spy sampling")
     parser.add_argument("--no-results-file", action="store_true")
+    parser.add_argument(
+        "--spawn-rate",
+        type=float,
+        default=2,
+        help="people starting (and signing in) per second: 2 brings 30 in within 15 s",
+    )
+    parser.add_argument("--workers", type=int, help="gunicorn processes (default: atc/gunicorn_conf.py)")
+    parser.add_argument("--threads", type=int, help="threads per gunicorn process (default: idem)")
     parser.add_argument("--keep", type=Path, help="copy the samples (and py-spy stacks) to this folder")
     args = parser.parse_args(argv)
     if args.keep:
@@ -615,7 +627,7 @@ def main(argv=None) -> int:
         manage(env, "collectstatic", "--noinput")
         clear_cache_keys()
         size = data_size()
-        with Stack(env, var_dir) as stack:
+        with Stack(env, var_dir, workers=args.workers, threads=args.threads) as stack:
             plan = build_plan(env, var_dir / "plan.json")
             samples = var_dir / "samples.jsonl"
             log(
@@ -630,6 +642,7 @@ def main(argv=None) -> int:
                 users=args.users,
                 duration=args.duration,
                 rate=args.rate,
+                spawn_rate=args.spawn_rate,
             )
             workers = stack.gunicorn_workers()
             web_cpu_before = cpu_seconds(workers)
@@ -685,7 +698,8 @@ def main(argv=None) -> int:
             "",
             f"Written by `loadtest/run_load.py` on {dt.datetime.now():%Y-%m-%d %H:%M}; {machine()}.",
             "",
-            "Setup: gunicorn 2 workers x 4 threads (gthread), Celery worker (1 process) and beat, "
+            f"Setup: gunicorn {stack.workers} workers x {stack.threads} threads (gthread, "
+            "atc/gunicorn_conf.py), Celery worker (1 process) and beat, "
             f"PostgreSQL database `{DB_NAME}`, Redis database 3, DJANGO_ENV=production "
             "(DEBUG off, whitenoise, Secure cookies behind `X-Forwarded-Proto: https`), "
             "locust on the same machine (its CPU is shared with the server).",
@@ -696,7 +710,9 @@ def main(argv=None) -> int:
             (
                 f"Paced load: {args.rate:g} requests/s offered in all, spread over the users "
                 "(locust's constant_throughput), so the offered load does not grow when pages get "
-                "faster; sign-ins at the start are counted apart."
+                f"faster. People start at {args.spawn_rate:g} a second, each signing in through the "
+                "real form (a deliberately slow password hash, ~0.2 s of CPU); sign-ins are counted "
+                "apart, the pages read meanwhile are counted."
                 if args.rate
                 else "Think time between a person's requests: "
                 f"{os.environ.get('LOADTEST_THINK_MIN', '0.1')}-"
