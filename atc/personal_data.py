@@ -63,7 +63,7 @@ def _user_sessions(user: User):
 
 
 def _end_sessions(sessions) -> int:
-    """Delete sessions through the session engine, so its cache copy goes too (cached_db)."""
+    """Delete sessions through the session engine, so that any copy it keeps elsewhere goes too."""
     store = import_module(settings.SESSION_ENGINE).SessionStore
     keys = list(sessions.values_list("pk", flat=True))
     for key in keys:

@@ -276,9 +276,9 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 ATC_MAX_UPLOAD_BYTES = 10 * 1024 * 1024
 
 # Sessions: idle timeout (expiry pushed forward at most once a minute by
-# atc.middleware.SessionTouchMiddleware); the cookie ends with the browser. Stored in the database
-# and read through the cache (one query less per page; the database copy survives a cache loss).
-SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+# atc.middleware.SessionTouchMiddleware); the cookie ends with the browser. Sessions stay in the
+# database alone: a cached copy would outlive a sign-out made while Redis is down (the cache delete
+# fails soft) and bring the session back with Redis, for one query saved per page.
 SESSION_COOKIE_AGE = env_int("SESSION_IDLE_SECONDS", 60 * 60)
 SESSION_TOUCH_SECONDS = 60
 SESSION_SAVE_EVERY_REQUEST = False
