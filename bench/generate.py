@@ -123,6 +123,12 @@ def synthetic(meetings_per_site: int, log=print) -> None:
             ],
             batch_size=2000,
         )
+        # Partners known since the experiment began (created_at is set to now by the insert), so
+        # that reports over past periods count them.
+        first_moment = timezone.make_aware(datetime.datetime.combine(FIRST_DAY, datetime.time(9)))
+        PartnerOrganisation.objects.filter(site_id__in=sites, created_at__gte=now).update(
+            created_at=first_moment
+        )
         partners: dict[int, list[int]] = {}
         for pk, site_id in PartnerOrganisation.objects.values_list("id", "site_id"):
             partners.setdefault(site_id, []).append(pk)
