@@ -5,12 +5,14 @@
   http(s), file://, anything — is refused, and there is nothing to redirect since no network
   request is ever made.
 - Each render runs in a forked child process with a memory ceiling (RLIMIT_AS) and a time limit
-  (the parent kills it). Why a child rather than limits on the Celery worker: RLIMIT_AS on a
-  long-lived worker would stay for every later task, and `worker_max_memory_per_child` only
-  replaces a worker *after* a task finished — neither stops one runaway document. The child costs a
-  fork (a few ms, copy-on-write, WeasyPrint already imported by the parent) and protects the
-  worker, the CLI and the benchmark alike. The Celery task keeps soft/hard time limits on top, for
-  the database work around the render.
+  (the parent kills it); so does the merge of a report rendered in parts (`run_limited` takes any
+  callable: joining 3,255 pages with pypdf reached 857 MiB when it ran in the worker itself).
+  Why a child rather than limits on the Celery worker: RLIMIT_AS on a long-lived worker would
+  stay for every later task, and `worker_max_memory_per_child` only replaces a worker *after* a
+  task finished — neither stops one runaway document. The child costs a fork (a few ms,
+  copy-on-write, WeasyPrint already imported by the parent) and protects the worker, the CLI and
+  the benchmark alike. The Celery task keeps soft/hard time limits on top, for the database work
+  around the render.
 - `import weasyprint` costs ~0.85 s: it happens here, in the render path only, never in web
   processes.
 """
@@ -24,13 +26,18 @@ import resource
 import signal
 import urllib.parse
 import urllib.request
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeVar
 
 from django.conf import settings
+from django.utils.translation import gettext as _
 
 # One INFO line per page and layout pass would flood the worker's log.
 logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
+
+T = TypeVar("T")
 
 
 class RenderError(Exception):
@@ -123,16 +130,18 @@ def render_pdf_bytes(html: str, *, anchor_prefix: str = "") -> tuple[bytes, Rend
     return document.write_pdf(), Rendered(len(document.pages), anchors)
 
 
-def _child(html: str, output: str, memory_bytes: int, anchor_prefix: str, pipe) -> None:
+def _write_synced(output: str | Path, data: bytes) -> None:
+    with open(output, "wb") as handle:
+        handle.write(data)
+        handle.flush()
+        os.fsync(handle.fileno())
+
+
+def _child(work: Callable[[], object], memory_bytes: int, pipe) -> None:
     if memory_bytes:
         resource.setrlimit(resource.RLIMIT_AS, (memory_bytes, memory_bytes))
     try:
-        data, rendered = render_pdf_bytes(html, anchor_prefix=anchor_prefix)
-        with open(output, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        pipe.send(("ok", rendered))
+        pipe.send(("ok", work()))
     except (MemoryError, SystemError):
         # A C extension whose allocation fails under the ceiling may return an error without
         # setting MemoryError: Python then raises SystemError ("error return without exception").
@@ -147,7 +156,7 @@ MEMORY_EXIT_CODE = 75
 
 
 def _reap(pid: int, *, kill: bool) -> int | None:
-    """Wait for the render child (killing it first if asked); its exit code or signal."""
+    """Wait for the limited child (killing it first if asked); its exit code or signal."""
     if kill:
         with contextlib.suppress(ProcessLookupError):
             os.kill(pid, signal.SIGKILL)
@@ -156,6 +165,77 @@ def _reap(pid: int, *, kill: bool) -> int | None:
     except ChildProcessError:
         return None
     return os.waitstatus_to_exitcode(status)
+
+
+def run_limited(
+    work: Callable[[], T], *, step: str = "", seconds: int | None = None, memory_mb: int | None = None
+) -> T:
+    """Call `work()` in a forked child under the memory ceiling (ATC_REPORT_MEMORY_MB) and the
+    time limit (ATC_REPORT_RENDER_SECONDS); what it returns (it crosses a pipe: picklable).
+
+    `work` must not touch the database: the child shares the parent's connections. Import the
+    libraries it needs before calling, so that every fork inherits them instead of importing them
+    under the ceiling. Raises RenderError, whose reason begins with `step` (« Le rendu » unless
+    told), when the child runs out of time or memory or `work` raises.
+    """
+    step = step or _("Le rendu")
+    seconds = seconds or settings.ATC_REPORT_RENDER_SECONDS
+    memory_mb = settings.ATC_REPORT_MEMORY_MB if memory_mb is None else memory_mb
+    receiver, sender = multiprocessing.Pipe(duplex=False)
+    # A bare fork, not multiprocessing.Process: Celery's prefork pool runs tasks in daemonic
+    # processes, which multiprocessing forbids to have children.
+    pid = os.fork()
+    if pid == 0:
+        code = 0
+        try:
+            receiver.close()
+            _child(work, memory_mb * 1024 * 1024, sender)
+        except MemoryError:
+            # Out of memory even to report it: the exit code tells the parent.
+            code = MEMORY_EXIT_CODE
+        except BaseException:
+            code = 1
+        finally:
+            # Skip the parent's atexit handlers and inherited database connections.
+            os._exit(code)
+    sender.close()
+    exit_code = None
+    try:
+        if not receiver.poll(seconds):
+            raise RenderError(
+                _("%(step)s a dépassé la limite de %(seconds)s s : réduisez le périmètre ou la période.")
+                % {"step": step, "seconds": seconds}
+            )
+        try:
+            status, detail = receiver.recv()
+        except EOFError as exc:
+            # The child closed the pipe without a word: it is exiting; its code says why.
+            exit_code = _reap(pid, kill=False)
+            if exit_code == MEMORY_EXIT_CODE or exit_code == -signal.SIGABRT:
+                # Python's MemoryError, or a C library aborting on a failed allocation under the
+                # address-space ceiling (what SIGABRT means in this child).
+                status, detail = "memory", 0
+            else:
+                # Under the address-space ceiling, a library may crash rather than raise.
+                raise RenderError(
+                    _(
+                        "%(step)s s'est arrêté (code %(code)s) ; cause probable : plafond de mémoire "
+                        "de %(mb)s Mio atteint. Réduisez le périmètre."
+                    )
+                    % {"step": step, "code": exit_code, "mb": memory_mb}
+                ) from exc
+    finally:
+        if exit_code is None:
+            _reap(pid, kill=True)
+        receiver.close()
+    if status == "memory":
+        raise RenderError(
+            _("%(step)s a dépassé le plafond de mémoire de %(mb)s Mio : réduisez le périmètre.")
+            % {"step": step, "mb": memory_mb}
+        )
+    if status != "ok":
+        raise RenderError(_("%(step)s a échoué : %(detail)s") % {"step": step, "detail": detail})
+    return detail
 
 
 def render_to_file(
@@ -180,55 +260,9 @@ def render_with_anchors(
     `anchor_prefix` begins."""
     import weasyprint  # noqa: F401 - imported once in the parent, inherited by every fork
 
-    seconds = seconds or settings.ATC_REPORT_RENDER_SECONDS
-    memory_mb = settings.ATC_REPORT_MEMORY_MB if memory_mb is None else memory_mb
-    receiver, sender = multiprocessing.Pipe(duplex=False)
-    # A bare fork, not multiprocessing.Process: Celery's prefork pool runs tasks in daemonic
-    # processes, which multiprocessing forbids to have children.
-    pid = os.fork()
-    if pid == 0:
-        code = 0
-        try:
-            receiver.close()
-            _child(html, str(output), memory_mb * 1024 * 1024, anchor_prefix, sender)
-        except MemoryError:
-            # Out of memory even to report it: the exit code tells the parent.
-            code = MEMORY_EXIT_CODE
-        except BaseException:
-            code = 1
-        finally:
-            # Skip the parent's atexit handlers and inherited database connections.
-            os._exit(code)
-    sender.close()
-    exit_code = None
-    try:
-        if not receiver.poll(seconds):
-            raise RenderError(
-                f"Le rendu a dépassé la limite de {seconds} s : réduisez le périmètre ou la période."
-            )
-        try:
-            status, detail = receiver.recv()
-        except EOFError as exc:
-            # The child closed the pipe without a word: it is exiting; its code says why.
-            exit_code = _reap(pid, kill=False)
-            if exit_code == MEMORY_EXIT_CODE or exit_code == -signal.SIGABRT:
-                # Python's MemoryError, or a C library aborting on a failed allocation under the
-                # address-space ceiling (what SIGABRT means in this child).
-                status, detail = "memory", 0
-            else:
-                # Under the address-space ceiling, a library may crash rather than raise.
-                raise RenderError(
-                    f"Le processus de rendu s'est arrêté (code {exit_code}) ; cause probable : "
-                    f"plafond de mémoire de {memory_mb} Mio atteint. Réduisez le périmètre."
-                ) from exc
-    finally:
-        if exit_code is None:
-            _reap(pid, kill=True)
-        receiver.close()
-    if status == "memory":
-        raise RenderError(
-            f"Le rendu a dépassé le plafond de mémoire de {memory_mb} Mio : réduisez le périmètre."
-        )
-    if status != "ok":
-        raise RenderError(f"Le rendu a échoué : {detail}")
-    return detail
+    def work() -> Rendered:
+        data, rendered = render_pdf_bytes(html, anchor_prefix=anchor_prefix)
+        _write_synced(output, data)
+        return rendered
+
+    return run_limited(work, seconds=seconds, memory_mb=memory_mb)

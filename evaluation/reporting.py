@@ -18,12 +18,14 @@ row per part — the summary, then the site sections that many at a time — and
 part. Each part renders into its own file (named by report and part: a redelivered part whose
 file is there does nothing) and is marked finished under the report's row lock; the part that
 finishes last queues the merge, which renders the index of the sites (their pages in the merged
-document are known by then), joins the files with pypdf into a temporary file, renames it and
-marks the report done. No Celery result backend is involved: the rows are the bookkeeping. A
-failing part fails the report with its reason, and the parts' files are removed.
+document are known by then) and joins the files with pypdf into a temporary file (both in a child
+process under the renders' memory ceiling and time limit), renames it and marks the report done.
+No Celery result backend is involved: the rows are the bookkeeping. A failing part or merge fails
+the report with its reason, and the parts' files are removed.
 """
 
 import datetime as dt
+import io
 import logging
 import os
 import shutil
@@ -151,10 +153,35 @@ def render_part(*, target: Target, period: Period, site_ids: list[int], output: 
     return RenderedPart(output, list(site_ids), rendered["part"].pages, rendered["part"].anchors)
 
 
-def _site_index_html(*, target: Target, period: Period, parts: list[RenderedPart], index_pages: int) -> str:
+@dataclass(frozen=True)
+class SiteIndex:
+    """The index of the sites of a report in parts, read from the database before the merge's
+    child process starts (the child must not touch the database). A row's page counts from the
+    first page after the index, whose own length is only known once rendered."""
+
+    title: str
+    period_title: str
+    summary_pages: int
+    rows: list[dict]
+
+    def html(self, *, index_pages: int) -> str:
+        before = self.summary_pages + index_pages
+        return render_to_string(
+            "reports/pdf/site_index.html",
+            {
+                "title": self.title,
+                "period_title": self.period_title,
+                "split": True,
+                "first_page": self.summary_pages + 1,
+                "rows": [{**row, "page": before + row["page"]} for row in self.rows],
+            },
+        )
+
+
+def _site_index(*, target: Target, period: Period, parts: list[RenderedPart]) -> SiteIndex:
     summary, sections = parts[0], parts[1:]
     sites = Site.objects.select_related("network").in_bulk([pk for part in sections for pk in part.site_ids])
-    rows, before = [], summary.pages + index_pages
+    rows, before = [], 0
     for part in sections:
         for pk in part.site_ids:
             site = sites.get(pk)
@@ -162,52 +189,57 @@ def _site_index_html(*, target: Target, period: Period, parts: list[RenderedPart
             if page is not None:
                 rows.append({"name": site.name, "network": site.network.name, "page": before + page})
         before += part.pages
-    return render_to_string(
-        "reports/pdf/site_index.html",
-        {
-            "title": _("Rapport d'évaluation — %(target)s") % {"target": target.title},
-            "period_title": period.title,
-            "split": True,
-            "first_page": summary.pages + 1,
-            "rows": rows,
-        },
+    return SiteIndex(
+        title=_("Rapport d'évaluation — %(target)s") % {"target": target.title},
+        period_title=period.title,
+        summary_pages=summary.pages,
+        rows=rows,
     )
+
+
+def _join(*, index: SiteIndex, parts: list[RenderedPart], output: Path) -> int:
+    """Render the index and join it with the parts into `output`; the page count. Runs in the
+    limited child: no database."""
+    import pypdf
+
+    # The index's own length shifts the pages it lists: render until it lists the right ones
+    # (the second render almost always does: one more page moves every number, not the length).
+    index_pages = 1
+    for _attempt in range(4):
+        index_pdf, rendered = pdf.render_pdf_bytes(index.html(index_pages=index_pages))
+        if rendered.pages == index_pages:
+            break
+        index_pages = rendered.pages
+    writer = pypdf.PdfWriter()
+    writer.append(str(parts[0].path))
+    writer.append(io.BytesIO(index_pdf))
+    for part in parts[1:]:
+        writer.append(str(part.path))
+    with output.open("wb") as handle:
+        writer.write(handle)
+        handle.flush()
+        os.fsync(handle.fileno())
+    return len(writer.pages)
 
 
 def merge_parts(*, target: Target, period: Period, parts: list[RenderedPart], output: Path) -> int:
     """The summary, the index of the sites with their page in the merged document, then the
-    sections, joined into `output` (written atomically); the page count."""
-    import pypdf
+    sections, joined into `output` (written atomically); the page count.
 
-    output = Path(output)
-    handle, index_name = tempfile.mkstemp(prefix=".index-", suffix=".pdf", dir=output.parent)
-    os.close(handle)
-    index_path = Path(index_name)
-    try:
-        # The index's own length shifts the pages it lists: render until it lists the right ones
-        # (the second render almost always does: one more page moves every number, not the length).
-        index_pages = 1
-        for _attempt in range(4):
-            html = _site_index_html(target=target, period=period, parts=parts, index_pages=index_pages)
-            rendered = pdf.render_to_file(html, index_path)
-            if rendered == index_pages:
-                break
-            index_pages = rendered
+    The index render and the join run in a child process under the renders' memory ceiling and
+    time limit (evaluation/pdf.py); raises RenderError, leaving no file, when they fail there.
+    """
+    import pypdf  # noqa: F401 - imported once in the parent, inherited by the child
+    import weasyprint  # noqa: F401
 
-        def write(temporary: Path) -> int:
-            writer = pypdf.PdfWriter()
-            for path in [parts[0].path, index_path, *(part.path for part in parts[1:])]:
-                writer.append(str(path))
-            with temporary.open("wb") as handle:
-                writer.write(handle)
-                handle.flush()
-                os.fsync(handle.fileno())
-            return len(writer.pages)
-
-        return _write_atomically(output, write)
-    finally:
-        if index_path.exists():
-            index_path.unlink()
+    index = _site_index(target=target, period=period, parts=parts)
+    return _write_atomically(
+        Path(output),
+        lambda temporary: pdf.run_limited(
+            lambda: _join(index=index, parts=parts, output=temporary),
+            step=_("L'assemblage des parties"),
+        ),
+    )
 
 
 # --- Requests and the queue ---------------------------------------------------------------------

@@ -194,6 +194,34 @@ def test_a_failing_part_fails_the_report_with_its_reason_and_leaves_no_file(
     assert mailoutbox == []
 
 
+def test_a_merge_over_the_memory_ceiling_fails_the_report_with_its_reason_and_leaves_no_file(
+    evaluation_data, national_team, settings, django_capture_on_commit_callbacks, mailoutbox
+):
+    settings.ATC_REPORT_SECTIONS_PER_PART = 4
+    report = EvaluationReportFactory(requested_by=national_team)
+    with django_capture_on_commit_callbacks(execute=False):
+        build_report.apply(args=[report.pk], task_id="delivery-1")
+    for index in range(4):
+        build_report_part.apply(args=[report.pk, index])
+    with django_capture_on_commit_callbacks(execute=False) as merge:
+        build_report_part.apply(args=[report.pk, 4])  # the last part queues the merge
+    assert len(merge) == 1
+    assert len(_media_files()) == 5
+
+    # The merge runs in a child under the renders' ceiling: a ceiling the worker itself is far
+    # above stops it there.
+    settings.ATC_REPORT_MEMORY_MB = 64
+    merge[0]()
+
+    report.refresh_from_db()
+    assert report.status == Status.FAILED
+    assert report.error.startswith("Assemblage du rapport : L'assemblage des parties ")
+    assert "mémoire" in report.error
+    assert not report.file
+    assert _media_files() == []
+    assert mailoutbox == []
+
+
 def test_the_command_renders_a_large_report_through_the_same_parts(evaluation_data, tmp_path, settings):
     settings.ATC_REPORT_SECTIONS_PER_PART = 4
     output = tmp_path / "national.pdf"
