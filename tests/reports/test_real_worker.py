@@ -12,6 +12,7 @@ nothing to redeliver: there, the resend sweep (beat, every minute) publishes aga
 "running" past the hard time limit (tested in test_report_tasks with the claim rules).
 """
 
+import datetime
 import os
 import signal
 import subprocess
@@ -19,11 +20,14 @@ import sys
 import time
 from pathlib import Path
 
+import pypdf
 import pytest
 from django.conf import settings
 
+from evaluation import reporting
 from evaluation.models import EvaluationReport
 from evaluation.report_tasks import build_report
+from sites.models import Site
 from tests.atc.test_celery_worker import ROOT, _database_url, _stop, _wait_for
 from tests.reports.factories import EvaluationReportFactory
 
@@ -54,7 +58,7 @@ def _needs_redis():
         pytest.skip(f"no Redis server at {REDIS_URL}: start one or set REDIS_URL")
 
 
-def _worker(queue: str, pool: str = "solo") -> subprocess.Popen:
+def _worker(queue: str, pool: str = "solo", extra_env: dict | None = None) -> subprocess.Popen:
     env = {
         **os.environ,
         "DJANGO_ENV": "test",
@@ -65,6 +69,7 @@ def _worker(queue: str, pool: str = "solo") -> subprocess.Popen:
         "ATC_BROKER_VISIBILITY_TIMEOUT": "4",
         "ATC_BROKER_RESTORE_INTERVAL": "1",
         "ATC_BROKER_RESTORE_THROTTLE": "1",
+        **(extra_env or {}),
     }
     return subprocess.Popen(
         [
@@ -158,3 +163,40 @@ def test_the_default_prefork_worker_renders_a_report(redis_app):
     report.refresh_from_db()
     assert done and report.status == Status.DONE, f"{report.status} {report.error}\n{output[-3000:]}"
     assert report.page_count and report.page_count > 1
+
+
+def test_a_real_worker_renders_a_large_report_in_parts_and_merges_them(redis_app):
+    """The parts and the merge are queued by the worker itself, on its default queue: the test
+    process's own (one per pytest-xdist process), which the worker inherits and listens to."""
+    queue = settings.CELERY_TASK_DEFAULT_QUEUE
+    with redis_app.app.connection_for_write() as connection:
+        connection.default_channel.queue_purge(queue)  # nothing left over from an earlier run
+    report = EvaluationReportFactory(
+        period_label="2020-Q3", period_start=datetime.date(2020, 7, 1), period_end=datetime.date(2020, 9, 30)
+    )
+    # The 15 reference sites, four sections a part: the summary and four parts of sites.
+    worker = _worker(queue, extra_env={"ATC_REPORT_SECTIONS_PER_PART": "4"})
+    try:
+        build_report.apply_async(args=[report.pk], queue=queue)
+        finished = _wait_for(
+            lambda: EvaluationReport.objects.filter(
+                pk=report.pk, status__in=[Status.DONE, Status.FAILED]
+            ).exists(),
+            timeout=50,
+        )
+    finally:
+        output = _stop(worker)
+    report.refresh_from_db()
+    assert finished and report.status == Status.DONE, f"{report.status} {report.error}\n{output[-3000:]}"
+
+    parts = list(report.parts.order_by("index"))
+    assert [len(part.site_ids) for part in parts] == [0, 4, 4, 4, 3]
+    assert all(part.finished_at for part in parts)
+    path = Path(report.file.path)
+    text = " ".join(page.extract_text() for page in pypdf.PdfReader(path).pages)
+    assert "Index des sites" in text
+    for name in Site.objects.values_list("name", flat=True):
+        assert name in text, name
+    assert not reporting.parts_folder(report.pk).exists()
+    files = sorted(p for p in Path(settings.MEDIA_ROOT).rglob("*") if p.is_file())
+    assert files == [path]
