@@ -3,12 +3,13 @@ reports (PDF) with their schedules."""
 
 import uuid
 from decimal import Decimal
+from typing import NamedTuple
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import F, Q, Value
+from django.db.models import Count, F, Q, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -385,6 +386,19 @@ class EvaluationReport(models.Model):
 
     def __str__(self):
         return f"{self.get_scope_display()} — {self.period_label}"
+
+    def parts_progress(self) -> "PartsProgress | None":
+        """How many of its parts are rendered, for a report rendered in parts (one query); None
+        for a report rendered at once, or whose parts are not planned yet."""
+        counts = self.parts.aggregate(
+            total=Count("pk"), finished=Count("pk", filter=Q(finished_at__isnull=False))
+        )
+        return PartsProgress(counts["finished"], counts["total"]) if counts["total"] else None
+
+
+class PartsProgress(NamedTuple):
+    finished: int
+    total: int
 
 
 class EvaluationReportPart(models.Model):

@@ -60,8 +60,10 @@ def report_detail(request, public_id):
     """The report's status; while it is being made, htmx asks again every 2 s for the fragment."""
     require_national(request)
     report = _get_report(request, public_id)
+    running = report.status == EvaluationReport.Status.RUNNING
     context = {
         "report": report,
+        "parts": report.parts_progress() if running else None,
         "target": reporting.target_of(report).title,
         "period": Period(report.period_label, report.period_start, report.period_end).title,
         "pending": report.status in (EvaluationReport.Status.QUEUED, EvaluationReport.Status.RUNNING),

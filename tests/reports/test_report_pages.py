@@ -5,8 +5,9 @@ from pathlib import Path
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
-from evaluation.models import EvaluationReport, ReportSchedule
+from evaluation.models import EvaluationReport, EvaluationReportPart, ReportSchedule
 from evaluation.report_tasks import build_report, resend_pending_reports
 from tests.reports.factories import EvaluationReportFactory, ReportScheduleFactory
 
@@ -67,6 +68,43 @@ def test_the_status_fragment_polls_while_pending_and_stops_once_done(national_cl
     fragment = national_client.get(url, headers={"HX-Request": "true"}).content.decode()
     assert "hx-trigger" not in fragment
     assert "Télécharger le rapport (PDF)" in fragment
+
+
+def test_while_a_report_in_parts_runs_the_status_says_how_many_parts_are_rendered(
+    national_client, django_assert_max_num_queries
+):
+    report = EvaluationReportFactory(status=Status.RUNNING, started_at=timezone.now())
+    EvaluationReportPart.objects.bulk_create(
+        EvaluationReportPart(report=report, index=index, finished_at=timezone.now() if index < 5 else None)
+        for index in range(33)
+    )
+    url = reverse("reports:report_detail", args=[report.public_id])
+
+    # One query counts the parts, however many there are.
+    with django_assert_max_num_queries(9):
+        fragment = national_client.get(url, headers={"HX-Request": "true"}).content.decode()
+
+    assert 'aria-live="polite"' in fragment
+    assert 'hx-trigger="every 2s"' in fragment
+    assert "Parties rendues : 5 sur 33" in fragment
+    assert '<progress id="report-parts" max="33" value="5">' in fragment
+    assert "assemblage du rapport en cours" not in fragment
+
+    report.parts.update(finished_at=timezone.now())
+    page = national_client.get(url).content.decode()
+    assert "Parties rendues : 33 sur 33" in page
+    assert "Toutes les parties sont rendues : assemblage du rapport en cours." in page
+
+
+def test_a_report_rendered_at_once_shows_no_parts(national_client):
+    report = EvaluationReportFactory(status=Status.RUNNING, started_at=timezone.now())
+
+    fragment = national_client.get(
+        reverse("reports:report_detail", args=[report.public_id]), headers={"HX-Request": "true"}
+    ).content.decode()
+
+    assert "Fabrication commencée" in fragment
+    assert "Parties rendues" not in fragment
 
 
 def test_a_failed_report_shows_its_reason(national_client):
