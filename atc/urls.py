@@ -7,6 +7,8 @@ admin.site.site_header = "Plateforme ATC — administration"
 admin.site.site_title = "Plateforme ATC"
 admin.site.index_title = "Administration"
 
+handler500 = "atc.views.server_error"
+
 urlpatterns = [
     path("", views.home, name="home"),
     path("sante/", views.health, name="health"),

@@ -1,12 +1,14 @@
 import datetime
+import sys
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.paginator import Paginator
-from django.db import connection
-from django.http import JsonResponse
+from django.db import DatabaseError, InterfaceError, OperationalError, connection
+from django.http import HttpResponseServerError, JsonResponse
 from django.shortcuts import redirect, render
+from django.template import loader
 from django.views.decorators.cache import never_cache
 
 from atc.models import Role
@@ -82,3 +84,22 @@ def health(request):
     max_age = datetime.timedelta(seconds=3 * settings.ATC_HEARTBEAT_SECONDS)
     worker = "ok" if heartbeat_is_fresh(max_age=max_age) else "silencieux"
     return JsonResponse({"status": "ok", "database": "ok", "worker": worker})
+
+
+# Seconds a browser or a proxy is told to wait before trying again while the database is away.
+RETRY_AFTER_SECONDS = 10
+
+
+def server_error(request):
+    """The 500 page, or a 503 with Retry-After when the database could not be reached (a restart,
+    a failover, a connection refused): the faults script restarts PostgreSQL under load, and for
+    those seconds people should read "try again", not "unexpected error"."""
+    error = sys.exc_info()[1]
+    unavailable = isinstance(error, OperationalError | InterfaceError) or (
+        isinstance(error, DatabaseError) and "connection" in str(error).lower()
+    )
+    if not unavailable:
+        return HttpResponseServerError(loader.get_template("500.html").render())
+    response = HttpResponseServerError(loader.get_template("503.html").render(), status=503)
+    response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    return response

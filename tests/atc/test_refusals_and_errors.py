@@ -6,11 +6,13 @@ import logging
 
 import pytest
 from django.core.exceptions import PermissionDenied
+from django.db import OperationalError
 from django.http import Http404
 from django.test import Client
 from django.urls import include, path, reverse
 
 from atc.models import Role
+from atc.urls import handler500  # noqa: F401 - the platform's own error view, for this URLconf
 from sites.models import Network, Site
 from tests.atc.factories import UserFactory
 
@@ -29,10 +31,16 @@ def _crash(request):
     raise RuntimeError("secret internals")
 
 
+def _database_away(request):
+    # What Django raises for a query while PostgreSQL restarts (seen in the faults script).
+    raise OperationalError('connection to server at "127.0.0.1", port 5432 failed: Connection refused')
+
+
 urlpatterns = [
     path("refus/", _raise_denied),
     path("absent/<int:pk>/", _raise_missing),
     path("panne/", _crash),
+    path("base-absente/", _database_away),
     path("", include("atc.urls")),
 ]
 
@@ -105,6 +113,18 @@ def test_the_500_page_is_french_without_a_stack_trace(facilitator, with_test_vie
     assert response.status_code == 500
     assert "<h1>Erreur du serveur</h1>" in page
     assert "secret internals" not in page and "Traceback" not in page
+
+
+def test_a_database_outage_answers_503_with_retry_after(facilitator, with_test_views):
+    client = Client(raise_request_exception=False)
+    client.force_login(facilitator)
+    response = client.get("/base-absente/")
+    page = response.content.decode()
+    assert response.status_code == 503
+    assert response["Retry-After"] == "10"
+    assert "<h1>Service momentanément indisponible</h1>" in page
+    assert "Réessayez dans quelques secondes" in page
+    assert "5432" not in page and "Traceback" not in page
 
 
 @pytest.fixture
