@@ -249,19 +249,23 @@ def action_detail(request, slug, pk):
     )
 
 
-def action_board(request, slug):
-    site = get_site_for_user(request, slug)
+def _board_columns(site) -> list[tuple[str, str, list[Action]]]:
+    """The board's columns: (status, label, the site's actions in that status by title)."""
     actions = Action.objects.filter(site=site).select_related("theme").order_by("title", "id")
     by_status = {status: [] for status in Action.Status.values}
     for action in actions:
         by_status[action.status].append(action)
-    columns = [(value, label, by_status[value]) for value, label in Action.Status.choices]
+    return [(value, label, by_status[value]) for value, label in Action.Status.choices]
+
+
+def action_board(request, slug):
+    site = get_site_for_user(request, slug)
     return render(
         request,
         "pilotage/action_board.html",
         {
             "site": site,
-            "columns": columns,
+            "columns": _board_columns(site),
             "can_write": can_write_site(request.user, site),
             "status_choices": Action.Status.choices,
         },
@@ -284,7 +288,8 @@ def action_list_by_theme(request, slug):
 
 @require_POST
 def action_status(request, slug, pk):
-    """Quick status change from the board: the card comes back for htmx, else the board."""
+    """Quick status change from the board: the board comes back for htmx (the card refused with
+    its reason when the status is not valid), else a redirect to the board."""
     site = get_site_for_user(request, slug, write=True)
     action = get_object_for_site(request, Action.objects.select_related("theme"), site, pk)
     form = ActionStatusForm(request.POST)
@@ -299,6 +304,24 @@ def action_status(request, slug, pk):
         }
     else:
         message = _("Choisissez un état dans la liste.")
+    if request.htmx and form.is_valid():
+        # The whole board comes back, so the card lands in its new column and the counts follow;
+        # the moved card's message takes the focus (htmx honours autofocus in swapped content).
+        response = render(
+            request,
+            "pilotage/_action_board.html",
+            {
+                "site": site,
+                "columns": _board_columns(site),
+                "can_write": True,
+                "status_choices": Action.Status.choices,
+                "moved_id": action.pk,
+                "moved_message": message,
+            },
+        )
+        response["HX-Retarget"] = "#action-board"
+        response["HX-Reswap"] = "outerHTML"
+        return response
     if request.htmx:
         return render(
             request,
@@ -309,9 +332,10 @@ def action_status(request, slug, pk):
                 "can_write": True,
                 "status_choices": Action.Status.choices,
                 "card_message": message,
-                "card_error": not form.is_valid(),
+                "card_error": True,
+                "card_focus": False,
             },
-            status=200 if form.is_valid() else 422,
+            status=422,
         )
     if form.is_valid():
         messages.success(request, message)

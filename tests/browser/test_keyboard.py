@@ -69,3 +69,25 @@ def test_meeting_form_works_with_the_keyboard_only(page):
     # The date field starts at today's date.
     assert meeting.date == timezone.localdate()
     page.shot("enregistree-au-clavier")
+
+
+def test_a_status_changed_on_the_board_moves_the_card_without_a_reload(page):
+    """On the action board, a new status chosen with the keyboard moves the card to its column at
+    once (htmx), the column counts follow, and the focus lands on the card's message."""
+    browser = page.page
+    page.login("facilitator")
+    page.goto(reverse("pilotage:action_board", args=["marseille"]))
+    card = browser.locator(".board-column:not(:has(#column-done)) li.action-card").first
+    title = card.locator("h3").inner_text()
+    done_before = int(browser.locator("#column-done .badge").inner_text())
+    select = card.locator("select")
+    select.focus()
+    select.select_option("done")
+    browser.keyboard.press("Tab")  # to the card's "Valider" button
+    browser.keyboard.press("Enter")
+    done_column = browser.locator("#column-done").locator("xpath=..")
+    expect(done_column.get_by_role("link", name=title, exact=True)).to_be_visible()
+    expect(browser.locator("#column-done .badge")).to_have_text(str(done_before + 1))
+    message = f"État de « {title} » : Réalisée."
+    expect(browser.get_by_text(message)).to_be_focused()
+    page.shot("action-deplacee")

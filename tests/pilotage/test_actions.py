@@ -1,4 +1,5 @@
 import datetime
+import re
 
 import pytest
 from django.urls import reverse
@@ -184,17 +185,28 @@ def test_board_shows_five_columns_and_moves_a_card(client, facilitator, marseill
     assert ActionStatusChange.objects.get(action=action).changed_by == facilitator
 
 
-def test_htmx_status_change_returns_the_card(client, facilitator, marseille):
+def test_htmx_status_change_moves_the_card_to_its_new_column(client, facilitator, marseille):
     action = ActionFactory(site=marseille, idea=True, title="Fête de quartier")
+    ActionFactory(site=marseille, idea=True, title="Jardin partagé")
     client.force_login(facilitator)
     response = client.post(
         reverse("pilotage:action_status", args=["marseille", action.pk]),
         {"status": "done"},
         HTTP_HX_REQUEST="true",
     )
-    fragment = response.content.decode()
-    assert fragment.startswith("<li")
-    assert "État de « Fête de quartier » : Réalisée." in fragment
+    assert (response["HX-Retarget"], response["HX-Reswap"]) == ("#action-board", "outerHTML")
+    board = response.content.decode()
+    assert board.startswith('<div class="board" id="action-board">')
+    columns = dict(re.findall(r'<h2 id="column-(\w+)">.*?</h2>(.*?)</section>', board, re.S))
+    assert "Fête de quartier" in columns["done"] and "Fête de quartier" not in columns["idea"]
+    assert "Jardin partagé" in columns["idea"]
+    assert 'id="column-done">Réalisée <span class="badge">1</span>' in board
+    assert 'id="column-idea">Idée <span class="badge">1</span>' in board
+    # The moved card says what happened and takes the focus; the others say nothing.
+    assert board.count('role="status"') == 1
+    assert re.search(
+        r'role="status" tabindex="-1" autofocus>État de « Fête de quartier » : Réalisée\.', board
+    )
     action.refresh_from_db()
     assert (action.status, action.progress) == ("done", 100)
 
