@@ -150,13 +150,20 @@ class OverviewFilterForm(forms.Form):
     def __init__(self, *args, sites, network=None, **kwargs):
         super().__init__(*args, **kwargs)
         everything = [("", _("Tous"))]
+        networks, regions, models = stats.sites_cached(
+            ("overview-filters", stats.scope_key(sites)),
+            lambda: (
+                list(Network.objects.values_list("code", "name")),
+                list(sites.order_by("region").values_list("region", flat=True).distinct()),
+                list(PriorityModel.objects.values_list("code", "label")),
+            ),
+        )
         if network is None:
-            self.fields["reseau"].choices = everything + list(Network.objects.values_list("code", "name"))
+            self.fields["reseau"].choices = everything + networks
         else:
             del self.fields["reseau"]
-        regions = sites.order_by("region").values_list("region", flat=True).distinct()
         self.fields["region"].choices = everything + [(r, r) for r in regions]
-        self.fields["modele"].choices = everything + list(PriorityModel.objects.values_list("code", "label"))
+        self.fields["modele"].choices = everything + models
         self.fields["appui"].choices = everything + list(Site.InstitutionalSupport.choices)
         quarters = _quarter_choices(timezone.localdate())
         self.fields["du"].choices = quarters
@@ -219,7 +226,13 @@ def _overview(request, *, sites, title, url_name, url_args=(), network=None, sho
     scoped = period.apply(sites)
     charts = stats.overview_charts(totals=stats.quarter_totals(sites=sites, period=period))
     if show_map:
-        charts["map"] = stats.sites_cached(("map", stats.scope_key(scoped)), lambda: _map(scoped))
+        # Rendered once, with its data table, and kept until a site changes.
+        charts["map"] = mark_safe(
+            stats.sites_cached(
+                ("map-html", stats.scope_key(scoped), translation.get_language()),
+                lambda: render_to_string("includes/chart.html", {"chart": _map(scoped)}),
+            )
+        )
     query = request.GET.copy()
     query.pop("page", None)
     sort_query = query.copy()

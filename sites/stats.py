@@ -46,6 +46,7 @@ from sites.models import (
     Network,
     OrganisationCategory,
     PartnerOrganisation,
+    PriorityModel,
     ReviewComment,
     Site,
     SiteQuarterStats,
@@ -985,12 +986,19 @@ def site_table(
         }
         fte = current_fte(site_ids=page_ids, today=today)
     elif key == "etp":
-        fte = current_fte(site_ids=ids, today=today)
-        names = dict(scoped.values_list("id", "name"))
-        ordered = sorted(names, key=lambda pk: (fte.get(pk, Decimal("0")), names[pk]), reverse=descending)
+
+        def by_fte() -> list[int]:
+            everyone = current_fte(site_ids=ids, today=today)
+            names = dict(scoped.values_list("id", "name"))
+            return sorted(
+                names, key=lambda pk: (everyone.get(pk, Decimal("0")), names[pk]), reverse=descending
+            )
+
+        ordered = cached(("sorted-fte", scope_key(scoped), descending, today), by_fte)
         page_ids = ordered[window]
         by_id = columns.in_bulk(page_ids)
-        shown = [by_id[pk] for pk in page_ids]
+        shown = [by_id[pk] for pk in page_ids if pk in by_id]
+        fte = current_fte(site_ids=page_ids, today=today)
         figures = {
             row["site_id"]: row for row in stats_by_site(site_ids=page_ids, period=period, today=today)
         }
@@ -1172,8 +1180,16 @@ def connect_receivers() -> None:
         weak=False,
         dispatch_uid="atc-stats-site-delete",
     )
-    # A network's name is shown on each of its sites' dashboards.
+    # A network's name is shown on each of its sites' dashboards; networks and priority models
+    # are the dashboards' filter choices.
     post_save.connect(_on_shown_row_change, sender=Network, dispatch_uid="atc-dashboard-network-save")
+    for model in (Network, PriorityModel):
+        post_delete.connect(
+            _on_shown_row_change, sender=model, dispatch_uid=f"atc-dashboard-{model._meta.label_lower}-delete"
+        )
+    post_save.connect(
+        _on_shown_row_change, sender=PriorityModel, dispatch_uid="atc-dashboard-prioritymodel-save"
+    )
     for through in (Meeting.organisations.through, Action.partners.through):
         m2m_changed.connect(
             _on_partners_change, sender=through, dispatch_uid=f"atc-stats-{through._meta.label_lower}"
