@@ -1,0 +1,84 @@
+"""The site tables' rows are built in Python for speed: they must print exactly what the template
+they replace printed, French formats and escaping included."""
+
+import re
+from decimal import Decimal
+from types import SimpleNamespace
+
+import pytest
+from django.template import engines
+
+from sites.templatetags.site_tables import site_rows
+
+# The template loop the Python replaces (templates/dashboards/_site_table.html before the change).
+TEMPLATE = """{% for s in rows %}
+<tr>
+    <th scope="row"><a href="{% url 'dashboards:site' s.slug %}">{{ s.name }}</a></th>
+    <td>{{ s.network.name }}</td>
+    <td>{{ s.region }}</td>
+    <td class="num">{{ s.fte|floatformat:"-2" }}</td>
+    <td class="num">{{ s.meetings_count }}</td>
+    <td class="num">{{ s.steering }}</td>
+    <td class="num">{% if s.civil_share is None %}—{% else %}{% comment %}
+    {% endcomment %}{{ s.civil_share|floatformat:0 }} %{% endif %}</td>
+    <td class="num">{{ s.actions_count }}</td>
+    <td class="num">{{ s.actions_done }}</td>
+    <td class="num">{{ s.reached }}</td>
+    <td class="num">{{ s.partners_max }}</td>
+    <td class="num">{{ s.logbook_filled }}/{{ s.expected }}</td>
+    <td class="num">{{ s.indicators_filled }}/{{ s.expected }}</td>
+</tr>
+{% empty %}
+<tr>
+    <td colspan="13">Aucun site ne correspond à ces critères dans votre périmètre.</td>
+</tr>
+{% endfor %}"""
+
+
+def _row(n, **changes):
+    values = {
+        "slug": f"site-{n}",
+        "name": f"Site {n}",
+        "network": SimpleNamespace(name="FCSF"),
+        "region": "Hauts-de-France",
+        "fte": Decimal("0.8"),
+        "meetings_count": 12,
+        "steering": 3,
+        "civil_share": 41.6,
+        "actions_count": 7,
+        "actions_done": 2,
+        "reached": 140,
+        "partners_max": 9,
+        "logbook_filled": 4,
+        "indicators_filled": 0,
+        "expected": 6,
+    }
+    return SimpleNamespace(**{**values, **changes})
+
+
+def _squash(html: str) -> str:
+    return re.sub(r">\s+<", "><", html).strip()
+
+
+ROWS = [
+    _row(1),
+    _row(2, fte=Decimal("1.00"), civil_share=None, meetings_count=0),
+    _row(3, fte=Decimal("0.75"), civil_share=49.5, reached=None),
+    _row(4, fte=Decimal("1.005"), civil_share=Decimal("0.5"), partners_max=None),
+    _row(5, fte=None, civil_share=100.0, expected=0),
+    _row(6, name="<script>alert('x')</script> & Cie", region='Île "de" France'),
+    _row(7, network=SimpleNamespace(name="Réseau <b>gras</b>"), fte=Decimal("2")),
+]
+
+
+@pytest.mark.parametrize("rows", [ROWS, []], ids=["rows", "no site"])
+def test_rows_match_the_template_they_replace(rows):
+    expected = engines["django"].from_string(TEMPLATE).render({"rows": rows})
+    assert _squash(str(site_rows(rows))) == _squash(expected)
+
+
+def test_rows_escape_what_people_typed():
+    html = str(site_rows([ROWS[5]]))
+    assert "<script>" not in html
+    assert "&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt; &amp; Cie" in html
+    assert "0,8" in html and "42 %" in html
