@@ -3,6 +3,7 @@
 `atc.permissions` and `Site.objects.for_user`."""
 
 import datetime
+from html import escape
 
 from django import forms
 from django.contrib import messages
@@ -12,7 +13,6 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
-from django.utils.html import format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -177,13 +177,12 @@ class OverviewFilterForm(forms.Form):
             {
                 "name": name,
                 "label": field.label,
-                "options": format_html_join(
-                    "",
-                    '<option value="{}"{}>{}</option>',
-                    (
-                        (value, " selected" if str(value) == selected[name] else "", label)
+                "options": mark_safe(
+                    "".join(
+                        f'<option value="{escape(str(value))}"'
+                        f"{' selected' if str(value) == selected[name] else ''}>{escape(str(label))}</option>"
                         for value, label in field.choices
-                    ),
+                    )
                 ),
             }
             for name, field in self.fields.items()
@@ -224,7 +223,25 @@ def _overview(request, *, sites, title, url_name, url_args=(), network=None, sho
     sort = request.GET.get("tri", "nom")
     table = stats.site_table(sites=sites, period=period, sort=sort, page=_page_number(request))
     scoped = period.apply(sites)
-    charts = stats.overview_charts(totals=stats.quarter_totals(sites=sites, period=period))
+    charts = {
+        name: mark_safe(html)
+        for name, html in stats.cached(
+            (
+                "overview-charts-html",
+                stats.scope_key(scoped),
+                repr(period),
+                timezone.localdate(),
+                translation.get_language(),
+            ),
+            lambda: {
+                name: render_to_string("includes/chart.html", {"chart": chart})
+                for name, chart in stats.overview_charts(
+                    totals=stats.quarter_totals(sites=sites, period=period)
+                ).items()
+            },
+            lag_seconds=stats.OVERVIEW_LAG_SECONDS,
+        ).items()
+    }
     if show_map:
         # Rendered once, with its data table, and kept until a site changes.
         charts["map"] = mark_safe(
