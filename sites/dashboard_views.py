@@ -101,14 +101,18 @@ def site_export(request, slug, table, fmt):
 
 
 def site_cooperation(request, slug):
-    """Which partner organisations work together on the site, and how that changed."""
+    """Which partner organisations work together on the site, and how that changed. The figures
+    are rendered once and kept until the site's data changes, like the site dashboard's."""
     site = get_site_for_user(request, slug)
-    coop = stats.cooperation(site=site)
-    return render(
-        request,
-        "dashboards/cooperation.html",
-        {"site": site, "coop": coop, "charts": stats.cooperation_charts(coop)},
-    )
+
+    def render_figures():
+        coop = stats.cooperation(site=site)
+        context = {"site": site, "coop": coop, "charts": stats.cooperation_charts(coop)}
+        return render_to_string("dashboards/_cooperation_figures.html", context)
+
+    parts = ("cooperation", timezone.localdate(), translation.get_language())
+    figures = mark_safe(stats.site_cached(site.pk, parts, render_figures))
+    return render(request, "dashboards/cooperation.html", {"site": site, "figures": figures})
 
 
 def cooperation_export(request, slug, fmt):

@@ -225,14 +225,15 @@ def test_cooperation_map_counts_pairs_and_change_since_diagnostic(
     Diagnostic.objects.create(site=marseille, title="Diagnostic partagé", date=D(2021, 1, 15))
     state, association = _fill(marseille, 4, django_capture_on_commit_callbacks)
     client.force_login(national_team)
-    response = client.get(reverse("dashboards:cooperation", args=["marseille"]))
-    coop = response.context["coop"]
+    coop = stats.cooperation(site=marseille)
     assert coop.pairs == [(association, state, 8)] or coop.pairs == [(state, association, 8)]
     assert coop.cross_pairs == 1
-    charts = response.context["charts"]
-    assert "change" in charts
-    ET.fromstring(str(charts["graph"].svg))
-    assert state.name in response.content.decode()
+    page = client.get(reverse("dashboards:cooperation", args=["marseille"])).content.decode()
+    assert "<strong>1</strong> paires qui ont travaillé ensemble" in page
+    assert "<strong>1</strong> paires intersectorielles" in page
+    assert "Premier diagnostic le 15/01/2021" in page  # the change since the diagnostic is shown
+    ET.fromstring(re.search(r"<svg.*?</svg>", page, re.S).group(0))
+    assert state.name in page
 
 
 def test_site_exports_are_csv_with_bom_and_xlsx(client, national_team, marseille):
@@ -332,3 +333,17 @@ def test_a_write_on_another_site_keeps_this_sites_figures_cached(
     with django_capture_on_commit_callbacks(execute=True):
         MeetingFactory(site=marseille, title="Comité de pilotage de Marseille", steering=True)
     assert _count(client, marseille_url) > cached
+
+
+def test_the_cooperation_figures_are_cached_and_follow_a_new_meeting(
+    client, national_team, marseille, django_capture_on_commit_callbacks
+):
+    client.force_login(national_team)
+    url = reverse("dashboards:cooperation", args=["marseille"])
+    client.get(reverse("home"))  # the session's idle expiry is pushed once a minute: not counted
+    cache.clear()
+    first = _count(client, url)
+    assert _count(client, url) < first  # the second reader gets the rendered figures
+    assert "<strong>0</strong> paires qui ont travaillé ensemble" in client.get(url).content.decode()
+    _fill(marseille, 2, django_capture_on_commit_callbacks)  # meetings joining two partners
+    assert "<strong>1</strong> paires qui ont travaillé ensemble" in client.get(url).content.decode()
