@@ -43,10 +43,14 @@ quality: install
 
 ## Dashboards' server time beside a floor page at 15 sites and 1,600 sites × ~100 meetings
 ## (BENCH_LARGE=1 adds 1,600 × ~1,500 meetings; DATABASE_URL=postgres://… uses PostgreSQL)
-## Benchmarks: dashboards vs the floor page at 3 data sizes (bench/RESULTS.md), then the PDF reports
+## Benchmarks: dashboards vs the floor page at 3 data sizes (bench/RESULTS.md), the PDF reports, then
+## the load benchmark (loadtest/RESULTS.md; it needs the local PostgreSQL and Redis, said when absent)
 bench: system-deps-run install
 	$(PY) -m bench.run
 	$(PY) -m bench.reports
+	@if $(PY) -m loadtest.run_load --check-servers; then \
+	  $(MAKE) --no-print-directory bench-load; \
+	else echo "Load benchmark not run: it needs PostgreSQL on 127.0.0.1:5432 and Redis on 127.0.0.1:6379."; fi
 
 ## Load benchmark: gunicorn + Celery on PostgreSQL/Redis, locust 30 users paced at 55 req/s for 60 s (loadtest/RESULTS.md)
 bench-load: install

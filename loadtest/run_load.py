@@ -102,6 +102,19 @@ def _admin_connection():
     return connection
 
 
+def servers_answer() -> bool:
+    """Whether the local PostgreSQL and Redis this benchmark uses are reachable."""
+    import psycopg2
+    import redis
+
+    try:
+        _admin_connection().close()
+        redis.Redis.from_url(REDIS_URL, socket_connect_timeout=2).ping()
+    except (psycopg2.Error, redis.RedisError):
+        return False
+    return True
+
+
 def database_exists() -> bool:
     with contextlib.closing(_admin_connection()) as connection, connection.cursor() as cursor:
         cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [DB_NAME])
@@ -614,7 +627,14 @@ def main(argv=None) -> int:
     parser.add_argument("--workers", type=int, help="gunicorn processes (default: atc/gunicorn_conf.py)")
     parser.add_argument("--threads", type=int, help="threads per gunicorn process (default: idem)")
     parser.add_argument("--keep", type=Path, help="copy the samples (and py-spy stacks) to this folder")
+    parser.add_argument(
+        "--check-servers",
+        action="store_true",
+        help="only say (exit status) whether PostgreSQL and Redis answer",
+    )
     args = parser.parse_args(argv)
+    if args.check_servers:
+        return 0 if servers_answer() else 1
     if args.keep:
         args.keep.mkdir(parents=True, exist_ok=True)
         os.environ["LOADTEST_KEEP"] = str(args.keep)
