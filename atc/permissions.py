@@ -18,6 +18,7 @@ from dataclasses import dataclass
 
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.db.models import Prefetch, Q
 from django.http import Http404
 from django.utils import timezone
@@ -130,14 +131,21 @@ def access_of(user) -> Access:
         if key is not None:
             cache.set(key, memo, ACCESS_SECONDS)
         else:
-            bump_access_version()
+            _bump_access()
     user._atc_access = memo
     return memo
 
 
 def bump_access_version(**_kwargs) -> None:
-    """Forget every cached scope (a role was given, changed or ended). A missing counter starts
-    from the clock, never from a number an older cached scope could still be stored under."""
+    """Forget every cached scope (a role was given, changed or ended): now, and again once the
+    change commits, since a request reading the roles in between would cache the old ones under
+    the new version. A missing counter starts from the clock, never from a number an older cached
+    scope could still be stored under."""
+    _bump_access()
+    transaction.on_commit(_bump_access)
+
+
+def _bump_access() -> None:
     try:
         cache.incr(ACCESS_VERSION_KEY)
     except ValueError:
