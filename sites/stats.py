@@ -1077,17 +1077,9 @@ def _distributions(*, sites, period: SitePeriod, today: datetime.date | None) ->
 
 def quarter_totals(*, sites, period: SitePeriod, today: datetime.date | None = None) -> list[dict]:
     """Per quarter of the period, across the sites: meetings, steering meetings, actions, sites
-    expected to report, and how many filled their logbook and entered indicators. One query
-    (none when cached)."""
+    expected to report, and how many filled their logbook and entered indicators. One query; the
+    overview pages keep the charts drawn from it (dashboard_views._overview), not the totals."""
     today = today or timezone.localdate()
-    return cached(
-        ("quarter_totals", scope_key(period.apply(sites)), repr(period), today),
-        lambda: _quarter_totals(sites=sites, period=period, today=today),
-        lag_seconds=OVERVIEW_LAG_SECONDS,
-    )
-
-
-def _quarter_totals(*, sites, period: SitePeriod, today: datetime.date) -> list[dict]:
     stats = SiteQuarterStats.objects.filter(
         site__in=period.apply(sites).values("id"), quarter__lte=quarter_of(today)
     ).filter(period.quarter_filter())
