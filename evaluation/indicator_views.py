@@ -7,12 +7,12 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from atc.periods import PeriodError, parse_period, period_before
 from atc.permissions import get_site_for_user, require_national
 from atc.views import form_page
 from evaluation.indicator_forms import IndicatorForm, IndicatorValuesForm
 from evaluation.indicator_services import indicator_values_save
 from evaluation.models import Indicator, IndicatorValue, Periodicity
-from evaluation.periods import PeriodError, parse_period, period_before
 from sites.models import Site
 
 

@@ -4,8 +4,9 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from atc.periods import PeriodError, parse_period
 from evaluation.models import ReportSchedule, Scope
-from evaluation.periods import PeriodError, Target, parse_period
+from evaluation.scopes import Target
 from sites.models import Network, Site
 
 

@@ -2,8 +2,8 @@ import datetime
 
 import pytest
 
+from atc.periods import PeriodError, french_date, parse_period, period_before
 from evaluation.models import Periodicity
-from evaluation.periods import PeriodError, french_date, parse_period, period_before
 
 D = datetime.date
 

@@ -4,8 +4,9 @@ import pypdf
 import pytest
 from django.core.management import CommandError, call_command
 
-from evaluation.periods import parse_period, parse_scope
+from atc.periods import parse_period
 from evaluation.reporting import render_html
+from evaluation.scopes import parse_scope
 
 
 def _pdf_text(path) -> str:

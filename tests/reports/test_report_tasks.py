@@ -7,11 +7,12 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
+from atc.periods import parse_period
 from evaluation import reporting
 from evaluation.models import EvaluationReport, Periodicity
 from evaluation.pdf import RenderError, render_to_file
-from evaluation.periods import parse_period, parse_scope
 from evaluation.report_tasks import build_report, fire_report_schedule
+from evaluation.scopes import parse_scope
 from tests.reports.factories import EvaluationReportFactory, ReportScheduleFactory
 
 Status = EvaluationReport.Status

@@ -8,9 +8,10 @@ import time
 
 from django.core.management.base import BaseCommand, CommandError
 
+from atc.periods import PeriodError, parse_period
 from evaluation.pdf import RenderError
-from evaluation.periods import PeriodError, parse_period, parse_scope
 from evaluation.reporting import render_to_path
+from evaluation.scopes import parse_scope
 
 
 class Command(BaseCommand):

@@ -1,20 +1,68 @@
-"""Report periods and scopes as people type them: `2021`, `2021-H1`, `2021-Q1`,
-`2021-01-01..2021-06-30`; `national`, `network:FCSF`, `site:marseille` or `site:QP013044`.
+"""Periods, in one place: calendar quarters (the unit of the pre-aggregates and the dashboards'
+filters) and report periods as people type them (`2021`, `2021-H1`, `2021-Q1`,
+`2021-01-01..2021-06-30`).
 
-Shared by the report form, the schedules and `manage.py build_report`, so the three read a period
-the same way.
+Pure functions, no model import: every app, form, URL and report reads a period through here.
 """
 
 import datetime as dt
 import re
 from dataclasses import dataclass
 
-from django.db.models import Q
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from evaluation.models import Periodicity, Scope
-from sites.models import Network, Site
+# The experiment's first quarter: the pre-aggregates and the dashboards' quarter filters start here.
+EXPERIMENT_START = dt.date(2019, 7, 1)
+
+# --- Quarters (the pre-aggregates' and the dashboards' unit) --------------------------------------
+
+
+def quarter_of(day: dt.date) -> dt.date:
+    """The first day of the calendar quarter holding `day`."""
+    return dt.date(day.year, 3 * ((day.month - 1) // 3) + 1, 1)
+
+
+def next_quarter(quarter: dt.date) -> dt.date:
+    month = quarter.month + 3
+    return dt.date(quarter.year + (month > 12), (month - 1) % 12 + 1, 1)
+
+
+def quarter_end(quarter: dt.date) -> dt.date:
+    return next_quarter(quarter) - dt.timedelta(days=1)
+
+
+def quarter_label(quarter: dt.date) -> str:
+    """`T1 2021`: how the interface names a quarter."""
+    return _("T%(n)s %(year)s") % {"n": (quarter.month - 1) // 3 + 1, "year": quarter.year}
+
+
+def quarter_param(quarter: dt.date) -> str:
+    """`2021-T1`: how a URL names a quarter (see `parse_quarter`)."""
+    return f"{quarter.year}-T{(quarter.month - 1) // 3 + 1}"
+
+
+def parse_quarter(text: str | None) -> dt.date | None:
+    """`2021-T1` (or `2021-Q1`, `2021-1`) → first day of the quarter; None when unreadable."""
+    if not text:
+        return None
+    year, _sep, number = text.strip().upper().partition("-")
+    number = number.lstrip("TQ")
+    if not (year.isdigit() and number.isdigit() and 1900 < int(year) < 2200 and 1 <= int(number) <= 4):
+        return None
+    return dt.date(int(year), 3 * int(number) - 2, 1)
+
+
+def quarters_between(first: dt.date, last: dt.date) -> list[dt.date]:
+    """Every quarter from `first`'s to `last`'s, both included."""
+    quarters, current = [], quarter_of(first)
+    while current <= last:
+        quarters.append(current)
+        current = next_quarter(current)
+    return quarters
+
+
+# --- Report periods ------------------------------------------------------------------------------
 
 _YEAR = re.compile(r"^(\d{4})$")
 _HALF = re.compile(r"^(\d{4})-[HS]([12])$", re.IGNORECASE)
@@ -97,73 +145,14 @@ def parse_period(text: str) -> Period:
 
 
 def period_before(periodicity: str, today: dt.date) -> Period:
-    """The last complete period of the given periodicity before the one `today` falls in."""
-    if periodicity == Periodicity.YEAR:
+    """The last complete period of the given periodicity (`year`, `half_year`, `quarter`: the values
+    of `evaluation.models.Periodicity`) before the one `today` falls in."""
+    if periodicity == "year":
         return parse_period(str(today.year - 1))
-    months = 6 if periodicity == Periodicity.HALF_YEAR else 3
+    months = 6 if periodicity == "half_year" else 3
     index = (today.month - 1) // months
     year = today.year
     if index == 0:
         year, index = year - 1, 12 // months
     prefix = "H" if months == 6 else "Q"
     return parse_period(f"{year}-{prefix}{index}")
-
-
-@dataclass(frozen=True)
-class Target:
-    """What a report covers: the whole experiment, one network or one site."""
-
-    scope: str
-    network: Network | None = None
-    site: Site | None = None
-
-    @property
-    def title(self) -> str:
-        if self.scope == Scope.SITE:
-            return _("Site de %(site)s") % {"site": self.site.name}
-        if self.scope == Scope.NETWORK:
-            return _("Réseau %(network)s") % {"network": self.network.name}
-        return _("Ensemble de l'expérimentation")
-
-    @property
-    def slug(self) -> str:
-        if self.scope == Scope.SITE:
-            return f"site-{self.site.slug}"
-        if self.scope == Scope.NETWORK:
-            return f"reseau-{self.network.code}"
-        return "national"
-
-    def sites(self):
-        queryset = Site.objects.all()
-        if self.scope == Scope.SITE:
-            return queryset.filter(pk=self.site.pk)
-        if self.scope == Scope.NETWORK:
-            return queryset.filter(network=self.network)
-        return queryset
-
-
-def parse_scope(text: str) -> Target:
-    """`national`, `network:CODE` or `site:SLUG` (the site's short name or one of its QPV codes)."""
-    text = (text or "").strip()
-    kind, _sep, value = text.partition(":")
-    kind, value = kind.lower(), value.strip()
-    if kind == "national" and not value:
-        return Target(Scope.NATIONAL)
-    if kind == "network" and value:
-        network = Network.objects.filter(Q(code__iexact=value) | Q(name__iexact=value)).first()
-        if network is None:
-            raise PeriodError(_("Tête de réseau inconnue : %(code)s.") % {"code": value})
-        return Target(Scope.NETWORK, network=network)
-    if kind == "site" and value:
-        code = value.upper()
-        site = (
-            Site.objects.filter(
-                Q(slug=value.lower()) | Q(neighbourhoods__code_2015=code) | Q(neighbourhoods__code_2024=code)
-            )
-            .distinct()
-            .first()
-        )
-        if site is None:
-            raise PeriodError(_("Site inconnu : %(site)s.") % {"site": value})
-        return Target(Scope.SITE, site=site)
-    raise PeriodError(_("Périmètre illisible : écrivez national, network:CODE ou site:NOM (ou un code QPV)."))
