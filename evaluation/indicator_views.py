@@ -2,6 +2,7 @@
 entered what; each site's team enters its values for a period."""
 
 from django.contrib import messages
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -93,10 +94,8 @@ def indicator_values(request, slug, period):
     site = get_site_for_user(request, slug, write=True)
     try:
         parsed = parse_period(period)
-    except PeriodError:
-        return redirect(
-            "reports:indicator_values", slug, period_before(Periodicity.QUARTER, timezone.localdate()).label
-        )
+    except PeriodError as exc:
+        raise Http404(str(exc)) from exc
     indicators = list(
         Indicator.objects.filter(is_active=True, source=Indicator.Source.ENTERED).order_by("name")
     )

@@ -41,8 +41,8 @@ class ReportRequestForm(forms.Form):
         label=_("Période"),
         max_length=40,
         help_text=_(
-            "Une année (2021), un semestre (2021-H1), un trimestre (2021-Q1) "
-            "ou deux dates (2021-01-01..2021-06-30)."
+            "Une année (2021), un semestre (S1 2021), un trimestre (T1 2021) "
+            "ou deux dates (01/01/2021..30/06/2021)."
         ),
     )
 

@@ -18,8 +18,6 @@ def test_quarter_helpers():
     assert periods.quarter_param(D(2021, 10, 1)) == "2021-T4"
     assert periods.parse_quarter("2021-T4") == D(2021, 10, 1)
     assert periods.parse_quarter("2021-Q1") == D(2021, 1, 1)
-    assert periods.parse_quarter("n'importe quoi") is None
-    assert periods.parse_quarter("2021-T5") is None
     assert periods.quarters_between(D(2020, 11, 3), D(2021, 4, 2)) == [
         D(2020, 10, 1),
         D(2021, 1, 1),

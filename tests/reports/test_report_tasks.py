@@ -101,7 +101,7 @@ def test_a_schedule_firing_twice_for_the_same_period_gives_one_report(db, mailou
     assert first.created and not second.created
     assert first.report.pk == second.report.pk
     assert EvaluationReport.objects.filter(schedule=schedule).count() == 1
-    assert first.report.period_label == "2021-Q1"
+    assert first.report.period_label == "2021-T1"
 
 
 def test_the_beat_task_of_a_schedule_requests_and_mails_the_report(

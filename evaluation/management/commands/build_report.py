@@ -26,7 +26,7 @@ class Command(BaseCommand):
         parser.add_argument(
             "--period",
             required=True,
-            help="2021, 2021-H1, 2021-Q1 ou 2021-01-01..2021-06-30",
+            help="2021, S1 2021, T1 2021 (ou 2021-Q1) ou 2021-01-01..2021-06-30",
         )
         parser.add_argument("--output", required=True, help="chemin du fichier PDF à écrire")
 
