@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from atc.periods import quarter_of
 from diagnostics.models import Assessment, Diagnostic, Finding
-from evaluation.figures.aggregates import CATEGORIES, CIVIL_SOCIETY
+from evaluation.figures.aggregates import CATEGORIES, CIVIL_SOCIETY, refresh_stale
 from evaluation.models import LogbookEntry
 from pilotage.models import Action, Committee, CommitteeMember, Meeting
 from sites.models import (
@@ -203,6 +203,7 @@ def site_dashboard(*, site: Site, today: datetime.date | None = None) -> SiteDas
     """The site dashboard's figures: facilitation, steering, diagnostic, actions, logbook, context,
     timeline and review comments. About 15 queries, whatever the size of the site's history."""
     today = today or timezone.localdate()
+    refresh_stale([site.pk])
     quarters = site_quarters(site)
     facilitation = _facilitation(site, today)
     steering = _steering(site, today, quarters)
@@ -375,6 +376,7 @@ def cooperation(*, site: Site, today: datetime.date | None = None) -> Cooperatio
     actions), partners and pairs per quarter, and the change since the first diagnostic. 4 queries."""
 
     today = today or timezone.localdate()
+    refresh_stale([site.pk])
     partners = {p.pk: p for p in PartnerOrganisation.objects.filter(site=site).order_by("name")}
     pairs = [
         (partners[a], partners[b], n) for a, b, n in _pair_counts(site.pk) if a in partners and b in partners
