@@ -130,6 +130,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: an oversized body is refused before anything (CSRF, sessions, forms) reads it.
+    "atc.middleware.RequestSizeLimitMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -278,10 +280,14 @@ STORAGES = {
         )
     },
 }
-DATA_UPLOAD_MAX_MEMORY_SIZE = 12 * 1024 * 1024
+ATC_MAX_UPLOAD_BYTES = 10 * 1024 * 1024
+# A whole request body: one file at the upload limit plus the form around it. Bodies declared
+# bigger are refused before a byte is read (atc.middleware.RequestSizeLimitMiddleware), chunked
+# ones once they pass it; the proxy applies the same figure (atc/deploy/nginx.conf, checked by a test).
+ATC_MAX_REQUEST_BYTES = ATC_MAX_UPLOAD_BYTES + 2 * 1024 * 1024
+DATA_UPLOAD_MAX_MEMORY_SIZE = ATC_MAX_REQUEST_BYTES
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 2000
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
-ATC_MAX_UPLOAD_BYTES = 10 * 1024 * 1024
 
 # Sessions: idle timeout (expiry pushed forward at most once a minute by
 # atc.middleware.SessionTouchMiddleware); the cookie ends with the browser. Sessions stay in the
