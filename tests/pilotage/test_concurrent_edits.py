@@ -8,6 +8,7 @@ from django.test import Client
 from django.urls import reverse
 
 from pilotage.models import Action
+from tests.diagnostics.factories import FindingFactory
 from tests.pilotage.factories import ActionFactory, MeetingFactory
 from tests.pilotage.test_actions import action_data
 from tests.pilotage.test_meetings import meeting_data
@@ -122,3 +123,29 @@ def test_a_status_change_makes_an_open_edit_form_stale(facilitator, host_directo
     assert REFUSED in refused.content.decode()
     action.refresh_from_db()
     assert action.status == Action.Status.DONE
+
+
+def test_the_second_finding_save_is_refused_and_the_first_kept(facilitator, host_director, marseille):
+    finding = FindingFactory(site=marseille, title="Les associations travaillent seules")
+    url = reverse("diagnostics:finding_update", args=["marseille", finding.pk])
+    first, first_version = _open(facilitator, url)
+    second, second_version = _open(host_director, url)
+
+    def data(title, version):
+        return {
+            "theme": finding.theme_id,
+            "title": title,
+            "source": "data",
+            "date": "2020-06-15",
+            "version": version,
+        }
+
+    assert first.post(url, data("Les associations se connaissent peu", first_version)).status_code == 302
+    refused = second.post(url, data("Les associations coopèrent rarement", second_version))
+    page = refused.content.decode()
+    assert REFUSED in page
+    assert "« Les associations se connaissent peu »" in page
+    assert 'value="Les associations coopèrent rarement"' in page
+    finding.refresh_from_db()
+    assert finding.title == "Les associations se connaissent peu"
+    assert second.post(url, data("Les associations coopèrent rarement", _version_on(page))).status_code == 302
