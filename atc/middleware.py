@@ -1,11 +1,17 @@
-"""Cross-cutting request rules: mandatory two-factor set-up, refusal log, security headers."""
+"""Cross-cutting request rules: request size, mandatory two-factor set-up, refusal log, security
+headers."""
 
 import json
+import os
 import secrets
+import tempfile
 import time
 
 from django.conf import settings
+from django.core.handlers.wsgi import LimitedStream
+from django.http import HttpResponse
 from django.shortcuts import redirect
+from django.template import loader
 from django.urls import reverse
 
 from atc.permissions import access_log, is_national
@@ -118,3 +124,63 @@ class SessionTouchMiddleware:
             if now - session.get(TOUCH_KEY, 0) >= settings.SESSION_TOUCH_SECONDS:
                 session[TOUCH_KEY] = now
         return response
+
+
+class RequestSizeLimitMiddleware:
+    """Refuses a request body bigger than ATC_MAX_REQUEST_BYTES without reading it.
+
+    A declared Content-Length above the limit is answered 413 at once, so a 300 MB POST costs
+    nothing even before the CSRF check or the upload's own size check. A chunked body (no
+    Content-Length) is read up to the limit into a spooled file and refused as soon as it passes
+    it; under the limit, Django then reads it like any other body (without this, Django would see
+    an empty body, since it trusts only Content-Length)."""
+
+    READ_CHUNK = 64 * 1024
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        limit = settings.ATC_MAX_REQUEST_BYTES
+        try:
+            declared = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            declared = 0
+        if declared > limit:
+            return self._too_large(request)
+        if not declared and "chunked" in request.META.get("HTTP_TRANSFER_ENCODING", "").lower():
+            spooled = self._read_at_most(request.META["wsgi.input"], limit)
+            if spooled is None:
+                return self._too_large(request)
+            size = spooled.seek(0, os.SEEK_END)
+            spooled.seek(0)
+            request.META["CONTENT_LENGTH"] = str(size)
+            # WSGIRequest read its stream's length from CONTENT_LENGTH when it was built (0 here).
+            request._stream = LimitedStream(spooled, size)
+        return self.get_response(request)
+
+    def _read_at_most(self, stream, limit):
+        # Stays open while the request reads its body from it; memory past the upload threshold
+        # goes to a temporary file, removed when the request object is gone.
+        spooled = tempfile.SpooledTemporaryFile(max_size=settings.FILE_UPLOAD_MAX_MEMORY_SIZE)  # noqa: SIM115
+        total = 0
+        while chunk := stream.read(self.READ_CHUNK):
+            total += len(chunk)
+            if total > limit:
+                spooled.close()
+                return None
+            spooled.write(chunk)
+        return spooled
+
+    @staticmethod
+    def _too_large(request):
+        megabyte = 1024 * 1024
+        content = loader.render_to_string(
+            "413.html",
+            {
+                "megabytes": settings.ATC_MAX_REQUEST_BYTES // megabyte,
+                "file_megabytes": settings.ATC_MAX_UPLOAD_BYTES // megabyte,
+            },
+        )
+        # The unread body stays on the connection: it must not be taken for the next request.
+        return HttpResponse(content, status=413, headers={"Connection": "close"})

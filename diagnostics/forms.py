@@ -8,10 +8,11 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from atc.concurrency import VersionedFormMixin
 from diagnostics.models import Assessment, Diagnostic, Finding
 
 
-class FindingForm(forms.ModelForm):
+class FindingForm(VersionedFormMixin, forms.ModelForm):
     class Meta:
         model = Finding
         fields = ["theme", "title", "description", "source", "date", "diagnostic"]
@@ -36,6 +37,7 @@ class FindingForm(forms.ModelForm):
         self.fields["diagnostic"].queryset = Diagnostic.objects.filter(site=site)
         self.fields["diagnostic"].required = False
         self.helper = FormHelper()
+        self.helper.render_hidden_fields = True
         self.helper.add_input(Submit("submit", _("Enregistrer le constat")))
 
     def clean_date(self):

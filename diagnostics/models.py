@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from atc.concurrency import version_field
 from pilotage.models import SiteScopedQuerySet
 from sites.models import Site
 
@@ -88,6 +89,7 @@ class Finding(models.Model):
         verbose_name=_("saisi par"),
     )
     created_at = models.DateTimeField(_("saisi le"), auto_now_add=True)
+    version = version_field()
 
     objects = SiteScopedQuerySet.as_manager()
     history = HistoricalRecords()

@@ -10,11 +10,21 @@ from django.db.models import Prefetch
 from django.utils.translation import gettext as _
 
 from atc.charts import Chart, format_number, grouped_bars, share_bar, slope_chart
+from atc.concurrency import claim_version
 from diagnostics.models import Assessment, AssessmentItem, Finding, Theme
 from pilotage.models import Action
 from sites.models import Site
 
 KINDS = Assessment.RespondentKind
+
+
+@transaction.atomic
+def finding_save(*, finding: Finding, version: int | None) -> Finding:
+    """Save a finding; StaleVersion when someone else saved it after the form was built
+    (atc.concurrency)."""
+    claim_version(finding, version)
+    finding.save()
+    return finding
 
 
 @transaction.atomic

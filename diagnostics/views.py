@@ -5,6 +5,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from atc.concurrency import StaleVersion
 from atc.permissions import can_write_site, get_object_for_site, get_site_for_user
 from diagnostics import services
 from diagnostics.forms import AssessmentEntryForm, FindingForm
@@ -28,9 +29,15 @@ def finding_list(request, slug):
 def _finding_form_page(request, site, finding):
     form = FindingForm(request.POST if request.method == "POST" else None, instance=finding, site=site)
     if request.method == "POST" and form.is_valid():
-        saved = form.save()
-        messages.success(request, _("Constat « %(title)s » enregistré.") % {"title": saved.title})
-        return redirect("diagnostics:finding_list", slug=site.slug)
+        try:
+            saved = services.finding_save(
+                finding=form.save(commit=False), version=form.cleaned_data["version"]
+            )
+        except StaleVersion as error:
+            form.refuse_stale(error)
+        else:
+            messages.success(request, _("Constat « %(title)s » enregistré.") % {"title": saved.title})
+            return redirect("diagnostics:finding_list", slug=site.slug)
     return render(request, "diagnostics/finding_form.html", {"site": site, "form": form, "finding": finding})
 
 

@@ -5,6 +5,7 @@ from crispy_forms.layout import Div, Fieldset, Layout, Submit
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from atc.concurrency import VersionedFormMixin
 from evaluation.models import LogbookEntry
 from pilotage.models import Action, Meeting
 
@@ -14,7 +15,7 @@ class MeetingChoiceField(forms.ModelMultipleChoiceField):
         return f"{obj.date:%d/%m/%Y} — {obj.title}"
 
 
-class LogbookEntryForm(forms.ModelForm):
+class LogbookEntryForm(VersionedFormMixin, forms.ModelForm):
     meetings = MeetingChoiceField(
         queryset=Meeting.objects.none(),
         required=False,
@@ -94,6 +95,7 @@ class LogbookEntryForm(forms.ModelForm):
             ),
             Fieldset(_("Moyens"), "time_spent_hours", "support_needed"),
             Fieldset(_("Liens"), "meetings", "actions"),
+            "version",
         )
         self.helper.add_input(Submit("submit", _("Enregistrer l'entrée")))
 

@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from atc.concurrency import version_field
 from pilotage.models import SiteScopedQuerySet
 from sites.models import Network, Site
 
@@ -63,6 +64,7 @@ class LogbookEntry(models.Model):
         verbose_name=_("auteur·rice"),
     )
     created_at = models.DateTimeField(_("saisie le"), auto_now_add=True)
+    version = version_field()
 
     objects = SiteScopedQuerySet.as_manager()
     history = HistoricalRecords()

@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from atc.concurrency import claim_version
 from atc.models import Role, User
 from atc.periods import Period, period_before
 from atc.permissions import WRITER_KINDS
@@ -27,12 +28,14 @@ def last_finished_quarter(today: datetime.date | None = None) -> Period:
 
 
 @transaction.atomic
-def logbook_entry_save(*, entry: LogbookEntry, meetings, actions) -> LogbookEntry:
+def logbook_entry_save(*, entry: LogbookEntry, meetings, actions, version: int | None = None) -> LogbookEntry:
     """Save an entry and its links to meetings and actions together (all or nothing).
 
-    The caller has already limited `meetings` and `actions` to the entry's site.
+    The caller has already limited `meetings` and `actions` to the entry's site. StaleVersion when
+    someone else saved the entry after the form was built (atc.concurrency).
     """
     entry.full_clean()
+    claim_version(entry, version)
     entry.save()
     entry.meetings.set(meetings)
     entry.actions.set(actions)

@@ -5,6 +5,7 @@ from django.db.models import Count
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
+from atc.concurrency import StaleVersion
 from atc.periods import YEAR_MAX, YEAR_MIN, quarter_label, quarter_of
 from atc.permissions import can_write_site, get_object_for_site, get_site_for_user
 from evaluation import services
@@ -72,13 +73,18 @@ def logbook_detail(request, slug, pk):
 def _logbook_form_page(request, site, entry):
     form = LogbookEntryForm(request.POST if request.method == "POST" else None, instance=entry, site=site)
     if request.method == "POST" and form.is_valid():
-        saved = services.logbook_entry_save(
-            entry=form.save(commit=False),
-            meetings=form.cleaned_data["meetings"],
-            actions=form.cleaned_data["actions"],
-        )
-        messages.success(request, _("Entrée du carnet de bord enregistrée."))
-        return redirect("evaluation:logbook_detail", slug=site.slug, pk=saved.pk)
+        try:
+            saved = services.logbook_entry_save(
+                entry=form.save(commit=False),
+                meetings=form.cleaned_data["meetings"],
+                actions=form.cleaned_data["actions"],
+                version=form.cleaned_data["version"],
+            )
+        except StaleVersion as error:
+            form.refuse_stale(error)
+        else:
+            messages.success(request, _("Entrée du carnet de bord enregistrée."))
+            return redirect("evaluation:logbook_detail", slug=site.slug, pk=saved.pk)
     return render(request, "evaluation/logbook_form.html", {"site": site, "form": form, "entry": entry})
 
 

@@ -6,6 +6,7 @@ from django import forms
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from atc.concurrency import VersionedFormMixin
 from diagnostics.models import Finding, Theme
 from pilotage.models import (
     ATTENDANCE_FIELDS,
@@ -42,7 +43,7 @@ def _helper() -> FormHelper:
     return helper
 
 
-class MeetingForm(forms.ModelForm):
+class MeetingForm(VersionedFormMixin, forms.ModelForm):
     """One page to log a meeting: what, when, who came (counts by category), agenda, minutes."""
 
     class Meta:
@@ -237,7 +238,7 @@ class MeetingFilterForm(forms.Form):
         return queryset
 
 
-class ActionForm(forms.ModelForm):
+class ActionForm(VersionedFormMixin, forms.ModelForm):
     """An action with its links; a partner missing from the list can be created on the spot."""
 
     new_partner_name = forms.CharField(
@@ -331,7 +332,7 @@ class ActionForm(forms.ModelForm):
         return cleaned
 
 
-class ActionStatusForm(forms.Form):
+class ActionStatusForm(VersionedFormMixin, forms.Form):
     status = forms.ChoiceField(
         label=_("Nouvel état"),
         choices=Action.Status.choices,

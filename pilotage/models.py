@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from atc.concurrency import version_field
 from sites.models import OrganisationCategory, PartnerOrganisation, Site
 
 
@@ -232,6 +233,7 @@ class Meeting(models.Model):
     )
     created_at = models.DateTimeField(_("saisie le"), auto_now_add=True)
     updated_at = models.DateTimeField(_("modifiée le"), auto_now=True)
+    version = version_field()
 
     objects = MeetingQuerySet.as_manager()
     history = HistoricalRecords()
@@ -393,6 +395,7 @@ class Action(models.Model):
     )
     created_at = models.DateTimeField(_("saisie le"), auto_now_add=True)
     updated_at = models.DateTimeField(_("modifiée le"), auto_now=True)
+    version = version_field()
 
     objects = ActionQuerySet.as_manager()
     history = HistoricalRecords()

@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 
+from atc.concurrency import StaleVersion, claim_version, conflict_message
 from pilotage.forms import ActionForm, MeetingForm
 from pilotage.models import (
     Action,
@@ -45,9 +46,11 @@ def meeting_save(
     """Save a meeting with its roster and decisions from validated forms.
 
     `presences` replaces the roster when given (None leaves it as it is); members must sit on the
-    meeting's committee. Anything that fails rolls the whole save back.
+    meeting's committee. Anything that fails rolls the whole save back; StaleVersion when someone
+    else saved the meeting after the form was built (atc.concurrency).
     """
     meeting = form.save(commit=False)
+    claim_version(meeting, form.cleaned_data.get("version"))
     meeting.site = site
     if meeting.pk is None:
         meeting.created_by = user
@@ -78,10 +81,12 @@ def meeting_set_roster(*, meeting: Meeting, presences: dict[CommitteeMember, str
 @transaction.atomic
 def action_save(*, site: Site, user, form: ActionForm) -> Action:
     """Save an action from a validated form, create the quick-added partner, and record a change
-    of status in the action's history."""
+    of status in the action's history. StaleVersion when someone else saved the action after the
+    form was built (atc.concurrency)."""
     is_new = form.instance.pk is None
     previous = "" if is_new else Action.objects.values_list("status", flat=True).get(pk=form.instance.pk)
     action = form.save(commit=False)
+    claim_version(action, form.cleaned_data.get("version"))
     action.site = site
     if is_new:
         action.created_by = user
@@ -98,16 +103,23 @@ def action_save(*, site: Site, user, form: ActionForm) -> Action:
 
 
 @transaction.atomic
-def action_change_status(*, action: Action, status: str, user) -> Action:
-    """Move an action to another status and keep the change, dated, in its history."""
+def action_change_status(*, action: Action, status: str, user, version: int | None = None) -> Action:
+    """Move an action to another status and keep the change, dated, in its history.
+
+    With `version` (the one the board showed), a change made on a stale board is refused with
+    StaleVersion instead of undoing what someone else saved since."""
     action = Action.objects.select_for_update().get(pk=action.pk)
+    if version is not None and version != action.version:
+        raise StaleVersion(conflict_message(action, version), current_version=action.version)
     previous = action.status
     if status == previous:
         return action
     action.status = status
     if status == Action.Status.DONE:
         action.progress = 100
-    action.save(update_fields=["status", "progress", "updated_at"])
+    # A form built before this change must not silently undo it.
+    action.version += 1
+    action.save(update_fields=["status", "progress", "updated_at", "version"])
     _record_status(action=action, from_status=previous, user=user)
     return action
 

@@ -9,6 +9,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from atc.concurrency import StaleVersion
 from atc.permissions import can_write_site, get_object_for_site, get_site_for_user, log_refusal
 from pilotage import services
 from pilotage.forms import (
@@ -72,13 +73,17 @@ def _meeting_form_page(request, site, meeting):
             elif roster is None or "committee" in form.changed_data:
                 # No committee (or another one) now: the former roster no longer applies.
                 presences = {}
-            meeting = services.meeting_save(
-                site=site,
-                user=request.user,
-                form=form,
-                presences=presences,
-                decision_formset=decisions,
-            )
+            try:
+                meeting = services.meeting_save(
+                    site=site,
+                    user=request.user,
+                    form=form,
+                    presences=presences,
+                    decision_formset=decisions,
+                )
+            except StaleVersion as error:
+                form.refuse_stale(error)
+                return _render_meeting_form(request, site, meeting, form, committee, roster, decisions)
             if is_new and roster is not None and not roster_sent:
                 messages.success(
                     request,
@@ -88,6 +93,10 @@ def _meeting_form_page(request, site, meeting):
             messages.success(request, _("Réunion enregistrée."))
             return redirect("pilotage:meeting_detail", site.slug, meeting.pk)
         messages.error(request, _("La réunion n'a pas été enregistrée : corrigez les erreurs."))
+    return _render_meeting_form(request, site, meeting, form, committee, roster, decisions)
+
+
+def _render_meeting_form(request, site, meeting, form, committee, roster, decisions):
     return render(
         request,
         "pilotage/meeting_form.html",
@@ -206,10 +215,15 @@ def _action_form_page(request, site, action):
     form = ActionForm(request.POST or None, instance=action, site=site)
     if request.method == "POST":
         if form.is_valid():
-            action = services.action_save(site=site, user=request.user, form=form)
-            messages.success(request, _("Action enregistrée."))
-            return redirect("pilotage:action_detail", site.slug, action.pk)
-        messages.error(request, _("L'action n'a pas été enregistrée : corrigez les erreurs."))
+            try:
+                action = services.action_save(site=site, user=request.user, form=form)
+            except StaleVersion as error:
+                form.refuse_stale(error)
+            else:
+                messages.success(request, _("Action enregistrée."))
+                return redirect("pilotage:action_detail", site.slug, action.pk)
+        else:
+            messages.error(request, _("L'action n'a pas été enregistrée : corrigez les erreurs."))
     return render(request, "pilotage/action_form.html", {"site": site, "action": action, "form": form})
 
 
@@ -293,15 +307,26 @@ def action_status(request, slug, pk):
     site = get_site_for_user(request, slug, write=True)
     action = get_object_for_site(request, Action.objects.select_related("theme"), site, pk)
     form = ActionStatusForm(request.POST)
+    stale = False
     if form.is_valid():
-        action = services.action_change_status(
-            action=action, status=form.cleaned_data["status"], user=request.user
-        )
+        try:
+            action = services.action_change_status(
+                action=action,
+                status=form.cleaned_data["status"],
+                user=request.user,
+                version=form.cleaned_data["version"],
+            )
+        except StaleVersion as error:
+            # The card comes back as it now is, with the other person's change and its version.
+            stale = True
+            form.add_error(None, error)
+            message = error.message
         action = Action.objects.select_related("theme").get(pk=action.pk)
-        message = _("État de « %(title)s » : %(status)s.") % {
-            "title": action.title,
-            "status": action.get_status_display(),
-        }
+        if not stale:
+            message = _("État de « %(title)s » : %(status)s.") % {
+                "title": action.title,
+                "status": action.get_status_display(),
+            }
     else:
         message = _("Choisissez un état dans la liste.")
     if request.htmx and form.is_valid():
@@ -335,7 +360,7 @@ def action_status(request, slug, pk):
                 "card_error": True,
                 "card_focus": False,
             },
-            status=422,
+            status=409 if stale else 422,
         )
     if form.is_valid():
         messages.success(request, message)

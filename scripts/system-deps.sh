@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # Debian packages the platform needs beyond Python: Pango for WeasyPrint (run and test), Chromium for
-# the browser tests, poppler to look at PDFs. Installs what is missing when it can (root + apt),
+# the browser tests, poppler to look at PDFs, nginx and docker-compose to test the production proxy
+# configuration (tests/security/test_deployment.py). Installs what is missing when it can (root + apt),
 # otherwise says exactly what to install and fails.
 set -euo pipefail
 purpose=${1:-test}
 packages=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core)
 if [ "$purpose" = "test" ]; then
-  packages+=(chromium poppler-utils)
+  packages+=(chromium poppler-utils nginx-light docker-compose)
 fi
 missing=()
 for pkg in "${packages[@]}"; do

@@ -13,6 +13,7 @@ from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
 
+from atc import signin
 from tests.atc.factories import TEST_PASSWORD, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -20,8 +21,16 @@ pytestmark = pytest.mark.django_db
 LOGIN = "account_login"
 
 
-def _sign_in(client, email, password=TEST_PASSWORD):
-    return client.post(reverse(LOGIN), {"login": email, "password": password})
+# The address of the proxy (nginx) in front of the app, as the app server sees every request.
+PROXY_ADDRESS = "172.18.0.2"
+ADDRESS_LIMIT_MESSAGE = "Trop de tentatives de connexion échouées."
+
+
+def _sign_in(client, email, password=TEST_PASSWORD, forwarded_for=None):
+    extra = {"REMOTE_ADDR": PROXY_ADDRESS}
+    if forwarded_for:
+        extra["HTTP_X_FORWARDED_FOR"] = forwarded_for
+    return client.post(reverse(LOGIN), {"login": email, "password": password}, **extra)
 
 
 def test_sign_in_page_is_french_and_offers_no_sign_up(client):
@@ -47,14 +56,76 @@ def test_signing_in_with_email_and_password_reaches_home(client, facilitator):
     assert response["Location"] == reverse("home")
 
 
-def test_the_sixth_wrong_password_for_one_account_is_refused_even_when_right(client, facilitator):
+def test_the_sixth_attempt_from_the_same_address_waits_then_the_right_password_works(
+    client, facilitator, monkeypatch
+):
+    clock = [1_000_000.0]
+    monkeypatch.setattr(signin, "_now", lambda: clock[0])
     for _ in range(5):
         response = _sign_in(client, facilitator.email, "not-the-password-at-all")
         assert response.status_code == 200
         assert "_auth_user_id" not in client.session
     response = _sign_in(client, facilitator.email)
-    assert response.status_code in (200, 429)
+    assert "Trop de tentatives pour ce compte : réessayez dans 30 secondes." in response.content.decode()
     assert "_auth_user_id" not in client.session
+    clock[0] += 30
+    assert _sign_in(client, facilitator.email).status_code == 302
+
+
+def test_the_right_password_works_after_five_wrong_ones_from_someone_else(client, facilitator, settings):
+    settings.TRUSTED_PROXY_COUNT = 1
+    for _ in range(5):
+        _sign_in(client, facilitator.email, "not-the-password-at-all", forwarded_for="203.0.113.5")
+    # The guesser, still at it, is made to wait; the owner, elsewhere, is not.
+    assert (
+        "Trop de tentatives"
+        in _sign_in(client, facilitator.email, forwarded_for="203.0.113.5").content.decode()
+    )
+    assert _sign_in(client, facilitator.email, forwarded_for="198.51.100.7").status_code == 302
+
+
+def test_twenty_attempts_hammering_one_account_from_one_address_do_not_slow_its_owner(
+    client, facilitator, settings
+):
+    settings.TRUSTED_PROXY_COUNT = 1
+    for _ in range(20):
+        _sign_in(client, facilitator.email, "not-the-password-at-all", forwarded_for="203.0.113.5")
+    assert _sign_in(client, facilitator.email, forwarded_for="198.51.100.7").status_code == 302
+
+
+def test_twenty_failures_from_one_client_behind_the_proxy_do_not_lock_out_another(
+    client, facilitator, settings
+):
+    settings.TRUSTED_PROXY_COUNT = 1
+    for number in range(20):
+        # Each request comes from the proxy's address; the client's is the entry it appended.
+        response = _sign_in(
+            client, f"nobody-{number}@example.org", "not-the-password-at-all", forwarded_for="203.0.113.5"
+        )
+        assert response.status_code == 200
+    refused = _sign_in(client, facilitator.email, forwarded_for="203.0.113.5")
+    assert ADDRESS_LIMIT_MESSAGE in refused.content.decode()
+    assert _sign_in(client, facilitator.email, forwarded_for="198.51.100.7").status_code == 302
+
+
+def test_a_forged_forwarded_for_is_ignored_without_a_trusted_proxy(client, facilitator, settings):
+    settings.TRUSTED_PROXY_COUNT = 0
+    for number in range(20):
+        _sign_in(client, f"nobody-{number}@example.org", "wrong-password", forwarded_for=f"192.0.2.{number}")
+    refused = _sign_in(client, facilitator.email, forwarded_for="198.51.100.7")
+    assert ADDRESS_LIMIT_MESSAGE in refused.content.decode()
+    assert "_auth_user_id" not in client.session
+
+
+def test_only_the_entry_our_proxy_appended_is_read(rf, settings):
+    settings.TRUSTED_PROXY_COUNT = 1
+    request = rf.get("/", HTTP_X_FORWARDED_FOR="10.0.0.1, 203.0.113.5", REMOTE_ADDR=PROXY_ADDRESS)
+    assert signin.client_ip(request) == "203.0.113.5"
+    request = rf.get("/", HTTP_X_FORWARDED_FOR="not-an-address", REMOTE_ADDR=PROXY_ADDRESS)
+    assert signin.client_ip(request) == PROXY_ADDRESS
+    settings.TRUSTED_PROXY_COUNT = 2
+    request = rf.get("/", HTTP_X_FORWARDED_FOR="203.0.113.5", REMOTE_ADDR=PROXY_ADDRESS)
+    assert signin.client_ip(request) == PROXY_ADDRESS
 
 
 def test_the_rate_limit_is_per_account(client, facilitator, host_director):
