@@ -7,12 +7,13 @@ read (each site's meetings, steering meetings and actions, counted again from th
 
 import datetime
 
-from django.db import models
+from django.db import connection, models
 from django.db.models import Count
 from django.db.models.functions import Coalesce, TruncDate
 from django.utils import timezone
 
 from atc.periods import next_quarter, quarter_of
+from evaluation.figures import triggers
 from evaluation.figures.aggregates import compute_site_rows, stale_site_ids
 from evaluation.figures.multisite import SitePeriod, site_table
 from pilotage.models import Action, Meeting
@@ -88,8 +89,10 @@ def figure_differences(*, today: datetime.date | None = None) -> list[str]:
     Sites whose data changed since their last rebuild are not differences (the next read rebuilds
     them) — unless they claim to be fresh, which is what a missed write path would look like."""
     today = today or timezone.localdate()
+    # Without its trigger a table's writes would leave every figure that reads it stale.
+    absent = [f"déclencheur absent : {name}" for name in triggers.missing(connection)]
     # The table first: reading it rebuilds stale sites, as it does for a user.
-    differences = _table_differences(today)
+    differences = absent + _table_differences(today)
     stale = set(stale_site_ids())
     fresh = [pk for pk in Site.objects.order_by("pk").values_list("pk", flat=True) if pk not in stale]
     return _stored_differences(fresh) + differences
