@@ -23,4 +23,5 @@ urlpatterns = [
     path("", include("diagnostics.urls")),
     path("", include("evaluation.urls")),
     path("", include("evaluation.report_urls")),
+    path("", include("evaluation.definitions.urls")),
 ]

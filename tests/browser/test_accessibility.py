@@ -65,6 +65,7 @@ def _coordinator_pages():
         reverse("home"),
         reverse("sites:site_home", args=["aubenas"]),
         reverse("dashboards:network", args=["fcsf"]),
+        reverse("definitions:index"),
     ]
 
 

@@ -35,7 +35,9 @@ def test_prefet_delegate_reviews_the_three_nord_dashboards_comments_and_is_kept_
         page.shot(f"tableau-de-bord-{slug}")
 
     page.goto(reverse("dashboards:my_sites"))
-    table = browser.locator("table").filter(has=browser.get_by_role("columnheader", name="Réunions"))
+    table = browser.locator("table").filter(
+        has=browser.get_by_role("columnheader", name="Réunions de la période")
+    )
     expect(table.first).to_be_visible()
     rows = table.first.locator("tbody tr")
     expect(rows).to_have_count(3)
@@ -43,7 +45,8 @@ def test_prefet_delegate_reviews_the_three_nord_dashboards_comments_and_is_kept_
         expect(table.first).to_contain_text(site.name)
     expect(table.first).not_to_contain_text("Marseille")
     headers = [text.strip() for text in table.first.locator("thead th").all_inner_texts()]
-    meetings_column = headers.index("Réunions")
+    # The header is the registry's label, followed by its « ? » link to the definition.
+    meetings_column = next(i for i, text in enumerate(headers) if text.startswith("Réunions de la période"))
     for site in sites.values():
         cells = rows.filter(has_text=site.name).locator("th, td")
         expect(cells.nth(meetings_column)).to_have_text(str(site.meetings.count()))

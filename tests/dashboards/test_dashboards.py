@@ -241,8 +241,11 @@ def test_cooperation_map_counts_pairs_and_change_since_diagnostic(
     assert coop.pairs == [(association, state, 8)] or coop.pairs == [(state, association, 8)]
     assert coop.cross_pairs == 1
     page = client.get(reverse("dashboards:cooperation", args=["marseille"])).content.decode()
-    assert "<strong>1</strong> paires qui ont travaillé ensemble" in page
-    assert "<strong>1</strong> paires intersectorielles" in page
+    assert (
+        '<strong>1</strong> <span data-figure="partner_pairs">Paires qui ont travaillé ensemble</span>'
+        in page
+    )
+    assert '<strong>1</strong> <span data-figure="cross_sector_pairs">Paires intersectorielles</span>' in page
     assert "Premier diagnostic le 15/01/2021" in page  # the change since the diagnostic is shown
     ET.fromstring(re.search(r"<svg.*?</svg>", page, re.S).group(0))
     assert state.name in page
@@ -356,6 +359,12 @@ def test_the_cooperation_figures_are_cached_and_follow_a_new_meeting(
     cache.clear()
     first = _count(client, url)
     assert _count(client, url) < first  # the second reader gets the rendered figures
-    assert "<strong>0</strong> paires qui ont travaillé ensemble" in client.get(url).content.decode()
+    assert (
+        '<strong>0</strong> <span data-figure="partner_pairs">Paires qui ont travaillé ensemble</span>'
+        in client.get(url).content.decode()
+    )
     _fill(marseille, 2, django_capture_on_commit_callbacks)  # meetings joining two partners
-    assert "<strong>1</strong> paires qui ont travaillé ensemble" in client.get(url).content.decode()
+    assert (
+        '<strong>1</strong> <span data-figure="partner_pairs">Paires qui ont travaillé ensemble</span>'
+        in client.get(url).content.decode()
+    )

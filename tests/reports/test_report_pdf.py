@@ -30,7 +30,7 @@ def test_the_national_report_shows_the_evaluation_figures(evaluation_data, tmp_p
     for site in evaluation_data.values():
         assert site.name in text
     assert "T4 2019 6" in text  # recruitment by quarter
-    assert "Réunions de l'instance de pilotage sur la période, par site : de 0 à 2, moyenne 0,1" in text
+    assert "Réunions de pilotage sur la période, par site : de 0 à 2, moyenne 0,1" in text
     assert "Sommaire" in text
     assert "Page 3 sur" in text
 

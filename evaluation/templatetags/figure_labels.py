@@ -1,0 +1,75 @@
+"""Figure labels read from the registry (evaluation/figures/registry.py), never written in a
+template: each label carries `data-figure="<key>"`, which the registry test collects on the
+rendered pages, and a table header gets a link to the figure's entry on the « Définitions » page.
+
+An undeclared key raises: a template naming a figure nobody defined fails its tests, not silently.
+"""
+
+from django import template
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext as _
+
+from evaluation.figures import registry
+
+register = template.Library()
+
+
+@register.simple_tag
+def figure_label(key: str):
+    """The figure's label, marked with its key."""
+    figure = registry.get(key)
+    return format_html('<span data-figure="{}">{}</span>', figure.key, figure.label)
+
+
+@register.simple_tag
+def figure_keys(*keys: str) -> str:
+    """The keys, checked, for a `data-figure` attribute on an element whose text is a sentence
+    around one or more figures rather than a label (space-separated, like a class list)."""
+    return " ".join(registry.get(key).key for key in keys)
+
+
+@register.simple_tag
+def figure_for_label(label) -> str:
+    """The key of the figure labelled `label` (a row naming itself), else ""."""
+    return registry.key_for_label(label) or ""
+
+
+@register.simple_tag
+def definition_link(key: str):
+    """A small « ? » link to the figure's definition; its accessible name is « Définition :
+    <label> » (the « ? » is hidden from screen readers)."""
+    figure = registry.get(key)
+    return format_html(
+        '<a class="definition-link" href="{}#{}"><span aria-hidden="true">?</span>'
+        '<span class="visually-hidden">{}</span></a>',
+        reverse("definitions:index"),
+        figure.key,
+        _("Définition : %(label)s") % {"label": figure.label},
+    )
+
+
+@register.simple_tag(takes_context=True)
+def chart_figure(context, chart) -> str:
+    """The key of the figure a chart draws: the `figure` the include names (checked), else the
+    figure whose label is the chart's title, else "" (the registry test then reports the chart)."""
+    key = context.get("figure")
+    if key:
+        return registry.get(key).key
+    return registry.key_for_label(chart.title) or ""
+
+
+@register.simple_tag
+def site_table_headers(columns):
+    """The site table's columns as (sort key, header, figure key or ""): the template shows a
+    figure column's label from the registry, the view's header for the others (site, network…)."""
+    return [
+        (sort_key, header, registry.get(figure).key if figure else "")
+        for (sort_key, header), figure in zip(columns, registry.SITE_TABLE_COLUMNS, strict=True)
+    ]
+
+
+@register.simple_tag
+def report_definitions(aggregate: bool):
+    """The declarations of the figures an evaluation report shows (its « Méthode et sources »)."""
+    return registry.report_definitions(aggregate=bool(aggregate))
