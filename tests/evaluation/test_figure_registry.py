@@ -14,11 +14,11 @@ from django.core.management import call_command
 from django.db import transaction
 from django.urls import reverse
 from django.utils.html import escape
+from evaluation.periods import parse_period, parse_scope
 
 from atc.models import User
 from evaluation.figures import registry
 from evaluation.figures.registry import Place
-from evaluation.periods import parse_period, parse_scope
 from evaluation.reporting import render_html
 
 pytestmark = pytest.mark.django_db
