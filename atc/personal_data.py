@@ -21,6 +21,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from atc.account_services import role_end
 from atc.models import User
 
 ERASED_NAME = "Personne effacée"
@@ -220,7 +221,10 @@ def personal_data_erase(*, user: User | None = None, name: str | None = None) ->
         user.is_superuser = False
         user.set_unusable_password()
         user.save()
-        user.roles.current().update(end_date=timezone.localdate())
+        # Through the service (a save per role), so the cached scopes are forgotten at once too;
+        # a role that had not started yet is deleted.
+        for role in user.roles.exclude(end_date__lte=timezone.localdate()):
+            role_end(role=role)
         report.accounts = 1
     for person in names:
         report.facilitator_rows += FacilitatorAssignment.objects.filter(_name_matches(person)).update(
