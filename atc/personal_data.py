@@ -40,6 +40,8 @@ class ErasureReport:
     schedule_recipients: int = 0
     admin_log_entries: int = 0
     sessions: int = 0
+    # Issued PDF reports that printed the name: deleted and being rendered again without it.
+    reports_reissued: int = 0
     details: list[str] = field(default_factory=list)
 
     @property
@@ -51,6 +53,7 @@ class ErasureReport:
             + self.schedule_recipients
             + self.admin_log_entries
             + self.sessions
+            + self.reports_reissued
         )
 
 
@@ -185,6 +188,7 @@ def personal_data_erase(*, user: User | None = None, name: str | None = None) ->
     from allauth.mfa.models import Authenticator
 
     from evaluation.models import ReportSchedule
+    from evaluation.reporting import reports_reissue_naming
     from pilotage.models import CommitteeMember
     from sites.models import FacilitatorAssignment
 
@@ -233,6 +237,8 @@ def personal_data_erase(*, user: User | None = None, name: str | None = None) ->
         report.committee_seats += CommitteeMember.objects.filter(_name_matches(person)).update(
             person_name="", title=""
         )
+    # Last, once the names are erased from the data the reports are rendered again from.
+    report.reports_reissued = len(reports_reissue_naming(names=sorted(names)))
     return report
 
 
