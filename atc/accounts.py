@@ -31,10 +31,6 @@ def _restrict_kinds(request, form):
     return form
 
 
-def _is_current(role, today):
-    return role.start_date <= today and (role.end_date is None or role.end_date >= today)
-
-
 def _get_person(request, pk):
     person = User.objects.prefetch_related(_roles_prefetch()).filter(pk=pk).first()
     if person is None:
@@ -51,8 +47,8 @@ def people(request):
     )
     today = timezone.localdate()
     for person in persons:
-        person.current_roles = [r for r in person.roles.all() if _is_current(r, today)]
-        person.ended_count = sum(1 for r in person.roles.all() if r.end_date and r.end_date < today)
+        person.current_roles = [r for r in person.roles.all() if r.is_current(today)]
+        person.ended_count = sum(1 for r in person.roles.all() if r.has_ended(today))
     return render(request, "atc/people.html", {"persons": persons})
 
 
@@ -111,8 +107,8 @@ def _person_context(person, form):
     roles = list(person.roles.all())
     return {
         "person": person,
-        "current_roles": [r for r in roles if _is_current(r, today)],
+        "current_roles": [r for r in roles if r.is_current(today)],
         "upcoming_roles": [r for r in roles if r.start_date > today],
-        "ended_roles": [r for r in roles if r.end_date is not None and r.end_date < today],
+        "ended_roles": [r for r in roles if r.has_ended(today)],
         "form": form,
     }

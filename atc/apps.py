@@ -8,8 +8,8 @@ class AtcConfig(AppConfig):
     def ready(self):
         from django.db.models.signals import m2m_changed, post_delete, post_save
 
+        from atc.access_version import bump_access_version
         from atc.models import Role
-        from atc.permissions import bump_access_version
 
         # Any change to a role makes every cached scope stale (atc.permissions.access_of).
         post_save.connect(bump_access_version, sender=Role, dispatch_uid="atc-access-role-save")

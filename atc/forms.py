@@ -99,6 +99,9 @@ class RoleAdminForm(forms.ModelForm):
     class Meta:
         model = Role
         fields = ["kind", "sites", "network", "start_date", "end_date"]
+        help_texts = {
+            "end_date": _("Premier jour sans accès : aujourd'hui, le rôle prend fin tout de suite."),
+        }
 
     def clean(self):
         cleaned = super().clean()

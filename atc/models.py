@@ -9,6 +9,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from atc.access_version import bump_access_version
+
 
 class UserManager(BaseUserManager):
     use_in_migrations = True
@@ -57,9 +59,28 @@ class User(AbstractUser):
 
 
 class RoleQuerySet(models.QuerySet):
+    """Bulk writes send no signal, so they forget the cached scopes themselves (saves, deletes
+    and changes of sites do it through the signals connected in AtcConfig.ready)."""
+
+    def update(self, **kwargs):
+        rows = super().update(**kwargs)
+        bump_access_version()
+        return rows
+
+    def bulk_create(self, *args, **kwargs):
+        created = super().bulk_create(*args, **kwargs)
+        bump_access_version()
+        return created
+
+    def bulk_update(self, *args, **kwargs):
+        rows = super().bulk_update(*args, **kwargs)
+        bump_access_version()
+        return rows
+
     def current(self, on: datetime.date | None = None):
+        """The roles held on `day` (today by default): see `Role.is_current`."""
         day = on or timezone.localdate()
-        return self.filter(Q(start_date__lte=day), Q(end_date__isnull=True) | Q(end_date__gte=day))
+        return self.filter(Q(start_date__lte=day), Q(end_date__isnull=True) | Q(end_date__gt=day))
 
 
 class Role(models.Model):
@@ -118,6 +139,14 @@ class Role(models.Model):
 
     def __str__(self):
         return f"{self.user} — {self.get_kind_display()}"
+
+    def is_current(self, day: datetime.date) -> bool:
+        """A role gives access from its start date, and no longer from its end date: ending a role
+        sets today as its end, and the person loses access on their next request, not at midnight."""
+        return self.start_date <= day and (self.end_date is None or self.end_date > day)
+
+    def has_ended(self, day: datetime.date) -> bool:
+        return self.end_date is not None and self.end_date <= day
 
     def clean(self):
         if self.kind == self.Kind.NETWORK_COORDINATOR and not self.network_id:

@@ -13,16 +13,15 @@ on `readable_sites`. Rules:
 
 import json
 import logging
-import time
 from dataclasses import dataclass
 
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
 from django.db.models import Prefetch, Q
 from django.http import Http404
 from django.utils import timezone
 
+from atc.access_version import ACCESS_VERSION_KEY, bump_access_now
 from atc.models import Role
 
 access_log = logging.getLogger("atc.access")
@@ -33,7 +32,6 @@ NATIONAL_KINDS = {Role.Kind.NATIONAL_TEAM, Role.Kind.ADMIN}
 
 # --- What a person may reach, read once per person and day --------------------------------------
 
-ACCESS_VERSION_KEY = "atc-access-version"
 ACCESS_SECONDS = 120
 
 
@@ -131,25 +129,9 @@ def access_of(user) -> Access:
         if key is not None:
             cache.set(key, memo, ACCESS_SECONDS)
         else:
-            _bump_access()
+            bump_access_now()
     user._atc_access = memo
     return memo
-
-
-def bump_access_version(**_kwargs) -> None:
-    """Forget every cached scope (a role was given, changed or ended): now, and again once the
-    change commits, since a request reading the roles in between would cache the old ones under
-    the new version. A missing counter starts from the clock, never from a number an older cached
-    scope could still be stored under."""
-    _bump_access()
-    transaction.on_commit(_bump_access)
-
-
-def _bump_access() -> None:
-    try:
-        cache.incr(ACCESS_VERSION_KEY)
-    except ValueError:
-        cache.add(ACCESS_VERSION_KEY, time.time_ns() // 1000, None)
 
 
 def role_kinds(user) -> frozenset[str]:

@@ -21,6 +21,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from atc.account_services import role_end
 from atc.models import User
 
 ERASED_NAME = "Personne effacée"
@@ -39,6 +40,8 @@ class ErasureReport:
     schedule_recipients: int = 0
     admin_log_entries: int = 0
     sessions: int = 0
+    # Issued PDF reports that printed the name: deleted and being rendered again without it.
+    reports_reissued: int = 0
     details: list[str] = field(default_factory=list)
 
     @property
@@ -50,6 +53,7 @@ class ErasureReport:
             + self.schedule_recipients
             + self.admin_log_entries
             + self.sessions
+            + self.reports_reissued
         )
 
 
@@ -184,6 +188,7 @@ def personal_data_erase(*, user: User | None = None, name: str | None = None) ->
     from allauth.mfa.models import Authenticator
 
     from evaluation.models import ReportSchedule
+    from evaluation.reporting import reports_reissue_naming
     from pilotage.models import CommitteeMember
     from sites.models import FacilitatorAssignment
 
@@ -220,7 +225,10 @@ def personal_data_erase(*, user: User | None = None, name: str | None = None) ->
         user.is_superuser = False
         user.set_unusable_password()
         user.save()
-        user.roles.current().update(end_date=timezone.localdate())
+        # Through the service (a save per role), so the cached scopes are forgotten at once too;
+        # a role that had not started yet is deleted.
+        for role in user.roles.exclude(end_date__lte=timezone.localdate()):
+            role_end(role=role)
         report.accounts = 1
     for person in names:
         report.facilitator_rows += FacilitatorAssignment.objects.filter(_name_matches(person)).update(
@@ -229,6 +237,8 @@ def personal_data_erase(*, user: User | None = None, name: str | None = None) ->
         report.committee_seats += CommitteeMember.objects.filter(_name_matches(person)).update(
             person_name="", title=""
         )
+    # Last, once the names are erased from the data the reports are rendered again from.
+    report.reports_reissued = len(reports_reissue_naming(names=sorted(names)))
     return report
 
 

@@ -3,6 +3,7 @@
 from decimal import Decimal
 
 from django import forms
+from django.utils.html import escape
 from django.utils.translation import gettext_lazy as _
 
 from evaluation.indicator_rules import rule_choices
@@ -58,7 +59,9 @@ class IndicatorValuesForm(forms.Form):
             current = values.get(indicator.pk)
             self.fields[f"value_{indicator.pk}"] = forms.DecimalField(
                 label=f"{indicator.name} ({indicator.unit})",
-                help_text=indicator.definition,
+                # Escaped here too: Django's own form templates print help texts with |safe, and a
+                # definition is stored text (crispy's template is overridden to escape it as well).
+                help_text=escape(indicator.definition),
                 required=False,
                 localize=True,
                 min_value=Decimal("0"),

@@ -360,6 +360,12 @@ class EvaluationReport(models.Model):
     enqueued_at = models.DateTimeField(_("transmis au traitement le"), null=True, blank=True)
     started_at = models.DateTimeField(_("commencé le"), null=True, blank=True)
     finished_at = models.DateTimeField(_("terminé le"), null=True, blank=True)
+    reissued_at = models.DateTimeField(
+        _("réédité le"),
+        null=True,
+        blank=True,
+        help_text=_("Rendu à nouveau après l'effacement d'une personne qu'il nommait (RGPD)."),
+    )
 
     class Meta:
         verbose_name = _("rapport d'évaluation")

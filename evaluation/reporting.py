@@ -43,6 +43,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from kombu.exceptions import OperationalError
+from pypdf import PdfReader
+from pypdf.errors import PdfReadError
 
 from atc.periods import Period, french_date, period_before
 from evaluation import pdf
@@ -282,6 +284,55 @@ def report_enqueue(report_id: int) -> bool:
         return False
     EvaluationReport.objects.filter(pk=report_id).update(enqueued_at=timezone.now())
     return True
+
+
+def _pdf_text(report: EvaluationReport):
+    """The report's text page by page, whitespace collapsed and case folded (names wrap in cells)."""
+    with report.file.open("rb") as handle:
+        for page in PdfReader(handle).pages:
+            yield " ".join((page.extract_text() or "").split()).casefold()
+
+
+def reports_naming(names: list[str]) -> list[EvaluationReport]:
+    """The issued reports whose PDF holds one of these names (read from the file itself, so that a
+    name printed anywhere in a report is found, whatever chapter printed it)."""
+    needles = [" ".join(name.split()).casefold() for name in names if name and name.strip()]
+    found = []
+    if not needles:
+        return found
+    for report in EvaluationReport.objects.filter(status=Status.DONE).exclude(file=""):
+        try:
+            if any(needle in text for text in _pdf_text(report) for needle in needles):
+                found.append(report)
+        except (OSError, PdfReadError):
+            log.warning("report %s: file unreadable while looking for an erased name", report.pk)
+    return found
+
+
+def reports_reissue_naming(*, names: list[str]) -> list[EvaluationReport]:
+    """Erasure (atc.personal_data): delete every issued PDF that names the person, at once, and
+    render it again from today's data — where the name is already erased — under the same link.
+
+    The report keeps its identity and says on its page when and why it was re-issued; its figures
+    are those of the re-issue. Copies already e-mailed or downloaded are out of the platform's reach
+    (the erasure summary says how many reports were concerned)."""
+    reports = reports_naming(names)
+    now = timezone.now()
+    for report in reports:
+        with transaction.atomic():
+            report.file.delete(save=False)
+            report.parts.all().delete()
+            report.status = Status.QUEUED
+            report.page_count = None
+            report.attempts = 0
+            report.task_id = ""
+            report.error = ""
+            report.enqueued_at = report.started_at = report.finished_at = None
+            report.reissued_at = now
+            report.save()
+            transaction.on_commit(lambda pk=report.pk: report_enqueue(pk))
+        _remove_parts_folder(report.pk)
+    return reports
 
 
 def stale_before(now: dt.datetime) -> dt.datetime:
@@ -563,8 +614,11 @@ def _period_of(report) -> Period:
 
 
 def report_notify(report_id: int) -> int:
-    """Email the recipients (the schedule's, or the requester) a link to the ready report."""
+    """Email the recipients (the schedule's, or the requester) a link to the ready report. A report
+    re-issued after an erasure is not announced again: its link has not changed."""
     report = EvaluationReport.objects.select_related("schedule", "requested_by").get(pk=report_id)
+    if report.reissued_at is not None:
+        return 0
     if report.schedule_id:
         recipients = report.schedule.recipient_list()
     elif report.requested_by and report.requested_by.email:

@@ -13,10 +13,13 @@ from django.core.management import call_command
 from django.db import IntegrityError, connection, transaction
 from django.urls import reverse
 from django.utils import timezone
+from pypdf import PdfReader
 
 from atc.models import Role, User
 from atc.personal_data import ERASED_NAME, personal_data_erase, personal_data_export, personal_data_purge
-from evaluation.models import ReportSchedule
+from evaluation import reporting
+from evaluation.models import EvaluationReport, ReportSchedule
+from evaluation.periods import parse_period, parse_scope
 from pilotage.models import Committee, CommitteeMember
 from sites.models import FacilitatorAssignment, ReviewComment
 from tests.atc.factories import TEST_PASSWORD, RoleFactory, UserFactory
@@ -185,3 +188,60 @@ def test_purge_is_a_dry_run_unless_applied(marseille):
 def test_purge_command_says_it_simulates(capsys):
     call_command("purge_personal_data")
     assert "Simulation" in capsys.readouterr().out
+
+
+# --- Issued reports that name the person ---------------------------------------------------------
+
+
+def _pdf_text(report) -> str:
+    with report.file.open("rb") as handle:
+        return " ".join(" ".join(page.extract_text() or "" for page in PdfReader(handle).pages).split())
+
+
+def _issued_report(scope, national_team, capture):
+    """A real report for 2021, built (by the eager worker) once the request commits."""
+    with capture(execute=True):
+        report = reporting.report_request(
+            user=national_team, target=parse_scope(scope), period=parse_period("2021")
+        )
+    report.refresh_from_db()
+    assert report.status == EvaluationReport.Status.DONE
+    return report
+
+
+def test_erasure_reissues_the_reports_that_named_the_person(
+    person, national_team, mailoutbox, django_capture_on_commit_callbacks, client
+):
+    report = _issued_report("site:marseille", national_team, django_capture_on_commit_callbacks)
+    other = _issued_report("site:grenoble", national_team, django_capture_on_commit_callbacks)
+    old_file = report.file.name
+    assert f"{MARKER} {MARKER}-Nom" in _pdf_text(report)
+    assert MARKER not in _pdf_text(other)
+    mailoutbox.clear()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        summary = personal_data_erase(user=person)
+
+    assert summary.reports_reissued == 1
+    report.refresh_from_db()
+    assert report.status == EvaluationReport.Status.DONE
+    assert report.reissued_at is not None
+    text = _pdf_text(report)
+    assert MARKER not in text
+    assert ERASED_NAME in text
+    assert report.file.name == old_file  # the same link, a new file
+    assert EvaluationReport.objects.get(pk=other.pk).reissued_at is None
+    assert mailoutbox == []  # a re-issue is not announced as a new report
+    client.force_login(national_team)
+    page = client.get(reverse("reports:report_detail", args=[report.public_id])).content.decode()
+    assert "Rapport réédité le" in page
+    assert "effacement de ses données personnelles" in page
+
+
+def test_the_erase_command_says_how_many_reports_were_reissued(
+    person, national_team, django_capture_on_commit_callbacks, capsys
+):
+    _issued_report("site:marseille", national_team, django_capture_on_commit_callbacks)
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("erase_personal_data", "--email", person.email, "--yes")
+    assert "1 rapport(s) PDF qui le nommaient" in capsys.readouterr().out
