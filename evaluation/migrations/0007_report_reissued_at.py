@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("evaluation", "0004_report_parts"),
+        ("evaluation", "0006_logbookentry_version"),
     ]
 
     operations = [
