@@ -7,19 +7,16 @@ An undeclared key raises: a template naming a figure nobody defined fails its te
 
 from django import template
 from django.urls import reverse
-from django.utils.html import format_html
-from django.utils.translation import gettext as _
 
 from evaluation.figures import registry
 
 register = template.Library()
 
 
-@register.simple_tag
-def figure_label(key: str):
+@register.inclusion_tag("definitions/_figure_label.html")
+def figure_label(key: str) -> dict:
     """The figure's label, marked with its key."""
-    figure = registry.get(key)
-    return format_html('<span data-figure="{}">{}</span>', figure.key, figure.label)
+    return {"figure": registry.get(key)}
 
 
 @register.simple_tag
@@ -35,18 +32,11 @@ def figure_for_label(label) -> str:
     return registry.key_for_label(label) or ""
 
 
-@register.simple_tag
-def definition_link(key: str):
+@register.inclusion_tag("definitions/_definition_link.html")
+def definition_link(key: str) -> dict:
     """A small « ? » link to the figure's definition; its accessible name is « Définition :
     <label> » (the « ? » is hidden from screen readers)."""
-    figure = registry.get(key)
-    return format_html(
-        '<a class="definition-link" href="{}#{}"><span aria-hidden="true">?</span>'
-        '<span class="visually-hidden">{}</span></a>',
-        reverse("definitions:index"),
-        figure.key,
-        _("Définition : %(label)s") % {"label": figure.label},
-    )
+    return {"figure": registry.get(key), "url": reverse("definitions:index")}
 
 
 @register.simple_tag(takes_context=True)

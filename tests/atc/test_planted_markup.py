@@ -21,8 +21,9 @@ from django.test import override_settings
 from django.urls import reverse
 from django.utils import timezone
 
-from evaluation.periods import parse_period, parse_scope
+from atc.periods import parse_period
 from evaluation.reporting import render_html, report_notify
+from evaluation.scopes import parse_scope
 from sites.models import HostOrganisation, Site
 from tests.access import MATRIX_SITES, PERSONAS, SITE_COMMENT, SITE_READ, SITE_WRITE
 from tests.atc.matrix import FINGERPRINT_APPS, build_world, collect_rules, sign_in

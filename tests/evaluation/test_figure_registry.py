@@ -14,12 +14,13 @@ from django.core.management import call_command
 from django.db import transaction
 from django.urls import reverse
 from django.utils.html import escape
-from evaluation.periods import parse_period, parse_scope
 
 from atc.models import User
+from atc.periods import parse_period
 from evaluation.figures import registry
 from evaluation.figures.registry import Place
 from evaluation.reporting import render_html
+from evaluation.scopes import parse_scope
 
 pytestmark = pytest.mark.django_db
 

@@ -68,13 +68,16 @@ REVIEWED_PYTHON = {
     ("atc/charts.py", "Chart"): "the type of a chart's finished SVG",
     ("atc/charts.py", "render"): CHARTS,
     ("sites/francemap.py", "france_map"): CHARTS,
-    ("sites/templatetags/site_tables.py", "site_rows"): (
+    ("evaluation/dashboards/templatetags/site_tables.py", "site_rows"): (
         "table rows built in Python for speed; every text cell goes through html.escape"
     ),
-    ("sites/dashboard_views.py", "_site_figures"): CACHED_RENDER,
-    ("sites/dashboard_views.py", "site_cooperation"): CACHED_RENDER,
-    ("sites/dashboard_views.py", "_overview"): CACHED_RENDER,
-    ("sites/dashboard_views.py", "selects"): "<option>s built in Python; value and label go through escape",
+    ("evaluation/dashboards/views.py", "_site_figures"): CACHED_RENDER,
+    ("evaluation/dashboards/views.py", "site_cooperation"): CACHED_RENDER,
+    ("evaluation/dashboards/views.py", "_overview"): CACHED_RENDER,
+    (
+        "evaluation/dashboards/views.py",
+        "selects",
+    ): "<option>s built in Python; value and label go through escape",
 }
 UNSAFE_NAMES = {"mark_safe", "format_html", "SafeString", "SafeText", "mark_for_escaping"}
 
