@@ -388,6 +388,8 @@ CELERY_BEAT_SCHEDULE = {
         "task": "evaluation.send_logbook_reminders",
         "schedule": crontab(minute=0, hour=8, day_of_week="monday"),
     },
+    # Import files checked a day ago and never confirmed are deleted (ATC_IMPORT_PENDING_HOURS).
+    "purge-pending-imports": {"task": "pilotage.purge_pending_imports", "schedule": crontab(minute=20)},
     # Publishes again the report requests a broker outage or a lost worker left behind.
     "reports-resend": {"task": "evaluation.resend_pending_reports", "schedule": 60.0},
 }

@@ -26,7 +26,10 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.db import transaction
+from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -45,6 +48,8 @@ MAX_REPORTED_ERRORS = 200
 QUOTED_CHARS = 80
 DATE_FORMATS = ("%d/%m/%Y", "%Y-%m-%d", "%d-%m-%Y", "%d.%m.%Y")
 BATCH = 500
+# Where a checked file waits for its confirmation (storage API, server-chosen names).
+PENDING_DIR = "imports"
 
 
 logger = logging.getLogger(__name__)
@@ -759,6 +764,37 @@ def import_file(*, site: Site, kind: ImportKind, data: bytes, user) -> ImportRep
         else:
             _create_actions(site, user, report.rows, report.new_partners)
     return report
+
+
+# Files waiting for their confirmation
+
+
+def pending_file_save(data: bytes, token: str) -> str:
+    """Keep a checked file until its confirmation; the stored name."""
+    return default_storage.save(f"{PENDING_DIR}/{token}", ContentFile(data))
+
+
+def pending_files_purge(*, now: datetime.datetime | None = None) -> int:
+    """Delete the files checked more than ATC_IMPORT_PENDING_HOURS ago and never confirmed (a
+    confirmed or replaced file is deleted at once); how many were deleted.
+
+    A file may hold personal data (minutes, names): it is not kept for an import nobody finished.
+    """
+    limit = (now or timezone.now()) - datetime.timedelta(hours=settings.ATC_IMPORT_PENDING_HOURS)
+    try:
+        _dirs, names = default_storage.listdir(PENDING_DIR)
+    except FileNotFoundError:
+        return 0
+    deleted = 0
+    for name in names:
+        path = f"{PENDING_DIR}/{name}"
+        try:
+            if default_storage.get_modified_time(path) < limit:
+                default_storage.delete(path)
+                deleted += 1
+        except FileNotFoundError:
+            continue  # confirmed or replaced meanwhile
+    return deleted
 
 
 # Templates
