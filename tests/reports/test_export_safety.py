@@ -1,7 +1,11 @@
-"""One control character in any text never breaks an export (issue 12, finding 6)."""
+"""One control character in any text never breaks an export (issue 12, finding 6).
+
+PostgreSQL refuses NUL in text, so the stored texts carry other control characters; NUL itself is
+covered by tests/atc/test_spreadsheets.py."""
 
 import csv
 import io
+import re
 
 import pytest
 from django.urls import reverse
@@ -20,7 +24,7 @@ DATASETS = ("sites", "animateurs", "reunions", "presences", "actions", "carnet-d
 def poisoned(marseille):
     marseille.city = "Marseille\x0b"
     marseille.save()
-    MeetingFactory(site=marseille, title="Comité\x1b de pilotage", location="Salle\x00 B")
+    MeetingFactory(site=marseille, title="Comité\x1b de pilotage", location="Salle\x02 B")
     ActionFactory(site=marseille, title="Jardin\x1b partagé", outcomes="\x0b=1+1")
     LogbookEntryFactory(site=marseille, happened="Fête\x1b de quartier", lessons="\x07Leçon")
     FacilitatorAssignmentFactory(site=marseille, person_name="Aïcha\x1b Benali")
@@ -35,7 +39,7 @@ def test_national_and_network_exports_hold_control_characters(client, request, p
         text = " ".join(
             str(v) for row in load_workbook(io.BytesIO(response.content)).active.values for v in row
         )
-        assert "\x1b" not in text and "\x00" not in text
+        assert not re.search("[\x00-\x08\x0b\x0c\x0e-\x1f]", text), dataset
         body = client.get(reverse("reports:export_download", args=[dataset, "csv"])).content
         rows = list(csv.reader(io.StringIO(body.decode("utf-8-sig")), delimiter=";"))
         assert len(rows) > 1, dataset
