@@ -43,11 +43,13 @@ quality: install
 
 ## Dashboards' server time beside a floor page at 15 sites and 1,600 sites × ~100 meetings
 ## (BENCH_LARGE=1 adds 1,600 × ~1,500 meetings; DATABASE_URL=postgres://… uses PostgreSQL)
-## Benchmarks: dashboards vs the floor page at 3 data sizes (bench/RESULTS.md), the PDF reports, then
+## Benchmarks: dashboards vs the floor page at 3 data sizes (bench/RESULTS.md), the PDF reports, the
+## refusal of hostile import files (bench/uploads.py, printed), then
 ## the load benchmark (loadtest/RESULTS.md; it needs the local PostgreSQL and Redis, said when absent)
 bench: system-deps-run install
 	$(PY) -m bench.run
 	$(PY) -m bench.reports
+	$(PY) -m bench.uploads
 	@if $(PY) -m loadtest.run_load --check-servers; then \
 	  $(MAKE) --no-print-directory bench-load; \
 	else echo "Load benchmark not run: it needs PostgreSQL on 127.0.0.1:5432 and Redis on 127.0.0.1:6379."; fi

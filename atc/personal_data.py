@@ -7,9 +7,7 @@ rows rather than deleting them, so the site's history (meetings, actions, figure
 while nothing identifies the person any more.
 """
 
-import csv
 import datetime
-import io
 import json
 from dataclasses import dataclass, field
 from importlib import import_module
@@ -21,6 +19,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from atc import spreadsheets
 from atc.account_services import role_end
 from atc.models import User
 
@@ -155,9 +154,7 @@ def personal_data_export(*, user: User | None = None, name: str | None = None) -
 
 def personal_data_export_csv(data: dict) -> str:
     """The export flattened to `section;field;value` rows (UTF-8), for a spreadsheet."""
-    out = io.StringIO()
-    writer = csv.writer(out, delimiter=";")
-    writer.writerow(["rubrique", "champ", "valeur"])
+    rows = []
 
     def walk(prefix: str, value):
         if isinstance(value, dict):
@@ -168,13 +165,10 @@ def personal_data_export_csv(data: dict) -> str:
                 walk(f"{prefix}[{index}]", item)
         else:
             section, _, name = prefix.partition(".")
-            text = "" if value is None else str(value)
-            if text[:1] in ("=", "+", "-", "@", "\t", "\r"):
-                text = "'" + text
-            writer.writerow([section, name, text])
+            rows.append([section, name, "" if value is None else str(value)])
 
     walk("", json.loads(json.dumps(data, default=str)))
-    return out.getvalue()
+    return spreadsheets.csv_text(["rubrique", "champ", "valeur"], rows)
 
 
 @transaction.atomic

@@ -290,6 +290,18 @@ ATC_MAX_REQUEST_BYTES = ATC_MAX_UPLOAD_BYTES + 2 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = ATC_MAX_REQUEST_BYTES
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 2000
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+# Every uploaded zip (XLSX, DOCX, ODS…) is checked from its table of contents before anything
+# reads it (atc/archives.py): members, total size once decompressed, compression ratio of the
+# members over 1 MiB (legitimate office files stay under ~20:1, a zip bomb is near 1000:1).
+ATC_ARCHIVE_MAX_MEMBERS = env_int("ATC_ARCHIVE_MAX_MEMBERS", 1000)
+ATC_ARCHIVE_MAX_UNCOMPRESSED_BYTES = env_int("ATC_ARCHIVE_MAX_UNCOMPRESSED_BYTES", 100 * 1024 * 1024)
+ATC_ARCHIVE_MAX_RATIO = env_int("ATC_ARCHIVE_MAX_RATIO", 100)
+# An import file is read in a child process with this address-space ceiling and time limit
+# (pilotage/sheet_reader.py), so that no file can hold a web process's memory or time.
+ATC_IMPORT_READ_MEMORY_MB = env_int("ATC_IMPORT_READ_MEMORY_MB", 256)
+ATC_IMPORT_READ_SECONDS = env_int("ATC_IMPORT_READ_SECONDS", 10)
+# A checked import file waits this long for its confirmation, then is deleted (pilotage.tasks).
+ATC_IMPORT_PENDING_HOURS = env_int("ATC_IMPORT_PENDING_HOURS", 24)
 
 # Sessions: idle timeout (expiry pushed forward at most once a minute by
 # atc.middleware.SessionTouchMiddleware); the cookie ends with the browser. Sessions stay in the
@@ -392,6 +404,8 @@ CELERY_BEAT_SCHEDULE = {
         "task": "evaluation.send_logbook_reminders",
         "schedule": crontab(minute=0, hour=8, day_of_week="monday"),
     },
+    # Import files checked a day ago and never confirmed are deleted (ATC_IMPORT_PENDING_HOURS).
+    "purge-pending-imports": {"task": "pilotage.purge_pending_imports", "schedule": crontab(minute=20)},
     # Publishes again the report requests a broker outage or a lost worker left behind.
     "reports-resend": {"task": "evaluation.resend_pending_reports", "schedule": 60.0},
     # Rebuilds the pre-aggregates of sites whose data changed since (reads rebuild a few at once;

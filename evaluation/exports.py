@@ -2,37 +2,20 @@
 
 Every dataset starts from `Site.objects.for_user(user)` or a `for_user` queryset: a facilitator
 exports their site, a network coordinator their network, the national team everything. Cells a
-spreadsheet would run as a formula (starting with = + - @, a tab or a carriage return) are
-prefixed with an apostrophe, so a meeting titled `=HYPERLINK(...)` stays text.
+cells are written by `atc.spreadsheets`: a meeting titled `=HYPERLINK(...)` stays text, a pasted
+control character cannot break the file, dates are ISO (sortable, unambiguous).
 """
 
-import csv
-import datetime as dt
-import io
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from decimal import Decimal
 
 from django.utils.translation import gettext_lazy as _
 
+from atc import spreadsheets
 from diagnostics.models import Assessment, Finding
 from evaluation.models import IndicatorValue, LogbookEntry
 from pilotage.models import ATTENDANCE_FIELDS, Action, Meeting
 from sites.models import FacilitatorAssignment, Site
-
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def safe_cell(value):
-    """A value as a spreadsheet cell: text that could run as a formula is made inert."""
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return _("oui") if value else _("non")
-    if isinstance(value, int | float | Decimal | dt.date):
-        return value
-    text = str(value)
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 
 @dataclass(frozen=True)
@@ -266,36 +249,11 @@ DATASETS: dict[str, Dataset] = {
 }
 
 
-def _formatted(value):
-    """A cell for CSV: French decimal comma, ISO dates (sortable, unambiguous)."""
-    value = safe_cell(value)
-    if isinstance(value, Decimal | float):
-        return str(value).replace(".", ",")
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    return value
-
-
 def export_csv(dataset: Dataset, user) -> bytes:
     """UTF-8 with a BOM and `;` separators: what a French spreadsheet opens without asking."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=";")
-    writer.writerow([str(h) for h in dataset.headers])
-    for row in dataset.rows(user):
-        writer.writerow([_formatted(cell) for cell in row])
-    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+    return spreadsheets.csv_bytes(dataset.headers, dataset.rows(user), date_format="%Y-%m-%d")
 
 
 def export_xlsx(dataset: Dataset, user) -> bytes:
     """One sheet, header row frozen; written row by row (openpyxl's write-only mode)."""
-    from openpyxl import Workbook
-
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(str(dataset.title)[:31])
-    sheet.freeze_panes = "A2"
-    sheet.append([str(h) for h in dataset.headers])
-    for row in dataset.rows(user):
-        sheet.append([safe_cell(cell) for cell in row])
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    return spreadsheets.xlsx_bytes([spreadsheets.Sheet(dataset.title, dataset.headers, dataset.rows(user))])

@@ -7,7 +7,6 @@ from crispy_forms.layout import Submit
 from django import forms
 from django.conf import settings
 from django.contrib import messages
-from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -73,7 +72,7 @@ def _remember(request, site, kind, data: bytes, name: str) -> str:
     for old in pending.values():
         default_storage.delete(old["path"])
     token = uuid.uuid4().hex
-    path = default_storage.save(f"imports/{token}", ContentFile(data))
+    path = imports.pending_file_save(data, token)
     request.session[PENDING] = {token: {"site": site.pk, "kind": kind.slug, "path": path, "name": name[:200]}}
     return token
 

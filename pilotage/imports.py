@@ -5,41 +5,54 @@ XLSX), check every row against the column specs, show a preview, then create all
 one transaction. Errors name the line (the spreadsheet's row number, the header being line 1),
 the column and the reason, in French.
 
-Spreadsheet safety: a cell starting with = + - @ tab or CR could be run as a formula when the file
-is opened again in a spreadsheet; templates neutralise such text and imported text that starts
-with them is stored with a leading apostrophe, as text. Formulas in an XLSX are read as their
-text, never evaluated.
+Spreadsheet safety: the file is read in a child process under a memory and time ceiling, after
+a zip's bounds are checked (`read_rows`); cells are cut at a bound and error messages quote 80
+characters of a cell at most. Text a spreadsheet could run as a formula is stored with a leading
+apostrophe (`atc.spreadsheets.neutralise`, the one formula guard); formulas in an XLSX are read as
+their text, never evaluated.
 """
 
-import csv
 import datetime
 import io
+import json
+import logging
 import re
+import signal
+import subprocess
+import sys
 import unicodedata
-import warnings
-import zipfile
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.db import transaction
+from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from simple_history.utils import bulk_create_with_history
 
+from atc import archives, spreadsheets
+from atc.spreadsheets import neutralise
 from diagnostics.models import Theme
+from pilotage import sheet_reader
 from pilotage.models import ATTENDANCE_FIELDS, Action, ActionStatusChange, Committee, Meeting
 from sites.models import OrganisationCategory, PartnerOrganisation, Site
 
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
-MAX_ROWS = 20_000
+MAX_ROWS = sheet_reader.MAX_ROWS
 MAX_REPORTED_ERRORS = 200
+# An error message quotes at most this much of a cell: enough to find it, never the whole cell.
+QUOTED_CHARS = 80
 DATE_FORMATS = ("%d/%m/%Y", "%Y-%m-%d", "%d-%m-%Y", "%d.%m.%Y")
 BATCH = 500
-# Control characters never occur in a spreadsheet's text export; they betray a binary file.
-CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+# Where a checked file waits for its confirmation (storage API, server-chosen names).
+PENDING_DIR = "imports"
+
+
+logger = logging.getLogger(__name__)
 
 
 class ImportFileError(Exception):
@@ -50,17 +63,16 @@ class CellError(Exception):
     """One cell's value is refused; the message is the reason, in French."""
 
 
-def neutralise(value):
-    """Text a spreadsheet would evaluate (= + - @ tab CR first) gets a leading apostrophe."""
-    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
-        return "'" + value
-    return value
-
-
 def normalise(text: str) -> str:
     """Lower-case letters and digits only, accents removed: « Participant·es État » matches."""
     decomposed = unicodedata.normalize("NFKD", str(text).casefold())
     return "".join(c for c in decomposed if c.isalnum())
+
+
+def _quote(value) -> str:
+    """A cell as an error message quotes it: one line, QUOTED_CHARS characters at most."""
+    text = " ".join(_display(value).split())
+    return text if len(text) <= QUOTED_CHARS else text[: QUOTED_CHARS - 1] + "…"
 
 
 def _display(value) -> str:
@@ -81,9 +93,11 @@ def _text(max_length: int, required: bool = False):
             return ""
         text = neutralise(text)
         if len(text) > max_length:
+            # The reader cuts cells at MAX_CELL_CHARS: past it, the exact length is unknown.
+            count = str(len(text)) if len(text) < sheet_reader.MAX_CELL_CHARS else f"{len(text) - 1}+"
             raise CellError(
                 _("le texte fait %(n)s caractères, %(max)s au plus : raccourcissez-le.")
-                % {"n": len(text), "max": max_length}
+                % {"n": count, "max": max_length}
             )
         return text
 
@@ -109,7 +123,7 @@ def _date(required: bool = False):
             if not 2000 <= day.year <= 2100:
                 break
             return day
-        raise CellError(_("« %(value)s » n'est pas une date valide (JJ/MM/AAAA).") % {"value": text})
+        raise CellError(_("« %(value)s » n'est pas une date valide (JJ/MM/AAAA).") % {"value": _quote(text)})
 
     return parse
 
@@ -126,7 +140,7 @@ def _count(maximum: int = 100_000):
         if number is None or number != number.to_integral_value() or not 0 <= number <= maximum:
             raise CellError(
                 _("« %(value)s » n'est pas un nombre entier entre 0 et %(max)s.")
-                % {"value": _display(raw).strip(), "max": maximum}
+                % {"value": _quote(raw), "max": maximum}
             )
         return int(number)
 
@@ -154,7 +168,7 @@ def _choice(choices: Iterable[tuple[str, str]], required: bool = False, default:
         if value is None:
             raise CellError(
                 _("« %(value)s » n'est pas une valeur possible (valeurs possibles : %(allowed)s).")
-                % {"value": text, "allowed": allowed}
+                % {"value": _quote(text), "allowed": allowed}
             )
         return value
 
@@ -173,7 +187,7 @@ def _committee(raw, ctx):
                 "« %(value)s » n'est pas une instance de ce site (instances : %(known)s). "
                 "Créez-la d'abord ou corrigez le nom."
             )
-            % {"value": text, "known": known}
+            % {"value": _quote(text), "known": known}
         )
     return committee
 
@@ -187,7 +201,7 @@ def _theme(raw, ctx):
         known = ", ".join(t.name for t in ctx.theme_list)
         raise CellError(
             _("« %(value)s » n'est pas une thématique connue (thématiques : %(known)s).")
-            % {"value": text, "known": known}
+            % {"value": _quote(text), "known": known}
         )
     return theme
 
@@ -376,92 +390,91 @@ class ImportReport:
 # Reading files
 
 
-def _read_xlsx(data: bytes) -> list[list]:
-    from openpyxl import load_workbook
-
-    try:
-        with warnings.catch_warnings():
-            # openpyxl warns about spreadsheet features it skips (styles, extensions): harmless.
-            warnings.simplefilter("ignore")
-            workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
-        raise ImportFileError(
-            _(
-                "Le classeur n'a pas pu être lu : enregistrez-le au format XLSX (Excel) ou CSV, "
-                "à partir du modèle."
-            )
-        ) from exc
-    try:
-        sheet = workbook.worksheets[0]
-        rows = []
-        for values in sheet.iter_rows(values_only=True):
-            rows.append(list(values))
-            if len(rows) > MAX_ROWS + 1:
-                break
-        return rows
-    finally:
-        workbook.close()
-
-
-def _decode(data: bytes) -> str:
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        raise ImportFileError(
-            _(
-                "Le fichier est en UTF-16, un encodage non pris en charge : enregistrez-le en "
-                "« CSV UTF-8 » ou en « CSV (séparateur : point-virgule) »."
-            )
-        )
-    if b"\x00" in data:
-        raise _binary_error()
-    # A BOM promises UTF-8; without one, UTF-8 is tried first since Windows-1252 decodes almost
-    # any byte sequence.
-    encodings = ("utf-8-sig",) if data.startswith(b"\xef\xbb\xbf") else ("utf-8", "cp1252")
-    for encoding in encodings:
-        try:
-            text = data.decode(encoding)
-            break
-        except UnicodeDecodeError:
-            continue
-    else:
-        raise ImportFileError(
-            _(
-                "L'encodage du fichier n'est pas reconnu : enregistrez-le en UTF-8 ou en "
-                "Windows-1252 (« CSV (séparateur : point-virgule) » dans Excel)."
-            )
-        )
-    if CONTROL_CHARACTERS.search(text):
-        raise _binary_error()
-    return text
+READ_ERRORS = {
+    "utf16": gettext_lazy(
+        "Le fichier est en UTF-16, un encodage non pris en charge : enregistrez-le en "
+        "« CSV UTF-8 » ou en « CSV (séparateur : point-virgule) »."
+    ),
+    "binary": gettext_lazy(
+        "Ce fichier n'est ni un CSV ni un classeur XLSX lisible (contenu binaire). "
+        "Partez du modèle à télécharger sur cette page."
+    ),
+    "encoding": gettext_lazy(
+        "L'encodage du fichier n'est pas reconnu : enregistrez-le en UTF-8 ou en "
+        "Windows-1252 (« CSV (séparateur : point-virgule) » dans Excel)."
+    ),
+    "xlsx": gettext_lazy(
+        "Le classeur n'a pas pu être lu : enregistrez-le au format XLSX (Excel) ou CSV, à partir du modèle."
+    ),
+    "dtd": gettext_lazy(
+        "Le classeur contient une déclaration DTD ou d'entités XML, refusée par sécurité : "
+        "enregistrez-le à nouveau depuis Excel ou LibreOffice, ou partez du modèle."
+    ),
+    "columns": gettext_lazy(
+        "Une ligne du fichier a plus de %(columns)s cellules remplies : gardez les colonnes du modèle."
+    ),
+    "text": gettext_lazy(
+        "Le fichier contient plus de %(millions)s millions de caractères de texte : découpez-le en "
+        "plusieurs fichiers."
+    ),
+    "rows": gettext_lazy("Le fichier dépasse %(rows)s lignes : découpez-le en plusieurs fichiers."),
+}
+READ_LIMITS = {
+    "columns": sheet_reader.MAX_COLUMNS,
+    "millions": sheet_reader.MAX_TEXT_CHARS // 1_000_000,
+    "rows": f"{MAX_ROWS:,}".replace(",", " "),
+}
 
 
-def _binary_error() -> ImportFileError:
-    return ImportFileError(
+def _read_in_child(data: bytes) -> list[list]:
+    """The file's rows, read by `pilotage.sheet_reader` in a child under the memory and time
+    ceiling; raises ImportFileError with the French reason when the file cannot be read."""
+    seconds = settings.ATC_IMPORT_READ_SECONDS
+    memory_mb = settings.ATC_IMPORT_READ_MEMORY_MB
+    command = [sys.executable, "-m", "pilotage.sheet_reader", str(memory_mb * 1024 * 1024), str(seconds)]
+    too_slow = ImportFileError(
         _(
-            "Ce fichier n'est ni un CSV ni un classeur XLSX lisible (contenu binaire). "
-            "Partez du modèle à télécharger sur cette page."
+            "La lecture du fichier a dépassé %(seconds)s secondes : découpez-le en plusieurs "
+            "fichiers ou partez du modèle."
         )
+        % {"seconds": seconds}
     )
-
-
-def _read_csv(data: bytes) -> list[list]:
-    text = _decode(data)
-    first_line = text.lstrip("\ufeff").split("\n", 1)[0]
-    delimiter = ";" if first_line.count(";") >= first_line.count(",") else ","
     try:
-        rows = []
-        for values in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter):
-            rows.append(values)
-            if len(rows) > MAX_ROWS + 1:
-                break
-        return rows
-    except csv.Error as exc:
+        done = subprocess.run(
+            command, input=data, capture_output=True, timeout=seconds, cwd=settings.BASE_DIR, check=False
+        )
+    except subprocess.TimeoutExpired as exc:
+        raise too_slow from exc
+    if done.returncode == -signal.SIGXCPU:
+        raise too_slow
+    if done.returncode != 0:
+        if done.returncode not in (sheet_reader.MEMORY_EXIT_CODE, -signal.SIGKILL, -signal.SIGABRT):
+            logger.warning("Import reader exited with %s: %s", done.returncode, done.stderr[-2000:])
         raise ImportFileError(
-            _("Le fichier CSV est mal formé (%(reason)s) : vérifiez les guillemets.") % {"reason": exc}
-        ) from exc
+            _(
+                "Le fichier demande plus de %(mb)s Mo de mémoire pour être lu : découpez-le en "
+                "plusieurs fichiers ou partez du modèle."
+            )
+            % {"mb": memory_mb}
+        )
+    result = json.loads(done.stdout, object_hook=sheet_reader.decode_cell)
+    if "error" in result:
+        code = result["error"]
+        if code == "csv":
+            raise ImportFileError(
+                _("Le fichier CSV est mal formé (%(reason)s) : vérifiez les guillemets.")
+                % {"reason": result["detail"]}
+            )
+        raise ImportFileError(str(READ_ERRORS[code]) % READ_LIMITS)
+    return result["rows"]
 
 
 def read_rows(data: bytes) -> list[list]:
-    """All rows of the file (header first), by its content, whatever its name says."""
+    """All rows of the file (header first), by its content, whatever its name says.
+
+    A zip (XLSX) is checked against the archive bounds before anything opens it; the reading
+    itself happens in a child process under a memory and time ceiling (`pilotage.sheet_reader`).
+    """
     if not data.strip():
         raise ImportFileError(_("Le fichier est vide : partez du modèle à télécharger."))
     if len(data) > settings.ATC_MAX_UPLOAD_BYTES:
@@ -476,13 +489,15 @@ def read_rows(data: bytes) -> list[list]:
                 "fichier en XLSX ou en CSV."
             )
         )
-    rows = _read_xlsx(data) if data.startswith(b"PK\x03\x04") else _read_csv(data)
-    if len(rows) > MAX_ROWS + 1:
-        raise ImportFileError(
-            _("Le fichier dépasse %(max)s lignes : découpez-le en plusieurs fichiers.")
-            % {"max": f"{MAX_ROWS:,}".replace(",", " ")}
-        )
-    return rows
+    if data.startswith(b"PK\x03\x04"):
+        try:
+            archive, _members = archives.open_checked(io.BytesIO(data))
+        except archives.ArchiveUnreadable as exc:
+            raise ImportFileError(str(READ_ERRORS["xlsx"])) from exc
+        except archives.ArchiveRefused as exc:
+            raise ImportFileError(str(exc)) from exc
+        archive.close()
+    return _read_in_child(data)
 
 
 # Checking rows
@@ -503,7 +518,7 @@ def _map_header(header: list, columns: list[Column], report: ImportReport) -> di
         if column is None:
             report.warnings.append(
                 _("Colonne « %(name)s » ignorée : elle ne fait pas partie du modèle.")
-                % {"name": str(cell).strip()}
+                % {"name": _quote(cell)}
             )
             continue
         if column.key in seen:
@@ -557,7 +572,7 @@ def _check_meeting(values: dict, seen: set, existing: set) -> list[tuple[str, st
                     "la réunion « %(title)s » du %(date)s existe déjà sur ce site : retirez la "
                     "ligne pour ne pas la créer en double."
                 )
-                % {"title": values["title"], "date": f"{values['date']:%d/%m/%Y}"},
+                % {"title": _quote(values["title"]), "date": f"{values['date']:%d/%m/%Y}"},
             )
         )
     elif key in seen:
@@ -593,7 +608,7 @@ def _check_action(values: dict, seen: set, existing: set) -> list[tuple[str, str
                     "l'action « %(title)s » existe déjà sur ce site : retirez la ligne pour ne "
                     "pas la créer en double."
                 )
-                % {"title": values["title"]},
+                % {"title": _quote(values["title"])},
             )
         )
     elif key in seen:
@@ -751,15 +766,43 @@ def import_file(*, site: Site, kind: ImportKind, data: bytes, user) -> ImportRep
     return report
 
 
+# Files waiting for their confirmation
+
+
+def pending_file_save(data: bytes, token: str) -> str:
+    """Keep a checked file until its confirmation; the stored name."""
+    return default_storage.save(f"{PENDING_DIR}/{token}", ContentFile(data))
+
+
+def pending_files_purge(*, now: datetime.datetime | None = None) -> int:
+    """Delete the files checked more than ATC_IMPORT_PENDING_HOURS ago and never confirmed (a
+    confirmed or replaced file is deleted at once); how many were deleted.
+
+    A file may hold personal data (minutes, names): it is not kept for an import nobody finished.
+    """
+    limit = (now or timezone.now()) - datetime.timedelta(hours=settings.ATC_IMPORT_PENDING_HOURS)
+    try:
+        _dirs, names = default_storage.listdir(PENDING_DIR)
+    except FileNotFoundError:
+        return 0
+    deleted = 0
+    for name in names:
+        path = f"{PENDING_DIR}/{name}"
+        try:
+            if default_storage.get_modified_time(path) < limit:
+                default_storage.delete(path)
+                deleted += 1
+        except FileNotFoundError:
+            continue  # confirmed or replaced meanwhile
+    return deleted
+
+
 # Templates
 
 
 def template_csv(kind: ImportKind) -> bytes:
     """The CSV template: the header line, `;`-separated, UTF-8 with a BOM (Excel opens it)."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
-    writer.writerow([neutralise(c.header) for c in kind.columns()])
-    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+    return spreadsheets.csv_bytes([c.header for c in kind.columns()], [])
 
 
 def template_xlsx(kind: ImportKind) -> bytes:
@@ -768,11 +811,12 @@ def template_xlsx(kind: ImportKind) -> bytes:
     from openpyxl.styles import Font
     from openpyxl.worksheet.datavalidation import DataValidation
 
+    cell_value = spreadsheets.xlsx_cell
     workbook = Workbook()
     sheet = workbook.active
-    sheet.title = neutralise(str(kind.label))
+    sheet.title = spreadsheets.sheet_title(kind.label, set())
     columns = kind.columns()
-    sheet.append([neutralise(c.header) for c in columns])
+    sheet.append([cell_value(c.header) for c in columns])
     for index, column in enumerate(columns, start=1):
         cell = sheet.cell(row=1, column=index)
         cell.font = Font(bold=True)
@@ -787,14 +831,14 @@ def template_xlsx(kind: ImportKind) -> bytes:
             sheet.add_data_validation(validation)
             validation.add(f"{cell.column_letter}2:{cell.column_letter}5000")
     sheet.freeze_panes = "A2"
-    help_sheet = workbook.create_sheet(neutralise(_("Aide")))
-    help_sheet.append([neutralise(h) for h in (_("colonne"), _("obligatoire"), _("format"))])
+    help_sheet = workbook.create_sheet(spreadsheets.sheet_title(_("Aide"), {sheet.title.casefold()}))
+    help_sheet.append([cell_value(h) for h in (_("colonne"), _("obligatoire"), _("format"))])
     for column in columns:
         help_sheet.append(
             [
-                neutralise(column.header),
-                neutralise(_("oui") if column.required else _("non")),
-                neutralise(column.help + (" : " + ", ".join(column.choices) if column.choices else "")),
+                cell_value(column.header),
+                cell_value(_("oui") if column.required else _("non")),
+                cell_value(column.help + (" : " + ", ".join(column.choices) if column.choices else "")),
             ]
         )
     help_sheet.column_dimensions["A"].width = 32
