@@ -2,18 +2,34 @@
 entered what; each site's team enters its values for a period."""
 
 from django.contrib import messages
+from django.core.exceptions import BadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from atc import bounds
 from atc.permissions import get_site_for_user, require_national
 from atc.views import form_page
 from evaluation.indicator_forms import IndicatorForm, IndicatorValuesForm
 from evaluation.indicator_services import indicator_values_save
 from evaluation.models import Indicator, IndicatorValue, Periodicity
-from evaluation.periods import PeriodError, parse_period, period_before
+from evaluation.periods import Period, PeriodError, parse_period, period_before
 from sites.models import Site
+
+
+def _read_period(text: str) -> Period:
+    """`parse_period` within the experiment's span; PeriodError for anything else (a year such as
+    9999 or 0000 may make the parser itself raise a bare ValueError)."""
+    try:
+        period = parse_period(text)
+    except PeriodError:
+        raise
+    except ValueError as exc:
+        raise PeriodError(bounds.RANGES["date"].message) from exc
+    if not bounds.span_within(period.start, period.end):
+        raise PeriodError(bounds.RANGES["date"].message)
+    return period
 
 
 def _period_from(request):
@@ -21,7 +37,7 @@ def _period_from(request):
     text = request.GET.get("periode", "")
     if text:
         try:
-            return parse_period(text), ""
+            return _read_period(text), ""
         except PeriodError as exc:
             return period_before(Periodicity.QUARTER, timezone.localdate()), str(exc)
     return period_before(Periodicity.QUARTER, timezone.localdate()), ""
@@ -92,11 +108,9 @@ def indicator_values(request, slug, period):
     """A site's values of the entered indicators for one period (quarter, half-year, year)."""
     site = get_site_for_user(request, slug, write=True)
     try:
-        parsed = parse_period(period)
-    except PeriodError:
-        return redirect(
-            "reports:indicator_values", slug, period_before(Periodicity.QUARTER, timezone.localdate()).label
-        )
+        parsed = _read_period(period)
+    except PeriodError as exc:
+        raise BadRequest(str(exc)) from exc
     indicators = list(
         Indicator.objects.filter(is_active=True, source=Indicator.Source.ENTERED).order_by("name")
     )

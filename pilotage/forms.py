@@ -6,6 +6,8 @@ from django import forms
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from atc import bounds
+from atc.bounds import BoundedModelForm
 from diagnostics.models import Finding, Theme
 from pilotage.models import (
     ATTENDANCE_FIELDS,
@@ -42,7 +44,7 @@ def _helper() -> FormHelper:
     return helper
 
 
-class MeetingForm(forms.ModelForm):
+class MeetingForm(BoundedModelForm):
     """One page to log a meeting: what, when, who came (counts by category), agenda, minutes."""
 
     class Meta:
@@ -165,7 +167,7 @@ class RosterForm(forms.Form):
         return [(member, self[self.field_name(member)]) for member in self.members]
 
 
-class DecisionForm(forms.ModelForm):
+class DecisionForm(BoundedModelForm):
     class Meta:
         model = Decision
         fields = ["text"]
@@ -200,8 +202,8 @@ def decision_formset_class(*, extra: int):
 
 class MeetingFilterForm(forms.Form):
     kind = forms.ChoiceField(label=_("Type"), required=False)
-    date_from = forms.DateField(label=_("Du"), required=False, widget=DateInput())
-    date_to = forms.DateField(label=_("Au"), required=False, widget=DateInput())
+    date_from = bounds.bound_field(forms.DateField(label=_("Du"), required=False, widget=DateInput()), "date")
+    date_to = bounds.bound_field(forms.DateField(label=_("Au"), required=False, widget=DateInput()), "date")
     committee = forms.ModelChoiceField(label=_("Instance"), queryset=Committee.objects.none(), required=False)
     minutes_status = forms.ChoiceField(label=_("Compte rendu"), required=False)
 
@@ -237,7 +239,7 @@ class MeetingFilterForm(forms.Form):
         return queryset
 
 
-class ActionForm(forms.ModelForm):
+class ActionForm(BoundedModelForm):
     """An action with its links; a partner missing from the list can be created on the spot."""
 
     new_partner_name = forms.CharField(
