@@ -1,10 +1,12 @@
 from itertools import groupby
 
 from django.contrib import messages
+from django.core.exceptions import BadRequest
 from django.db.models import Count
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
+from atc import bounds
 from atc.permissions import can_write_site, get_object_for_site, get_site_for_user
 from evaluation import services
 from evaluation.forms import LogbookEntryForm
@@ -25,7 +27,9 @@ def logbook_list(request, slug):
     )
     years = sorted({d.year for d in entries.dates("period_end", "year")}, reverse=True)
     year, kind = request.GET.get("annee", ""), request.GET.get("type", "")
-    if year.isdigit():
+    if year:
+        if bounds.parse_year(year) is None:
+            raise BadRequest(bounds.RANGES["date"].message)
         entries = entries.filter(period_end__year=int(year))
     if kind in LogbookEntry.Kind.values:
         entries = entries.filter(kind=kind)

@@ -1,7 +1,7 @@
 """Pages of a site's steering: meetings with their roster and decisions, actions, attachments."""
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import BadRequest, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.http import FileResponse, Http404, HttpResponse
@@ -35,8 +35,16 @@ from pilotage.uploads import safe_download_name
 MEETINGS_PER_PAGE = 20
 
 
+def _is_id(value) -> bool:
+    text = str(value)
+    return text.isascii() and text.isdigit()
+
+
 def _committee_members(site, committee_id):
-    committee = Committee.objects.filter(site=site, pk=committee_id).first() if committee_id else None
+    """The committee of the site with this id and its members; none for an id that is not one
+    (the meeting form then says which committees it accepts)."""
+    readable = committee_id and _is_id(committee_id)
+    committee = Committee.objects.filter(site=site, pk=committee_id).first() if readable else None
     if committee is None:
         return None, []
     return committee, list(committee.members.select_related("organisation"))
@@ -117,7 +125,10 @@ def meeting_edit(request, slug, pk):
 def meeting_roster(request, slug):
     """The roster fieldset of the committee chosen in the meeting form (htmx fragment)."""
     site = get_site_for_user(request, slug, write=True)
-    committee, members = _committee_members(site, request.GET.get("committee") or None)
+    committee_id = request.GET.get("committee") or None
+    if committee_id and not _is_id(committee_id):
+        raise BadRequest(_("Instance illisible : choisissez une instance du site dans la liste."))
+    committee, members = _committee_members(site, committee_id)
     roster = RosterForm(members=members) if members else None
     return render(
         request,
