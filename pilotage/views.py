@@ -1,9 +1,14 @@
 """Pages of a site's steering: meetings with their roster and decisions, actions, attachments."""
 
+import math
+from dataclasses import dataclass
+from urllib.parse import parse_qs, urlencode, urlsplit
+
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import BadRequest, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Prefetch
+from django.db.models import Count, Prefetch
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -260,13 +265,67 @@ def action_detail(request, slug, pk):
     )
 
 
-def _board_columns(site) -> list[tuple[str, str, list[Action]]]:
-    """The board's columns: (status, label, the site's actions in that status by title)."""
-    actions = Action.objects.filter(site=site).select_related("theme").order_by("title", "id")
-    by_status = {status: [] for status in Action.Status.values}
-    for action in actions:
-        by_status[action.status].append(action)
-    return [(value, label, by_status[value]) for value, label in Action.Status.choices]
+@dataclass
+class BoardColumn:
+    """One status of the board: its count, and the page of its actions being shown."""
+
+    status: str
+    label: str
+    actions: list
+    total: int
+    page: int
+    last_page: int
+    first_shown: int
+    last_shown: int
+    previous_query: str
+    next_query: str
+
+
+def _board_pages(query) -> dict[str, int]:
+    """The page shown in each column, from `?page_<status>=`; an unreadable one is the first."""
+    pages = {}
+    for status in Action.Status.values:
+        text = query.get(f"page_{status}", "")
+        pages[status] = int(text) if text.isascii() and text.isdigit() and len(text) < 7 else 1
+    return pages
+
+
+def _board_columns(site, pages: dict[str, int]) -> list[BoardColumn]:
+    """The board's columns, each paginated on its own (by title): one count query, then one
+    query per non-empty column, whatever the number of actions."""
+    size = settings.ATC_BOARD_PAGE_SIZE
+    totals = dict(Action.objects.filter(site=site).order_by().values_list("status").annotate(n=Count("id")))
+    shown = {f"page_{status}": page for status, page in pages.items() if page > 1}
+    columns = []
+    for value, label in Action.Status.choices:
+        total = totals.get(value, 0)
+        last_page = max(1, math.ceil(total / size))
+        page = max(1, min(pages.get(value, 1), last_page))
+        start = (page - 1) * size
+        actions = (
+            list(
+                Action.objects.filter(site=site, status=value)
+                .select_related("theme")
+                .order_by("title", "id")[start : start + size]
+            )
+            if total
+            else []
+        )
+        columns.append(
+            BoardColumn(
+                value,
+                label,
+                actions,
+                total,
+                page,
+                last_page,
+                start + 1,
+                start + len(actions),
+                urlencode({**shown, f"page_{value}": page - 1}),
+                urlencode({**shown, f"page_{value}": page + 1}),
+            )
+        )
+    return columns
 
 
 def action_board(request, slug):
@@ -276,7 +335,7 @@ def action_board(request, slug):
         "pilotage/action_board.html",
         {
             "site": site,
-            "columns": _board_columns(site),
+            "columns": _board_columns(site, _board_pages(request.GET)),
             "can_write": can_write_site(request.user, site),
             "status_choices": Action.Status.choices,
         },
@@ -295,6 +354,11 @@ def action_list_by_theme(request, slug):
         "pilotage/action_list_by_theme.html",
         {"site": site, "actions": actions, "can_write": can_write_site(request.user, site)},
     )
+
+
+def _current_query(request) -> dict[str, str]:
+    url = request.htmx.current_url or ""
+    return {key: values[-1] for key, values in parse_qs(urlsplit(url).query).items()}
 
 
 @require_POST
@@ -323,7 +387,8 @@ def action_status(request, slug, pk):
             "pilotage/_action_board.html",
             {
                 "site": site,
-                "columns": _board_columns(site),
+                # The pages the person was looking at, read from the board's address.
+                "columns": _board_columns(site, _board_pages(_current_query(request))),
                 "can_write": True,
                 "status_choices": Action.Status.choices,
                 "moved_id": action.pk,
