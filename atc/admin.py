@@ -1,20 +1,44 @@
 """Admin of people and roles; the admin's sign-in goes through allauth (rate limits and TOTP)."""
 
 from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
 from django.contrib.auth import REDIRECT_FIELD_NAME
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.decorators import login_not_required
 from django.contrib.auth.views import redirect_to_login
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.http import Http404
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
+from simple_history.admin import SimpleHistoryAdmin
 
 from atc import account_services
 from atc.forms import RoleAdminForm
 from atc.models import Role, User
 from atc.permissions import log_refusal
+
+
+class HistoryAdmin(SimpleHistoryAdmin):
+    """simple_history's admin, answering 404 to a history address whose ids are not ids: its
+    views hand the typed id to the database, and `…/abc/history/` answered 500."""
+
+    def _require_ids(self, object_id, version_id=None):
+        try:
+            self.model._meta.pk.to_python(unquote(object_id))
+            if version_id is not None:
+                self.model.history.model._meta.pk.to_python(version_id)
+        except ValidationError as exc:
+            raise Http404(_("Cette fiche n'existe pas.")) from exc
+
+    def history_view(self, request, object_id, extra_context=None):
+        self._require_ids(object_id)
+        return super().history_view(request, object_id, extra_context)
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        self._require_ids(object_id, version_id)
+        return super().history_form_view(request, object_id, version_id, extra_context)
 
 
 @login_not_required

@@ -5,6 +5,8 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from atc import bounds
+from atc.bounds import BoundedModelForm
 from atc.models import Role, User
 from sites.models import Network, Site
 
@@ -53,11 +55,14 @@ class RoleScopeForm(forms.Form):
         required=False,
         help_text=_("Pour la coordination d'une tête de réseau uniquement."),
     )
-    start_date = forms.DateField(
-        label=_("Début du rôle"),
-        initial=timezone.localdate,
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-        help_text=_("Le rôle donne accès à partir de ce jour."),
+    start_date = bounds.bound_field(
+        forms.DateField(
+            label=_("Début du rôle"),
+            initial=timezone.localdate,
+            widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            help_text=_("Le rôle donne accès à partir de ce jour."),
+        ),
+        "date",
     )
 
     def clean(self):
@@ -93,7 +98,7 @@ class InviteForm(RoleScopeForm):
         return email
 
 
-class RoleAdminForm(forms.ModelForm):
+class RoleAdminForm(BoundedModelForm):
     """The admin's role form, with the same scope rule as the national team's pages."""
 
     class Meta:

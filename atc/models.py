@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from atc.access_version import bump_access_version
+from atc.bounds import bounded
 
 
 class UserManager(BaseUserManager):
@@ -114,8 +115,8 @@ class Role(models.Model):
         verbose_name=_("tête de réseau"),
         help_text=_("Pour la coordination d'une tête de réseau."),
     )
-    start_date = models.DateField(_("début"), default=timezone.localdate)
-    end_date = models.DateField(_("fin"), null=True, blank=True)
+    start_date = models.DateField(_("début"), default=timezone.localdate, validators=bounded("date"))
+    end_date = models.DateField(_("fin"), null=True, blank=True, validators=bounded("date"))
     created_at = models.DateTimeField(_("créé le"), auto_now_add=True)
 
     objects = RoleQuerySet.as_manager()

@@ -428,6 +428,11 @@ ATC_REPORT_RESEND_BATCH = 50
 # bottom ten) instead of a row per site. Over ATC_REPORT_SECTIONS_PER_PART sites, the worker
 # renders it in parts (the summary, then the site sections that many at a time) and merges them.
 ATC_REPORT_SITE_ROWS_MAX = env_int("ATC_REPORT_SITE_ROWS_MAX", 60)
+# A site section of a report lists at most this many actions, meetings, findings and logbook
+# entries (the most recent); it counts the rest and points to the XLSX exports.
+ATC_REPORT_LIST_MAX = env_int("ATC_REPORT_LIST_MAX", 40)
+# Cards per column of the action board (13,000 actions made a 17 MB page).
+ATC_BOARD_PAGE_SIZE = env_int("ATC_BOARD_PAGE_SIZE", 50)
 ATC_REPORT_SECTIONS_PER_PART = env_int("ATC_REPORT_SECTIONS_PER_PART", 50)
 
 LOGGING = {

@@ -7,6 +7,7 @@ admin.site.site_header = "Plateforme ATC — administration"
 admin.site.site_title = "Plateforme ATC"
 admin.site.index_title = "Administration"
 
+handler400 = "atc.views.bad_request"
 handler500 = "atc.views.server_error"
 
 urlpatterns = [

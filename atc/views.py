@@ -4,6 +4,7 @@ import sys
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
+from django.core.exceptions import BadRequest
 from django.core.paginator import Paginator
 from django.db import DatabaseError, InterfaceError, OperationalError, connection
 from django.http import HttpResponseServerError, JsonResponse
@@ -88,6 +89,14 @@ def health(request):
 
 # Seconds a browser or a proxy is told to wait before trying again while the database is away.
 RETRY_AFTER_SECONDS = 10
+
+
+def bad_request(request, exception):
+    """The 400 page. A `BadRequest` raised by our views carries a French sentence saying what to
+    fix in the address (`?annee=`, a period); anything else Django refuses (a suspicious header,
+    a broken upload) gets the general sentence, never its internal text."""
+    message = str(exception) if type(exception) is BadRequest else ""
+    return render(request, "400.html", {"message": message}, status=400)
 
 
 def server_error(request):

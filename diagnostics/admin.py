@@ -1,6 +1,6 @@
 from django.contrib import admin
-from simple_history.admin import SimpleHistoryAdmin
 
+from atc.admin import HistoryAdmin
 from diagnostics.models import Assessment, AssessmentItem, Diagnostic, Finding, Theme
 
 
@@ -21,13 +21,13 @@ class DiagnosticAdmin(admin.ModelAdmin):
 
 
 @admin.register(Finding)
-class FindingAdmin(SimpleHistoryAdmin):
+class FindingAdmin(HistoryAdmin):
     list_display = ["title", "site", "theme", "source", "date"]
     list_filter = ["theme", "source", "site__network"]
     search_fields = ["title", "site__name"]
 
 
 @admin.register(Assessment)
-class AssessmentAdmin(SimpleHistoryAdmin):
+class AssessmentAdmin(HistoryAdmin):
     list_display = ["site", "item", "respondent_kind", "date", "score"]
     list_filter = ["respondent_kind", "item", "site__network"]

@@ -8,11 +8,13 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from atc import bounds
+from atc.bounds import BoundedModelForm
 from atc.concurrency import VersionedFormMixin
 from diagnostics.models import Assessment, Diagnostic, Finding
 
 
-class FindingForm(VersionedFormMixin, forms.ModelForm):
+class FindingForm(VersionedFormMixin, BoundedModelForm):
     class Meta:
         model = Finding
         fields = ["theme", "title", "description", "source", "date", "diagnostic"]
@@ -54,13 +56,16 @@ def score_field_name(item) -> str:
 class AssessmentEntryForm(forms.Form):
     """One respondent kind's reading of every item on one date; blank items have no reading."""
 
-    date = forms.DateField(
-        label=_("Date de la lecture"),
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-        error_messages={
-            "required": _("Indiquez la date de la lecture."),
-            "invalid": _("Saisissez une date valide (JJ/MM/AAAA)."),
-        },
+    date = bounds.bound_field(
+        forms.DateField(
+            label=_("Date de la lecture"),
+            widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            error_messages={
+                "required": _("Indiquez la date de la lecture."),
+                "invalid": _("Saisissez une date valide (JJ/MM/AAAA)."),
+            },
+        ),
+        "date",
     )
     respondent_kind = forms.ChoiceField(
         label=_("Qui évalue"),
@@ -70,12 +75,13 @@ class AssessmentEntryForm(forms.Form):
     respondents = forms.IntegerField(
         label=_("Nombre de répondant·es"),
         min_value=1,
-        max_value=10000,
+        max_value=bounds.MAX_COUNT,
         initial=1,
         help_text=_("Les notes sont la moyenne de leurs réponses."),
         error_messages={
             "required": _("Indiquez combien de personnes ont répondu (au moins 1)."),
             "min_value": _("Il faut au moins un·e répondant·e."),
+            "max_value": bounds.RANGES["count"].message,
         },
     )
 

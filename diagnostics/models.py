@@ -1,15 +1,13 @@
 """The shared diagnostic: themes, findings and the 1–10 territory assessments by respondent."""
 
-from decimal import Decimal
-
 from django.conf import settings
-from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from atc.bounds import bounded
 from atc.concurrency import version_field
 from pilotage.models import SiteScopedQuerySet
 from sites.models import Site
@@ -20,7 +18,7 @@ class Theme(models.Model):
 
     code = models.SlugField(_("code"), max_length=40, unique=True)
     name = models.CharField(_("nom"), max_length=120, unique=True)
-    order = models.PositiveSmallIntegerField(_("ordre"), default=0)
+    order = models.PositiveSmallIntegerField(_("ordre"), default=0, validators=bounded("order"))
 
     class Meta:
         verbose_name = _("thématique")
@@ -38,7 +36,7 @@ class Diagnostic(models.Model):
         Site, on_delete=models.CASCADE, related_name="diagnostics", verbose_name=_("site")
     )
     title = models.CharField(_("intitulé"), max_length=200)
-    date = models.DateField(_("date"), default=timezone.localdate)
+    date = models.DateField(_("date"), default=timezone.localdate, validators=bounded("date"))
     summary = models.TextField(_("synthèse"), blank=True)
 
     objects = SiteScopedQuerySet.as_manager()
@@ -79,7 +77,7 @@ class Finding(models.Model):
     title = models.CharField(_("constat"), max_length=200)
     description = models.TextField(_("précisions"), blank=True)
     source = models.CharField(_("source"), max_length=12, choices=Source.choices)
-    date = models.DateField(_("date"), default=timezone.localdate)
+    date = models.DateField(_("date"), default=timezone.localdate, validators=bounded("date"))
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -108,7 +106,7 @@ class AssessmentItem(models.Model):
 
     code = models.SlugField(_("code"), max_length=40, unique=True)
     label = models.CharField(_("intitulé"), max_length=200, unique=True)
-    order = models.PositiveSmallIntegerField(_("ordre"), default=0)
+    order = models.PositiveSmallIntegerField(_("ordre"), default=0, validators=bounded("order"))
 
     class Meta:
         verbose_name = _("item d'appréciation")
@@ -134,18 +132,17 @@ class Assessment(models.Model):
         AssessmentItem, on_delete=models.PROTECT, related_name="assessments", verbose_name=_("item")
     )
     respondent_kind = models.CharField(_("qui évalue"), max_length=16, choices=RespondentKind.choices)
-    date = models.DateField(_("date"), default=timezone.localdate)
+    date = models.DateField(_("date"), default=timezone.localdate, validators=bounded("date"))
     score = models.DecimalField(
         _("note (1 à 10)"),
         max_digits=3,
         decimal_places=1,
-        validators=[
-            MinValueValidator(Decimal("1"), _("La note doit être comprise entre 1 et 10.")),
-            MaxValueValidator(Decimal("10"), _("La note doit être comprise entre 1 et 10.")),
-        ],
+        validators=bounded("score"),
         help_text=_("Moyenne des réponses, de 1 (très faible) à 10 (très fort)."),
     )
-    respondents = models.PositiveIntegerField(_("nombre de répondant·es"), default=1)
+    respondents = models.PositiveIntegerField(
+        _("nombre de répondant·es"), default=1, validators=bounded("count")
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,

@@ -1,6 +1,6 @@
 from django.contrib import admin
-from simple_history.admin import SimpleHistoryAdmin
 
+from atc.admin import HistoryAdmin
 from evaluation.models import (
     EvaluationReport,
     Indicator,
@@ -14,7 +14,7 @@ from evaluation.models import (
 
 
 @admin.register(LogbookEntry)
-class LogbookEntryAdmin(SimpleHistoryAdmin):
+class LogbookEntryAdmin(HistoryAdmin):
     list_display = ["site", "kind", "period_start", "period_end", "author"]
     list_filter = ["kind", "site__network", "site"]
 

@@ -5,6 +5,7 @@ from crispy_forms.layout import Div, Fieldset, Layout, Submit
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from atc.bounds import BoundedModelForm
 from atc.concurrency import VersionedFormMixin
 from evaluation.models import LogbookEntry
 from pilotage.models import Action, Meeting
@@ -15,7 +16,7 @@ class MeetingChoiceField(forms.ModelMultipleChoiceField):
         return f"{obj.date:%d/%m/%Y} — {obj.title}"
 
 
-class LogbookEntryForm(VersionedFormMixin, forms.ModelForm):
+class LogbookEntryForm(VersionedFormMixin, BoundedModelForm):
     meetings = MeetingChoiceField(
         queryset=Meeting.objects.none(),
         required=False,
@@ -98,14 +99,6 @@ class LogbookEntryForm(VersionedFormMixin, forms.ModelForm):
             "version",
         )
         self.helper.add_input(Submit("submit", _("Enregistrer l'entrée")))
-
-    def clean_time_spent_hours(self):
-        hours = self.cleaned_data["time_spent_hours"]
-        if hours is not None and hours < 0:
-            raise forms.ValidationError(_("Le temps passé ne peut pas être négatif."))
-        if hours is not None and hours > 5000:
-            raise forms.ValidationError(_("Indiquez un nombre d'heures réaliste (au plus 5 000)."))
-        return hours
 
     def clean(self):
         cleaned = super().clean()

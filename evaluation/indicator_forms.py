@@ -6,11 +6,13 @@ from django import forms
 from django.utils.html import escape
 from django.utils.translation import gettext_lazy as _
 
+from atc import bounds
+from atc.bounds import BoundedModelForm
 from evaluation.indicator_rules import rule_choices
 from evaluation.models import Indicator
 
 
-class IndicatorForm(forms.ModelForm):
+class IndicatorForm(BoundedModelForm):
     computation = forms.ChoiceField(
         label=_("Règle de calcul"),
         required=False,
@@ -65,12 +67,14 @@ class IndicatorValuesForm(forms.Form):
                 required=False,
                 localize=True,
                 min_value=Decimal("0"),
+                max_value=bounds.RANGES["indicator"].high,
                 max_digits=12,
                 decimal_places=2,
                 initial=current.value if current else None,
                 error_messages={
                     "invalid": _("Saisissez un nombre (virgule pour les décimales), ou laissez vide."),
                     "min_value": _("La valeur ne peut pas être négative."),
+                    "max_value": bounds.RANGES["indicator"].message,
                 },
             )
 

@@ -2,7 +2,7 @@
 entered what; each site's team enters its values for a period."""
 
 from django.contrib import messages
-from django.http import Http404
+from django.core.exceptions import BadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -95,7 +95,7 @@ def indicator_values(request, slug, period):
     try:
         parsed = parse_period(period)
     except PeriodError as exc:
-        raise Http404(str(exc)) from exc
+        raise BadRequest(str(exc)) from exc
     indicators = list(
         Indicator.objects.filter(is_active=True, source=Indicator.Source.ENTERED).order_by("name")
     )

@@ -2,12 +2,10 @@
 reports (PDF) with their schedules."""
 
 import uuid
-from decimal import Decimal
 from typing import NamedTuple
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Count, F, Q, Value
 from django.db.models.functions import Coalesce
@@ -15,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from atc.bounds import bounded
 from atc.concurrency import version_field
 from pilotage.models import SiteScopedQuerySet
 from sites.models import Network, Site
@@ -33,8 +32,8 @@ class LogbookEntry(models.Model):
         Site, on_delete=models.CASCADE, related_name="logbook_entries", verbose_name=_("site")
     )
     kind = models.CharField(_("type"), max_length=12, choices=Kind.choices, default=Kind.PERIODIC)
-    period_start = models.DateField(_("début de la période"))
-    period_end = models.DateField(_("fin de la période"))
+    period_start = models.DateField(_("début de la période"), validators=bounded("date"))
+    period_end = models.DateField(_("fin de la période"), validators=bounded("date"))
     happened = models.TextField(_("ce qui s'est passé"))
     difficulties = models.TextField(_("difficultés"), blank=True)
     lessons = models.TextField(_("enseignements"), blank=True)
@@ -46,7 +45,7 @@ class LogbookEntry(models.Model):
         decimal_places=1,
         null=True,
         blank=True,
-        validators=[MinValueValidator(Decimal("0"))],
+        validators=bounded("hours"),
     )
     support_needed = models.TextField(_("appui souhaité"), blank=True)
     meetings = models.ManyToManyField(
@@ -97,8 +96,8 @@ class LogbookReminder(models.Model):
     site = models.ForeignKey(
         Site, on_delete=models.CASCADE, related_name="logbook_reminders", verbose_name=_("site")
     )
-    period_start = models.DateField(_("début de la période"))
-    period_end = models.DateField(_("fin de la période"))
+    period_start = models.DateField(_("début de la période"), validators=bounded("date"))
+    period_end = models.DateField(_("fin de la période"), validators=bounded("date"))
     recipients = models.TextField(_("destinataires"))
     sent_at = models.DateTimeField(_("envoyé le"), default=timezone.now)
 
@@ -142,7 +141,12 @@ class Indicator(models.Model):
         _("périodicité"), max_length=10, choices=Periodicity.choices, default=Periodicity.QUARTER
     )
     default_objective = models.DecimalField(
-        _("objectif par site"), max_digits=10, decimal_places=2, null=True, blank=True
+        _("objectif par site"),
+        max_digits=10,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=bounded("indicator"),
     )
     is_active = models.BooleanField(_("actif"), default=True)
 
@@ -171,7 +175,9 @@ class IndicatorObjective(models.Model):
     site = models.ForeignKey(
         Site, on_delete=models.CASCADE, related_name="indicator_objectives", verbose_name=_("site")
     )
-    target = models.DecimalField(_("objectif"), max_digits=10, decimal_places=2)
+    target = models.DecimalField(
+        _("objectif"), max_digits=10, decimal_places=2, validators=bounded("indicator")
+    )
 
     objects = SiteScopedQuerySet.as_manager()
 
@@ -195,9 +201,9 @@ class IndicatorValue(models.Model):
     site = models.ForeignKey(
         Site, on_delete=models.CASCADE, related_name="indicator_values", verbose_name=_("site")
     )
-    period_start = models.DateField(_("début de la période"))
-    period_end = models.DateField(_("fin de la période"))
-    value = models.DecimalField(_("valeur"), max_digits=12, decimal_places=2)
+    period_start = models.DateField(_("début de la période"), validators=bounded("date"))
+    period_end = models.DateField(_("fin de la période"), validators=bounded("date"))
+    value = models.DecimalField(_("valeur"), max_digits=12, decimal_places=2, validators=bounded("indicator"))
     comment = models.TextField(_("commentaire"), blank=True)
     entered_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -237,8 +243,8 @@ class Survey(models.Model):
 
     title = models.CharField(_("intitulé"), max_length=200, unique=True)
     description = models.TextField(_("description"), blank=True)
-    sent_on = models.DateField(_("envoyé le"))
-    closes_on = models.DateField(_("clos le"), null=True, blank=True)
+    sent_on = models.DateField(_("envoyé le"), validators=bounded("date"))
+    closes_on = models.DateField(_("clos le"), null=True, blank=True, validators=bounded("date"))
 
     class Meta:
         verbose_name = _("enquête")
@@ -269,7 +275,7 @@ class SurveyRecipient(models.Model):
         Site, on_delete=models.CASCADE, related_name="survey_recipients", verbose_name=_("site")
     )
     function = models.CharField(_("fonction"), max_length=20, choices=Function.choices)
-    responded_on = models.DateField(_("a répondu le"), null=True, blank=True)
+    responded_on = models.DateField(_("a répondu le"), null=True, blank=True, validators=bounded("date"))
 
     objects = SiteScopedQuerySet.as_manager()
 
@@ -326,8 +332,8 @@ class EvaluationReport(models.Model):
         verbose_name=_("site"),
     )
     period_label = models.CharField(_("période"), max_length=40)
-    period_start = models.DateField(_("début de la période"))
-    period_end = models.DateField(_("fin de la période"))
+    period_start = models.DateField(_("début de la période"), validators=bounded("date"))
+    period_end = models.DateField(_("fin de la période"), validators=bounded("date"))
     status = models.CharField(_("état"), max_length=10, choices=Status.choices, default=Status.QUEUED)
     error = models.TextField(_("motif de l'échec"), blank=True)
     attempts = models.PositiveSmallIntegerField(_("tentatives"), default=0)
@@ -463,7 +469,7 @@ class ReportSchedule(models.Model):
     day_of_month = models.PositiveSmallIntegerField(
         _("jour du mois"),
         default=5,
-        validators=[MinValueValidator(1), MaxValueValidator(28)],
+        validators=bounded("day_of_month"),
         help_text=_("Le rapport de la période écoulée est fabriqué ce jour-là (1 à 28)."),
     )
     is_active = models.BooleanField(_("active"), default=True)

@@ -3,10 +3,11 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from atc.bounds import BoundedModelForm
 from pilotage.models import ATTENDANCE_FIELDS, CommitteeMember, Meeting
 
 
-class NationalMemberForm(forms.ModelForm):
+class NationalMemberForm(BoundedModelForm):
     class Meta:
         model = CommitteeMember
         fields = ["organisation_name", "person_name", "title", "category", "start_date", "end_date"]
@@ -23,7 +24,7 @@ class NationalMemberForm(forms.ModelForm):
         return name
 
 
-class NationalMeetingForm(forms.ModelForm):
+class NationalMeetingForm(BoundedModelForm):
     kind = forms.ChoiceField(
         label=_("Type"),
         choices=[

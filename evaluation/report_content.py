@@ -658,11 +658,24 @@ def _highlights(entries: list[LogbookEntry]) -> list[dict]:
     return result
 
 
+def _most_recent(action_ids: list[int], data: _Data) -> list[int]:
+    """At most ATC_REPORT_LIST_MAX actions, the most recently updated, kept in title order: a
+    site with thousands of actions made a report of hundreds of pages (the full list is in the
+    XLSX export of the actions)."""
+    limit = settings.ATC_REPORT_LIST_MAX
+    if len(action_ids) <= limit:
+        return action_ids
+    recent = set(sorted(action_ids, key=lambda pk: (data.actions[pk].updated_at, pk), reverse=True)[:limit])
+    return [pk for pk in action_ids if pk in recent]
+
+
 def _site_section(site: Site, data: _Data, indicators: list[dict], *, events: bool) -> dict:
     meetings = data.meetings.get(site.pk, {})
     parts = _attendance_parts([meetings]) if meetings else []
     action_ids = data.actions_by_site.get(site.pk, [])
     statuses = Counter(data.action_status[pk][1] for pk in action_ids)
+    listed = _most_recent(action_ids, data)
+    site_events = [event for event in data.events if event.site_id == site.pk] if events else []
     actions = [
         {
             "title": action.title,
@@ -670,7 +683,7 @@ def _site_section(site: Site, data: _Data, indicators: list[dict], *, events: bo
             "theme": action.theme.name if action.theme else "—",
             "partners": data.partners_per_action.get(pk, 0),
         }
-        for pk in action_ids
+        for pk in listed
         for action in (data.actions[pk],)
     ]
     return {
@@ -702,6 +715,7 @@ def _site_section(site: Site, data: _Data, indicators: list[dict], *, events: bo
         else None,
         "status_counts": [(label, statuses.get(value, 0)) for value, label in Action.Status.choices],
         "actions": actions,
+        "actions_more": len(action_ids) - len(listed),
         "partners": data.partner_count.get(site.pk, 0),
         "present_partners": int(data.present_partners.get(site.pk, 0)),
         "themes": sorted(
@@ -709,8 +723,10 @@ def _site_section(site: Site, data: _Data, indicators: list[dict], *, events: bo
             key=lambda name: name,
         ),
         "highlights": _highlights(data.logbook.get(site.pk, [])),
+        "highlights_more": max(0, len(data.logbook.get(site.pk, [])) - HIGHLIGHTS_PER_SITE),
         "indicators": indicators,
-        "events": [_event_row(event) for event in data.events if event.site_id == site.pk] if events else [],
+        "events": [_event_row(event) for event in site_events[: settings.ATC_REPORT_LIST_MAX]],
+        "events_more": max(0, len(site_events) - settings.ATC_REPORT_LIST_MAX),
     }
 
 

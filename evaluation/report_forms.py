@@ -4,6 +4,8 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from atc import bounds
+from atc.bounds import BoundedModelForm
 from atc.periods import PeriodError, parse_period
 from evaluation.models import ReportSchedule, Scope
 from evaluation.scopes import Target
@@ -48,9 +50,14 @@ class ReportRequestForm(forms.Form):
 
     def clean_period(self):
         try:
-            return parse_period(self.cleaned_data["period"])
+            period = parse_period(self.cleaned_data["period"])
         except PeriodError as exc:
             raise ValidationError(str(exc)) from exc
+        except ValueError as exc:  # a year such as 9999 or 0000 the parser cannot turn into dates
+            raise ValidationError(bounds.RANGES["date"].message) from exc
+        if not bounds.span_within(period.start, period.end):
+            raise ValidationError(bounds.RANGES["date"].message)
+        return period
 
     def clean(self):
         cleaned = super().clean()
@@ -62,7 +69,7 @@ class ReportRequestForm(forms.Form):
         return Target(data["scope"], network=data["network"], site=data["site"])
 
 
-class ReportScheduleForm(forms.ModelForm):
+class ReportScheduleForm(BoundedModelForm):
     class Meta:
         model = ReportSchedule
         fields = ["name", "scope", "network", "site", "periodicity", "day_of_month", "recipients"]

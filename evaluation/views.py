@@ -1,12 +1,14 @@
 from itertools import groupby
 
 from django.contrib import messages
+from django.core.exceptions import BadRequest
 from django.db.models import Count
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
+from atc import bounds
 from atc.concurrency import StaleVersion
-from atc.periods import YEAR_MAX, YEAR_MIN, quarter_label, quarter_of
+from atc.periods import quarter_label, quarter_of
 from atc.permissions import can_write_site, get_object_for_site, get_site_for_user
 from evaluation import services
 from evaluation.forms import LogbookEntryForm
@@ -27,8 +29,9 @@ def logbook_list(request, slug):
     )
     years = sorted({d.year for d in entries.dates("period_end", "year")}, reverse=True)
     year, kind = request.GET.get("annee", ""), request.GET.get("type", "")
-    # A year outside the plausible span (a typo, `99999999999999999999`) filters nothing.
-    if year.isdigit() and YEAR_MIN <= int(year) <= YEAR_MAX:
+    if year:
+        if bounds.parse_year(year) is None:
+            raise BadRequest(bounds.RANGES["date"].message)
         entries = entries.filter(period_end__year=int(year))
     if kind in LogbookEntry.Kind.values:
         entries = entries.filter(kind=kind)

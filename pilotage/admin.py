@@ -1,6 +1,6 @@
 from django.contrib import admin
-from simple_history.admin import SimpleHistoryAdmin
 
+from atc.admin import HistoryAdmin
 from pilotage.models import (
     Action,
     ActionStatusChange,
@@ -37,7 +37,7 @@ class ParticipantInline(admin.TabularInline):
 
 
 @admin.register(Meeting)
-class MeetingAdmin(SimpleHistoryAdmin):
+class MeetingAdmin(HistoryAdmin):
     list_display = ["title", "kind", "site", "date", "format", "minutes_status"]
     list_filter = ["kind", "format", "minutes_status", "site__network"]
     search_fields = ["title", "site__name"]
@@ -52,7 +52,7 @@ class StatusChangeInline(admin.TabularInline):
 
 
 @admin.register(Action)
-class ActionAdmin(SimpleHistoryAdmin):
+class ActionAdmin(HistoryAdmin):
     list_display = ["title", "site", "theme", "status", "progress", "residents_reached"]
     list_filter = ["status", "theme", "site__network"]
     search_fields = ["title", "site__name"]

@@ -6,6 +6,8 @@ from django import forms
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from atc import bounds
+from atc.bounds import BoundedModelForm
 from atc.concurrency import VersionedFormMixin
 from diagnostics.models import Finding, Theme
 from pilotage.models import (
@@ -43,7 +45,7 @@ def _helper() -> FormHelper:
     return helper
 
 
-class MeetingForm(VersionedFormMixin, forms.ModelForm):
+class MeetingForm(VersionedFormMixin, BoundedModelForm):
     """One page to log a meeting: what, when, who came (counts by category), agenda, minutes."""
 
     class Meta:
@@ -166,7 +168,7 @@ class RosterForm(forms.Form):
         return [(member, self[self.field_name(member)]) for member in self.members]
 
 
-class DecisionForm(forms.ModelForm):
+class DecisionForm(BoundedModelForm):
     class Meta:
         model = Decision
         fields = ["text"]
@@ -201,8 +203,8 @@ def decision_formset_class(*, extra: int):
 
 class MeetingFilterForm(forms.Form):
     kind = forms.ChoiceField(label=_("Type"), required=False)
-    date_from = forms.DateField(label=_("Du"), required=False, widget=DateInput())
-    date_to = forms.DateField(label=_("Au"), required=False, widget=DateInput())
+    date_from = bounds.bound_field(forms.DateField(label=_("Du"), required=False, widget=DateInput()), "date")
+    date_to = bounds.bound_field(forms.DateField(label=_("Au"), required=False, widget=DateInput()), "date")
     committee = forms.ModelChoiceField(label=_("Instance"), queryset=Committee.objects.none(), required=False)
     minutes_status = forms.ChoiceField(label=_("Compte rendu"), required=False)
 
@@ -238,7 +240,7 @@ class MeetingFilterForm(forms.Form):
         return queryset
 
 
-class ActionForm(VersionedFormMixin, forms.ModelForm):
+class ActionForm(VersionedFormMixin, BoundedModelForm):
     """An action with its links; a partner missing from the list can be created on the spot."""
 
     new_partner_name = forms.CharField(

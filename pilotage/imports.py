@@ -35,7 +35,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from simple_history.utils import bulk_create_with_history
 
-from atc import archives, spreadsheets
+from atc import archives, bounds, spreadsheets
 from atc.spreadsheets import neutralise
 from diagnostics.models import Theme
 from pilotage import sheet_reader
@@ -104,11 +104,17 @@ def _text(max_length: int, required: bool = False):
     return parse
 
 
+def _out_of_range(value: str, kind: str) -> CellError:
+    return CellError(_("« %(value)s » : %(rule)s") % {"value": value, "rule": bounds.RANGES[kind].message})
+
+
 def _date(required: bool = False):
     def parse(raw, ctx):
         if isinstance(raw, datetime.datetime):
-            return raw.date()
+            raw = raw.date()
         if isinstance(raw, datetime.date):
+            if not bounds.within("date", raw):
+                raise _out_of_range(f"{raw:%d/%m/%Y}", "date")
             return raw
         text = "" if raw is None else str(raw).strip()
         if not text:
@@ -120,15 +126,15 @@ def _date(required: bool = False):
                 day = datetime.datetime.strptime(text, fmt).date()
             except ValueError:
                 continue
-            if not 2000 <= day.year <= 2100:
-                break
+            if not bounds.within("date", day):
+                raise _out_of_range(text, "date")
             return day
         raise CellError(_("« %(value)s » n'est pas une date valide (JJ/MM/AAAA).") % {"value": _quote(text)})
 
     return parse
 
 
-def _count(maximum: int = 100_000):
+def _count(kind: str = "count"):
     def parse(raw, ctx):
         if raw is None or (isinstance(raw, str) and not raw.strip()):
             return None
@@ -137,11 +143,13 @@ def _count(maximum: int = 100_000):
             number = Decimal(text.replace(",", "."))
         except InvalidOperation:
             number = None
-        if number is None or number != number.to_integral_value() or not 0 <= number <= maximum:
+        if number is None or number != number.to_integral_value():
             raise CellError(
-                _("« %(value)s » n'est pas un nombre entier entre 0 et %(max)s.")
-                % {"value": _quote(raw), "max": maximum}
+                _("« %(value)s » n'est pas un nombre entier. %(rule)s")
+                % {"value": _quote(raw), "rule": bounds.RANGES[kind].message}
             )
+        if not bounds.within(kind, number):
+            raise _out_of_range(_display(raw).strip(), kind)
         return int(number)
 
     return parse
@@ -268,7 +276,7 @@ def _meeting_columns() -> list[Column]:
     ]
     for category, field_name in ATTENDANCE_FIELDS.items():
         header = f"participant·es {OrganisationCategory(category).label}"
-        columns.append(Column(field_name, header, _count(10_000), False, _("Nombre entier, 0 si vide")))
+        columns.append(Column(field_name, header, _count(), False, _("Nombre entier, 0 si vide")))
     return columns
 
 
@@ -285,8 +293,8 @@ def _action_columns() -> list[Column]:
             _("Idée par défaut"),
             tuple(str(label) for _v, label in Action.Status.choices),
         ),
-        Column("progress", "avancement (%)", _count(100), False, _("Nombre entier de 0 à 100")),
-        Column("residents_reached", "habitant·es touché·es", _count(1_000_000), False, _("Nombre entier")),
+        Column("progress", "avancement (%)", _count("percent"), False, _("Nombre entier de 0 à 100")),
+        Column("residents_reached", "habitant·es touché·es", _count(), False, _("Nombre entier")),
         Column("start_date", "début", _date(), False, _("JJ/MM/AAAA")),
         Column("end_date", "fin", _date(), False, _("JJ/MM/AAAA, après le début")),
         Column(

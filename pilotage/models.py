@@ -3,13 +3,13 @@ decided, and files attached to them."""
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from atc.bounds import bounded
 from atc.concurrency import version_field
 from sites.models import OrganisationCategory, PartnerOrganisation, Site
 
@@ -96,8 +96,8 @@ class CommitteeMember(models.Model):
             "Obligatoire pour enregistrer le nom d'un·e habitant·e ou d'un·e membre du conseil citoyen."
         ),
     )
-    start_date = models.DateField(_("membre depuis"), null=True, blank=True)
-    end_date = models.DateField(_("jusqu'au"), null=True, blank=True)
+    start_date = models.DateField(_("membre depuis"), null=True, blank=True, validators=bounded("date"))
+    end_date = models.DateField(_("jusqu'au"), null=True, blank=True, validators=bounded("date"))
 
     class Meta:
         verbose_name = _("membre d'instance")
@@ -147,7 +147,7 @@ ATTENDANCE_FIELDS = {
 
 
 def _attendance_field(category):
-    return models.PositiveIntegerField(category.label, default=0)
+    return models.PositiveIntegerField(category.label, default=0, validators=bounded("count"))
 
 
 class Meeting(models.Model):
@@ -194,10 +194,10 @@ class Meeting(models.Model):
     )
     kind = models.CharField(_("type de réunion"), max_length=24, choices=Kind.choices)
     title = models.CharField(_("intitulé"), max_length=200)
-    date = models.DateField(_("date"), default=timezone.localdate)
+    date = models.DateField(_("date"), default=timezone.localdate, validators=bounded("date"))
     start_time = models.TimeField(_("heure de début"), null=True, blank=True)
     duration_minutes = models.PositiveIntegerField(
-        _("durée (minutes)"), null=True, blank=True, validators=[MaxValueValidator(24 * 60)]
+        _("durée (minutes)"), null=True, blank=True, validators=bounded("minutes")
     )
     format = models.CharField(_("format"), max_length=12, choices=Format.choices, default=Format.IN_PERSON)
     location = models.CharField(_("lieu"), max_length=200, blank=True)
@@ -356,12 +356,12 @@ class Action(models.Model):
         PartnerOrganisation, blank=True, related_name="actions", verbose_name=_("partenaires")
     )
     status = models.CharField(_("état"), max_length=12, choices=Status.choices, default=Status.IDEA)
-    progress = models.PositiveSmallIntegerField(
-        _("avancement (%)"), default=0, validators=[MaxValueValidator(100)]
+    progress = models.PositiveSmallIntegerField(_("avancement (%)"), default=0, validators=bounded("percent"))
+    residents_reached = models.PositiveIntegerField(
+        _("habitant·es touché·es"), default=0, validators=bounded("count")
     )
-    residents_reached = models.PositiveIntegerField(_("habitant·es touché·es"), default=0)
-    start_date = models.DateField(_("début"), null=True, blank=True)
-    end_date = models.DateField(_("fin"), null=True, blank=True)
+    start_date = models.DateField(_("début"), null=True, blank=True, validators=bounded("date"))
+    end_date = models.DateField(_("fin"), null=True, blank=True, validators=bounded("date"))
     meeting = models.ForeignKey(
         Meeting,
         on_delete=models.SET_NULL,

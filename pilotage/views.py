@@ -1,9 +1,14 @@
 """Pages of a site's steering: meetings with their roster and decisions, actions, attachments."""
 
+import math
+from dataclasses import dataclass
+from urllib.parse import parse_qs, urlencode, urlsplit
+
+from django.conf import settings
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import BadRequest, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Prefetch
+from django.db.models import Count, Prefetch
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -36,8 +41,16 @@ from pilotage.uploads import safe_download_name
 MEETINGS_PER_PAGE = 20
 
 
+def _is_id(value) -> bool:
+    text = str(value)
+    return text.isascii() and text.isdigit()
+
+
 def _committee_members(site, committee_id):
-    committee = Committee.objects.filter(site=site, pk=committee_id).first() if committee_id else None
+    """The committee of the site with this id and its members; none for an id that is not one
+    (the meeting form then says which committees it accepts)."""
+    readable = committee_id and _is_id(committee_id)
+    committee = Committee.objects.filter(site=site, pk=committee_id).first() if readable else None
     if committee is None:
         return None, []
     return committee, list(committee.members.select_related("organisation"))
@@ -126,7 +139,10 @@ def meeting_edit(request, slug, pk):
 def meeting_roster(request, slug):
     """The roster fieldset of the committee chosen in the meeting form (htmx fragment)."""
     site = get_site_for_user(request, slug, write=True)
-    committee, members = _committee_members(site, request.GET.get("committee") or None)
+    committee_id = request.GET.get("committee") or None
+    if committee_id and not _is_id(committee_id):
+        raise BadRequest(_("Instance illisible : choisissez une instance du site dans la liste."))
+    committee, members = _committee_members(site, committee_id)
     roster = RosterForm(members=members) if members else None
     return render(
         request,
@@ -263,13 +279,67 @@ def action_detail(request, slug, pk):
     )
 
 
-def _board_columns(site) -> list[tuple[str, str, list[Action]]]:
-    """The board's columns: (status, label, the site's actions in that status by title)."""
-    actions = Action.objects.filter(site=site).select_related("theme").order_by("title", "id")
-    by_status = {status: [] for status in Action.Status.values}
-    for action in actions:
-        by_status[action.status].append(action)
-    return [(value, label, by_status[value]) for value, label in Action.Status.choices]
+@dataclass
+class BoardColumn:
+    """One status of the board: its count, and the page of its actions being shown."""
+
+    status: str
+    label: str
+    actions: list
+    total: int
+    page: int
+    last_page: int
+    first_shown: int
+    last_shown: int
+    previous_query: str
+    next_query: str
+
+
+def _board_pages(query) -> dict[str, int]:
+    """The page shown in each column, from `?page_<status>=`; an unreadable one is the first."""
+    pages = {}
+    for status in Action.Status.values:
+        text = query.get(f"page_{status}", "")
+        pages[status] = int(text) if text.isascii() and text.isdigit() and len(text) < 7 else 1
+    return pages
+
+
+def _board_columns(site, pages: dict[str, int]) -> list[BoardColumn]:
+    """The board's columns, each paginated on its own (by title): one count query, then one
+    query per non-empty column, whatever the number of actions."""
+    size = settings.ATC_BOARD_PAGE_SIZE
+    totals = dict(Action.objects.filter(site=site).order_by().values_list("status").annotate(n=Count("id")))
+    shown = {f"page_{status}": page for status, page in pages.items() if page > 1}
+    columns = []
+    for value, label in Action.Status.choices:
+        total = totals.get(value, 0)
+        last_page = max(1, math.ceil(total / size))
+        page = max(1, min(pages.get(value, 1), last_page))
+        start = (page - 1) * size
+        actions = (
+            list(
+                Action.objects.filter(site=site, status=value)
+                .select_related("theme")
+                .order_by("title", "id")[start : start + size]
+            )
+            if total
+            else []
+        )
+        columns.append(
+            BoardColumn(
+                value,
+                label,
+                actions,
+                total,
+                page,
+                last_page,
+                start + 1,
+                start + len(actions),
+                urlencode({**shown, f"page_{value}": page - 1}),
+                urlencode({**shown, f"page_{value}": page + 1}),
+            )
+        )
+    return columns
 
 
 def action_board(request, slug):
@@ -279,7 +349,7 @@ def action_board(request, slug):
         "pilotage/action_board.html",
         {
             "site": site,
-            "columns": _board_columns(site),
+            "columns": _board_columns(site, _board_pages(request.GET)),
             "can_write": can_write_site(request.user, site),
             "status_choices": Action.Status.choices,
         },
@@ -298,6 +368,11 @@ def action_list_by_theme(request, slug):
         "pilotage/action_list_by_theme.html",
         {"site": site, "actions": actions, "can_write": can_write_site(request.user, site)},
     )
+
+
+def _current_query(request) -> dict[str, str]:
+    url = request.htmx.current_url or ""
+    return {key: values[-1] for key, values in parse_qs(urlsplit(url).query).items()}
 
 
 @require_POST
@@ -337,7 +412,8 @@ def action_status(request, slug, pk):
             "pilotage/_action_board.html",
             {
                 "site": site,
-                "columns": _board_columns(site),
+                # The pages the person was looking at, read from the board's address.
+                "columns": _board_columns(site, _board_pages(_current_query(request))),
                 "can_write": True,
                 "status_choices": Action.Status.choices,
                 "moved_id": action.pk,

@@ -1,6 +1,6 @@
 from django.contrib import admin
-from simple_history.admin import SimpleHistoryAdmin
 
+from atc.admin import HistoryAdmin
 from sites.models import (
     ContextEvent,
     FacilitatorAssignment,
@@ -41,7 +41,7 @@ class FacilitatorInline(admin.TabularInline):
 
 
 @admin.register(Site)
-class SiteAdmin(SimpleHistoryAdmin):
+class SiteAdmin(HistoryAdmin):
     """Reference data stays correctable here; its confidence is shown on every row."""
 
     list_display = ["name", "network", "departement_code", "region", "data_confidence"]

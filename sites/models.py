@@ -6,12 +6,14 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
+from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
+
+from atc.bounds import bounded
 
 # A département on three characters: 001–095 and 02A/02B in metropolitan France, 971–976 overseas.
 _DEPARTEMENT3 = r"(?:0(?:0[1-9]|[1-8][0-9]|9[0-5]|2A|2B)|97[1-6])"
@@ -214,13 +216,13 @@ class Site(models.Model):
         _("latitude"),
         max_digits=8,
         decimal_places=5,
-        validators=[MinValueValidator(Decimal("-90")), MaxValueValidator(Decimal("90"))],
+        validators=bounded("latitude"),
     )
     longitude = models.DecimalField(
         _("longitude"),
         max_digits=8,
         decimal_places=5,
-        validators=[MinValueValidator(Decimal("-180")), MaxValueValidator(Decimal("180"))],
+        validators=bounded("longitude"),
     )
     network = models.ForeignKey(
         Network, on_delete=models.PROTECT, related_name="sites", verbose_name=_("tête de réseau")
@@ -252,7 +254,9 @@ class Site(models.Model):
         choices=Configuration.choices,
         default=Configuration.SINGLE,
     )
-    start_date = models.DateField(_("début de l'expérimentation sur le site"), null=True, blank=True)
+    start_date = models.DateField(
+        _("début de l'expérimentation sur le site"), null=True, blank=True, validators=bounded("date")
+    )
     other_schemes = models.ManyToManyField(
         Scheme, blank=True, related_name="sites", verbose_name=_("autres dispositifs")
     )
@@ -301,8 +305,8 @@ class ContextEvent(models.Model):
     )
     kind = models.CharField(_("type"), max_length=20, choices=Kind.choices)
     title = models.CharField(_("intitulé"), max_length=200)
-    start_date = models.DateField(_("début"))
-    end_date = models.DateField(_("fin"), null=True, blank=True)
+    start_date = models.DateField(_("début"), validators=bounded("date"))
+    end_date = models.DateField(_("fin"), null=True, blank=True, validators=bounded("date"))
 
     class Meta:
         verbose_name = _("événement de contexte")
@@ -356,17 +360,14 @@ class FacilitatorAssignment(models.Model):
         _("temps dédié (ETP)"),
         max_digits=3,
         decimal_places=2,
-        validators=[
-            MinValueValidator(Decimal("0.1"), _("Le temps dédié doit être d'au moins 0,1 ETP.")),
-            MaxValueValidator(Decimal("2.0"), _("Le temps dédié ne peut pas dépasser 2,0 ETP.")),
-        ],
+        validators=bounded("fte"),
         help_text=_("Entre 0,1 et 2,0 ETP."),
     )
     contract_type = models.CharField(
         _("type de contrat"), max_length=12, choices=ContractType.choices, default=ContractType.CDD
     )
-    start_date = models.DateField(_("début du contrat"))
-    end_date = models.DateField(_("fin"), null=True, blank=True)
+    start_date = models.DateField(_("début du contrat"), validators=bounded("date"))
+    end_date = models.DateField(_("fin"), null=True, blank=True, validators=bounded("date"))
 
     objects = FacilitatorAssignmentQuerySet.as_manager()
 

@@ -5,10 +5,11 @@ from crispy_forms.layout import Submit
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from atc.bounds import BoundedModelForm
 from sites.models import PartnerOrganisation
 
 
-class PartnerForm(forms.ModelForm):
+class PartnerForm(BoundedModelForm):
     class Meta:
         model = PartnerOrganisation
         fields = ["name", "category"]

@@ -151,7 +151,7 @@ def test_bad_entry_is_refused_with_messages(client, facilitator):
     page = page_text(response)
     assert "La fin de la période doit suivre son début." in page
     assert "Décrivez ce qui s'est passé pendant la période." in page
-    assert "Le temps passé ne peut pas être négatif." in page
+    assert "Indiquez un temps passé entre 0 et 5 000 heures." in page
     assert not LogbookEntry.objects.exists()
 
 

@@ -133,7 +133,7 @@ def test_each_bad_cell_is_named_with_its_reason(marseille, facilitator):
     assert "Ligne 2, colonne « type » : « Goûter » n'est pas une valeur possible" in messages
     assert "Ligne 2, colonne « intitulé » : valeur obligatoire manquante" in messages
     assert "Ligne 2, colonne « instance » : « Comité inconnu » n'est pas une instance" in messages
-    assert "« -2 » n'est pas un nombre entier entre 0 et 10000." in messages
+    assert "« -2 » : Indiquez un nombre entier entre 0 et 100 000." in messages
     assert "« beaucoup » n'est pas un nombre entier" in messages
 
 
@@ -308,3 +308,33 @@ def test_ten_thousand_rows_import_in_one_go(marseille, facilitator, capsys):
     assert Meeting.objects.filter(site=marseille).count() == 10_000
     with capsys.disabled():
         print(f"\n10 000 réunions ({len(data) // 1024} Kio) importées en {elapsed:.1f} s")
+
+
+@pytest.mark.parametrize("day", ["31/12/9999", "01/01/0001", "31/12/1999", "01/01/2101"])
+def test_a_date_outside_the_experiments_span_is_refused(marseille, facilitator, day):
+    rows = [MEETING_HEADER, meeting_row(1)]
+    rows[1][0] = day
+    report = imports.import_file(site=marseille, kind=MEETINGS, data=csv_bytes(rows), user=facilitator)
+    assert report.errors == [
+        f"Ligne 2, colonne « date » : « {day} » : Indiquez une date entre le 01/01/2000 et le 31/12/2100."
+    ]
+    assert not Meeting.objects.exists()
+
+
+def test_an_xlsx_date_outside_the_span_is_refused(marseille, facilitator):
+    row = meeting_row(1)
+    row[0] = datetime.datetime(9999, 12, 31)
+    report = imports.check_file(site=marseille, kind=MEETINGS, data=xlsx_bytes([MEETING_HEADER, row]))
+    assert "« 31/12/9999 » : Indiquez une date entre le 01/01/2000 et le 31/12/2100." in "\n".join(
+        report.errors
+    )
+
+
+def test_two_huge_attendance_counts_are_refused(marseille, facilitator):
+    row = meeting_row(1)
+    row[8] = row[9] = "2000000000"
+    report = imports.import_file(
+        site=marseille, kind=MEETINGS, data=csv_bytes([MEETING_HEADER, row]), user=facilitator
+    )
+    assert "« 2000000000 » : Indiquez un nombre entier entre 0 et 100 000." in "\n".join(report.errors)
+    assert not Meeting.objects.exists()
