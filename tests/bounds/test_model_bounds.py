@@ -13,6 +13,8 @@ BOUNDED_TYPES = (models.DateField, models.IntegerField, models.DecimalField, mod
 COMPUTED = {
     "atc.Heartbeat": "the worker's heartbeat",
     "sites.SiteQuarterStats": "figures derived from bounded inputs",
+    "sites.SiteDataVersion": "counters bumped by the figure triggers",
+    "sites.FiguresVersion": "counters bumped by the figure triggers",
     "evaluation.EvaluationReport.attempts": "retry counter",
     "evaluation.EvaluationReport.page_count": "measured on the rendered PDF",
     "evaluation.EvaluationReportPart.index": "position of a part, set by the renderer",
