@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.http import HttpResponse
+from django.utils.functional import Promise
 from django.utils.text import slugify
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
@@ -29,8 +30,13 @@ class Table:
     rows: list[list[Cell]]
 
 
-def neutralise(value: Cell) -> Cell:
-    """The value as a spreadsheet must store it: text that looks like a formula is quoted."""
+def neutralise(value: Cell | Promise) -> Cell:
+    """The value as a spreadsheet must store it: text that looks like a formula is quoted.
+
+    Labels may still be lazy translations (chart headers, choice labels): they are made plain text
+    here, the one door every cell goes through, since openpyxl refuses anything but plain types."""
+    if isinstance(value, Promise):
+        value = str(value)
     if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
         return "'" + value
     return value
@@ -69,7 +75,7 @@ def xlsx_bytes(tables: list[Table]) -> bytes:
     used = set()
     for table in tables:
         # Sheet names: 31 characters at most, no []:*?/\ and unique.
-        name = "".join(c for c in table.title if c not in "[]:*?/\\")[:28] or "Feuille"
+        name = "".join(c for c in str(table.title) if c not in "[]:*?/\\")[:28] or "Feuille"
         while name in used:
             name = name[:26] + f"_{len(used)}"
         used.add(name)
