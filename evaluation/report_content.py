@@ -20,7 +20,7 @@ from atc import charts
 from atc.charts import format_number
 from diagnostics.models import Assessment, AssessmentItem, Finding, Theme
 from evaluation import indicator_rules
-from evaluation.indicator_rules import action_statuses_at, end_of_day
+from evaluation.indicator_rules import action_statuses_at
 from evaluation.models import Indicator, IndicatorObjective, IndicatorValue, LogbookEntry, Survey
 from evaluation.periods import Period, Target, french_date
 from pilotage.models import ATTENDANCE_FIELDS, Action, Committee, CommitteeMember, Meeting
@@ -188,7 +188,8 @@ class _Data:
             .values_list("action_id", "n")
         )
         self.partner_count = dict(
-            PartnerOrganisation.objects.filter(site_id__in=ids, created_at__lte=end_of_day(end))
+            PartnerOrganisation.objects.known_by(end)
+            .filter(site_id__in=ids)
             .values("site_id")
             .annotate(n=Count("id"))
             .values_list("site_id", "n")
@@ -216,8 +217,8 @@ class _Data:
         ).order_by("site_id", "-period_end", "-id"):
             self.logbook[entry.site_id].append(entry)
         self.events = list(
-            ContextEvent.objects.filter(Q(site_id__in=ids) | Q(site__isnull=True))
-            .filter(Q(start_date__lte=end), Q(end_date__isnull=True) | Q(end_date__gte=start))
+            ContextEvent.objects.within(start, end)
+            .filter(Q(site_id__in=ids) | Q(site__isnull=True))
             .select_related("site")
             .order_by("start_date", "title")
         )
@@ -225,20 +226,18 @@ class _Data:
 
 def _method(data: _Data, period: Period) -> dict:
     surveys = []
+    # A survey belongs to the period it was sent in; its answers count when dated by the period's
+    # end (a report on a past period never counts answers that came after it).
+    answered = Q(recipients__site_id__in=data.ids, recipients__responded_on__lte=period.end)
     rows = (
-        Survey.objects.filter(sent_on__lte=period.end, recipients__site_id__in=data.ids)
+        Survey.objects.filter(
+            sent_on__gte=period.start, sent_on__lte=period.end, recipients__site_id__in=data.ids
+        )
         .annotate(
             total=Count("recipients", filter=Q(recipients__site_id__in=data.ids)),
-            answered=Count(
-                "recipients",
-                filter=Q(recipients__site_id__in=data.ids, recipients__responded_on__isnull=False),
-            ),
+            answered=Count("recipients", filter=answered),
             territories=Count("recipients__site", filter=Q(recipients__site_id__in=data.ids), distinct=True),
-            answering_territories=Count(
-                "recipients__site",
-                filter=Q(recipients__site_id__in=data.ids, recipients__responded_on__isnull=False),
-                distinct=True,
-            ),
+            answering_territories=Count("recipients__site", filter=answered, distinct=True),
         )
         .order_by("sent_on", "title")
     )

@@ -8,7 +8,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -281,6 +281,17 @@ class Site(models.Model):
         return self.name
 
 
+class ContextEventQuerySet(models.QuerySet):
+    def within(self, start: datetime.date, end: datetime.date):
+        """The events of a period: those whose dates overlap it. An event without an end date
+        happened on one day (an election, a change of contact), so it belongs to that day's
+        period only — never to every period after it."""
+        return self.filter(
+            Q(start_date__lte=end),
+            Q(start_date__gte=start) | Q(end_date__gte=start),
+        )
+
+
 class ContextEvent(models.Model):
     """An event that slowed or changed the work (lockdown, elections…); national when no site."""
 
@@ -302,7 +313,11 @@ class ContextEvent(models.Model):
     kind = models.CharField(_("type"), max_length=20, choices=Kind.choices)
     title = models.CharField(_("intitulé"), max_length=200)
     start_date = models.DateField(_("début"))
-    end_date = models.DateField(_("fin"), null=True, blank=True)
+    end_date = models.DateField(
+        _("fin"), null=True, blank=True, help_text=_("Laisser vide pour un événement d'un seul jour.")
+    )
+
+    objects = ContextEventQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("événement de contexte")
@@ -391,6 +406,26 @@ class FacilitatorAssignment(models.Model):
         return f"{self.person_name} — {self.site}"
 
 
+class PartnerOrganisationQuerySet(models.QuerySet):
+    def known_by(self, day: datetime.date):
+        """The partners a site had on `day` (a period's end): recorded on the platform by then, or
+        with a dated trace by then — a meeting attended, an action started, a committee seat held.
+
+        The record date alone is not the rule: sites enter their history after the fact (the
+        import, the demo), so an organisation recorded today that attended meetings in 2021 was a
+        partner in 2021. Reports read this rule; it never counts fewer partners than were present."""
+        meetings = self.model.meetings.through.objects.filter(
+            partnerorganisation_id=OuterRef("pk"), meeting__date__lte=day
+        )
+        actions = self.model.actions.through.objects.filter(
+            partnerorganisation_id=OuterRef("pk"), action__start_date__lte=day
+        )
+        seats = self.model._meta.get_field("committee_seats").related_model.objects.filter(
+            organisation_id=OuterRef("pk"), start_date__lte=day
+        )
+        return self.filter(Q(created_at__date__lte=day) | Exists(meetings) | Exists(actions) | Exists(seats))
+
+
 class PartnerOrganisation(models.Model):
     """An organisation that works with a site: the unit of the cooperation map."""
 
@@ -398,6 +433,8 @@ class PartnerOrganisation(models.Model):
     name = models.CharField(_("nom"), max_length=200)
     category = models.CharField(_("catégorie"), max_length=20, choices=OrganisationCategory.choices)
     created_at = models.DateTimeField(_("créée le"), auto_now_add=True)
+
+    objects = PartnerOrganisationQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("organisation partenaire")
