@@ -17,6 +17,8 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
+from atc.formats import format_number
+
 Number = int | float | Decimal
 
 WIDTH = 640
@@ -26,16 +28,6 @@ MUTED = "#555555"
 GRID = "#dddddd"
 # Colour-blind-safe palette with contrast >= 3:1 on white; patterns below carry the same meaning.
 PALETTE = ("#000091", "#b34000", "#18753c", "#6e445a", "#0063cb", "#7a6200", "#c9191e", "#3a3a3a")
-NARROW_NBSP = "\u202f"
-
-
-def format_number(value: Number | None, decimals: int = 1) -> str:
-    """French number format: `0,8`, `1 234`, `12,5` (trailing `,0` dropped); `—` for no value."""
-    if value is None:
-        return "—"
-    number = round(float(value), decimals)
-    text = f"{int(number):,}" if number.is_integer() else f"{number:,.{decimals}f}"
-    return text.replace(",", NARROW_NBSP).replace(".", ",")
 
 
 @dataclass(frozen=True)

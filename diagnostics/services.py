@@ -9,7 +9,8 @@ from django.db import transaction
 from django.db.models import Prefetch
 from django.utils.translation import gettext as _
 
-from atc.charts import Chart, format_number, grouped_bars, share_bar, slope_chart
+from atc.charts import Chart, grouped_bars, share_bar, slope_chart
+from atc.formats import format_number
 from diagnostics.models import Assessment, AssessmentItem, Finding, Theme
 from pilotage.models import Action
 from sites.models import Site

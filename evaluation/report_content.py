@@ -17,7 +17,7 @@ from django.db.models import Count, Min, Q, Sum
 from django.utils.translation import gettext as _
 
 from atc import charts
-from atc.charts import format_number
+from atc.formats import format_number, format_share
 from diagnostics.models import Assessment, AssessmentItem, Finding, Theme
 from evaluation import indicator_rules
 from evaluation.indicator_rules import action_statuses_at
@@ -52,27 +52,38 @@ INSTITUTIONAL = {OrganisationCategory.STATE, OrganisationCategory.LOCAL_AUTHORIT
 RESIDENT_SIDE = {OrganisationCategory.RESIDENTS, OrganisationCategory.CITIZENS_COUNCIL}
 
 
-def percent(part: int | float, whole: int | float) -> str:
-    """`57 %` (French spacing), or an em dash when there is nothing to divide by."""
-    if not whole:
-        return "—"
-    return f"{format_number(part * 100 / whole, 0)}{NBSP}%"
-
-
 def fte(value) -> str:
     return f"{format_number(value, 1)}{NBSP}ETP"
 
 
-def spread(values: list) -> dict:
-    """min / max / mean of numbers, formatted the French way (`0,8`)."""
+def spread(values: list, unit: str = "") -> dict:
+    """min / max / mean of numbers over the sites, formatted the French way (`0,8`), and `text`,
+    the phrase a report prints: « de 0,4 à 1,2, moyenne 0,8 » over several sites, the value alone
+    for one site (a site report never reads « de 1 à 1, moyenne 1 »)."""
     if not values:
-        return {"count": 0, "min": "—", "max": "—", "mean": "—"}
-    return {
+        return {"count": 0, "min": "—", "max": "—", "mean": "—", "text": "—"}
+    figures = {
         "count": len(values),
         "min": format_number(min(values), 1),
         "max": format_number(max(values), 1),
         "mean": format_number(statistics.fmean(float(v) for v in values), 1),
     }
+    return {**figures, "text": spread_text(figures, unit)}
+
+
+def spread_text(figures: dict, unit: str = "") -> str:
+    """The phrase for a spread of formatted figures (`count`, `min`, `max`, `mean`)."""
+    suffix = f"{NBSP}{unit}" if unit else ""
+    if figures["count"] == 0:
+        return "—"
+    if figures["count"] == 1:
+        return f"{figures['max']}{suffix}"
+    if figures["min"] == figures["max"]:
+        return _("%(value)s sur chacun des %(n)s sites") % {
+            "value": f"{figures['max']}{suffix}",
+            "n": format_number(figures["count"]),
+        }
+    return _("de %(min)s à %(max)s%(unit)s, moyenne %(mean)s%(unit)s") % {**figures, "unit": suffix}
 
 
 def quartiles(values: list) -> dict:
@@ -250,7 +261,7 @@ def _method(data: _Data, period: Period) -> dict:
                 "answered": survey.answered,
                 "territories": survey.territories,
                 "answering_territories": survey.answering_territories,
-                "rate": percent(survey.answered, survey.total),
+                "rate": format_share(survey.answered, survey.total),
             }
         )
     logbook_sites = sum(1 for site in data.sites if data.logbook.get(site.pk))
@@ -273,10 +284,12 @@ def _dashboard_figures(data: _Data, period: Period) -> dict:
         period=stats.SitePeriod(start=stats.quarter_of(period.start), end=stats.quarter_of(period.end)),
         today=period.end,
     )
-    return {
-        name: {key: format_number(figures[name][key], 1) for key in ("min", "mean", "max")}
-        for name in ("fte", "steering")
-    }
+    result = {}
+    for name in ("fte", "steering"):
+        formatted = {key: format_number(figures[name][key], 1) for key in ("min", "mean", "max")}
+        formatted["count"] = len(data.sites)
+        result[name] = {**formatted, "text": spread_text(formatted)}
+    return result
 
 
 def _facilitation(data: _Data) -> dict:
@@ -305,7 +318,7 @@ def _facilitation(data: _Data) -> dict:
             categories=[label for label, _n in buckets],
             series=[(_("Sites"), [n for _l, n in buckets])],
             category_header=_("Temps dédié"),
-            summary=_("Temps d'animation de %(min)s à %(max)s ETP, moyenne %(mean)s.") % spread(values),
+            summary=_("Temps d'animation par site : %(spread)s.") % {"spread": spread(values, "ETP")["text"]},
         ),
         "configurations": config_parts,
         "configuration_chart": charts.share_bar(title=_("Configurations de l'animation"), parts=config_parts),
@@ -344,8 +357,8 @@ def _steering(data: _Data) -> dict:
             categories=categories,
             series=[(_("Sites"), [totals.count(n) for n in range(top + 1)])],
             category_header=_("Réunions"),
-            summary=_("De %(min)s à %(max)s réunions de pilotage par site, moyenne %(mean)s.")
-            % spread(totals),
+            summary=_("Réunions de pilotage tenues depuis le début, par site : %(spread)s.")
+            % {"spread": spread(totals)["text"]},
         ),
         "committees": len(with_committee),
         "only_institutional": only_institutional,
@@ -406,7 +419,7 @@ def _actions(data: _Data) -> dict:
         "parts": parts,
         "chart": charts.share_bar(title=_("Actions selon leur état"), parts=parts),
         "multi_partner": multi,
-        "multi_partner_share": percent(multi, len(partner_counts)),
+        "multi_partner_share": format_share(multi, len(partner_counts)),
         "partners_mean": format_number(statistics.fmean(partner_counts), 1) if partner_counts else "—",
         "residents_reached": sum(
             a.residents_reached
@@ -434,7 +447,7 @@ def _attendance(data: _Data) -> dict:
     formats = [(label, data.formats.get(value, 0)) for value, label in Meeting.Format.choices]
     return {
         "total": total,
-        "residents_share": percent(residents, total),
+        "residents_share": format_share(residents, total),
         "chart": charts.share_bar(title=_("Participation aux réunions par catégorie"), parts=parts),
         "formats": formats,
         "formats_chart": charts.share_bar(title=_("Format des réunions"), parts=formats),
