@@ -157,6 +157,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "atc.context_processors.platform",
             ],
+            # The dashboards' tags live with their views (evaluation/dashboards/), not in an app root.
+            "libraries": {"site_tables": "evaluation.dashboards.templatetags.site_tables"},
             # Tests fail on an undefined template variable instead of rendering an empty string.
             "string_if_invalid": "INVALID_TEMPLATE_VARIABLE_%s" if TESTING else "",
         },

@@ -16,7 +16,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("atc.account_urls")),
     path("", include("sites.urls")),
-    path("", include("sites.dashboard_urls")),
+    path("", include("evaluation.dashboards.urls")),
     path("", include("sites.partner_urls")),
     path("", include("pilotage.urls")),
     path("", include("pilotage.import_urls")),

@@ -11,6 +11,7 @@ from django.core.management import call_command
 from django.db import connection, transaction
 from django.utils import timezone
 
+from evaluation.figures.aggregates import rebuild_all_stats
 from evaluation.models import LogbookEntry
 from pilotage.models import Action, Meeting
 from sites.models import (
@@ -20,7 +21,6 @@ from sites.models import (
     PartnerOrganisation,
     Site,
 )
-from sites.stats import rebuild_all_stats
 
 SITES = 1600
 FIRST_DAY = datetime.date(2019, 10, 1)

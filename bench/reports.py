@@ -48,8 +48,9 @@ def _render_part(args):
     """In a pool process, as a worker's part task: one part, with its own database connection."""
     from django.db import connections
 
-    from evaluation.periods import parse_period, parse_scope
+    from atc.periods import parse_period
     from evaluation.reporting import render_part
+    from evaluation.scopes import parse_scope
 
     index, site_ids, output = args
     connections.close_all()
@@ -66,8 +67,9 @@ def _render_part(args):
 def _split_national(folder: Path) -> None:
     from django.db import connections
 
-    from evaluation.periods import parse_period, parse_scope
+    from atc.periods import parse_period
     from evaluation.reporting import merge_parts, part_name, plan_parts
+    from evaluation.scopes import parse_scope
 
     target, period = parse_scope("national"), parse_period(LARGE_PERIOD)
     plan = plan_parts(target)
@@ -101,9 +103,10 @@ def child(size: str) -> None:
     django.setup()
     from django.core.management import call_command
 
+    from atc.periods import parse_period
     from bench import generate
-    from evaluation.periods import parse_period, parse_scope
     from evaluation.reporting import render_to_path
+    from evaluation.scopes import parse_scope
     from pilotage.models import Meeting
     from sites.models import Site
 

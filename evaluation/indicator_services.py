@@ -4,8 +4,8 @@ from decimal import Decimal
 
 from django.db import transaction
 
+from atc.periods import Period
 from evaluation.models import IndicatorValue
-from evaluation.periods import Period
 
 
 def indicator_values_save(*, site, period: Period, values: dict[int, Decimal | None], user) -> int:

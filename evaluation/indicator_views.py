@@ -2,17 +2,18 @@
 entered what; each site's team enters its values for a period."""
 
 from django.contrib import messages
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from atc.periods import PeriodError, parse_period, period_before
 from atc.permissions import get_site_for_user, require_national
 from atc.views import form_page
 from evaluation.indicator_forms import IndicatorForm, IndicatorValuesForm
 from evaluation.indicator_services import indicator_values_save
 from evaluation.models import Indicator, IndicatorValue, Periodicity
-from evaluation.periods import PeriodError, parse_period, period_before
 from sites.models import Site
 
 
@@ -93,10 +94,8 @@ def indicator_values(request, slug, period):
     site = get_site_for_user(request, slug, write=True)
     try:
         parsed = parse_period(period)
-    except PeriodError:
-        return redirect(
-            "reports:indicator_values", slug, period_before(Periodicity.QUARTER, timezone.localdate()).label
-        )
+    except PeriodError as exc:
+        raise Http404(str(exc)) from exc
     indicators = list(
         Indicator.objects.filter(is_active=True, source=Indicator.Source.ENTERED).order_by("name")
     )

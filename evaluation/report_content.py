@@ -18,13 +18,14 @@ from django.utils.translation import gettext as _
 
 from atc import charts
 from atc.formats import format_number, format_share
+from atc.periods import Period, french_date, quarter_of
 from diagnostics.models import Assessment, AssessmentItem, Finding, Theme
 from evaluation import indicator_rules
+from evaluation.figures import multisite
 from evaluation.indicator_rules import action_statuses_at
 from evaluation.models import Indicator, IndicatorObjective, IndicatorValue, LogbookEntry, Survey
-from evaluation.periods import Period, Target, french_date
+from evaluation.scopes import Target
 from pilotage.models import ATTENDANCE_FIELDS, Action, Committee, CommitteeMember, Meeting
-from sites import stats
 from sites.francemap import MapPoint, france_map
 from sites.models import (
     ContextEvent,
@@ -279,9 +280,9 @@ def _dashboard_figures(data: _Data, period: Period) -> dict:
     """FTE (at the period's end) and steering meetings (over the period's quarters), min / mean /
     max across the sites, from the dashboards' statistics service: the report and the national
     dashboard never disagree on these figures. Sites without a facilitator count as 0 ETP there."""
-    figures = stats.distributions(
+    figures = multisite.distributions(
         sites=Site.objects.filter(pk__in=data.ids),
-        period=stats.SitePeriod(start=stats.quarter_of(period.start), end=stats.quarter_of(period.end)),
+        period=multisite.SitePeriod(start=quarter_of(period.start), end=quarter_of(period.end)),
         today=period.end,
     )
     result = {}

@@ -4,8 +4,9 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from atc.periods import PeriodError, parse_period
 from evaluation.models import ReportSchedule, Scope
-from evaluation.periods import PeriodError, Target, parse_period
+from evaluation.scopes import Target
 from sites.models import Network, Site
 
 
@@ -40,8 +41,8 @@ class ReportRequestForm(forms.Form):
         label=_("Période"),
         max_length=40,
         help_text=_(
-            "Une année (2021), un semestre (2021-H1), un trimestre (2021-Q1) "
-            "ou deux dates (2021-01-01..2021-06-30)."
+            "Une année (2021), un semestre (S1 2021), un trimestre (T1 2021) "
+            "ou deux dates (01/01/2021..30/06/2021)."
         ),
     )
 

@@ -9,11 +9,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from atc.periods import Period
 from atc.permissions import log_refusal, require_national
 from atc.views import form_page
 from evaluation import reporting
 from evaluation.models import EvaluationReport, ReportSchedule
-from evaluation.periods import Period
 from evaluation.report_forms import ReportRequestForm, ReportScheduleForm
 
 REPORTS_SHOWN = 100

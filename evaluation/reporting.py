@@ -44,10 +44,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from kombu.exceptions import OperationalError
 
+from atc.periods import Period, french_date, period_before
 from evaluation import pdf
 from evaluation.models import EvaluationReport, EvaluationReportPart, Periodicity, ReportSchedule
-from evaluation.periods import Period, Target, french_date, period_before
 from evaluation.report_content import build_content
+from evaluation.scopes import Target
 from sites.models import Site
 
 log = logging.getLogger(__name__)

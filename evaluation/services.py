@@ -2,7 +2,6 @@
 
 import datetime
 import logging
-from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
@@ -14,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from atc.models import Role, User
+from atc.periods import Period, period_before
 from atc.permissions import WRITER_KINDS
 from evaluation.models import LogbookEntry, LogbookReminder
 from sites.models import Site
@@ -21,36 +21,9 @@ from sites.models import Site
 logger = logging.getLogger(__name__)
 
 
-@dataclass(frozen=True)
-class Quarter:
-    year: int
-    number: int
-
-    @classmethod
-    def of(cls, day: datetime.date) -> "Quarter":
-        return cls(day.year, (day.month - 1) // 3 + 1)
-
-    @property
-    def start(self) -> datetime.date:
-        return datetime.date(self.year, 3 * self.number - 2, 1)
-
-    @property
-    def end(self) -> datetime.date:
-        if self.number == 4:
-            return datetime.date(self.year, 12, 31)
-        return datetime.date(self.year, 3 * self.number + 1, 1) - datetime.timedelta(days=1)
-
-    @property
-    def label(self) -> str:
-        return _("T%(number)s %(year)s") % {"number": self.number, "year": self.year}
-
-    def previous(self) -> "Quarter":
-        return Quarter(self.year - 1, 4) if self.number == 1 else Quarter(self.year, self.number - 1)
-
-
-def last_finished_quarter(today: datetime.date | None = None) -> Quarter:
+def last_finished_quarter(today: datetime.date | None = None) -> Period:
     """The most recent quarter that has fully ended (the logbook's default period)."""
-    return Quarter.of(today or timezone.localdate()).previous()
+    return period_before("quarter", today or timezone.localdate())
 
 
 @transaction.atomic
@@ -66,7 +39,7 @@ def logbook_entry_save(*, entry: LogbookEntry, meetings, actions) -> LogbookEntr
     return entry
 
 
-def has_period_entry(site: Site, quarter: Quarter) -> bool:
+def has_period_entry(site: Site, quarter: Period) -> bool:
     """Whether a periodic review (bilan de période) covers part of the quarter."""
     return LogbookEntry.objects.filter(
         site=site,
@@ -87,14 +60,14 @@ def logbook_writers(site: Site) -> list[str]:
     )
 
 
-def _reminder_messages(site: Site, quarter: Quarter, recipients: list[str]) -> list[EmailMessage]:
+def _reminder_messages(site: Site, quarter: Period, recipients: list[str]) -> list[EmailMessage]:
     context = {
         "site": site,
         "quarter": quarter,
         "create_url": settings.SITE_URL + reverse("evaluation:logbook_create", args=[site.slug]),
     }
     subject = _("Carnet de bord : le bilan du %(quarter)s de %(site)s est à saisir") % {
-        "quarter": quarter.label,
+        "quarter": quarter.short,
         "site": site.name,
     }
     body = render_to_string("evaluation/email/logbook_reminder.txt", context)

@@ -5,6 +5,7 @@ from django.db.models import Count
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
+from atc.periods import YEAR_MAX, YEAR_MIN, quarter_label, quarter_of
 from atc.permissions import can_write_site, get_object_for_site, get_site_for_user
 from evaluation import services
 from evaluation.forms import LogbookEntryForm
@@ -25,14 +26,15 @@ def logbook_list(request, slug):
     )
     years = sorted({d.year for d in entries.dates("period_end", "year")}, reverse=True)
     year, kind = request.GET.get("annee", ""), request.GET.get("type", "")
-    if year.isdigit():
+    # A year outside the plausible span (a typo, `99999999999999999999`) filters nothing.
+    if year.isdigit() and YEAR_MIN <= int(year) <= YEAR_MAX:
         entries = entries.filter(period_end__year=int(year))
     if kind in LogbookEntry.Kind.values:
         entries = entries.filter(kind=kind)
     quarter = services.last_finished_quarter()
     periods = [
         (label, list(rows))
-        for label, rows in groupby(entries, key=lambda e: services.Quarter.of(e.period_end).label)
+        for label, rows in groupby(entries, key=lambda e: quarter_label(quarter_of(e.period_end)))
     ]
     return render(
         request,

@@ -25,6 +25,7 @@ from django.utils import timezone
 
 from atc.models import Role, User
 from diagnostics.models import Assessment, AssessmentItem, Diagnostic, Finding, Theme
+from evaluation.figures.aggregates import rebuild_all_stats
 from evaluation.models import Indicator, IndicatorValue, LogbookEntry, Survey, SurveyRecipient
 from pilotage.models import (
     ATTENDANCE_FIELDS,
@@ -2443,8 +2444,6 @@ def load_demo(*, password: str | None = None) -> DemoSummary:
     are set when an account is created, and reset on every account when `password` is given
     (it must pass the password validators).
     """
-    from sites.stats import rebuild_all_stats
-
     with transaction.atomic():
         summary = _Loader(password).run()
         # Bulk inserts bypass the signals that keep the dashboards' pre-aggregates fresh.

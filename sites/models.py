@@ -482,13 +482,13 @@ class ReviewComment(models.Model):
 
 
 class SiteQuarterStats(models.Model):
-    """One site's figures for one calendar quarter, pre-aggregated by `sites.stats`.
+    """One site's figures for one calendar quarter, pre-aggregated by `evaluation.figures.aggregates`.
 
     The national and network dashboards read about one row per site and quarter instead of
     counting millions of meetings per request. One row exists for every quarter from the site's
     first activity (or start) to the current quarter, zero rows included, so that reporting
     completeness counts the quarters a site was expected to report on (`in_experiment`).
-    Never edited by hand: `sites.stats.refresh_site_stats` rebuilds a site's rows.
+    Never edited by hand: `evaluation.figures.aggregates.refresh_site_stats` rebuilds a site's rows.
     """
 
     site = models.ForeignKey(

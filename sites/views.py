@@ -4,6 +4,7 @@ from urllib.parse import urlencode
 from django.shortcuts import render
 from django.utils import timezone
 
+from atc.periods import period_before
 from atc.permissions import can_write_site, get_site_for_user
 from evaluation.models import LogbookEntry
 from pilotage.models import Action, Meeting
@@ -14,20 +15,12 @@ LATEST_COUNT = 5
 DUE_COUNT = 8
 
 
-def last_finished_quarter(today: datetime.date) -> tuple[datetime.date, datetime.date]:
-    """First and last day of the calendar quarter before the one `today` is in."""
-    first_month = 3 * ((today.month - 1) // 3) + 1
-    current_start = datetime.date(today.year, first_month, 1)
-    end = current_start - datetime.timedelta(days=1)
-    start = datetime.date(end.year, end.month - 2, 1)
-    return start, end
-
-
 def site_home(request, slug):
     """The site's home: what is due, the latest activity and, for the site team, shortcuts."""
     site = get_site_for_user(request, slug)
     today = timezone.localdate()
-    quarter_start, quarter_end = last_finished_quarter(today)
+    quarter = period_before("quarter", today)
+    quarter_start, quarter_end = quarter.start, quarter.end
     meetings = Meeting.objects.filter(site=site).select_related("committee")
     actions = Action.objects.filter(site=site).select_related("theme")
     minutes_due_before = today - datetime.timedelta(days=MINUTES_GRACE_DAYS)

@@ -8,7 +8,7 @@ from types import SimpleNamespace
 import pytest
 from django.template import engines
 
-from sites.templatetags.site_tables import site_rows
+from evaluation.dashboards.templatetags.site_tables import site_rows
 
 # The template loop the Python replaces, with the platform's number filters (atc.formats).
 TEMPLATE = """{% load formats %}{% for s in rows %}

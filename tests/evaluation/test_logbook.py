@@ -6,8 +6,9 @@ from html import unescape
 import pytest
 from django.urls import reverse
 
+from atc.periods import quarter_period
 from evaluation.models import LogbookEntry
-from evaluation.services import Quarter, last_finished_quarter
+from evaluation.services import last_finished_quarter
 from tests.evaluation.factories import LogbookEntryFactory
 from tests.pilotage.factories import ActionFactory, MeetingFactory
 
@@ -19,11 +20,11 @@ def page_text(response):
 
 
 def test_last_finished_quarter():
-    assert last_finished_quarter(datetime.date(2021, 5, 10)) == Quarter(2021, 1)
-    assert last_finished_quarter(datetime.date(2021, 1, 1)) == Quarter(2020, 4)
-    q = Quarter(2020, 4)
-    assert (q.start, q.end, q.label) == (datetime.date(2020, 10, 1), datetime.date(2020, 12, 31), "T4 2020")
-    assert Quarter(2021, 1).end == datetime.date(2021, 3, 31)
+    assert last_finished_quarter(datetime.date(2021, 5, 10)) == quarter_period(2021, 1)
+    assert last_finished_quarter(datetime.date(2021, 1, 1)) == quarter_period(2020, 4)
+    q = quarter_period(2020, 4)
+    assert (q.start, q.end, q.short) == (datetime.date(2020, 10, 1), datetime.date(2020, 12, 31), "T4 2020")
+    assert quarter_period(2021, 1).end == datetime.date(2021, 3, 31)
 
 
 def test_list_groups_entries_by_quarter_newest_first(client, facilitator):
@@ -57,7 +58,7 @@ def test_list_filters_by_year_and_kind(client, facilitator):
 
 def test_list_warns_when_the_last_quarter_is_missing(client, facilitator):
     client.force_login(facilitator)
-    label = last_finished_quarter().label
+    label = last_finished_quarter().short
     page = page_text(client.get(reverse("evaluation:logbook_list", args=["marseille"])))
     assert f"Le bilan du {label} n'est pas encore saisi." in page
 

@@ -3,9 +3,9 @@ from decimal import Decimal
 
 import pytest
 
+from evaluation.figures.aggregates import rebuild_all_stats
 from pilotage.models import Meeting
 from sites.models import Site
-from sites.stats import rebuild_all_stats
 from tests.evaluation.factories import LogbookEntryFactory
 from tests.pilotage.factories import MeetingFactory
 from tests.reports.factories import SurveyFactory, SurveyRecipientFactory

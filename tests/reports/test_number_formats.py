@@ -10,7 +10,7 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from atc.formats import format_number, format_percent
-from sites.stats import rebuild_all_stats
+from evaluation.figures.aggregates import rebuild_all_stats
 from tests.evaluation.factories import LogbookEntryFactory
 from tests.pilotage.factories import ActionFactory, MeetingFactory
 from tests.reports.factories import SurveyFactory, SurveyRecipientFactory

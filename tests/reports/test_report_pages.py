@@ -1,5 +1,7 @@
 """The national team asks for a report in the browser, follows its status and downloads it."""
 
+import datetime
+import html
 import time
 from pathlib import Path
 
@@ -36,7 +38,7 @@ def test_a_request_from_the_browser_is_built_and_downloadable(
     download = national_client.get(reverse("reports:report_download", args=[report.public_id]))
     assert download["Content-Type"] == "application/pdf"
     assert b"".join(download.streaming_content).startswith(b"%PDF")
-    assert 'filename="rapport-site-marseille-2021-Q1.pdf"' in download["Content-Disposition"]
+    assert 'filename="rapport-site-marseille-2021-T1.pdf"' in download["Content-Disposition"]
 
 
 def _marseille_pk():
@@ -51,7 +53,7 @@ def test_an_invalid_request_saves_nothing_and_says_what_to_type(national_client)
     content = response.content.decode()
     assert response.status_code == 200
     assert "Choisissez le site du rapport." in content
-    assert "2021-Q1" in content
+    assert "T1 2021" in content
     assert EvaluationReport.objects.count() == 0
 
 
@@ -223,3 +225,32 @@ def test_with_the_broker_down_the_page_answers_at_once_and_the_request_is_sent_l
     report.refresh_from_db()
     assert report.status == Status.DONE
     assert report.enqueued_at is not None
+
+
+def test_the_report_form_reads_a_quarter_as_people_write_it(
+    national_client, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=False):
+        response = national_client.post(
+            reverse("reports:report_request"), {"scope": "national", "period": "T1 2021"}
+        )
+    assert response.status_code == 302
+    report = EvaluationReport.objects.get()
+    assert (report.period_start, report.period_end, report.period_label) == (
+        datetime.date(2021, 1, 1),
+        datetime.date(2021, 3, 31),
+        "2021-T1",
+    )
+
+
+@pytest.mark.parametrize(
+    ("period", "message"), [("T5 2021", "Période illisible"), ("9999", "entre 2000 et 2100")]
+)
+def test_an_unreadable_period_is_said_once_next_to_the_field(national_client, period, message):
+    response = national_client.post(
+        reverse("reports:report_request"), {"scope": "national", "period": period}
+    )
+    content = html.unescape(response.content.decode())
+    assert response.status_code == 200
+    assert content.count(message) == 1
+    assert EvaluationReport.objects.count() == 0

@@ -4,8 +4,9 @@ import pypdf
 import pytest
 from django.core.management import CommandError, call_command
 
-from evaluation.periods import parse_period, parse_scope
+from atc.periods import parse_period
 from evaluation.reporting import render_html
+from evaluation.scopes import parse_scope
 
 
 def _pdf_text(path) -> str:
@@ -66,7 +67,7 @@ def test_a_site_is_found_by_one_of_its_qpv_codes(evaluation_data, tmp_path):
 
 
 def test_the_command_says_what_to_type_for_an_unreadable_period(db, tmp_path):
-    with pytest.raises(CommandError, match="2021-Q1"):
-        call_command("build_report", scope="national", period="T1-2021", output=str(tmp_path / "x.pdf"))
+    with pytest.raises(CommandError, match="T1 2021"):
+        call_command("build_report", scope="national", period="T5 2021", output=str(tmp_path / "x.pdf"))
     with pytest.raises(CommandError, match="Site inconnu"):
         call_command("build_report", scope="site:atlantide", period="2021", output=str(tmp_path / "x.pdf"))

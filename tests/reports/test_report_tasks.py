@@ -7,11 +7,12 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
+from atc.periods import parse_period
 from evaluation import reporting
 from evaluation.models import EvaluationReport, Periodicity
 from evaluation.pdf import RenderError, render_to_file
-from evaluation.periods import parse_period, parse_scope
 from evaluation.report_tasks import build_report, fire_report_schedule
+from evaluation.scopes import parse_scope
 from tests.reports.factories import EvaluationReportFactory, ReportScheduleFactory
 
 Status = EvaluationReport.Status
@@ -100,7 +101,7 @@ def test_a_schedule_firing_twice_for_the_same_period_gives_one_report(db, mailou
     assert first.created and not second.created
     assert first.report.pk == second.report.pk
     assert EvaluationReport.objects.filter(schedule=schedule).count() == 1
-    assert first.report.period_label == "2021-Q1"
+    assert first.report.period_label == "2021-T1"
 
 
 def test_the_beat_task_of_a_schedule_requests_and_mails_the_report(

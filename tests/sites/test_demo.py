@@ -14,6 +14,8 @@ from django.db.models import Sum
 from django.urls import reverse
 
 from atc.models import User
+from evaluation.figures.charts import chart_quarters
+from evaluation.figures.site import site_dashboard
 from evaluation.models import LogbookEntry, Survey
 from pilotage.models import Action, Committee, Meeting
 from sites.demo import ACCOUNTS, DEFAULT_PASSWORD, REFERENCE_DATE, SURVEY_TITLE
@@ -179,12 +181,10 @@ def test_the_dashboards_pre_aggregates_hold_the_demo_meetings(demo_output):
 
 
 def test_demo_actions_are_dated_within_the_experiment_so_charts_show_2019_to_2021(demo_output):
-    from sites import stats
-
     assert not Action.objects.filter(created_at__year__gt=2021).exists()
     tourcoing = Site.objects.get(slug="tourcoing")
-    dashboard = stats.site_dashboard(site=tourcoing, today=datetime.date(2026, 11, 22))
-    shown = stats.chart_quarters(dashboard.quarters, dashboard.today)
+    dashboard = site_dashboard(site=tourcoing, today=datetime.date(2026, 11, 22))
+    shown = chart_quarters(dashboard.quarters, dashboard.today)
     assert shown[-1].quarter.year == 2021
     assert sum(q.steering_meetings for q in shown) > 0
 

@@ -6,8 +6,9 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from atc.periods import period_before
 from evaluation.models import LogbookEntry
-from sites.views import DUE_COUNT, last_finished_quarter
+from sites.views import DUE_COUNT
 from tests.pilotage.factories import ActionFactory, MeetingFactory
 
 pytestmark = pytest.mark.django_db
@@ -26,7 +27,8 @@ def days_ago(days):
     ],
 )
 def test_last_finished_quarter(today, start, end):
-    assert last_finished_quarter(today) == (start, end)
+    quarter = period_before("quarter", today)
+    assert (quarter.start, quarter.end) == (start, end)
 
 
 def test_home_lists_what_is_due(client, facilitator, marseille):
@@ -47,7 +49,8 @@ def test_home_lists_what_is_due(client, facilitator, marseille):
 
 
 def test_logbook_reminder_disappears_once_the_quarter_is_filled(client, facilitator, marseille):
-    start, end = last_finished_quarter(timezone.localdate())
+    quarter = period_before("quarter", timezone.localdate())
+    start, end = quarter.start, quarter.end
     LogbookEntry.objects.create(site=marseille, period_start=start, period_end=end, happened="Lancement")
     client.force_login(facilitator)
     page = client.get(reverse("sites:site_home", args=["marseille"])).content.decode()

@@ -8,9 +8,10 @@ import time
 
 from django.core.management.base import BaseCommand, CommandError
 
+from atc.periods import PeriodError, parse_period
 from evaluation.pdf import RenderError
-from evaluation.periods import PeriodError, parse_period, parse_scope
 from evaluation.reporting import render_to_path
+from evaluation.scopes import parse_scope
 
 
 class Command(BaseCommand):
@@ -25,7 +26,7 @@ class Command(BaseCommand):
         parser.add_argument(
             "--period",
             required=True,
-            help="2021, 2021-H1, 2021-Q1 ou 2021-01-01..2021-06-30",
+            help="2021, S1 2021, T1 2021 (ou 2021-Q1) ou 2021-01-01..2021-06-30",
         )
         parser.add_argument("--output", required=True, help="chemin du fichier PDF à écrire")
 

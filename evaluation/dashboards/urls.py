@@ -1,6 +1,6 @@
 from django.urls import path, register_converter
 
-from sites import dashboard_views as views
+from evaluation.dashboards import views
 
 app_name = "dashboards"
 

@@ -1,8 +1,7 @@
 """Dashboards: a site's, its cooperation map, and the tables comparing sites (national, network,
-"my sites"), with their CSV/XLSX exports. Figures come from `sites.stats`; access from
+"my sites"), with their CSV/XLSX exports. Figures come from `evaluation.figures`; access from
 `atc.permissions` and `Site.objects.for_user`."""
 
-import datetime
 from html import escape
 
 from django import forms
@@ -18,12 +17,16 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from atc.periods import EXPERIMENT_START, parse_quarter, quarter_label, quarter_param, quarters_between
 from atc.permissions import can_comment_site, get_site_for_user, log_refusal, require_national
-from sites import exports, stats
+from evaluation.figures import charts as figure_charts
+from evaluation.figures import exports as figure_exports
+from evaluation.figures import multisite
+from evaluation.figures import site as site_figures
+from evaluation.figures.cache import OVERVIEW_LAG_SECONDS, cached, scope_key, site_cached, sites_cached
+from sites import exports
 from sites.francemap import MapPoint, france_map
 from sites.models import Network, PriorityModel, ReviewComment, Site
-
-FIRST_QUARTER = datetime.date(2019, 7, 1)
 
 
 class ReviewCommentForm(forms.ModelForm):
@@ -45,15 +48,15 @@ class ReviewCommentForm(forms.ModelForm):
 
 def _site_figures(site) -> str:
     """The dashboard's figures, charts and tables, rendered once per site and day and kept until
-    the next change to this site's data (stats.site_cached: every write bumps its site's version)."""
+    the next change to this site's data (site_cached: every write bumps its site's version)."""
 
     def render_figures():
-        dashboard = stats.site_dashboard(site=site)
-        context = {"site": site, "dash": dashboard, "charts": stats.site_charts(dashboard)}
+        dashboard = site_figures.site_dashboard(site=site)
+        context = {"site": site, "dash": dashboard, "charts": figure_charts.site_charts(dashboard)}
         return render_to_string("dashboards/_site_figures.html", context)
 
     parts = ("site-figures", timezone.localdate(), translation.get_language())
-    return mark_safe(stats.site_cached(site.pk, parts, render_figures))
+    return mark_safe(site_cached(site.pk, parts, render_figures))
 
 
 def _site_context(request, site, comment_form=None):
@@ -91,8 +94,8 @@ def site_comment(request, slug):
 def site_export(request, slug, table, fmt):
     """One table of the site dashboard as CSV, or all of them as XLSX."""
     site = get_site_for_user(request, slug)
-    dashboard = stats.site_dashboard(site=site)
-    tables = stats.site_export_tables(dashboard, stats.site_charts(dashboard))
+    dashboard = site_figures.site_dashboard(site=site)
+    tables = figure_exports.site_export_tables(dashboard, figure_charts.site_charts(dashboard))
     if table == "tout":
         return exports.xlsx_response(list(tables.values()), f"tableau-de-bord-{site.slug}")
     if table not in tables:
@@ -106,19 +109,19 @@ def site_cooperation(request, slug):
     site = get_site_for_user(request, slug)
 
     def render_figures():
-        coop = stats.cooperation(site=site)
-        context = {"site": site, "coop": coop, "charts": stats.cooperation_charts(coop)}
+        coop = site_figures.cooperation(site=site)
+        context = {"site": site, "coop": coop, "charts": figure_charts.cooperation_charts(coop)}
         return render_to_string("dashboards/_cooperation_figures.html", context)
 
     parts = ("cooperation", timezone.localdate(), translation.get_language())
-    figures = mark_safe(stats.site_cached(site.pk, parts, render_figures))
+    figures = mark_safe(site_cached(site.pk, parts, render_figures))
     return render(request, "dashboards/cooperation.html", {"site": site, "figures": figures})
 
 
 def cooperation_export(request, slug, fmt):
     site = get_site_for_user(request, slug)
-    coop = stats.cooperation(site=site)
-    charts = stats.cooperation_charts(coop)
+    coop = site_figures.cooperation(site=site)
+    charts = figure_charts.cooperation_charts(coop)
     pairs = exports.Table(
         title=_("Paires de partenaires"),
         headers=[_("Partenaire"), _("Catégorie"), _("Avec"), _("Catégorie"), _("Fois ensemble")],
@@ -126,7 +129,7 @@ def cooperation_export(request, slug, fmt):
             [a.name, a.get_category_display(), b.name, b.get_category_display(), n] for a, b, n in coop.pairs
         ],
     )
-    tables = [pairs, *(stats.chart_export(c) for name, c in charts.items() if name != "graph")]
+    tables = [pairs, *(figure_exports.chart_export(c) for name, c in charts.items() if name != "graph")]
     return exports.response_for(fmt, tables, f"cooperation-{site.slug}")
 
 
@@ -135,9 +138,7 @@ def cooperation_export(request, slug, fmt):
 
 def _quarter_choices(today):
     choices = [("", _("Tous"))]
-    choices += [
-        (stats.quarter_param(q), stats.quarter_label(q)) for q in stats.quarters_between(FIRST_QUARTER, today)
-    ]
+    choices += [(quarter_param(q), quarter_label(q)) for q in quarters_between(EXPERIMENT_START, today)]
     return choices
 
 
@@ -154,8 +155,8 @@ class OverviewFilterForm(forms.Form):
     def __init__(self, *args, sites, network=None, **kwargs):
         super().__init__(*args, **kwargs)
         everything = [("", _("Tous"))]
-        networks, regions, models = stats.sites_cached(
-            ("overview-filters", stats.scope_key(sites)),
+        networks, regions, models = sites_cached(
+            ("overview-filters", scope_key(sites)),
             lambda: (
                 list(Network.objects.values_list("code", "name")),
                 list(sites.order_by("region").values_list("region", flat=True).distinct()),
@@ -192,15 +193,15 @@ class OverviewFilterForm(forms.Form):
             for name, field in self.fields.items()
         ]
 
-    def period(self, network=None) -> stats.SitePeriod:
+    def period(self, network=None) -> multisite.SitePeriod:
         data = self.cleaned_data if self.is_valid() else {}
-        return stats.SitePeriod(
+        return multisite.SitePeriod(
             network=network.code if network else data.get("reseau", ""),
             region=data.get("region", ""),
             priority_model=data.get("modele", ""),
             support=data.get("appui", ""),
-            start=stats.parse_quarter(data.get("du")),
-            end=stats.parse_quarter(data.get("au")),
+            start=parse_quarter(data.get("du")),
+            end=parse_quarter(data.get("au")),
         )
 
 
@@ -225,32 +226,32 @@ def _overview(request, *, sites, title, url_name, url_args=(), network=None, sho
     form = OverviewFilterForm(request.GET or None, sites=sites, network=network)
     period = form.period(network)
     sort = request.GET.get("tri", "nom")
-    table = stats.site_table(sites=sites, period=period, sort=sort, page=_page_number(request))
+    table = multisite.site_table(sites=sites, period=period, sort=sort, page=_page_number(request))
     scoped = period.apply(sites)
     charts = {
         name: mark_safe(html)
-        for name, html in stats.cached(
+        for name, html in cached(
             (
                 "overview-charts-html",
-                stats.scope_key(scoped),
+                scope_key(scoped),
                 repr(period),
                 timezone.localdate(),
                 translation.get_language(),
             ),
             lambda: {
                 name: render_to_string("includes/chart.html", {"chart": chart})
-                for name, chart in stats.overview_charts(
-                    totals=stats.quarter_totals(sites=sites, period=period)
+                for name, chart in figure_charts.overview_charts(
+                    totals=multisite.quarter_totals(sites=sites, period=period)
                 ).items()
             },
-            lag_seconds=stats.OVERVIEW_LAG_SECONDS,
+            lag_seconds=OVERVIEW_LAG_SECONDS,
         ).items()
     }
     if show_map:
         # Rendered once, with its data table, and kept until a site changes.
         charts["map"] = mark_safe(
-            stats.sites_cached(
-                ("map-html", stats.scope_key(scoped), translation.get_language()),
+            sites_cached(
+                ("map-html", scope_key(scoped), translation.get_language()),
                 lambda: render_to_string("includes/chart.html", {"chart": _map(scoped)}),
             )
         )
@@ -266,7 +267,7 @@ def _overview(request, *, sites, title, url_name, url_args=(), network=None, sho
             "form": form,
             "selects": form.selects(),
             "table": table,
-            "distributions": stats.distributions(sites=sites, period=period),
+            "distributions": multisite.distributions(sites=sites, period=period),
             "charts": charts,
             "network": network,
             "query": query.urlencode(),
@@ -315,8 +316,10 @@ def _columns():
 def _export(request, *, sites, fmt, filename, network=None):
     form = OverviewFilterForm(request.GET or None, sites=sites, network=network)
     period = form.period(network)
-    table = stats.site_table(sites=sites, period=period, sort=request.GET.get("tri", "nom"), page_size=None)
-    return exports.response_for(fmt, [stats.site_table_export(table.rows, _("Sites"))], filename)
+    table = multisite.site_table(
+        sites=sites, period=period, sort=request.GET.get("tri", "nom"), page_size=None
+    )
+    return exports.response_for(fmt, [figure_exports.site_table_export(table.rows, _("Sites"))], filename)
 
 
 def national_dashboard(request):

@@ -2,8 +2,8 @@
 
 from django.core.management.base import BaseCommand
 
+from evaluation.figures.aggregates import rebuild_all_stats
 from sites.models import Site
-from sites.stats import rebuild_all_stats
 
 
 class Command(BaseCommand):

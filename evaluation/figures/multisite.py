@@ -1,0 +1,306 @@
+"""Figures over several sites: the site table (one row per site, sorted and paginated), the
+distributions across sites and the quarterly totals. All read the pre-aggregates."""
+
+import datetime
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db import models
+from django.db.models import Count, F, Max, Min, Q, Sum
+from django.utils import timezone
+
+from atc.periods import quarter_of
+from evaluation.figures.aggregates import ATTENDEE_COLUMNS, CIVIL_SOCIETY
+from evaluation.figures.cache import OVERVIEW_LAG_SECONDS, cached, scope_key
+from sites.models import FacilitatorAssignment, Site, SiteQuarterStats
+
+PAGE_SIZE = 50
+
+
+@dataclass
+class SitePeriod:
+    """The filters of the network and national dashboards, read from the query string."""
+
+    network: str = ""
+    region: str = ""
+    priority_model: str = ""
+    support: str = ""
+    start: datetime.date | None = None
+    end: datetime.date | None = None
+
+    def quarter_filter(self, prefix: str = "") -> Q:
+        condition = Q()
+        if self.start:
+            condition &= Q(**{f"{prefix}quarter__gte": self.start})
+        if self.end:
+            condition &= Q(**{f"{prefix}quarter__lte": self.end})
+        return condition
+
+    def apply(self, sites):
+        """Filter a Site queryset (already scoped with `for_user`) by network, région…"""
+        if self.network:
+            sites = sites.filter(network__code=self.network)
+        if self.region:
+            sites = sites.filter(region=self.region)
+        if self.priority_model:
+            through = Site.priority_models.through.objects.filter(prioritymodel__code=self.priority_model)
+            sites = sites.filter(id__in=through.values("site_id"))
+        if self.support:
+            sites = sites.filter(institutional_support=self.support)
+        return sites
+
+
+# Sort keys of the site table: query-string value → (order expression, label).
+SORTS = {
+    "nom": "name",
+    "reseau": "network__name",
+    "region": "region",
+    "etp": "fte",
+    "pilotage": "steering",
+    "reunions": "meetings_count",
+    "mixite": "civil_share",
+    "actions": "actions_count",
+    "habitants": "reached",
+    "carnet": "logbook_filled",
+}
+
+
+FIGURES = (
+    "meetings_count",
+    "steering",
+    "attendees",
+    "civil",
+    "civil_share",
+    "actions_count",
+    "actions_done",
+    "reached",
+    "partners_max",
+    "expected",
+    "logbook_filled",
+    "indicators_filled",
+)
+
+
+def current_fte(*, site_ids, today: datetime.date | None = None) -> dict[int, Decimal]:
+    """Site id → FTE of the facilitators in post today (sites without one are absent)."""
+    today = today or timezone.localdate()
+    rows = (
+        FacilitatorAssignment.objects.filter(site_id__in=site_ids)
+        .current(today)
+        .values("site_id")
+        .annotate(total=Sum("fte"))
+        .order_by()
+        .values_list("site_id", "total")
+    )
+    return dict(rows)
+
+
+def stats_by_site(*, site_ids, period: SitePeriod, today: datetime.date | None = None):
+    """One dict per site with its figures over the period, summed from the pre-aggregates and
+    grouped by site id only (no join, no wide GROUP BY): `site_id` plus every name of FIGURES."""
+    today = today or timezone.localdate()
+    expected = Q(in_experiment=True)
+    attendees = sum((F(c) for c in ATTENDEE_COLUMNS[1:]), F(ATTENDEE_COLUMNS[0]))
+    civil = sum(
+        (F(f"attendees_{c.value}") for c in CIVIL_SOCIETY[1:]), F(f"attendees_{CIVIL_SOCIETY[0].value}")
+    )
+    return (
+        SiteQuarterStats.objects.filter(site_id__in=site_ids, quarter__lte=quarter_of(today))
+        .filter(period.quarter_filter())
+        .values("site_id")
+        .annotate(
+            meetings_count=Sum("meetings"),
+            steering=Sum("steering_meetings"),
+            attendees=Sum(attendees),
+            civil=Sum(civil),
+            actions_count=Sum("actions"),
+            actions_done=Sum("actions_done"),
+            reached=Sum("residents_reached"),
+            partners_max=Max("partners"),
+            expected=Count("id", filter=expected),
+            logbook_filled=Count("id", filter=expected & Q(logbook_entries__gt=0)),
+            indicators_filled=Count("id", filter=expected & Q(indicator_values__gt=0)),
+        )
+        .annotate(
+            civil_share=models.Case(
+                models.When(attendees__gt=0, then=F("civil") * 100.0 / F("attendees")),
+                default=None,
+                output_field=models.FloatField(),
+            )
+        )
+        .order_by()
+    )
+
+
+@dataclass
+class SiteTable:
+    """One page of the site table and what the template needs to page and sort it."""
+
+    rows: list[Site]
+    total: int
+    page: int
+    pages: int
+    sort: str
+    descending: bool
+    start_index: int = 0
+    all_rows: bool = field(default=False)
+
+
+def _attach(sites: list[Site], figures: dict[int, dict], fte: dict[int, Decimal]) -> list[Site]:
+    for site in sites:
+        row = figures.get(site.pk, {})
+        for name in FIGURES:
+            default = None if name == "civil_share" else 0
+            setattr(site, name, row.get(name) if row.get(name) is not None else default)
+        site.fte = fte.get(site.pk, Decimal("0"))
+    return sites
+
+
+def site_table(
+    *,
+    sites,
+    period: SitePeriod,
+    sort: str = "nom",
+    page: int = 1,
+    page_size: int | None = PAGE_SIZE,
+    today: datetime.date | None = None,
+) -> SiteTable:
+    """One page of sites with their figures. `sites` is already scoped (`Site.objects.for_user`).
+
+    `sort` is a key of `SORTS`, prefixed with `-` for descending. Sorting by a column of the site
+    picks the page first and aggregates only its sites; sorting by a figure groups every site's
+    pre-aggregated quarters by site id (about one row per site and quarter) and keeps the page's
+    ids. `page_size=None` returns every row (exports). Four or five queries.
+    """
+    descending = sort.startswith("-")
+    key = sort.lstrip("-")
+    if key not in SORTS:
+        key, descending = "nom", False
+    scoped = period.apply(sites)
+    total = scoped.count()
+    pages = max(1, -(-total // page_size)) if page_size else 1
+    page = min(max(1, page), pages)
+    window = slice((page - 1) * page_size, page * page_size) if page_size else slice(None)
+    ids = scoped.values("id")
+    columns = Site.objects.select_related("network").only(
+        "id", "name", "slug", "region", "network__name", "network__code"
+    )
+    if key in {"nom", "reseau", "region"}:
+        order = F(SORTS[key]).desc() if descending else F(SORTS[key]).asc()
+        shown = list(columns.filter(id__in=ids).order_by(order, "name")[window])
+        page_ids = [s.pk for s in shown]
+        figures = {
+            row["site_id"]: row for row in stats_by_site(site_ids=page_ids, period=period, today=today)
+        }
+        fte = current_fte(site_ids=page_ids, today=today)
+    elif key == "etp":
+
+        def by_fte() -> list[int]:
+            everyone = current_fte(site_ids=ids, today=today)
+            names = dict(scoped.values_list("id", "name"))
+            return sorted(
+                names, key=lambda pk: (everyone.get(pk, Decimal("0")), names[pk]), reverse=descending
+            )
+
+        ordered = cached(("sorted-fte", scope_key(scoped), descending, today), by_fte)
+        page_ids = ordered[window]
+        by_id = columns.in_bulk(page_ids)
+        shown = [by_id[pk] for pk in page_ids if pk in by_id]
+        fte = current_fte(site_ids=page_ids, today=today)
+        figures = {
+            row["site_id"]: row for row in stats_by_site(site_ids=page_ids, period=period, today=today)
+        }
+    else:
+        field_name = SORTS[key]
+        order = F(field_name).desc(nulls_last=True) if descending else F(field_name).asc(nulls_last=True)
+        grouped = stats_by_site(site_ids=ids, period=period, today=today).order_by(order, "site_id")
+        ordered_ids = cached(
+            ("sorted", scope_key(scoped), repr(period), sort, today),
+            lambda: list(grouped.values_list("site_id", flat=True)),
+        )
+        page_ids = ordered_ids[window]
+        figures = {
+            row["site_id"]: row for row in stats_by_site(site_ids=page_ids, period=period, today=today)
+        }
+        if page_size is None or len(page_ids) < page_size:
+            # Sites without any pre-aggregated quarter (never refreshed) come last, by name.
+            with_rows = (
+                SiteQuarterStats.objects.filter(
+                    site_id__in=ids, quarter__lte=quarter_of(today or timezone.localdate())
+                )
+                .filter(period.quarter_filter())
+                .values("site_id")
+            )
+            skip = max(0, window.start - len(ordered_ids)) if page_size else 0
+            missing = scoped.exclude(id__in=with_rows).order_by("name").values_list("id", flat=True)
+            page_ids += list(missing[skip : skip + page_size - len(page_ids)] if page_size else missing)
+        by_id = columns.in_bulk(page_ids)
+        shown = [by_id[pk] for pk in page_ids if pk in by_id]
+        fte = current_fte(site_ids=page_ids, today=today)
+    return SiteTable(
+        rows=_attach(shown, figures, fte),
+        total=total,
+        page=page,
+        pages=pages,
+        sort=key,
+        descending=descending,
+        start_index=(page - 1) * page_size if page_size else 0,
+        all_rows=page_size is None,
+    )
+
+
+def distributions(*, sites, period: SitePeriod, today: datetime.date | None = None) -> dict:
+    """Min, mean and max across the sites of FTE, steering meetings, civil-society share of
+    attendance (%) and actions over the period: `{"fte": {"min":…, "mean":…, "max":…}, …}`.
+    Three queries (none when cached): the aggregate of the per-site sums, the FTE in post, the ids."""
+    return cached(
+        ("distributions", scope_key(period.apply(sites)), repr(period), today),
+        lambda: _distributions(sites=sites, period=period, today=today),
+        lag_seconds=OVERVIEW_LAG_SECONDS,
+    )
+
+
+def _distributions(*, sites, period: SitePeriod, today: datetime.date | None) -> dict:
+    scoped = period.apply(sites)
+    figures = {"steering": "steering", "civil_share": "civil_share", "actions": "actions_count"}
+    aggregates = {"sites": Count("site_id")}
+    for name, column in figures.items():
+        aggregates[f"{name}__min"] = Min(column)
+        aggregates[f"{name}__mean"] = models.Avg(column)
+        aggregates[f"{name}__max"] = Max(column)
+    values = stats_by_site(site_ids=scoped.values("id"), period=period, today=today).aggregate(**aggregates)
+    result = {"sites": values.pop("sites")}
+    for name in figures:
+        result[name] = {stat: values[f"{name}__{stat}"] for stat in ("min", "mean", "max")}
+    # Every site counts for FTE, a site without anyone in post as 0.
+    fte = current_fte(site_ids=scoped.values("id"), today=today)
+    everyone = [fte.get(pk, Decimal("0")) for pk in scoped.values_list("id", flat=True)]
+    result["fte"] = {
+        "min": min(everyone, default=None),
+        "mean": (sum(everyone) / len(everyone)) if everyone else None,
+        "max": max(everyone, default=None),
+    }
+    return result
+
+
+def quarter_totals(*, sites, period: SitePeriod, today: datetime.date | None = None) -> list[dict]:
+    """Per quarter of the period, across the sites: meetings, steering meetings, actions, sites
+    expected to report, and how many filled their logbook and entered indicators. One query; the
+    overview pages keep the charts drawn from it (evaluation.dashboards.views._overview), not the totals."""
+    today = today or timezone.localdate()
+    stats = SiteQuarterStats.objects.filter(
+        site__in=period.apply(sites).values("id"), quarter__lte=quarter_of(today)
+    ).filter(period.quarter_filter())
+    expected = Q(in_experiment=True)
+    return list(
+        stats.values("quarter")
+        .annotate(
+            meetings=Sum("meetings"),
+            steering=Sum("steering_meetings"),
+            actions=Sum("actions"),
+            expected=Count("id", filter=expected),
+            logbook=Count("id", filter=expected & Q(logbook_entries__gt=0)),
+            indicators=Count("id", filter=expected & Q(indicator_values__gt=0)),
+        )
+        .order_by("quarter")
+    )

@@ -1,0 +1,395 @@
+"""One site's figures: its dashboard (`site_dashboard`) and its cooperation map (`cooperation`)."""
+
+import datetime
+from collections import Counter
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db import connection
+from django.db.models import Count, Min, Q, Sum, Value
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from atc.periods import quarter_of
+from diagnostics.models import Assessment, Diagnostic, Finding
+from evaluation.figures.aggregates import CATEGORIES, CIVIL_SOCIETY
+from evaluation.models import LogbookEntry
+from pilotage.models import Action, Committee, CommitteeMember, Meeting
+from sites.models import (
+    ContextEvent,
+    FacilitatorAssignment,
+    PartnerOrganisation,
+    ReviewComment,
+    Site,
+    SiteQuarterStats,
+)
+
+
+@dataclass
+class Facilitation:
+    today: datetime.date
+    assignments: list[FacilitatorAssignment]
+    current: list[FacilitatorAssignment]
+    total_fte: Decimal
+    since: datetime.date | None
+    vacancies: list[tuple[datetime.date, datetime.date, int]]
+    vacancy_days: int
+    turnover: int
+
+
+@dataclass
+class Steering:
+    composition: list[tuple[str, int]]
+    members: int
+    meetings_held: int
+    last_meeting: datetime.date | None
+    next_meeting: datetime.date | None
+    attendance_total: dict[str, int]
+    civil_society_share: float | None
+    recent: list[tuple[datetime.date, str]]
+
+
+@dataclass
+class Reading:
+    item: str
+    institutional: Decimal | None
+    facilitator: Decimal | None
+    residents: Decimal | None
+
+    @property
+    def gap(self) -> Decimal | None:
+        scores = [s for s in (self.institutional, self.facilitator, self.residents) if s is not None]
+        return max(scores) - min(scores) if len(scores) > 1 else None
+
+
+@dataclass
+class SiteDashboard:
+    """Everything the site dashboard shows, read in a fixed number of queries."""
+
+    site: Site
+    today: datetime.date
+    quarters: list[SiteQuarterStats]
+    facilitation: Facilitation
+    steering: Steering
+    findings_by_theme: list[dict]
+    findings_without_action: list
+    findings_without_action_count: int
+    readings: list[Reading]
+    reading_dates: dict[str, datetime.date]
+    actions_by_status: list[dict]
+    actions_by_theme: list[dict]
+    actions_total: int
+    actions_progress: float | None
+    residents_reached: int
+    logbook_expected: int
+    logbook_filled: int
+    logbook_latest: list
+    schemes: list[str]
+    context_events: list[ContextEvent]
+    timeline: list[tuple[datetime.date, str, str]]
+    comments: list[ReviewComment]
+    first_diagnostic: datetime.date | None
+
+
+def _facilitation(site: Site, today: datetime.date) -> Facilitation:
+    assignments = list(FacilitatorAssignment.objects.filter(site=site).order_by("start_date", "id"))
+    current = [
+        a for a in assignments if a.start_date <= today and (a.end_date is None or a.end_date >= today)
+    ]
+    leads = [a for a in assignments if a.position == FacilitatorAssignment.Position.LEAD]
+    current_leads = [a for a in current if a.position == FacilitatorAssignment.Position.LEAD]
+    # A vacancy is a stretch since the first lead's arrival with no lead in post.
+    vacancies = []
+    covered_until = None
+    for lead in leads:
+        if lead.start_date > today:
+            break
+        if covered_until is not None and lead.start_date - covered_until > datetime.timedelta(days=1):
+            start = covered_until + datetime.timedelta(days=1)
+            end = lead.start_date - datetime.timedelta(days=1)
+            vacancies.append((start, end, (end - start).days + 1))
+        # An open-ended contract covers up to today (date.max would overflow the arithmetic).
+        end = lead.end_date or today
+        covered_until = end if covered_until is None else max(covered_until, end)
+    if covered_until is not None and covered_until < today:
+        start = covered_until + datetime.timedelta(days=1)
+        vacancies.append((start, today, (today - start).days + 1))
+    return Facilitation(
+        today=today,
+        assignments=assignments,
+        current=current,
+        total_fte=sum((a.fte for a in current), Decimal("0")),
+        since=min((a.start_date for a in current_leads), default=None),
+        vacancies=vacancies,
+        vacancy_days=sum(v[2] for v in vacancies),
+        turnover=sum(1 for a in leads if a.end_date is not None and a.end_date < today),
+    )
+
+
+def _steering(site: Site, today: datetime.date, quarters: list[SiteQuarterStats]) -> Steering:
+
+    members = (
+        CommitteeMember.objects.filter(committee__site=site, committee__kind=Committee.Kind.STEERING)
+        .filter(Q(end_date__isnull=True) | Q(end_date__gte=today))
+        .values("category")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    by_category = {row["category"]: row["n"] for row in members}
+    composition = [(c.label, by_category[c.value]) for c in CATEGORIES if by_category.get(c.value)]
+    # One query for the count, the last and next dates and the timeline's latest meetings: a site
+    # holds a steering meeting every few weeks at most, so these rows stay few.
+    meetings = list(
+        Meeting.objects.filter(site=site, kind="steering")
+        .order_by("-date", "-id")
+        .values_list("date", "title")
+    )
+    held = [m for m in meetings if m[0] <= today]
+    upcoming = [m[0] for m in meetings if m[0] > today]
+    totals: Counter = Counter()
+    for row in quarters:
+        totals.update(row.steering_attendance)
+    total = sum(totals.values())
+    civil = sum(totals[c.value] for c in CIVIL_SOCIETY)
+    return Steering(
+        composition=composition,
+        members=sum(by_category.values()),
+        meetings_held=len(held),
+        last_meeting=held[0][0] if held else None,
+        next_meeting=min(upcoming, default=None),
+        recent=held[:12],
+        attendance_total={c.value: totals[c.value] for c in CATEGORIES},
+        civil_society_share=(civil / total * 100) if total else None,
+    )
+
+
+def _readings(site: Site) -> tuple[list[Reading], dict[str, datetime.date]]:
+
+    latest: dict[tuple[int, str], tuple[datetime.date, Decimal]] = {}
+    labels: dict[int, tuple[int, str]] = {}
+    rows = Assessment.objects.filter(site=site).values_list(
+        "item_id", "item__order", "item__label", "respondent_kind", "date", "score"
+    )
+    dates: dict[str, datetime.date] = {}
+    for item_id, order, label, kind, day, score in rows:
+        labels[item_id] = (order, label)
+        if (item_id, kind) not in latest or latest[(item_id, kind)][0] < day:
+            latest[(item_id, kind)] = (day, score)
+            dates[kind] = max(dates.get(kind, day), day)
+
+    def score(item_id, kind):
+        found = latest.get((item_id, kind))
+        return found[1] if found else None
+
+    readings = [
+        Reading(
+            item=label,
+            institutional=score(item_id, "institutional"),
+            facilitator=score(item_id, "facilitator"),
+            residents=score(item_id, "residents"),
+        )
+        for item_id, (_order, label) in sorted(labels.items(), key=lambda kv: kv[1])
+    ]
+    return readings, dates
+
+
+def site_quarters(site: Site) -> list[SiteQuarterStats]:
+    """The site's pre-aggregated quarters, oldest first (one query)."""
+    return list(SiteQuarterStats.objects.filter(site=site).order_by("quarter"))
+
+
+def site_dashboard(*, site: Site, today: datetime.date | None = None) -> SiteDashboard:
+    """The site dashboard's figures: facilitation, steering, diagnostic, actions, logbook, context,
+    timeline and review comments. About 15 queries, whatever the size of the site's history."""
+    today = today or timezone.localdate()
+    quarters = site_quarters(site)
+    facilitation = _facilitation(site, today)
+    steering = _steering(site, today, quarters)
+
+    findings_by_theme = list(
+        Finding.objects.filter(site=site)
+        .values("theme__name", "theme__order")
+        .annotate(
+            findings=Count("id", distinct=True),
+            without_action=Count("id", distinct=True, filter=Q(actions__isnull=True)),
+        )
+        .order_by("theme__order", "theme__name")
+    )
+    orphan = Finding.objects.filter(site=site, actions__isnull=True).select_related("theme")
+    findings_without_action = list(orphan.order_by("-date", "id")[:10])
+    readings, reading_dates = _readings(site)
+
+    action_rows = list(
+        Action.objects.filter(site=site)
+        .values("status")
+        .annotate(n=Count("id"), reached=Sum("residents_reached"), progress=Sum("progress"))
+        .order_by()
+    )
+    by_status = {row["status"]: row for row in action_rows}
+    actions_by_status = [
+        {
+            "status": label,
+            "code": code,
+            "count": by_status[code]["n"],
+            "reached": by_status[code]["reached"] or 0,
+        }
+        for code, label in Action.Status.choices
+        if code in by_status
+    ]
+    actions_total = sum(row["n"] for row in action_rows)
+    actions_by_theme = list(
+        Action.objects.filter(site=site)
+        .values(theme_name=Coalesce("theme__name", Value(_("Sans thématique"))))
+        .annotate(count=Count("id"), reached=Sum("residents_reached"))
+        .order_by("-count", "theme_name")
+    )
+
+    expected = [q for q in quarters if q.in_experiment and q.quarter <= quarter_of(today)]
+    diagnostics = list(Diagnostic.objects.filter(site=site).order_by("date").values_list("date", "title"))
+    events = list(
+        ContextEvent.objects.filter(Q(site=site) | Q(site__isnull=True)).order_by("start_date", "id")
+    )
+    timeline = _timeline(site, facilitation, diagnostics, events, steering.recent)
+
+    return SiteDashboard(
+        site=site,
+        today=today,
+        quarters=quarters,
+        facilitation=facilitation,
+        steering=steering,
+        findings_by_theme=findings_by_theme,
+        findings_without_action=findings_without_action,
+        findings_without_action_count=sum(row["without_action"] for row in findings_by_theme),
+        readings=readings,
+        reading_dates=reading_dates,
+        actions_by_status=actions_by_status,
+        actions_by_theme=actions_by_theme,
+        actions_total=actions_total,
+        actions_progress=(sum(r["progress"] or 0 for r in action_rows) / actions_total)
+        if actions_total
+        else None,
+        residents_reached=sum(row["reached"] or 0 for row in action_rows),
+        logbook_expected=len(expected),
+        logbook_filled=sum(1 for q in expected if q.logbook_entries),
+        logbook_latest=list(LogbookEntry.objects.filter(site=site).order_by("-period_end", "-id")[:5]),
+        schemes=list(site.other_schemes.values_list("label", flat=True)),
+        context_events=events,
+        timeline=timeline,
+        comments=list(ReviewComment.objects.filter(site=site).select_related("author")[:20]),
+        first_diagnostic=diagnostics[0][0] if diagnostics else None,
+    )
+
+
+def _timeline(site, facilitation, diagnostics, events, steering_meetings):
+    """(date, kind label, text) of the site's milestones, oldest first."""
+    entries = []
+    if site.start_date:
+        entries.append((site.start_date, _("Lancement"), _("Début de l'expérimentation sur le site")))
+    for assignment in facilitation.assignments:
+        entries.append(
+            (
+                assignment.start_date,
+                _("Animation"),
+                _("Arrivée de %(name)s") % {"name": assignment.person_name},
+            )
+        )
+        if assignment.end_date and assignment.end_date <= facilitation.today:
+            entries.append(
+                (
+                    assignment.end_date,
+                    _("Animation"),
+                    _("Départ de %(name)s") % {"name": assignment.person_name},
+                )
+            )
+    for day, title in diagnostics:
+        entries.append((day, _("Diagnostic"), title))
+    for event in events:
+        entries.append((event.start_date, _("Contexte"), event.title))
+    for day, title in steering_meetings:
+        entries.append((day, _("Pilotage"), title))
+    for start, end, days in facilitation.vacancies:
+        entries.append(
+            (
+                start,
+                _("Animation"),
+                _("Poste vacant jusqu'au %(end)s (%(days)s jours)")
+                % {
+                    "end": end.strftime("%d/%m/%Y"),
+                    "days": days,
+                },
+            )
+        )
+    return sorted(entries, key=lambda e: e[0])
+
+
+# --- Cooperation ----------------------------------------------------------------------------------
+
+
+@dataclass
+class Cooperation:
+    """Who works with whom on a site: partners, weighted pairs, and their quarterly counts."""
+
+    partners: list[PartnerOrganisation]
+    pairs: list[tuple[PartnerOrganisation, PartnerOrganisation, int]]
+    quarters: list[SiteQuarterStats]
+    diagnostic_date: datetime.date | None
+    before: SiteQuarterStats | None = None
+    latest: SiteQuarterStats | None = None
+    cross_pairs: int = 0
+
+
+def _pair_counts(site_id: int) -> list[tuple[int, int, int]]:
+    """(partner a, partner b, times together) over meetings and actions, counted in SQL."""
+
+    meeting_through = Meeting.organisations.through._meta
+    action_through = Action.partners.through._meta
+    sql = f"""
+        SELECT a, b, SUM(n) FROM (
+            SELECT x.partnerorganisation_id AS a, y.partnerorganisation_id AS b, COUNT(*) AS n
+            FROM {meeting_through.db_table} x
+            JOIN {meeting_through.db_table} y
+              ON y.meeting_id = x.meeting_id AND x.partnerorganisation_id < y.partnerorganisation_id
+            JOIN {Meeting._meta.db_table} m ON m.id = x.meeting_id
+            WHERE m.site_id = %s
+            GROUP BY x.partnerorganisation_id, y.partnerorganisation_id
+            UNION ALL
+            SELECT x.partnerorganisation_id, y.partnerorganisation_id, COUNT(*)
+            FROM {action_through.db_table} x
+            JOIN {action_through.db_table} y
+              ON y.action_id = x.action_id AND x.partnerorganisation_id < y.partnerorganisation_id
+            JOIN {Action._meta.db_table} t ON t.id = x.action_id
+            WHERE t.site_id = %s
+            GROUP BY x.partnerorganisation_id, y.partnerorganisation_id
+        ) pairs
+        GROUP BY a, b
+        ORDER BY 3 DESC, 1, 2
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [site_id, site_id])
+        return [(a, b, int(n)) for a, b, n in cursor.fetchall()]
+
+
+def cooperation(*, site: Site, today: datetime.date | None = None) -> Cooperation:
+    """The site's cooperation map: partners, pairs weighted by co-participations (meetings and
+    actions), partners and pairs per quarter, and the change since the first diagnostic. 4 queries."""
+
+    today = today or timezone.localdate()
+    partners = {p.pk: p for p in PartnerOrganisation.objects.filter(site=site).order_by("name")}
+    pairs = [
+        (partners[a], partners[b], n) for a, b, n in _pair_counts(site.pk) if a in partners and b in partners
+    ]
+    quarters = [q for q in site_quarters(site) if q.quarter <= quarter_of(today)]
+    diagnostic_date = Diagnostic.objects.filter(site=site).aggregate(first=Min("date"))["first"]
+    result = Cooperation(
+        partners=list(partners.values()),
+        pairs=pairs,
+        quarters=quarters,
+        diagnostic_date=diagnostic_date,
+        cross_pairs=sum(1 for a, b, _n in pairs if a.category != b.category),
+    )
+    if diagnostic_date and quarters:
+        at_diagnostic = [q for q in quarters if q.quarter <= quarter_of(diagnostic_date)]
+        result.before = at_diagnostic[-1] if at_diagnostic else quarters[0]
+        result.latest = quarters[-1]
+    return result
