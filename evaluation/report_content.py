@@ -20,6 +20,7 @@ from atc import charts
 from atc.formats import format_number, format_share
 from atc.periods import Period, french_date, quarter_of
 from diagnostics.models import Assessment, AssessmentItem, Finding, Theme
+from diagnostics.readings import DIFFERENCE_LABEL, reading_difference
 from evaluation import indicator_rules
 from evaluation.figures import multisite
 from evaluation.indicator_rules import action_statuses_at
@@ -473,14 +474,14 @@ def _readings(data: _Data) -> dict:
         ]
         if any(v is not None for v in values):
             series.append((label, values))
-    gaps = []
+    differences = []
     for item in items:
         inst = by_item_kind.get((item.pk, kinds.INSTITUTIONAL))
         faci = by_item_kind.get((item.pk, kinds.FACILITATOR))
-        if inst and faci:
-            gaps.append(format_number(statistics.fmean(faci) - statistics.fmean(inst), 1))
-        else:
-            gaps.append("—")
+        difference = reading_difference(
+            statistics.fmean(faci) if faci else None, statistics.fmean(inst) if inst else None
+        )
+        differences.append(format_number(difference, 1))
     return {
         "sites": len({site for site, _i, _k in latest}),
         "chart": charts.grouped_bars(
@@ -489,7 +490,7 @@ def _readings(data: _Data) -> dict:
             series=series,
             max_value=10,
             category_header=_("Item"),
-            extra_columns=[(_("Écart animateur·rice − institutionnels"), gaps)],
+            extra_columns=[(str(DIFFERENCE_LABEL), differences)],
         ),
     }
 

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from atc.periods import quarter_of
 from diagnostics.models import Assessment, Diagnostic, Finding
+from diagnostics.readings import reading_spread
 from evaluation.figures.aggregates import CATEGORIES, CIVIL_SOCIETY
 from evaluation.models import LogbookEntry
 from pilotage.models import Action, Committee, CommitteeMember, Meeting
@@ -58,9 +59,8 @@ class Reading:
     residents: Decimal | None
 
     @property
-    def gap(self) -> Decimal | None:
-        scores = [s for s in (self.institutional, self.facilitator, self.residents) if s is not None]
-        return max(scores) - min(scores) if len(scores) > 1 else None
+    def spread(self) -> Decimal | None:
+        return reading_spread([self.institutional, self.facilitator, self.residents])
 
 
 @dataclass
