@@ -151,7 +151,8 @@ def quarter_end(quarter: dt.date) -> dt.date:
 
 
 def quarter_as_period(quarter: dt.date) -> Period:
-    """The quarter starting on `quarter` (no year check: it names stored rows, whatever they hold)."""
+    """The quarter holding the day `quarter` (no year check: it names stored rows, whatever they hold)."""
+    quarter = quarter_of(quarter)
     return Period(f"{quarter.year}-T{(quarter.month - 1) // 3 + 1}", quarter, quarter_end(quarter))
 
 

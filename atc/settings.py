@@ -380,6 +380,9 @@ CELERY_BEAT_SCHEDULE = {
     },
     # Publishes again the report requests a broker outage or a lost worker left behind.
     "reports-resend": {"task": "evaluation.resend_pending_reports", "schedule": 60.0},
+    # Rebuilds the pre-aggregates of sites whose data changed since (reads rebuild a few at once;
+    # this catches the rest and retries a rebuild that failed).
+    "figures-refresh": {"task": "evaluation.refresh_stale_figures", "schedule": 120.0},
 }
 CELERY_IMPORTS = ["evaluation.report_tasks"]
 

@@ -84,6 +84,8 @@ def child(size: str) -> None:
         started = time.perf_counter()
         generate.synthetic(SIZES[size], log=lambda line: print(line, file=sys.stderr))
         print(f"  generated in {time.perf_counter() - started:.0f} s", file=sys.stderr)
+        # Every stored figure of the generated data recomputed from the records (exit 1 on a difference).
+        call_command("check_figures", stdout=sys.stderr)
 
     atc.urls.urlpatterns.append(path("bench/floor/", floor_page, name="bench_floor"))
     clear_url_caches()

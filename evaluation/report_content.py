@@ -7,7 +7,6 @@ result depends only on the data and the period — no clock, no random order —
 always gives the same document.
 """
 
-import datetime as dt
 import statistics
 from collections import Counter, defaultdict
 from decimal import Decimal
@@ -18,7 +17,7 @@ from django.utils.translation import gettext as _
 
 from atc import charts
 from atc.formats import format_number, format_share
-from atc.periods import Period, french_date, quarter_of
+from atc.periods import Period, french_date, quarter_label, quarter_of
 from diagnostics.models import Assessment, AssessmentItem, Finding, Theme
 from diagnostics.readings import DIFFERENCE_LABEL, reading_difference
 from evaluation import indicator_rules
@@ -104,10 +103,6 @@ def quartiles(values: list) -> dict:
         "max": format_number(numbers[-1], 1),
         "mean": format_number(statistics.fmean(numbers), 1),
     }
-
-
-def quarter_label(day: dt.date) -> str:
-    return _("T%(q)s %(year)s") % {"q": (day.month - 1) // 3 + 1, "year": day.year}
 
 
 def excerpt(text: str) -> str:
@@ -282,6 +277,7 @@ def _dashboard_figures(data: _Data, period: Period) -> dict:
     max across the sites, from the dashboards' statistics service: the report and the national
     dashboard never disagree on these figures. Sites without a facilitator count as 0 ETP there."""
     figures = multisite.distributions(
+        exact=True,
         sites=Site.objects.filter(pk__in=data.ids),
         period=multisite.SitePeriod(start=quarter_of(period.start), end=quarter_of(period.end)),
         today=period.end,

@@ -533,3 +533,43 @@ class SiteQuarterStats(models.Model):
 
     def __str__(self):
         return f"{self.site_id} — {self.quarter:%Y-%m}"
+
+
+class SiteDataVersion(models.Model):
+    """How many times a site's data changed, and the change its pre-aggregates were built from.
+
+    Database triggers (evaluation/migrations/0005_figure_triggers.py) bump `version` on every
+    write to a table a figure reads — forms, the CSV import's bulk inserts, the admin,
+    `queryset.update()`, deletions, erasure and raw SQL alike — so no write path can forget it.
+    `aggregated_version < version` marks the site's `SiteQuarterStats` stale: the next read
+    rebuilds them (evaluation.figures.aggregates.refresh_stale), and so does the beat sweep.
+    """
+
+    site = models.OneToOneField(
+        Site, on_delete=models.CASCADE, primary_key=True, related_name="data_version", verbose_name=_("site")
+    )
+    version = models.BigIntegerField(_("version des données"), default=1)
+    aggregated_version = models.BigIntegerField(_("version des statistiques trimestrielles"), default=0)
+
+    class Meta:
+        verbose_name = _("version des données d'un site")
+        verbose_name_plural = _("versions des données des sites")
+
+    def __str__(self):
+        return f"{self.site_id}: {self.aggregated_version}/{self.version}"
+
+
+class FiguresVersion(models.Model):
+    """Version counters bumped by the same triggers for changes not tied to one site: `epoch`
+    (networks, themes, national context events, a deleted site…) and `sites` (the sites' own
+    rows, which the map and the dashboards' filters show)."""
+
+    name = models.CharField(_("nom"), max_length=20, primary_key=True)
+    version = models.BigIntegerField(_("version"), default=1)
+
+    class Meta:
+        verbose_name = _("version des chiffres")
+        verbose_name_plural = _("versions des chiffres")
+
+    def __str__(self):
+        return f"{self.name}: {self.version}"

@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
 from atc.periods import EXPERIMENT_START, parse_quarter, quarter_label, quarter_param, quarters_between
@@ -227,6 +227,18 @@ def _overview(request, *, sites, title, url_name, url_args=(), network=None, sho
     period = form.period(network)
     sort = request.GET.get("tri", "nom")
     table = multisite.site_table(sites=sites, period=period, sort=sort, page=_page_number(request))
+    if table.pending:
+        messages.info(
+            request,
+            ngettext(
+                "Les chiffres de %(n)s site sont en cours de mise à jour : "
+                "rechargez la page dans une minute.",
+                "Les chiffres de %(n)s sites sont en cours de mise à jour : "
+                "rechargez la page dans une minute.",
+                table.pending,
+            )
+            % {"n": table.pending},
+        )
     scoped = period.apply(sites)
     charts = {
         name: mark_safe(html)

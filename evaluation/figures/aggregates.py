@@ -6,27 +6,23 @@ fixed number of queries whatever the data size.
 
 import datetime
 import itertools
+import logging
 from collections import defaultdict
 
-from django.db import connection, models, transaction
-from django.db.models import Count, Sum
+from celery import current_app
+from django.db import models, transaction
+from django.db.models import Count, F, Sum
 from django.db.models.functions import Coalesce, TruncDate, TruncQuarter
-from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.utils import timezone
 
 from atc.periods import EXPERIMENT_START, quarter_of, quarters_between
-from diagnostics.models import Assessment, Diagnostic, Finding
-from evaluation.figures.cache import SITES_VERSION_KEY, _bump, bump_all_versions, bump_site_version
 from evaluation.models import IndicatorValue, LogbookEntry
-from pilotage.models import ATTENDANCE_FIELDS, Action, Committee, CommitteeMember, Meeting
+from pilotage.models import ATTENDANCE_FIELDS, Action, Meeting
 from sites.models import (
-    ContextEvent,
-    FacilitatorAssignment,
-    Network,
     OrganisationCategory,
     PartnerOrganisation,
-    PriorityModel,
     Site,
+    SiteDataVersion,
     SiteQuarterStats,
 )
 
@@ -39,10 +35,7 @@ CIVIL_SOCIETY = (
 )
 ATTENDEE_COLUMNS = [f"attendees_{c.value}" for c in CATEGORIES]
 
-
-def _meeting_model():
-
-    return Meeting
+logger = logging.getLogger(__name__)
 
 
 def _partner_links(site_id: int) -> list[tuple[str, int, datetime.date, int]]:
@@ -67,22 +60,30 @@ def refresh_site_stats(*, site_id: int) -> int:
 
     A whole site is rebuilt (a few grouped queries) rather than patched, so a meeting moved to
     another quarter, a deleted action or a changed start date can never leave a stale row.
-    Two saves on one site can commit at the same moment under load: the site row is locked for
-    the whole rebuild, so the rebuilds run one after the other, each reading what was committed
-    before it, instead of colliding on the (site, quarter) unique key or writing stale figures.
+    The site's version row is locked for the whole rebuild: two rebuilds of one site run one after
+    the other, and a write on the site (whose trigger updates that row) waits for the rebuild, so
+    the version recorded is never newer than the data read.
     """
     with transaction.atomic():
-        list(Site.objects.select_for_update().filter(pk=site_id).values_list("pk", flat=True))
-        written = _rebuild_site_stats(site_id)
-    # Once the rows are committed: a reader between the bump and the commit would cache old figures.
-    transaction.on_commit(lambda: bump_site_version(site_id))
-    return written
+        version = (
+            SiteDataVersion.objects.select_for_update()
+            .filter(site_id=site_id)
+            .values_list("version", flat=True)
+        ).first()
+        rows = compute_site_rows(site_id)
+        SiteQuarterStats.objects.filter(site_id=site_id).delete()
+        SiteQuarterStats.objects.bulk_create(rows, batch_size=500)
+        if version is not None:
+            SiteDataVersion.objects.filter(site_id=site_id).update(aggregated_version=version)
+    return len(rows)
 
 
-def _rebuild_site_stats(site_id: int) -> int:
+def compute_site_rows(site_id: int) -> list[SiteQuarterStats]:
+    """The `SiteQuarterStats` rows one site's data gives today (unsaved): what a rebuild writes and
+    what `check_figures` compares the stored rows with."""
     site = Site.objects.filter(pk=site_id).only("id", "start_date").first()
     if site is None:
-        return 0
+        return []
     rows: dict[datetime.date, dict] = defaultdict(dict)
     attendance = {f: Sum(f) for f in ATTENDANCE_FIELDS.values()}
     meetings = (
@@ -167,7 +168,7 @@ def _rebuild_site_stats(site_id: int) -> int:
     # figures group to one row per site without an outer join to the sites.
     first = min([*known, EXPERIMENT_START, start or today])
     last = max([*known, today])
-    objects = [
+    return [
         SiteQuarterStats(
             site_id=site_id,
             quarter=quarter,
@@ -176,152 +177,64 @@ def _rebuild_site_stats(site_id: int) -> int:
         )
         for quarter in quarters_between(first, last)
     ]
-    with transaction.atomic():
-        SiteQuarterStats.objects.filter(site_id=site_id).delete()
-        SiteQuarterStats.objects.bulk_create(objects, batch_size=500)
-    return len(objects)
 
 
 def rebuild_all_stats(*, site_ids: list[int] | None = None) -> int:
     """Rebuild the pre-aggregates of the given sites (all sites by default); returns rows written.
 
-    For bulk loads that bypass the model signals (demo data, imports by COPY, the benchmark):
-    `manage.py refresh_stats` calls it.
+    Not needed for freshness (reads rebuild stale sites); it spares the first readers the wait
+    after a bulk load (demo data, the benchmark). `manage.py refresh_stats` calls it.
     """
     ids = site_ids if site_ids is not None else list(Site.objects.values_list("id", flat=True))
     return sum(refresh_site_stats(site_id=site_id) for site_id in ids)
 
 
-class _PendingRefreshes:
-    """The sites to refresh when the current transaction commits, and the callback doing it."""
+# --- Freshness ------------------------------------------------------------------------------------
 
-    def __init__(self):
-        self.site_ids: set[int] = set()
-        self.done = False
-
-    def flush(self) -> None:
-        self.done = True
-        for site_id in sorted(self.site_ids):
-            refresh_site_stats(site_id=site_id)
+# A read rebuilds this many stale sites itself; beyond, the rest goes to the worker (a notice says
+# so) so that a page never waits for hundreds of rebuilds.
+SYNC_REFRESH_LIMIT = 5
+REFRESH_TASK = "evaluation.refresh_stale_figures"
 
 
-def schedule_refresh(site_id: int | None) -> None:
-    """Refresh a site's pre-aggregates once the current transaction commits (once per site).
-
-    Receivers rather than calls in each service: the admin, the CSV import, every form and the
-    shell all save through the ORM, so a signal is the one place none of them can forget. The
-    work waits for the commit so that a rolled-back change never leaves figures behind, and a
-    transaction that saves 500 meetings refreshes each site once.
-    """
-    if site_id is None:
-        return
-    pending = getattr(connection, "_atc_stats_pending", None)
-    # A rolled-back transaction drops its callbacks: then the pending set is stale, start over.
-    if (
-        pending is None
-        or pending.done
-        or not any(entry[1] == pending.flush for entry in connection.run_on_commit)
-    ):
-        pending = connection._atc_stats_pending = _PendingRefreshes()
-        transaction.on_commit(pending.flush)
-    pending.site_ids.add(site_id)
+def stale_site_ids(site_ids=None) -> list[int]:
+    """Sites whose data changed since their pre-aggregates were built (one query)."""
+    rows = SiteDataVersion.objects.filter(version__gt=F("aggregated_version"))
+    if site_ids is not None:
+        rows = rows.filter(site_id__in=site_ids)
+    return list(rows.order_by("site_id").values_list("site_id", flat=True))
 
 
-# --- Keeping the pre-aggregates fresh -------------------------------------------------------------
+def refresh_quietly(site_id: int) -> bool:
+    """Rebuild one site; a failure is logged for the operators and leaves the site stale (the next
+    read and the beat sweep try again) instead of failing the page or the save that asked."""
+    try:
+        refresh_site_stats(site_id=site_id)
+    except Exception:
+        logger.exception("Rebuilding the pre-aggregates of site %s failed; it stays stale", site_id)
+        return False
+    return True
 
 
-def _on_site_row_change(sender, instance, **kwargs):
-    schedule_refresh(getattr(instance, "site_id", None))
+def refresh_stale(site_ids=None, *, limit: int | None = SYNC_REFRESH_LIMIT) -> int:
+    """Rebuild the stale sites among `site_ids` (all sites by default) before figures are read:
+    `limit` of them here, the others by the worker. Returns how many are still being rebuilt."""
+    stale = stale_site_ids(site_ids)
+    now, later = (stale, []) if limit is None else (stale[:limit], stale[limit:])
+    failed = sum(1 for site_id in now if not refresh_quietly(site_id))
+    if later:
+        transaction.on_commit(lambda: _send_refresh_task())
+    return len(later) + failed
 
 
-def _on_site_change(sender, instance, **kwargs):
-    schedule_refresh(instance.pk)
-    transaction.on_commit(lambda: _bump(SITES_VERSION_KEY))
+def _send_refresh_task() -> None:
+    # By name: the task module (evaluation.tasks) imports this one.
+    try:
+        current_app.send_task(REFRESH_TASK)
+    except Exception:
+        logger.exception("Could not queue %s; the beat sweep will rebuild the stale sites", REFRESH_TASK)
 
 
-def _site_id_of(instance) -> int | None:
-    """The site a changed row belongs to, or None when it belongs to none or cannot be told."""
-    if isinstance(instance, Site):
-        return instance.pk
-    site_id = getattr(instance, "site_id", None)
-    if site_id is None and getattr(instance, "committee_id", None):
-        site_id = Committee.objects.filter(pk=instance.committee_id).values_list("site_id", flat=True).first()
-    return site_id
-
-
-def _bump_for(instance) -> None:
-    site_id = _site_id_of(instance)
-    if site_id is None:
-        transaction.on_commit(bump_all_versions)
-    else:
-        transaction.on_commit(lambda: bump_site_version(site_id))
-
-
-def _on_shown_row_change(sender, instance, **kwargs):
-    """Rows the site dashboard shows but the pre-aggregates don't count (findings, readings,
-    facilitators, partners, committees, context events): its cached figures go stale."""
-    _bump_for(instance)
-
-
-def _on_shown_m2m_change(sender, instance, action, **kwargs):
-    if action in {"post_add", "post_remove", "post_clear"}:
-        _bump_for(instance)
-        if sender in (Site.other_schemes.through, Site.priority_models.through):
-            # The site filters (priority model…) choose which sites the map shows.
-            transaction.on_commit(lambda: _bump(SITES_VERSION_KEY))
-
-
-def _on_partners_change(sender, instance, action, **kwargs):
-    if action in {"post_add", "post_remove", "post_clear"}:
-        if isinstance(instance, PartnerOrganisation):
-            schedule_refresh(instance.site_id)
-        else:
-            schedule_refresh(getattr(instance, "site_id", None))
-
-
-def connect_receivers() -> None:
-    """Connect the receivers that keep `SiteQuarterStats` right (called by EvaluationConfig.ready)."""
-    for model in (Meeting, Action, LogbookEntry, IndicatorValue):
-        uid = f"atc-stats-{model._meta.label_lower}"
-        post_save.connect(_on_site_row_change, sender=model, dispatch_uid=f"{uid}-save")
-        post_delete.connect(_on_site_row_change, sender=model, dispatch_uid=f"{uid}-delete")
-    post_save.connect(_on_site_change, sender=Site, dispatch_uid="atc-stats-site-save")
-    post_delete.connect(
-        lambda **kw: transaction.on_commit(bump_all_versions),
-        sender=Site,
-        weak=False,
-        dispatch_uid="atc-stats-site-delete",
-    )
-    # A network's name is shown on each of its sites' dashboards; networks and priority models
-    # are the dashboards' filter choices.
-    post_save.connect(_on_shown_row_change, sender=Network, dispatch_uid="atc-dashboard-network-save")
-    for model in (Network, PriorityModel):
-        post_delete.connect(
-            _on_shown_row_change, sender=model, dispatch_uid=f"atc-dashboard-{model._meta.label_lower}-delete"
-        )
-    post_save.connect(
-        _on_shown_row_change, sender=PriorityModel, dispatch_uid="atc-dashboard-prioritymodel-save"
-    )
-    for through in (Meeting.organisations.through, Action.partners.through):
-        m2m_changed.connect(
-            _on_partners_change, sender=through, dispatch_uid=f"atc-stats-{through._meta.label_lower}"
-        )
-    # Shown by the site dashboard (whose rendered figures are cached) but not pre-aggregated.
-    shown = (
-        Finding,
-        Diagnostic,
-        Assessment,
-        FacilitatorAssignment,
-        PartnerOrganisation,
-        Committee,
-        CommitteeMember,
-        ContextEvent,
-    )
-    for model in shown:
-        uid = f"atc-dashboard-{model._meta.label_lower}"
-        post_save.connect(_on_shown_row_change, sender=model, dispatch_uid=f"{uid}-save")
-        post_delete.connect(_on_shown_row_change, sender=model, dispatch_uid=f"{uid}-delete")
-    for through in (Action.findings.through, Site.other_schemes.through, Site.priority_models.through):
-        m2m_changed.connect(
-            _on_shown_m2m_change, sender=through, dispatch_uid=f"atc-dashboard-{through._meta.label_lower}"
-        )
+def refresh_all_stale() -> int:
+    """Rebuild every stale site (the worker's and the beat sweep's job); returns the sites rebuilt."""
+    return sum(1 for site_id in stale_site_ids() if refresh_quietly(site_id))

@@ -1,7 +1,10 @@
 """One versioned cache for every cached figure: per-site, many-site and site-row entries.
 
-A cached value is keyed by the versions of the data it reads, so a change makes it unreachable
-instead of having to find and delete it.
+A cached value is keyed by the versions of the data it reads — the counters the database
+triggers bump on every write (`SiteDataVersion`, `FiguresVersion`) — so a change makes the entry
+unreachable instead of having to find and delete it, and no write path can forget to. Reading the
+versions is one indexed query; a stale site's pre-aggregates are rebuilt before anything is
+computed from them (`aggregates.refresh_stale`).
 """
 
 import hashlib
@@ -9,60 +12,38 @@ import time
 
 from django.core.cache import cache
 from django.core.exceptions import EmptyResultSet
+from django.db import connection
+from django.db.models import Subquery
 
-VERSION_KEY = "atc-stats-version"
-EPOCH_KEY = "atc-stats-epoch"
-SITE_VERSION_KEY = "atc-site-version:{}"
-SITES_VERSION_KEY = "atc-sites-version"
+from evaluation.figures.aggregates import refresh_quietly
+from sites.models import FiguresVersion, SiteDataVersion
+
 # How old the figures over every site (distributions, quarterly totals) may be after a change.
 OVERVIEW_LAG_SECONDS = 60
 CACHE_SECONDS = 3600
 
 
-def _bump(key: str) -> None:
-    """Increment a version counter. A missing counter starts from the clock, never from a number
-    that values cached before it was lost could still be stored under."""
-    try:
-        cache.incr(key)
-    except ValueError:
-        cache.add(key, time.time_ns() // 1000, None)
+def _digest(parts: tuple) -> str:
+    return hashlib.blake2s(repr(parts).encode(), digest_size=12).hexdigest()
 
 
-def _versions(*keys: str) -> list[int]:
-    found = cache.get_many(keys)
-    for key in keys:
-        if key not in found:
-            _bump(key)
-            found[key] = cache.get(key) or 0
-    return [found[key] for key in keys]
+def _epoch():
+    return Subquery(FiguresVersion.objects.filter(name="epoch").values("version")[:1])
 
 
-def bump_stats_version() -> None:
-    """Make every cached many-site figure stale (after any change to the data a figure counts)."""
-    _bump(VERSION_KEY)
+def data_version() -> tuple[int, int]:
+    """(epoch, sum of every site's version): changes with any write a figure reads. A deleted site
+    lowers the sum but bumps the epoch, so a pair never comes back. One query."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT (SELECT version FROM {FiguresVersion._meta.db_table} WHERE name = 'epoch'), "
+            f"(SELECT SUM(version) FROM {SiteDataVersion._meta.db_table})"
+        )
+        epoch, total = cursor.fetchone()
+    return epoch or 0, total or 0
 
 
-def bump_site_version(site_id: int) -> None:
-    """One site's data changed: its own cached figures and every many-site figure go stale."""
-    _bump(SITE_VERSION_KEY.format(site_id))
-    _bump(VERSION_KEY)
-
-
-def bump_all_versions() -> None:
-    """A change that cannot be tied to one site: every cached figure goes stale."""
-    _bump(EPOCH_KEY)
-    _bump(VERSION_KEY)
-
-
-def site_cached(site_id: int, parts: tuple, compute):
-    """`compute()` for one site's figures, cached until that site's data changes.
-
-    Unlike `cached`, a write on another site leaves the entry alone: with facilitators saving
-    meetings all day on 1,600 sites, a key shared by every site would almost never be hit.
-    """
-    epoch, version = _versions(EPOCH_KEY, SITE_VERSION_KEY.format(site_id))
-    digest = hashlib.blake2s(repr(parts).encode(), digest_size=12).hexdigest()
-    key = f"atc-site-stats:{site_id}:{epoch}:{version}:{digest}"
+def _get_or_compute(key: str, compute):
     value = cache.get(key)
     if value is None:
         value = compute()
@@ -70,29 +51,46 @@ def site_cached(site_id: int, parts: tuple, compute):
     return value
 
 
-def cached(parts: tuple, compute, *, lag_seconds: int = 0):
-    """`compute()`, cached until the next refresh of any site's pre-aggregates.
+def site_cached(site_id: int, parts: tuple, compute):
+    """`compute()` for one site's figures, cached until that site's data changes.
 
-    The national figures (distributions, quarterly totals, the map, a sort over every site) group
-    tens of thousands of site-quarter rows: once per change of the data rather than per request.
-    `parts` must name everything the result depends on; the scope is best given as the SQL of the
-    user's scoped queryset, so that two users share an entry only when they see the same sites.
+    Unlike `cached`, a write on another site leaves the entry alone: with facilitators saving
+    meetings all day on 1,600 sites, a key shared by every site would almost never be hit. A stale
+    site is rebuilt first; if that fails, the figures are computed from the last good rebuild and
+    not cached, so they are computed again once the rebuild succeeds.
+    """
+    row = (
+        SiteDataVersion.objects.filter(site_id=site_id)
+        .annotate(epoch=_epoch())
+        .values_list("version", "aggregated_version", "epoch")
+        .first()
+    )
+    if row is None:  # a site created before its version row (cannot happen after the migration)
+        return compute()
+    version, aggregated, epoch = row
+    if aggregated < version and not refresh_quietly(site_id):
+        return compute()
+    return _get_or_compute(f"atc-site-figures:{site_id}:{epoch}:{version}:{_digest(parts)}", compute)
+
+
+def cached(parts: tuple, compute, *, lag_seconds: int = 0):
+    """`compute()`, cached until the data of any site changes.
+
+    The national figures (distributions, quarterly totals, a sort over every site) group tens of
+    thousands of site-quarter rows: once per change of the data rather than per request. `parts`
+    must name everything the result depends on; the scope is best given as the SQL of the user's
+    scoped queryset, so that two users share an entry only when they see the same sites. `compute`
+    reads the pre-aggregates through `multisite`, which rebuilds the stale ones first.
 
     With `lag_seconds`, a value computed before the latest change is still served while it is
     younger than that: on 1,600 sites, facilitators save something every few seconds, and a
     figure over every site would otherwise be computed again on nearly every request.
     """
-    (version,) = _versions(VERSION_KEY)
-    digest = hashlib.blake2s(repr(parts).encode(), digest_size=12).hexdigest()
+    epoch, version = data_version()
+    digest = _digest(parts)
     if not lag_seconds:
-        key = f"atc-stats:{version}:{digest}"
-        value = cache.get(key)
-        if value is None:
-            value = compute()
-            cache.set(key, value, CACHE_SECONDS)
-        return value
-    (epoch,) = _versions(EPOCH_KEY)
-    key = f"atc-stats-lag:{epoch}:{digest}"
+        return _get_or_compute(f"atc-figures:{epoch}:{version}:{digest}", compute)
+    key = f"atc-figures-lag:{epoch}:{digest}"
     entry = cache.get(key)
     now = time.time()
     if entry is not None:
@@ -107,14 +105,9 @@ def cached(parts: tuple, compute, *, lag_seconds: int = 0):
 def sites_cached(parts: tuple, compute):
     """`compute()` for what depends on the sites' own rows only (names, places, dates, network):
     kept until a site is saved, not after every meeting or action."""
-    epoch, version = _versions(EPOCH_KEY, SITES_VERSION_KEY)
-    digest = hashlib.blake2s(repr(parts).encode(), digest_size=12).hexdigest()
-    key = f"atc-sites:{epoch}:{version}:{digest}"
-    value = cache.get(key)
-    if value is None:
-        value = compute()
-        cache.set(key, value, CACHE_SECONDS)
-    return value
+    versions = dict(FiguresVersion.objects.filter(name__in=["epoch", "sites"]).values_list("name", "version"))
+    key = f"atc-sites:{versions.get('epoch', 0)}:{versions.get('sites', 0)}:{_digest(parts)}"
+    return _get_or_compute(key, compute)
 
 
 def scope_key(sites) -> str:

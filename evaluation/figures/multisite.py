@@ -10,7 +10,7 @@ from django.db.models import Count, F, Max, Min, Q, Sum
 from django.utils import timezone
 
 from atc.periods import quarter_of
-from evaluation.figures.aggregates import ATTENDEE_COLUMNS, CIVIL_SOCIETY
+from evaluation.figures.aggregates import ATTENDEE_COLUMNS, CIVIL_SOCIETY, SYNC_REFRESH_LIMIT, refresh_stale
 from evaluation.figures.cache import OVERVIEW_LAG_SECONDS, cached, scope_key
 from sites.models import FacilitatorAssignment, Site, SiteQuarterStats
 
@@ -144,6 +144,8 @@ class SiteTable:
     descending: bool
     start_index: int = 0
     all_rows: bool = field(default=False)
+    # Stale sites left to the worker: their figures may lag for a minute (the page says so).
+    pending: int = 0
 
 
 def _attach(sites: list[Site], figures: dict[int, dict], fte: dict[int, Decimal]) -> list[Site]:
@@ -177,6 +179,7 @@ def site_table(
     if key not in SORTS:
         key, descending = "nom", False
     scoped = period.apply(sites)
+    pending = refresh_stale(scoped.values("id"))
     total = scoped.count()
     pages = max(1, -(-total // page_size)) if page_size else 1
     page = min(max(1, page), pages)
@@ -246,13 +249,19 @@ def site_table(
         descending=descending,
         start_index=(page - 1) * page_size if page_size else 0,
         all_rows=page_size is None,
+        pending=pending,
     )
 
 
-def distributions(*, sites, period: SitePeriod, today: datetime.date | None = None) -> dict:
+def distributions(
+    *, sites, period: SitePeriod, today: datetime.date | None = None, exact: bool = False
+) -> dict:
     """Min, mean and max across the sites of FTE, steering meetings, civil-society share of
     attendance (%) and actions over the period: `{"fte": {"min":…, "mean":…, "max":…}, …}`.
-    Three queries (none when cached): the aggregate of the per-site sums, the FTE in post, the ids."""
+    Three queries (none when cached): the aggregate of the per-site sums, the FTE in post, the ids.
+    `exact` (the reports): every stale site rebuilt first and no cached value, however recent."""
+    if exact:
+        return _distributions(sites=sites, period=period, today=today, limit=None)
     return cached(
         ("distributions", scope_key(period.apply(sites)), repr(period), today),
         lambda: _distributions(sites=sites, period=period, today=today),
@@ -260,8 +269,11 @@ def distributions(*, sites, period: SitePeriod, today: datetime.date | None = No
     )
 
 
-def _distributions(*, sites, period: SitePeriod, today: datetime.date | None) -> dict:
+def _distributions(
+    *, sites, period: SitePeriod, today: datetime.date | None, limit=SYNC_REFRESH_LIMIT
+) -> dict:
     scoped = period.apply(sites)
+    refresh_stale(scoped.values("id"), limit=limit)
     figures = {"steering": "steering", "civil_share": "civil_share", "actions": "actions_count"}
     aggregates = {"sites": Count("site_id")}
     for name, column in figures.items():
@@ -288,6 +300,7 @@ def quarter_totals(*, sites, period: SitePeriod, today: datetime.date | None = N
     expected to report, and how many filled their logbook and entered indicators. One query; the
     overview pages keep the charts drawn from it (evaluation.dashboards.views._overview), not the totals."""
     today = today or timezone.localdate()
+    refresh_stale(period.apply(sites).values("id"))
     stats = SiteQuarterStats.objects.filter(
         site__in=period.apply(sites).values("id"), quarter__lte=quarter_of(today)
     ).filter(period.quarter_filter())

@@ -15,7 +15,7 @@ from atc.formats import format_number
 from atc.periods import quarter_of
 from diagnostics.models import Assessment, Diagnostic, Finding
 from diagnostics.readings import reading_spread
-from evaluation.figures.aggregates import CATEGORIES, CIVIL_SOCIETY
+from evaluation.figures.aggregates import CATEGORIES, CIVIL_SOCIETY, refresh_stale
 from evaluation.models import LogbookEntry
 from pilotage.models import Action, Committee, CommitteeMember, Meeting
 from sites.facilitation import Vacancy, facilitation_history
@@ -190,6 +190,7 @@ def site_dashboard(*, site: Site, today: datetime.date | None = None) -> SiteDas
     """The site dashboard's figures: facilitation, steering, diagnostic, actions, logbook, context,
     timeline and review comments. About 15 queries, whatever the size of the site's history."""
     today = today or timezone.localdate()
+    refresh_stale([site.pk])
     quarters = site_quarters(site)
     facilitation = _facilitation(site, today)
     steering = _steering(site, today, quarters)
@@ -361,6 +362,7 @@ def cooperation(*, site: Site, today: datetime.date | None = None) -> Cooperatio
     actions), partners and pairs per quarter, and the change since the first diagnostic. 4 queries."""
 
     today = today or timezone.localdate()
+    refresh_stale([site.pk])
     partners = {p.pk: p for p in PartnerOrganisation.objects.filter(site=site).order_by("name")}
     pairs = [
         (partners[a], partners[b], n) for a, b, n in _pair_counts(site.pk) if a in partners and b in partners

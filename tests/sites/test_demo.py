@@ -211,3 +211,9 @@ def test_a_weak_password_is_refused_and_nothing_changes(demo_output):
     with pytest.raises(CommandError, match="Mot de passe refusé"):
         call_command("load_demo", password="azerty", stdout=StringIO())
     assert User.objects.get(email="host@example.org").check_password(DEFAULT_PASSWORD)
+
+
+def test_check_figures_finds_no_difference_on_the_demo_data(demo_output):
+    out = StringIO()
+    call_command("check_figures", stdout=out)
+    assert "Aucune différence" in out.getvalue()

@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("sites", "0004_site_quarter_stats"),
+        ("sites", "0005_site_data_version"),
     ]
 
     operations = [

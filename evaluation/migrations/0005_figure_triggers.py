@@ -1,0 +1,154 @@
+"""Database triggers that mark derived figures stale on every write, whatever the write path.
+
+Every table a figure reads gets AFTER INSERT/UPDATE/DELETE row triggers that bump its site's
+`sites_sitedataversion.version` (or the `epoch` counter for rows tied to no site), so that the
+pre-aggregates and the cached figures can never go stale because a write path (bulk_create,
+queryset.update, raw SQL, erasure…) skipped a Django signal. The SQL is written out here, not
+generated from the current models, so this migration keeps meaning what it meant.
+"""
+
+from django.db import migrations
+
+# Tables whose rows carry their site: (table, site expression with {row} for NEW/OLD, nullable site).
+DIRECT = [
+    ("pilotage_meeting", "{row}.site_id", True),
+    ("pilotage_action", "{row}.site_id", False),
+    ("pilotage_committee", "{row}.site_id", True),
+    ("diagnostics_diagnostic", "{row}.site_id", False),
+    ("diagnostics_finding", "{row}.site_id", False),
+    ("diagnostics_assessment", "{row}.site_id", False),
+    ("evaluation_logbookentry", "{row}.site_id", False),
+    ("evaluation_indicatorvalue", "{row}.site_id", False),
+    ("evaluation_indicatorobjective", "{row}.site_id", False),
+    ("evaluation_surveyrecipient", "{row}.site_id", False),
+    ("sites_contextevent", "{row}.site_id", True),
+    ("sites_facilitatorassignment", "{row}.site_id", False),
+    ("sites_partnerorganisation", "{row}.site_id", False),
+    ("sites_reviewcomment", "{row}.site_id", False),
+]
+# Tables reaching their site through a parent row.
+VIA_PARENT = [
+    ("pilotage_meeting_organisations", "meeting_id", "pilotage_meeting"),
+    ("pilotage_meetingparticipant", "meeting_id", "pilotage_meeting"),
+    ("pilotage_decision", "meeting_id", "pilotage_meeting"),
+    ("pilotage_action_partners", "action_id", "pilotage_action"),
+    ("pilotage_action_findings", "action_id", "pilotage_action"),
+    ("pilotage_committeemember", "committee_id", "pilotage_committee"),
+    ("evaluation_logbookentry_meetings", "logbookentry_id", "evaluation_logbookentry"),
+    ("evaluation_logbookentry_actions", "logbookentry_id", "evaluation_logbookentry"),
+]
+# The site's own many-to-many rows: shown on its dashboard and used by the dashboards' filters.
+SITE_LINKS = ["sites_site_priority_models", "sites_site_other_schemes", "sites_site_neighbourhoods"]
+# Reference tables every site's figures may name (a network's name, a theme, an indicator…).
+GLOBAL = [
+    "sites_network",
+    "sites_prioritymodel",
+    "sites_scheme",
+    "diagnostics_theme",
+    "diagnostics_assessmentitem",
+    "evaluation_indicator",
+    "evaluation_survey",
+]
+
+EVENTS = {"ins": ("INSERT", ["NEW"]), "upd": ("UPDATE", ["OLD", "NEW"]), "del": ("DELETE", ["OLD"])}
+
+
+def _bump_site(expr: str) -> str:
+    return f"UPDATE sites_sitedataversion SET version = version + 1 WHERE site_id = {expr};"
+
+
+def _bump(name: str, condition: str = "") -> str:
+    where = f"name = '{name}'" + (f" AND {condition}" if condition else "")
+    return f"UPDATE sites_figuresversion SET version = version + 1 WHERE {where};"
+
+
+def _statements(table: str, rows: list[str], event: str) -> list[str]:
+    statements = []
+    for row in rows:
+        if table == "sites_site":
+            if event == "ins":
+                statements.append(
+                    "INSERT INTO sites_sitedataversion (site_id, version, aggregated_version) "
+                    f"VALUES ({row}.id, 1, 0);"
+                )
+            elif event == "upd":
+                statements.append(_bump_site(f"{row}.id"))
+            else:
+                statements.append(_bump("epoch"))
+            statements.append(_bump("sites"))
+            continue
+        direct = {name: (expr, nullable) for name, expr, nullable in DIRECT}
+        parents = {name: (column, parent) for name, column, parent in VIA_PARENT}
+        if table in direct:
+            expr, nullable = direct[table]
+            expr = expr.format(row=row)
+            statements.append(_bump_site(expr))
+            if nullable:
+                statements.append(_bump("epoch", f"{expr} IS NULL"))
+        elif table in parents:
+            column, parent = parents[table]
+            statements.append(_bump_site(f"(SELECT site_id FROM {parent} WHERE id = {row}.{column})"))
+        elif table in SITE_LINKS:
+            statements.append(_bump_site(f"{row}.site_id"))
+            statements.append(_bump("sites"))
+        else:
+            statements.append(_bump("epoch"))
+    # An UPDATE bumps for both the old and the new row (a meeting moved to another site); the
+    # global counters once are enough.
+    return list(dict.fromkeys(statements))
+
+
+def _tables() -> list[str]:
+    return (
+        ["sites_site"] + [t for t, _e, _n in DIRECT] + [t for t, _c, _p in VIA_PARENT] + SITE_LINKS + GLOBAL
+    )
+
+
+def install(apps, schema_editor):
+    vendor = schema_editor.connection.vendor
+    with schema_editor.connection.cursor() as cursor:
+        for table in _tables():
+            for suffix, (event, rows) in EVENTS.items():
+                name = f"figures_{table}_{suffix}"
+                body = " ".join(_statements(table, rows, suffix))
+                if vendor == "postgresql":
+                    cursor.execute(
+                        f"CREATE OR REPLACE FUNCTION {name}() RETURNS trigger AS $$ "
+                        f"BEGIN {body} RETURN NULL; END $$ LANGUAGE plpgsql;"
+                    )
+                    cursor.execute(f"DROP TRIGGER IF EXISTS {name} ON {table};")
+                    cursor.execute(
+                        f"CREATE TRIGGER {name} AFTER {event} ON {table} "
+                        f"FOR EACH ROW EXECUTE FUNCTION {name}();"
+                    )
+                elif vendor == "sqlite":
+                    cursor.execute(f"DROP TRIGGER IF EXISTS {name};")
+                    cursor.execute(
+                        f"CREATE TRIGGER {name} AFTER {event} ON {table} FOR EACH ROW BEGIN {body} END;"
+                    )
+                else:
+                    raise NotImplementedError(f"No figure triggers for the {vendor} database.")
+
+
+def uninstall(apps, schema_editor):
+    vendor = schema_editor.connection.vendor
+    with schema_editor.connection.cursor() as cursor:
+        for table in _tables():
+            for suffix in EVENTS:
+                name = f"figures_{table}_{suffix}"
+                if vendor == "postgresql":
+                    cursor.execute(f"DROP TRIGGER IF EXISTS {name} ON {table};")
+                    cursor.execute(f"DROP FUNCTION IF EXISTS {name}();")
+                else:
+                    cursor.execute(f"DROP TRIGGER IF EXISTS {name};")
+
+
+class Migration(migrations.Migration):
+    dependencies = [
+        ("evaluation", "0004_report_parts"),
+        ("sites", "0005_site_data_version"),
+        ("pilotage", "0002_member_name_consent"),
+        ("diagnostics", "0003_score_messages"),
+    ]
+
+    operations = [migrations.RunPython(install, uninstall)]
