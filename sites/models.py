@@ -516,7 +516,7 @@ class SiteQuarterStats(models.Model):
     actions_done = models.PositiveIntegerField(_("dont réalisées"), default=0)
     actions_by_status = models.JSONField(_("actions par état"), default=dict)
     residents_reached = models.PositiveIntegerField(_("habitant·es touché·es"), default=0)
-    logbook_entries = models.PositiveIntegerField(_("entrées du carnet de bord"), default=0)
+    logbook_entries = models.PositiveIntegerField(_("bilans de période couvrant le trimestre"), default=0)
     indicator_values = models.PositiveIntegerField(_("valeurs d'indicateurs saisies"), default=0)
     partners = models.PositiveIntegerField(_("partenaires distincts"), default=0)
     partner_pairs = models.PositiveIntegerField(_("paires de partenaires"), default=0)

@@ -122,15 +122,12 @@ def compute_site_rows(site_id: int) -> list[SiteQuarterStats]:
         if group["status"] == Action.Status.DONE:
             row["actions_done"] = group["n"]
 
-    logbook = (
-        LogbookEntry.objects.filter(site_id=site_id)
-        .annotate(q=TruncQuarter("period_end"))
-        .values("q")
-        .annotate(n=Count("id"))
-        .order_by()
-    )
-    for group in logbook:
-        rows[group["q"]]["logbook_entries"] = group["n"]
+    # A quarter's logbook is filled by the periodic reviews that cover part of it
+    # (LogbookEntry.objects.covering): a review overlaps exactly the quarters from its start's to its end's.
+    reviews = LogbookEntry.objects.covering(datetime.date.min, datetime.date.max).filter(site_id=site_id)
+    for start, end in reviews.values_list("period_start", "period_end"):
+        for quarter in quarters_between(quarter_of(start), quarter_of(end)):
+            rows[quarter]["logbook_entries"] = rows[quarter].get("logbook_entries", 0) + 1
     indicators = (
         IndicatorValue.objects.filter(site_id=site_id)
         .annotate(q=TruncQuarter("period_start"))

@@ -84,7 +84,7 @@ def site_export_tables(dashboard: SiteDashboard, charts: dict[str, Chart]) -> di
             title=_("Carnet de bord par trimestre"),
             headers=[
                 _("Trimestre"),
-                _("Entrées du carnet de bord"),
+                _("Bilans de période couvrant le trimestre"),
                 _("Valeurs d'indicateurs"),
                 _("Trimestre attendu"),
             ],
