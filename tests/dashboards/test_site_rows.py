@@ -20,6 +20,7 @@ TEMPLATE = """{% load formats %}{% for s in rows %}
     <td class="num">{{ s.meetings_count|number }}</td>
     <td class="num">{{ s.steering|number }}</td>
     <td class="num">{{ s.civil_share|percent }}</td>
+    <td class="num">{{ s.steering_civil_share|percent }}</td>
     <td class="num">{{ s.actions_count|number }}</td>
     <td class="num">{{ s.actions_done|number }}</td>
     <td class="num">{{ s.reached|number }}</td>
@@ -29,7 +30,7 @@ TEMPLATE = """{% load formats %}{% for s in rows %}
 </tr>
 {% empty %}
 <tr>
-    <td colspan="13">Aucun site ne correspond à ces critères dans votre périmètre.</td>
+    <td colspan="14">Aucun site ne correspond à ces critères dans votre périmètre.</td>
 </tr>
 {% endfor %}"""
 
@@ -44,6 +45,7 @@ def _row(n, **changes):
         "meetings_count": 12,
         "steering": 3,
         "civil_share": 41.6,
+        "steering_civil_share": 11.2,
         "actions_count": 7,
         "actions_done": 2,
         "reached": 140,

@@ -1,4 +1,4 @@
-"""The body of the site tables (national, network, "mes sites"): 50 rows of 13 cells, built in
+"""The body of the site tables (national, network, "mes sites"): 50 rows of 14 cells, built in
 Python rather than by the template engine, which spent about 5 ms a page on them (bench/RESULTS.md).
 
 Same markup and the same French formats as the template's `{{ …|number }}` and `{{ …|percent }}`
@@ -34,7 +34,7 @@ def site_rows(rows):
     """`<tr>` per site of a SiteTable page, or the "no site" row."""
     if not rows:
         message = escape(_("Aucun site ne correspond à ces critères dans votre périmètre."))
-        return mark_safe(f'<tr><td colspan="13">{message}</td></tr>')
+        return mark_safe(f'<tr><td colspan="14">{message}</td></tr>')
     # One reverse for the page: the slug takes the mark's place.
     link = reverse("dashboards:site", args=[SLUG_MARK])
     cells = []
@@ -44,6 +44,7 @@ def site_rows(rows):
             _number(row.meetings_count),
             _number(row.steering),
             _share(row.civil_share),
+            _share(row.steering_civil_share),
             _number(row.actions_count),
             _number(row.actions_done),
             _number(row.reached),
