@@ -26,6 +26,7 @@ from evaluation.indicator_rules import action_statuses_at
 from evaluation.models import Indicator, IndicatorObjective, IndicatorValue, LogbookEntry, Survey
 from evaluation.scopes import Target
 from pilotage.models import ATTENDANCE_FIELDS, Action, Committee, CommitteeMember, Meeting
+from sites.facilitation import site_configuration
 from sites.francemap import MapPoint, france_map
 from sites.models import (
     ContextEvent,
@@ -132,6 +133,10 @@ class _Data:
             Q(site_id__in=ids), Q(start_date__lte=end), Q(end_date__isnull=True) | Q(end_date__gte=start)
         ).order_by("site_id", "start_date", "person_name"):
             self.facilitators[assignment.site_id].append(assignment)
+        # The configuration at the period's end, derived from the people in post (or the override).
+        self.configurations = {
+            site.pk: site_configuration(site, self.facilitators.get(site.pk, []), end) for site in self.sites
+        }
         self.fte = {
             row["site_id"]: row["total"]
             for row in FacilitatorAssignment.objects.filter(active_at_end, site_id__in=ids)
@@ -302,7 +307,7 @@ def _facilitation(data: _Data) -> dict:
             else f"{format_number(low)} – {format_number(high)}"
         )
         buckets.append((label, sum(1 for v in values if low <= v < high)))
-    configurations = Counter(s.facilitation_configuration for s in data.sites)
+    configurations = Counter(data.configurations[s.pk].value for s in data.sites)
     config_parts = [(label, configurations.get(value, 0)) for value, label in Site.Configuration.choices]
     recruitment = Counter(quarter_label(day) for day in data.first_start.values())
     quarters = sorted(data.first_start.values())
@@ -704,6 +709,7 @@ def _site_section(site: Site, data: _Data, indicators: list[dict], *, events: bo
             for a in data.facilitators.get(site.pk, [])
         ],
         "fte": fte(data.fte[site.pk]) if data.fte.get(site.pk) else "—",
+        "configuration": data.configurations[site.pk],
         "steering_total": data.steering_total.get(site.pk, 0),
         "steering_period": data.steering_period.get(site.pk, 0),
         "meetings": meetings.get("count", 0),

@@ -199,6 +199,7 @@ class Site(models.Model):
         UNKNOWN = "unknown", _("Non qualifié")
 
     class Configuration(models.TextChoices):
+        NONE = "none", _("Aucune personne enregistrée")
         SINGLE = "single", _("Une seule personne")
         WITH_SUPPORT = "with_support", _("Une personne avec un appui")
         SHARED = "shared", _("Fonction partagée entre plusieurs professionnel·les")
@@ -246,11 +247,18 @@ class Site(models.Model):
         choices=InstitutionalSupport.choices,
         default=InstitutionalSupport.UNKNOWN,
     )
-    facilitation_configuration = models.CharField(
-        _("configuration de l'animation"),
+    # The configuration is derived from the facilitators recorded (sites.facilitation); this field
+    # only overrides it, and every page that shows an override says so.
+    configuration_override = models.CharField(
+        _("configuration de l'animation (saisie manuelle)"),
         max_length=20,
         choices=Configuration.choices,
-        default=Configuration.SINGLE,
+        blank=True,
+        default="",
+        help_text=_(
+            "Laisser vide : la configuration se déduit des personnes enregistrées dans l'équipe "
+            "d'animation. À remplir seulement si ces personnes ne la reflètent pas."
+        ),
     )
     start_date = models.DateField(_("début de l'expérimentation sur le site"), null=True, blank=True)
     other_schemes = models.ManyToManyField(
