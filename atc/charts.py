@@ -17,6 +17,8 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
+from atc.formats import format_number, format_percent
+
 Number = int | float | Decimal
 
 WIDTH = 640
@@ -26,16 +28,6 @@ MUTED = "#555555"
 GRID = "#dddddd"
 # Colour-blind-safe palette with contrast >= 3:1 on white; patterns below carry the same meaning.
 PALETTE = ("#000091", "#b34000", "#18753c", "#6e445a", "#0063cb", "#7a6200", "#c9191e", "#3a3a3a")
-NARROW_NBSP = "\u202f"
-
-
-def format_number(value: Number | None, decimals: int = 1) -> str:
-    """French number format: `0,8`, `1 234`, `12,5` (trailing `,0` dropped); `—` for no value."""
-    if value is None:
-        return "—"
-    number = round(float(value), decimals)
-    text = f"{int(number):,}" if number.is_integer() else f"{number:,.{decimals}f}"
-    return text.replace(",", NARROW_NBSP).replace(".", ",")
 
 
 @dataclass(frozen=True)
@@ -252,6 +244,27 @@ def grouped_bars(
     )
 
 
+def _column_summary(categories, names, values, totals, *, stacked: bool, decimals: int) -> str:
+    """What a column chart shows, in one sentence. Stacked series are parts of one whole, so their
+    total means something; side-by-side series are different measures (sites expected, sites that
+    reported), so each is described on its own and never added to the others."""
+    if stacked or len(names) == 1:
+        best = max(range(len(categories)), key=lambda i: totals[i])
+        return _("Total : %(total)s ; le plus haut : %(best)s (%(value)s).") % {
+            "total": format_number(sum(totals), decimals),
+            "best": categories[best],
+            "value": format_number(totals[best], decimals),
+        }
+    parts = []
+    for name, vals in zip(names, values, strict=True):
+        best = max(range(len(categories)), key=lambda i: vals[i])
+        parts.append(
+            _("%(series)s : au plus %(value)s (%(best)s)")
+            % {"series": name, "value": format_number(vals[best], decimals), "best": categories[best]}
+        )
+    return " ; ".join(parts) + "."
+
+
 def column_chart(
     *,
     title: str,
@@ -278,13 +291,7 @@ def column_chart(
     left, right = 48.0, WIDTH - 10.0
     height = plot_bottom + 40
     if summary is None:
-        best = max(range(len(categories)), key=lambda i: totals[i])
-        summary = _("Total : %(total)s sur %(count)s périodes ; le plus haut : %(best)s (%(value)s).") % {
-            "total": format_number(sum(totals), decimals),
-            "count": len(categories),
-            "best": categories[best],
-            "value": format_number(totals[best], decimals),
-        }
+        summary = _column_summary(categories, names, values, totals, stacked=stacked, decimals=decimals)
     svg = _Svg(height=height, title=title, desc=summary, uid=_uid(title, categories, values))
     fills = [svg.series_fill(i) for i in range(len(series))]
     _legend(svg, names, fills, legend_y)
@@ -427,10 +434,10 @@ def share_bar(
     shares = [(label, v, v / total * 100) for label, v in data]
     if summary is None:
         label, value, share = max(shares, key=lambda t: t[1])
-        summary = _("Total : %(total)s ; la plus grande part : « %(label)s » (%(share)s %%).") % {
+        summary = _("Total : %(total)s ; la plus grande part : « %(label)s » (%(share)s).") % {
             "total": format_number(total, decimals),
             "label": label,
-            "share": format_number(share, 0),
+            "share": format_percent(share),
         }
     height = 60 + 20 * math.ceil(len(shares) / 2) + 10
     svg = _Svg(height=height, title=title, desc=summary, uid=_uid(title, shares))
@@ -441,17 +448,14 @@ def share_bar(
         svg.rect(x, 10, w, 28, fill, stroke="#ffffff")
         if w > 34:
             svg.rect(x + w / 2 - 16, 16, 32, 16, "#ffffff")
-            svg.text(x + w / 2, 28, f"{format_number(share, 0)} %", anchor="middle", size=11)
+            svg.text(x + w / 2, 28, format_percent(share), anchor="middle", size=11)
         x += w
     for i, ((label, value, share), fill) in enumerate(zip(shares, fills, strict=True)):
         lx = left + (i % 2) * (WIDTH / 2)
         ly = 62 + (i // 2) * 20
         svg.rect(lx, ly - 10, 12, 12, fill, stroke=TEXT)
-        svg.text(lx + 17, ly, f"{label} : {format_number(value, decimals)} ({format_number(share, 0)} %)")
-    rows = [
-        [label, format_number(value, decimals), f"{format_number(share, 0)} %"]
-        for label, value, share in shares
-    ]
+        svg.text(lx + 17, ly, f"{label} : {format_number(value, decimals)} ({format_percent(share)})")
+    rows = [[label, format_number(value, decimals), format_percent(share)] for label, value, share in shares]
     return Chart(
         svg=svg.render(),
         title=title,

@@ -9,9 +9,11 @@ from django.db import transaction
 from django.db.models import Prefetch
 from django.utils.translation import gettext as _
 
-from atc.charts import Chart, format_number, grouped_bars, share_bar, slope_chart
+from atc.charts import Chart, grouped_bars, share_bar, slope_chart
 from atc.concurrency import claim_version
+from atc.formats import format_number
 from diagnostics.models import Assessment, AssessmentItem, Finding, Theme
+from diagnostics.readings import SPREAD_LABEL, reading_spread
 from pilotage.models import Action
 from sites.models import Site
 
@@ -91,11 +93,6 @@ class AssessmentReport:
     change_kind: str
 
 
-def _gap(values: list[Decimal | None]) -> Decimal | None:
-    present = [v for v in values if v is not None]
-    return max(present) - min(present) if len(present) >= 2 else None
-
-
 def assessment_report(*, site: Site, change_kind: str = "") -> AssessmentReport:
     """Latest reading of each item by each respondent kind, their gap, and each kind's change.
 
@@ -111,7 +108,7 @@ def assessment_report(*, site: Site, change_kind: str = "") -> AssessmentReport:
 
     latest = {key: rows[-1].score for key, rows in by_item_kind.items()}
     series = [(label, [latest.get((item.pk, kind)) for item in items]) for kind, label in KINDS.choices]
-    gaps = [_gap([latest.get((item.pk, kind)) for kind in KINDS.values]) for item in items]
+    gaps = [reading_spread([latest.get((item.pk, kind)) for kind in KINDS.values]) for item in items]
     comparison = grouped_bars(
         title=_("Dernière lecture de chaque item, par type de répondant"),
         categories=[item.label for item in items],
@@ -119,7 +116,7 @@ def assessment_report(*, site: Site, change_kind: str = "") -> AssessmentReport:
         max_value=10,
         summary=_gap_summary(items, gaps),
         category_header=_("Item"),
-        extra_columns=[(_("Écart (points)"), [format_number(g) for g in gaps])],
+        extra_columns=[(str(SPREAD_LABEL), [format_number(g) for g in gaps])],
     )
 
     changes: dict[str, list[Change]] = {kind: [] for kind in KINDS.values}

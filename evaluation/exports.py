@@ -6,15 +6,18 @@ cells are written by `atc.spreadsheets`: a meeting titled `=HYPERLINK(...)` stay
 control character cannot break the file, dates are ISO (sortable, unambiguous).
 """
 
+import datetime as dt
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from atc import spreadsheets
 from diagnostics.models import Assessment, Finding
 from evaluation.models import IndicatorValue, LogbookEntry
 from pilotage.models import ATTENDANCE_FIELDS, Action, Meeting
+from sites.facilitation import site_configuration
 from sites.models import FacilitatorAssignment, Site
 
 
@@ -29,8 +32,18 @@ def _sites(user):
     return Site.objects.for_user(user)
 
 
+def _configuration_text(site: Site, today: dt.date) -> str:
+    configuration = site_configuration(site, list(site.facilitators.all()), today)
+    if configuration.overridden:
+        return _("%(label)s (saisie manuelle)") % {"label": configuration.label}
+    return configuration.label
+
+
 def _site_rows(user):
-    for site in _sites(user).select_related("network", "host").order_by("name"):
+    today = timezone.localdate()
+    for site in (
+        _sites(user).select_related("network", "host").prefetch_related("facilitators").order_by("name")
+    ):
         yield [
             site.name,
             site.slug,
@@ -39,7 +52,7 @@ def _site_rows(user):
             site.city,
             site.departement_code,
             site.region,
-            site.get_facilitation_configuration_display(),
+            _configuration_text(site, today),
             site.get_institutional_support_display(),
             site.start_date,
         ]

@@ -1,6 +1,7 @@
 """Evaluation: logbook entries, national indicators and their values, surveys, and the evaluation
 reports (PDF) with their schedules."""
 
+import datetime
 import uuid
 from typing import NamedTuple
 
@@ -17,6 +18,17 @@ from atc.bounds import bounded
 from atc.concurrency import version_field
 from pilotage.models import SiteScopedQuerySet
 from sites.models import Network, Site
+
+
+class LogbookEntryQuerySet(SiteScopedQuerySet):
+    def covering(self, start: datetime.date, end: datetime.date):
+        """The periodic reviews (bilans de période) that cover part of [start, end].
+
+        The one rule for "the quarter's logbook is filled": a periodic review overlapping the
+        quarter. A note of another kind (event, difficulty, lesson) does not fill it. The site
+        home's to-do list, the logbook page, the e-mail reminders and the dashboards' « trimestres
+        avec carnet de bord » all read it."""
+        return self.filter(kind=LogbookEntry.Kind.PERIODIC, period_start__lte=end, period_end__gte=start)
 
 
 class LogbookEntry(models.Model):
@@ -65,7 +77,7 @@ class LogbookEntry(models.Model):
     created_at = models.DateTimeField(_("saisie le"), auto_now_add=True)
     version = version_field()
 
-    objects = SiteScopedQuerySet.as_manager()
+    objects = LogbookEntryQuerySet.as_manager()
     history = HistoricalRecords()
 
     class Meta:

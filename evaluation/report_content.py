@@ -16,15 +16,17 @@ from django.db.models import Count, Min, Q, Sum
 from django.utils.translation import gettext as _
 
 from atc import charts
-from atc.charts import format_number
+from atc.formats import format_number, format_share
 from atc.periods import Period, french_date, quarter_label, quarter_of
 from diagnostics.models import Assessment, AssessmentItem, Finding, Theme
+from diagnostics.readings import DIFFERENCE_LABEL, reading_difference
 from evaluation import indicator_rules
 from evaluation.figures import multisite
-from evaluation.indicator_rules import action_statuses_at, end_of_day
+from evaluation.indicator_rules import action_statuses_at
 from evaluation.models import Indicator, IndicatorObjective, IndicatorValue, LogbookEntry, Survey
 from evaluation.scopes import Target
 from pilotage.models import ATTENDANCE_FIELDS, Action, Committee, CommitteeMember, Meeting
+from sites.facilitation import site_configuration
 from sites.francemap import MapPoint, france_map
 from sites.models import (
     ContextEvent,
@@ -52,27 +54,38 @@ INSTITUTIONAL = {OrganisationCategory.STATE, OrganisationCategory.LOCAL_AUTHORIT
 RESIDENT_SIDE = {OrganisationCategory.RESIDENTS, OrganisationCategory.CITIZENS_COUNCIL}
 
 
-def percent(part: int | float, whole: int | float) -> str:
-    """`57 %` (French spacing), or an em dash when there is nothing to divide by."""
-    if not whole:
-        return "—"
-    return f"{format_number(part * 100 / whole, 0)}{NBSP}%"
-
-
 def fte(value) -> str:
     return f"{format_number(value, 1)}{NBSP}ETP"
 
 
-def spread(values: list) -> dict:
-    """min / max / mean of numbers, formatted the French way (`0,8`)."""
+def spread(values: list, unit: str = "") -> dict:
+    """min / max / mean of numbers over the sites, formatted the French way (`0,8`), and `text`,
+    the phrase a report prints: « de 0,4 à 1,2, moyenne 0,8 » over several sites, the value alone
+    for one site (a site report never reads « de 1 à 1, moyenne 1 »)."""
     if not values:
-        return {"count": 0, "min": "—", "max": "—", "mean": "—"}
-    return {
+        return {"count": 0, "min": "—", "max": "—", "mean": "—", "text": "—"}
+    figures = {
         "count": len(values),
         "min": format_number(min(values), 1),
         "max": format_number(max(values), 1),
         "mean": format_number(statistics.fmean(float(v) for v in values), 1),
     }
+    return {**figures, "text": spread_text(figures, unit)}
+
+
+def spread_text(figures: dict, unit: str = "") -> str:
+    """The phrase for a spread of formatted figures (`count`, `min`, `max`, `mean`)."""
+    suffix = f"{NBSP}{unit}" if unit else ""
+    if figures["count"] == 0:
+        return "—"
+    if figures["count"] == 1:
+        return f"{figures['max']}{suffix}"
+    if figures["min"] == figures["max"]:
+        return _("%(value)s sur chacun des %(n)s sites") % {
+            "value": f"{figures['max']}{suffix}",
+            "n": format_number(figures["count"]),
+        }
+    return _("de %(min)s à %(max)s%(unit)s, moyenne %(mean)s%(unit)s") % {**figures, "unit": suffix}
 
 
 def quartiles(values: list) -> dict:
@@ -120,6 +133,10 @@ class _Data:
             Q(site_id__in=ids), Q(start_date__lte=end), Q(end_date__isnull=True) | Q(end_date__gte=start)
         ).order_by("site_id", "start_date", "person_name"):
             self.facilitators[assignment.site_id].append(assignment)
+        # The configuration at the period's end, derived from the people in post (or the override).
+        self.configurations = {
+            site.pk: site_configuration(site, self.facilitators.get(site.pk, []), end) for site in self.sites
+        }
         self.fte = {
             row["site_id"]: row["total"]
             for row in FacilitatorAssignment.objects.filter(active_at_end, site_id__in=ids)
@@ -184,7 +201,8 @@ class _Data:
             .values_list("action_id", "n")
         )
         self.partner_count = dict(
-            PartnerOrganisation.objects.filter(site_id__in=ids, created_at__lte=end_of_day(end))
+            PartnerOrganisation.objects.known_by(end)
+            .filter(site_id__in=ids)
             .values("site_id")
             .annotate(n=Count("id"))
             .values_list("site_id", "n")
@@ -212,8 +230,8 @@ class _Data:
         ).order_by("site_id", "-period_end", "-id"):
             self.logbook[entry.site_id].append(entry)
         self.events = list(
-            ContextEvent.objects.filter(Q(site_id__in=ids) | Q(site__isnull=True))
-            .filter(Q(start_date__lte=end), Q(end_date__isnull=True) | Q(end_date__gte=start))
+            ContextEvent.objects.within(start, end)
+            .filter(Q(site_id__in=ids) | Q(site__isnull=True))
             .select_related("site")
             .order_by("start_date", "title")
         )
@@ -221,20 +239,18 @@ class _Data:
 
 def _method(data: _Data, period: Period) -> dict:
     surveys = []
+    # A survey belongs to the period it was sent in; its answers count when dated by the period's
+    # end (a report on a past period never counts answers that came after it).
+    answered = Q(recipients__site_id__in=data.ids, recipients__responded_on__lte=period.end)
     rows = (
-        Survey.objects.filter(sent_on__lte=period.end, recipients__site_id__in=data.ids)
+        Survey.objects.filter(
+            sent_on__gte=period.start, sent_on__lte=period.end, recipients__site_id__in=data.ids
+        )
         .annotate(
             total=Count("recipients", filter=Q(recipients__site_id__in=data.ids)),
-            answered=Count(
-                "recipients",
-                filter=Q(recipients__site_id__in=data.ids, recipients__responded_on__isnull=False),
-            ),
+            answered=Count("recipients", filter=answered),
             territories=Count("recipients__site", filter=Q(recipients__site_id__in=data.ids), distinct=True),
-            answering_territories=Count(
-                "recipients__site",
-                filter=Q(recipients__site_id__in=data.ids, recipients__responded_on__isnull=False),
-                distinct=True,
-            ),
+            answering_territories=Count("recipients__site", filter=answered, distinct=True),
         )
         .order_by("sent_on", "title")
     )
@@ -247,7 +263,7 @@ def _method(data: _Data, period: Period) -> dict:
                 "answered": survey.answered,
                 "territories": survey.territories,
                 "answering_territories": survey.answering_territories,
-                "rate": percent(survey.answered, survey.total),
+                "rate": format_share(survey.answered, survey.total),
             }
         )
     logbook_sites = sum(1 for site in data.sites if data.logbook.get(site.pk))
@@ -271,10 +287,12 @@ def _dashboard_figures(data: _Data, period: Period) -> dict:
         period=multisite.SitePeriod(start=quarter_of(period.start), end=quarter_of(period.end)),
         today=period.end,
     )
-    return {
-        name: {key: format_number(figures[name][key], 1) for key in ("min", "mean", "max")}
-        for name in ("fte", "steering")
-    }
+    result = {}
+    for name in ("fte", "steering"):
+        formatted = {key: format_number(figures[name][key], 1) for key in ("min", "mean", "max")}
+        formatted["count"] = len(data.sites)
+        result[name] = {**formatted, "text": spread_text(formatted)}
+    return result
 
 
 def _facilitation(data: _Data) -> dict:
@@ -289,7 +307,7 @@ def _facilitation(data: _Data) -> dict:
             else f"{format_number(low)} – {format_number(high)}"
         )
         buckets.append((label, sum(1 for v in values if low <= v < high)))
-    configurations = Counter(s.facilitation_configuration for s in data.sites)
+    configurations = Counter(data.configurations[s.pk].value for s in data.sites)
     config_parts = [(label, configurations.get(value, 0)) for value, label in Site.Configuration.choices]
     recruitment = Counter(quarter_label(day) for day in data.first_start.values())
     quarters = sorted(data.first_start.values())
@@ -303,7 +321,7 @@ def _facilitation(data: _Data) -> dict:
             categories=[label for label, _n in buckets],
             series=[(_("Sites"), [n for _l, n in buckets])],
             category_header=_("Temps dédié"),
-            summary=_("Temps d'animation de %(min)s à %(max)s ETP, moyenne %(mean)s.") % spread(values),
+            summary=_("Temps d'animation par site : %(spread)s.") % {"spread": spread(values, "ETP")["text"]},
         ),
         "configurations": config_parts,
         "configuration_chart": charts.share_bar(title=_("Configurations de l'animation"), parts=config_parts),
@@ -342,8 +360,8 @@ def _steering(data: _Data) -> dict:
             categories=categories,
             series=[(_("Sites"), [totals.count(n) for n in range(top + 1)])],
             category_header=_("Réunions"),
-            summary=_("De %(min)s à %(max)s réunions de pilotage par site, moyenne %(mean)s.")
-            % spread(totals),
+            summary=_("Réunions de pilotage tenues depuis le début, par site : %(spread)s.")
+            % {"spread": spread(totals)["text"]},
         ),
         "committees": len(with_committee),
         "only_institutional": only_institutional,
@@ -404,7 +422,7 @@ def _actions(data: _Data) -> dict:
         "parts": parts,
         "chart": charts.share_bar(title=_("Actions selon leur état"), parts=parts),
         "multi_partner": multi,
-        "multi_partner_share": percent(multi, len(partner_counts)),
+        "multi_partner_share": format_share(multi, len(partner_counts)),
         "partners_mean": format_number(statistics.fmean(partner_counts), 1) if partner_counts else "—",
         "residents_reached": sum(
             a.residents_reached
@@ -432,7 +450,7 @@ def _attendance(data: _Data) -> dict:
     formats = [(label, data.formats.get(value, 0)) for value, label in Meeting.Format.choices]
     return {
         "total": total,
-        "residents_share": percent(residents, total),
+        "residents_share": format_share(residents, total),
         "chart": charts.share_bar(title=_("Participation aux réunions par catégorie"), parts=parts),
         "formats": formats,
         "formats_chart": charts.share_bar(title=_("Format des réunions"), parts=formats),
@@ -457,14 +475,14 @@ def _readings(data: _Data) -> dict:
         ]
         if any(v is not None for v in values):
             series.append((label, values))
-    gaps = []
+    differences = []
     for item in items:
         inst = by_item_kind.get((item.pk, kinds.INSTITUTIONAL))
         faci = by_item_kind.get((item.pk, kinds.FACILITATOR))
-        if inst and faci:
-            gaps.append(format_number(statistics.fmean(faci) - statistics.fmean(inst), 1))
-        else:
-            gaps.append("—")
+        difference = reading_difference(
+            statistics.fmean(faci) if faci else None, statistics.fmean(inst) if inst else None
+        )
+        differences.append(format_number(difference, 1))
     return {
         "sites": len({site for site, _i, _k in latest}),
         "chart": charts.grouped_bars(
@@ -473,7 +491,7 @@ def _readings(data: _Data) -> dict:
             series=series,
             max_value=10,
             category_header=_("Item"),
-            extra_columns=[(_("Écart animateur·rice − institutionnels"), gaps)],
+            extra_columns=[(str(DIFFERENCE_LABEL), differences)],
         ),
     }
 
@@ -704,6 +722,7 @@ def _site_section(site: Site, data: _Data, indicators: list[dict], *, events: bo
             for a in data.facilitators.get(site.pk, [])
         ],
         "fte": fte(data.fte[site.pk]) if data.fte.get(site.pk) else "—",
+        "configuration": data.configurations[site.pk],
         "steering_total": data.steering_total.get(site.pk, 0),
         "steering_period": data.steering_period.get(site.pk, 0),
         "meetings": meetings.get("count", 0),

@@ -43,13 +43,8 @@ def logbook_entry_save(*, entry: LogbookEntry, meetings, actions, version: int |
 
 
 def has_period_entry(site: Site, quarter: Period) -> bool:
-    """Whether a periodic review (bilan de période) covers part of the quarter."""
-    return LogbookEntry.objects.filter(
-        site=site,
-        kind=LogbookEntry.Kind.PERIODIC,
-        period_start__lte=quarter.end,
-        period_end__gte=quarter.start,
-    ).exists()
+    """Whether the quarter's logbook is filled (the rule: LogbookEntry.objects.covering)."""
+    return LogbookEntry.objects.covering(quarter.start, quarter.end).filter(site=site).exists()
 
 
 def logbook_writers(site: Site) -> list[str]:

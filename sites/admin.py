@@ -73,7 +73,7 @@ class SiteAdmin(HistoryAdmin):
                     "start_date",
                     "priority_models",
                     "institutional_support",
-                    "facilitation_configuration",
+                    "configuration_override",
                     "other_schemes",
                 ]
             },

@@ -1542,7 +1542,6 @@ class _Loader:
             wanted = {
                 "host_id": host_ids[(profile.host, site.city)],
                 "institutional_support": profile.support,
-                "facilitation_configuration": profile.config,
                 "start_date": min(f[4] for f in profile.facilitators),
             }
             changed = [name for name, value in wanted.items() if getattr(site, name) != value]

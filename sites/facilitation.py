@@ -4,7 +4,7 @@ import datetime
 from dataclasses import dataclass
 from decimal import Decimal
 
-from sites.models import FacilitatorAssignment
+from sites.models import FacilitatorAssignment, Site
 
 
 @dataclass(frozen=True)
@@ -78,3 +78,39 @@ def facilitation_history(
         current_fte=sum((t.assignment.fte for t in current), Decimal("0")),
         current_people=len(current),
     )
+
+
+@dataclass(frozen=True)
+class Configuration:
+    """A site's facilitation configuration on a day, and whether it was entered by hand."""
+
+    value: str
+    overridden: bool
+
+    @property
+    def label(self) -> str:
+        return str(Site.Configuration(self.value).label)
+
+
+def derived_configuration(assignments: list[FacilitatorAssignment], day: datetime.date) -> str:
+    """The configuration the facilitators in post on `day` make: nobody recorded; one person;
+    one lead with support; or the function shared between several leads (or several supports)."""
+    current = [a for a in assignments if a.start_date <= day and (a.end_date is None or a.end_date >= day)]
+    leads = sum(1 for a in current if a.position == FacilitatorAssignment.Position.LEAD)
+    supports = len(current) - leads
+    if not current:
+        return Site.Configuration.NONE
+    if leads >= 2 or (leads == 0 and supports >= 2):
+        return Site.Configuration.SHARED
+    if leads == 1 and supports:
+        return Site.Configuration.WITH_SUPPORT
+    return Site.Configuration.SINGLE
+
+
+def site_configuration(
+    site: Site, assignments: list[FacilitatorAssignment], day: datetime.date
+) -> Configuration:
+    """The override when one was entered, else the configuration derived from `assignments`."""
+    if site.configuration_override:
+        return Configuration(site.configuration_override, overridden=True)
+    return Configuration(derived_configuration(assignments, day), overridden=False)

@@ -8,7 +8,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -201,6 +201,7 @@ class Site(models.Model):
         UNKNOWN = "unknown", _("Non qualifié")
 
     class Configuration(models.TextChoices):
+        NONE = "none", _("Aucune personne enregistrée")
         SINGLE = "single", _("Une seule personne")
         WITH_SUPPORT = "with_support", _("Une personne avec un appui")
         SHARED = "shared", _("Fonction partagée entre plusieurs professionnel·les")
@@ -248,11 +249,18 @@ class Site(models.Model):
         choices=InstitutionalSupport.choices,
         default=InstitutionalSupport.UNKNOWN,
     )
-    facilitation_configuration = models.CharField(
-        _("configuration de l'animation"),
+    # The configuration is derived from the facilitators recorded (sites.facilitation); this field
+    # only overrides it, and every page that shows an override says so.
+    configuration_override = models.CharField(
+        _("configuration de l'animation (saisie manuelle)"),
         max_length=20,
         choices=Configuration.choices,
-        default=Configuration.SINGLE,
+        blank=True,
+        default="",
+        help_text=_(
+            "Laisser vide : la configuration se déduit des personnes enregistrées dans l'équipe "
+            "d'animation. À remplir seulement si ces personnes ne la reflètent pas."
+        ),
     )
     start_date = models.DateField(
         _("début de l'expérimentation sur le site"), null=True, blank=True, validators=bounded("date")
@@ -285,6 +293,17 @@ class Site(models.Model):
         return self.name
 
 
+class ContextEventQuerySet(models.QuerySet):
+    def within(self, start: datetime.date, end: datetime.date):
+        """The events of a period: those whose dates overlap it. An event without an end date
+        happened on one day (an election, a change of contact), so it belongs to that day's
+        period only — never to every period after it."""
+        return self.filter(
+            Q(start_date__lte=end),
+            Q(start_date__gte=start) | Q(end_date__gte=start),
+        )
+
+
 class ContextEvent(models.Model):
     """An event that slowed or changed the work (lockdown, elections…); national when no site."""
 
@@ -306,7 +325,15 @@ class ContextEvent(models.Model):
     kind = models.CharField(_("type"), max_length=20, choices=Kind.choices)
     title = models.CharField(_("intitulé"), max_length=200)
     start_date = models.DateField(_("début"), validators=bounded("date"))
-    end_date = models.DateField(_("fin"), null=True, blank=True, validators=bounded("date"))
+    end_date = models.DateField(
+        _("fin"),
+        null=True,
+        blank=True,
+        validators=bounded("date"),
+        help_text=_("Laisser vide pour un événement d'un seul jour."),
+    )
+
+    objects = ContextEventQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("événement de contexte")
@@ -392,6 +419,26 @@ class FacilitatorAssignment(models.Model):
         return f"{self.person_name} — {self.site}"
 
 
+class PartnerOrganisationQuerySet(models.QuerySet):
+    def known_by(self, day: datetime.date):
+        """The partners a site had on `day` (a period's end): recorded on the platform by then, or
+        with a dated trace by then — a meeting attended, an action started, a committee seat held.
+
+        The record date alone is not the rule: sites enter their history after the fact (the
+        import, the demo), so an organisation recorded today that attended meetings in 2021 was a
+        partner in 2021. Reports read this rule; it never counts fewer partners than were present."""
+        meetings = self.model.meetings.through.objects.filter(
+            partnerorganisation_id=OuterRef("pk"), meeting__date__lte=day
+        )
+        actions = self.model.actions.through.objects.filter(
+            partnerorganisation_id=OuterRef("pk"), action__start_date__lte=day
+        )
+        seats = self.model._meta.get_field("committee_seats").related_model.objects.filter(
+            organisation_id=OuterRef("pk"), start_date__lte=day
+        )
+        return self.filter(Q(created_at__date__lte=day) | Exists(meetings) | Exists(actions) | Exists(seats))
+
+
 class PartnerOrganisation(models.Model):
     """An organisation that works with a site: the unit of the cooperation map."""
 
@@ -399,6 +446,8 @@ class PartnerOrganisation(models.Model):
     name = models.CharField(_("nom"), max_length=200)
     category = models.CharField(_("catégorie"), max_length=20, choices=OrganisationCategory.choices)
     created_at = models.DateTimeField(_("créée le"), auto_now_add=True)
+
+    objects = PartnerOrganisationQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("organisation partenaire")
@@ -480,7 +529,7 @@ class SiteQuarterStats(models.Model):
     actions_done = models.PositiveIntegerField(_("dont réalisées"), default=0)
     actions_by_status = models.JSONField(_("actions par état"), default=dict)
     residents_reached = models.PositiveIntegerField(_("habitant·es touché·es"), default=0)
-    logbook_entries = models.PositiveIntegerField(_("entrées du carnet de bord"), default=0)
+    logbook_entries = models.PositiveIntegerField(_("bilans de période couvrant le trimestre"), default=0)
     indicator_values = models.PositiveIntegerField(_("valeurs d'indicateurs saisies"), default=0)
     partners = models.PositiveIntegerField(_("partenaires distincts"), default=0)
     partner_pairs = models.PositiveIntegerField(_("paires de partenaires"), default=0)

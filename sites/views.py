@@ -48,9 +48,9 @@ def site_home(request, slug):
             "overdue_actions_count": overdue.count()
             if len(overdue_shown) == DUE_COUNT
             else len(overdue_shown),
-            "logbook_missing": not LogbookEntry.objects.filter(
-                site=site, period_start__lte=quarter_start, period_end__gte=quarter_end
-            ).exists(),
+            "logbook_missing": not LogbookEntry.objects.covering(quarter_start, quarter_end)
+            .filter(site=site)
+            .exists(),
             "quarter_start": quarter_start,
             "quarter_end": quarter_end,
             "latest_meetings": meetings[:LATEST_COUNT],

@@ -23,6 +23,7 @@ from evaluation.figures import charts as figure_charts
 from evaluation.figures import exports as figure_exports
 from evaluation.figures import multisite
 from evaluation.figures import site as site_figures
+from evaluation.figures.aggregates import CIVIL_SHARE_ALL_LABEL, CIVIL_SHARE_STEERING_LABEL
 from evaluation.figures.cache import OVERVIEW_LAG_SECONDS, cached, scope_key, site_cached, sites_cached
 from sites import exports
 from sites.francemap import MapPoint, france_map
@@ -301,6 +302,7 @@ def _columns():
         "reunions",
         "pilotage",
         "mixite",
+        "mixite-pilotage",
         "actions",
         "",
         "habitants",
@@ -314,7 +316,8 @@ def _columns():
         _("ETP"),
         _("Réunions"),
         _("Pilotage"),
-        _("Associations et habitant·es"),
+        CIVIL_SHARE_ALL_LABEL,
+        CIVIL_SHARE_STEERING_LABEL,
         _("Actions"),
         _("Dont réalisées"),
         _("Habitant·es touché·es"),

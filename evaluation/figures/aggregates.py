@@ -14,6 +14,7 @@ from django.db import models, transaction
 from django.db.models import Count, F, Sum
 from django.db.models.functions import Coalesce, TruncDate, TruncQuarter
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _lazy
 
 from atc.periods import EXPERIMENT_START, quarter_of, quarters_between
 from evaluation.models import IndicatorValue, LogbookEntry
@@ -33,6 +34,10 @@ CIVIL_SOCIETY = (
     OrganisationCategory.RESIDENTS,
     OrganisationCategory.CITIZENS_COUNCIL,
 )
+# Two shares of that mix, named apart: at every meeting (public events included), and at the
+# steering committee's meetings only — the evaluation's finding is institution-heavy committees.
+CIVIL_SHARE_ALL_LABEL = _lazy("Associations et habitant·es, toutes réunions (%)")
+CIVIL_SHARE_STEERING_LABEL = _lazy("Associations et habitant·es en comité de pilotage (%)")
 ATTENDEE_COLUMNS = [f"attendees_{c.value}" for c in CATEGORIES]
 
 logger = logging.getLogger(__name__)
@@ -122,15 +127,12 @@ def compute_site_rows(site_id: int) -> list[SiteQuarterStats]:
         if group["status"] == Action.Status.DONE:
             row["actions_done"] = group["n"]
 
-    logbook = (
-        LogbookEntry.objects.filter(site_id=site_id)
-        .annotate(q=TruncQuarter("period_end"))
-        .values("q")
-        .annotate(n=Count("id"))
-        .order_by()
-    )
-    for group in logbook:
-        rows[group["q"]]["logbook_entries"] = group["n"]
+    # A quarter's logbook is filled by the periodic reviews that cover part of it
+    # (LogbookEntry.objects.covering): a review overlaps exactly the quarters from its start's to its end's.
+    reviews = LogbookEntry.objects.covering(datetime.date.min, datetime.date.max).filter(site_id=site_id)
+    for start, end in reviews.values_list("period_start", "period_end"):
+        for quarter in quarters_between(quarter_of(start), quarter_of(end)):
+            rows[quarter]["logbook_entries"] = rows[quarter].get("logbook_entries", 0) + 1
     indicators = (
         IndicatorValue.objects.filter(site_id=site_id)
         .annotate(q=TruncQuarter("period_start"))

@@ -4,8 +4,10 @@ import datetime
 
 from django.utils.translation import gettext as _
 
-from atc.charts import Chart, column_chart, format_number, grouped_bars, network_graph, share_bar, slope_chart
+from atc.charts import Chart, column_chart, grouped_bars, network_graph, share_bar, slope_chart
+from atc.formats import format_number
 from atc.periods import quarter_label, quarter_of
+from diagnostics.readings import SPREAD_LABEL
 from evaluation.figures.aggregates import CATEGORIES
 from evaluation.figures.site import Cooperation, SiteDashboard
 from sites.models import SiteQuarterStats
@@ -62,7 +64,7 @@ def site_charts(dashboard: SiteDashboard) -> dict[str, Chart]:
             ],
             max_value=10,
             category_header=_("Item"),
-            extra_columns=[(_("Écart"), [format_number(r.gap) for r in dashboard.readings])],
+            extra_columns=[(str(SPREAD_LABEL), [format_number(r.spread) for r in dashboard.readings])],
         ),
         "findings": column_chart(
             title=_("Constats par thématique"),

@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _lazy
 
 from atc.charts import Chart
 from atc.periods import quarter_label, quarter_of
+from evaluation.figures.aggregates import CIVIL_SHARE_ALL_LABEL, CIVIL_SHARE_STEERING_LABEL
 from evaluation.figures.site import SiteDashboard
 from sites.exports import Table
 from sites.models import Site
@@ -16,7 +17,8 @@ SITE_TABLE_HEADERS = [
     _lazy("ETP d'animation"),
     _lazy("Réunions"),
     _lazy("Réunions de pilotage"),
-    _lazy("Part associations et habitant·es (%)"),
+    CIVIL_SHARE_ALL_LABEL,
+    CIVIL_SHARE_STEERING_LABEL,
     _lazy("Actions"),
     _lazy("Dont réalisées"),
     _lazy("Habitant·es touché·es"),
@@ -41,6 +43,7 @@ def site_table_export(rows: list[Site], title: str) -> Table:
                 s.meetings_count,
                 s.steering,
                 None if s.civil_share is None else round(s.civil_share, 1),
+                None if s.steering_civil_share is None else round(s.steering_civil_share, 1),
                 s.actions_count,
                 s.actions_done,
                 s.reached,
@@ -84,7 +87,7 @@ def site_export_tables(dashboard: SiteDashboard, charts: dict[str, Chart]) -> di
             title=_("Carnet de bord par trimestre"),
             headers=[
                 _("Trimestre"),
-                _("Entrées du carnet de bord"),
+                _("Bilans de période couvrant le trimestre"),
                 _("Valeurs d'indicateurs"),
                 _("Trimestre attendu"),
             ],

@@ -7,10 +7,18 @@ from decimal import Decimal
 
 from django.db import models
 from django.db.models import Count, F, Max, Min, Q, Sum
+from django.db.models.fields.json import KT
+from django.db.models.functions import Cast, Coalesce
 from django.utils import timezone
 
 from atc.periods import quarter_of
-from evaluation.figures.aggregates import ATTENDEE_COLUMNS, CIVIL_SOCIETY, SYNC_REFRESH_LIMIT, refresh_stale
+from evaluation.figures.aggregates import (
+    ATTENDEE_COLUMNS,
+    CATEGORIES,
+    CIVIL_SOCIETY,
+    SYNC_REFRESH_LIMIT,
+    refresh_stale,
+)
 from evaluation.figures.cache import OVERVIEW_LAG_SECONDS, cached, scope_key
 from sites.models import FacilitatorAssignment, Site, SiteQuarterStats
 
@@ -59,6 +67,7 @@ SORTS = {
     "pilotage": "steering",
     "reunions": "meetings_count",
     "mixite": "civil_share",
+    "mixite-pilotage": "steering_civil_share",
     "actions": "actions_count",
     "habitants": "reached",
     "carnet": "logbook_filled",
@@ -71,6 +80,7 @@ FIGURES = (
     "attendees",
     "civil",
     "civil_share",
+    "steering_civil_share",
     "actions_count",
     "actions_done",
     "reached",
@@ -104,6 +114,12 @@ def stats_by_site(*, site_ids, period: SitePeriod, today: datetime.date | None =
     civil = sum(
         (F(f"attendees_{c.value}") for c in CIVIL_SOCIETY[1:]), F(f"attendees_{CIVIL_SOCIETY[0].value}")
     )
+    # Steering attendance is kept per category in a JSON column: each key summed as a number.
+    steering = {
+        c: Coalesce(Cast(KT(f"steering_attendance__{c.value}"), models.IntegerField()), 0) for c in CATEGORIES
+    }
+    steering_attendees = sum((steering[c] for c in CATEGORIES[1:]), steering[CATEGORIES[0]])
+    steering_civil = sum((steering[c] for c in CIVIL_SOCIETY[1:]), steering[CIVIL_SOCIETY[0]])
     return (
         SiteQuarterStats.objects.filter(site_id__in=site_ids, quarter__lte=quarter_of(today))
         .filter(period.quarter_filter())
@@ -113,6 +129,8 @@ def stats_by_site(*, site_ids, period: SitePeriod, today: datetime.date | None =
             steering=Sum("steering_meetings"),
             attendees=Sum(attendees),
             civil=Sum(civil),
+            steering_attendees=Sum(steering_attendees),
+            steering_civil=Sum(steering_civil),
             actions_count=Sum("actions"),
             actions_done=Sum("actions_done"),
             reached=Sum("residents_reached"),
@@ -126,7 +144,14 @@ def stats_by_site(*, site_ids, period: SitePeriod, today: datetime.date | None =
                 models.When(attendees__gt=0, then=F("civil") * 100.0 / F("attendees")),
                 default=None,
                 output_field=models.FloatField(),
-            )
+            ),
+            steering_civil_share=models.Case(
+                models.When(
+                    steering_attendees__gt=0, then=F("steering_civil") * 100.0 / F("steering_attendees")
+                ),
+                default=None,
+                output_field=models.FloatField(),
+            ),
         )
         .order_by()
     )
@@ -152,7 +177,7 @@ def _attach(sites: list[Site], figures: dict[int, dict], fte: dict[int, Decimal]
     for site in sites:
         row = figures.get(site.pk, {})
         for name in FIGURES:
-            default = None if name == "civil_share" else 0
+            default = None if name in ("civil_share", "steering_civil_share") else 0
             setattr(site, name, row.get(name) if row.get(name) is not None else default)
         site.fte = fte.get(site.pk, Decimal("0"))
     return sites

@@ -11,11 +11,14 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from atc.formats import format_number
 from atc.periods import quarter_of
 from diagnostics.models import Assessment, Diagnostic, Finding
+from diagnostics.readings import reading_spread
 from evaluation.figures.aggregates import CATEGORIES, CIVIL_SOCIETY, refresh_stale
 from evaluation.models import LogbookEntry
 from pilotage.models import Action, Committee, CommitteeMember, Meeting
+from sites.facilitation import Vacancy, facilitation_history
 from sites.models import (
     ContextEvent,
     FacilitatorAssignment,
@@ -33,7 +36,7 @@ class Facilitation:
     current: list[FacilitatorAssignment]
     total_fte: Decimal
     since: datetime.date | None
-    vacancies: list[tuple[datetime.date, datetime.date, int]]
+    vacancies: list[Vacancy]
     vacancy_days: int
     turnover: int
 
@@ -58,9 +61,8 @@ class Reading:
     residents: Decimal | None
 
     @property
-    def gap(self) -> Decimal | None:
-        scores = [s for s in (self.institutional, self.facilitator, self.residents) if s is not None]
-        return max(scores) - min(scores) if len(scores) > 1 else None
+    def spread(self) -> Decimal | None:
+        return reading_spread([self.institutional, self.facilitator, self.residents])
 
 
 @dataclass
@@ -97,33 +99,18 @@ def _facilitation(site: Site, today: datetime.date) -> Facilitation:
     current = [
         a for a in assignments if a.start_date <= today and (a.end_date is None or a.end_date >= today)
     ]
-    leads = [a for a in assignments if a.position == FacilitatorAssignment.Position.LEAD]
     current_leads = [a for a in current if a.position == FacilitatorAssignment.Position.LEAD]
-    # A vacancy is a stretch since the first lead's arrival with no lead in post.
-    vacancies = []
-    covered_until = None
-    for lead in leads:
-        if lead.start_date > today:
-            break
-        if covered_until is not None and lead.start_date - covered_until > datetime.timedelta(days=1):
-            start = covered_until + datetime.timedelta(days=1)
-            end = lead.start_date - datetime.timedelta(days=1)
-            vacancies.append((start, end, (end - start).days + 1))
-        # An open-ended contract covers up to today (date.max would overflow the arithmetic).
-        end = lead.end_date or today
-        covered_until = end if covered_until is None else max(covered_until, end)
-    if covered_until is not None and covered_until < today:
-        start = covered_until + datetime.timedelta(days=1)
-        vacancies.append((start, today, (today - start).days + 1))
+    # Vacancies and turnover: the one rule of sites.facilitation, which the people page reads too.
+    history = facilitation_history(assignments, today)
     return Facilitation(
         today=today,
         assignments=assignments,
         current=current,
         total_fte=sum((a.fte for a in current), Decimal("0")),
         since=min((a.start_date for a in current_leads), default=None),
-        vacancies=vacancies,
-        vacancy_days=sum(v[2] for v in vacancies),
-        turnover=sum(1 for a in leads if a.end_date is not None and a.end_date < today),
+        vacancies=history.vacancies,
+        vacancy_days=sum(v.days for v in history.vacancies),
+        turnover=history.departures,
     )
 
 
@@ -309,18 +296,17 @@ def _timeline(site, facilitation, diagnostics, events, steering_meetings):
         entries.append((event.start_date, _("Contexte"), event.title))
     for day, title in steering_meetings:
         entries.append((day, _("Pilotage"), title))
-    for start, end, days in facilitation.vacancies:
-        entries.append(
-            (
-                start,
-                _("Animation"),
-                _("Poste vacant jusqu'au %(end)s (%(days)s jours)")
-                % {
-                    "end": end.strftime("%d/%m/%Y"),
-                    "days": days,
-                },
-            )
-        )
+    for vacancy in facilitation.vacancies:
+        if vacancy.end is None:
+            text = _("Poste vacant depuis cette date (%(days)s jours à ce jour)") % {
+                "days": format_number(vacancy.days)
+            }
+        else:
+            text = _("Poste vacant jusqu'au %(end)s (%(days)s jours)") % {
+                "end": vacancy.end.strftime("%d/%m/%Y"),
+                "days": format_number(vacancy.days),
+            }
+        entries.append((vacancy.start, _("Animation"), text))
     return sorted(entries, key=lambda e: e[0])
 
 

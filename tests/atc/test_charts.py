@@ -91,7 +91,7 @@ def test_slope_chart_reports_the_change():
 def test_share_bar_percentages():
     chart = share_bar(title="Couverture", parts=[("Avec action", 3), ("Sans action", 1)])
     parse(chart)
-    assert chart.table.rows == [["Avec action", "3", "75 %"], ["Sans action", "1", "25 %"]]
+    assert chart.table.rows == [["Avec action", "3", "75\u202f%"], ["Sans action", "1", "25\u202f%"]]
 
 
 def test_empty_data_says_so():

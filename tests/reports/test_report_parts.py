@@ -87,7 +87,7 @@ def test_over_the_threshold_the_summary_shows_how_the_sites_spread(context_event
     # The summary gives the national event and a count of the local ones; Marseille's own
     # section lists its election.
     context = text[text.index("Contexte de la période 1 événement local") : text.index("Chiffres clés")]
-    assert "1 événement local sur 1 sites, listé dans la section de son site. Élections 1." in context
+    assert "1 événement local, listé dans la section de son site (1 site). Élections 1." in context
     assert "Couvre-feu national (Confinement / crise sanitaire, National)" in context
     assert "Élections municipales partielles" not in context
     marseille = text[text.index("Chiffres clés — Marseille") : text.index("Chiffres clés — Roubaix")]

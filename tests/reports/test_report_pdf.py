@@ -61,7 +61,9 @@ def test_a_site_is_found_by_one_of_its_qpv_codes(evaluation_data, tmp_path):
 
     text = _pdf_text(output)
     assert f"Site de {marseille.name}" in text
-    assert "de 0,4 à 0,4, moyenne 0,4" in text
+    assert (
+        "Temps dédié à l'animation (ETP, à la fin de la période) : 0,4." in text
+    )  # one site: the value alone
 
 
 def test_the_command_says_what_to_type_for_an_unreadable_period(db, tmp_path):

@@ -19,6 +19,7 @@ from evaluation.figures.site import site_dashboard
 from evaluation.models import LogbookEntry, Survey
 from pilotage.models import Action, Committee, Meeting
 from sites.demo import ACCOUNTS, DEFAULT_PASSWORD, REFERENCE_DATE, SURVEY_TITLE
+from sites.facilitation import site_configuration
 from sites.models import Site
 
 pytestmark = pytest.mark.django_db
@@ -83,9 +84,15 @@ def test_facilitation_time_ranges_from_0_4_to_1_5_fte_with_a_mean_of_0_8(demo_ou
 
 
 def test_configurations_and_contract_starts_follow_the_evaluation(demo_output):
-    configurations = Counter(Site.objects.values_list("facilitation_configuration", flat=True))
+    # Derived from the people recorded at the reference date (no override in the demo).
+    derived = {
+        site.slug: site_configuration(site, list(site.facilitators.all()), REFERENCE_DATE)
+        for site in Site.objects.prefetch_related("facilitators")
+    }
+    assert not any(c.overridden for c in derived.values())
+    configurations = Counter(c.value for c in derived.values())
     assert configurations == {"single": 8, "with_support": 3, "shared": 4}
-    shared = set(Site.objects.filter(facilitation_configuration="shared").values_list("slug", flat=True))
+    shared = {slug for slug, c in derived.items() if c.value == "shared"}
     assert shared == {"hombourg-haut", "roubaix", "strasbourg", "tourcoing"}
     for slug in shared:
         assert Site.objects.get(slug=slug).facilitators.count() >= 2

@@ -1,54 +1,32 @@
-"""The body of the site tables (national, network, "mes sites"): 50 rows of 13 cells, built in
+"""The body of the site tables (national, network, "mes sites"): 50 rows of 14 cells, built in
 Python rather than by the template engine, which spent about 5 ms a page on them (bench/RESULTS.md).
 
-Same markup and the same French formats as the template's `{{ … }}` and `floatformat` (a test
-compares both renderings). Text is escaped with the standard library's `html.escape`, which is
+Same markup and the same French formats as the template's `{{ …|number }}` and `{{ …|percent }}`
+(a test compares both renderings). Text is escaped with the standard library's `html.escape`, which is
 what Django's `escape` calls, without the lazy-string wrapper that dominated the cost.
 """
 
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from html import escape
 
 from django import template
-from django.conf import settings
 from django.urls import reverse
-from django.utils.formats import localize
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
+
+from atc.formats import format_number, format_percent
 
 register = template.Library()
 
 SLUG_MARK = "site-slug-mark"
 
 
-def _number(value) -> str:
-    """What `{{ value }}` prints: a whole number as is (no thousands separator is configured),
-    anything else through Django's localisation."""
-    if type(value) is int and not settings.USE_THOUSAND_SEPARATOR:
-        return str(value)
-    return escape(str(localize(value)))
-
-
-def _decimal(value, places: int) -> str:
-    """`value|floatformat:"-places"` in French: no decimals for a whole number, else `places`
-    decimals rounded half up, with a decimal comma; an empty string for no value."""
-    if value is None or value == "":
-        return ""
-    try:
-        number = value if isinstance(value, Decimal) else Decimal(repr(value))
-    except (InvalidOperation, TypeError, ValueError):
-        return ""
-    if not number.is_finite():
-        return escape(str(value))
-    if number == number.to_integral_value():
-        return str(int(number))
-    rounded = number.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
-    text = f"{rounded:.{places}f}" if places else str(int(rounded))
-    return text.replace(".", ",") if places else text
+def _number(value, places: int = 0) -> str:
+    """The platform's one number format (atc.formats), as `{{ value|number }}` prints it."""
+    return escape(format_number(value, places))
 
 
 def _share(value) -> str:
-    return "—" if value is None else f"{_decimal(value, 0)} %"
+    return escape(format_percent(value))
 
 
 @register.simple_tag
@@ -56,16 +34,17 @@ def site_rows(rows):
     """`<tr>` per site of a SiteTable page, or the "no site" row."""
     if not rows:
         message = escape(_("Aucun site ne correspond à ces critères dans votre périmètre."))
-        return mark_safe(f'<tr><td colspan="13">{message}</td></tr>')
+        return mark_safe(f'<tr><td colspan="14">{message}</td></tr>')
     # One reverse for the page: the slug takes the mark's place.
     link = reverse("dashboards:site", args=[SLUG_MARK])
     cells = []
     for row in rows:
         figures = (
-            _decimal(row.fte, 2),
+            _number(row.fte, 2),
             _number(row.meetings_count),
             _number(row.steering),
             _share(row.civil_share),
+            _share(row.steering_civil_share),
             _number(row.actions_count),
             _number(row.actions_done),
             _number(row.reached),
