@@ -15,7 +15,7 @@ def test_every_figure_trigger_is_in_the_test_database():
     assert triggers.missing(connection) == []
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db
 def test_a_trigger_lost_to_a_table_rebuild_is_named_by_check_figures_and_back_after_migrate():
     name = "figures_pilotage_meeting_ins"
     with connection.cursor() as cursor:
