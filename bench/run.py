@@ -4,13 +4,13 @@
     BENCH_LARGE=1 .venv/bin/python -m bench.run   # also large (1,600 × ~1,500 meetings)
     BENCH_SIZES=medium BENCH_REQUESTS=50 .venv/bin/python -m bench.run
 
-With DATABASE_URL pointing to PostgreSQL, each size gets its own database next to it
-(`atc_bench_demo`, `atc_bench_medium`, `atc_bench_large`), created when missing; otherwise a SQLite
-file per size in var/bench/. A generated database is kept and reused by the next run (delete it,
-or set BENCH_REGENERATE=1, to start over). Each size runs in its own process; requests go through
-Django's test Client (every middleware, session and template included), in the same process as the
-floor page: the base layout plus a 50-row table built in memory, no query. Results are printed
-and written to bench/RESULTS.md.
+With DATABASE_URL pointing to PostgreSQL (database `<name>`), each size gets its own database next
+to it (`<name>_bench_demo`, `<name>_bench_medium`, `<name>_bench_large`), created when missing;
+otherwise a SQLite file per size in var/bench/. A generated database is kept and reused by the next
+run (delete it, or set BENCH_REGENERATE=1, to start over). Each size runs in its own process;
+requests go through Django's test Client (every middleware, session and template included), in the
+same process as the floor page: the base layout plus a 50-row table built in memory, no query.
+Results are printed and written to bench/RESULTS.md.
 """
 
 import json
@@ -31,7 +31,10 @@ def database_url(size: str) -> str:
     url = os.environ.get("DATABASE_URL", "")
     if url.startswith(("postgres://", "postgresql://")):
         parsed = urlparse(url)
-        return urlunparse(parsed._replace(path=f"/atc_bench_{size}"))
+        # Named after the given database, so that people sharing one server never share (or race
+        # to generate) the benchmark data: atc -> atc_bench_medium, h_figtpl -> h_figtpl_bench_medium.
+        prefix = parsed.path.lstrip("/") or "atc"
+        return urlunparse(parsed._replace(path=f"/{prefix}_bench_{size}"))
     folder = ROOT / "var" / "bench"
     folder.mkdir(parents=True, exist_ok=True)
     return f"sqlite:///{folder / f'bench-{size}.sqlite3'}"
