@@ -13,8 +13,6 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
-from atc.jinja2 import display
-
 # The Django loop the Jinja2 rows replace (templates/dashboards/_site_table.html before the change).
 ROWS_TEMPLATE = """{% for s in rows %}
 <tr>
@@ -68,6 +66,9 @@ def _row(n, **changes):
 
 
 def _squash(html: str) -> str:
+    """The markup without the whitespace between tags, and the two engines' spellings of the same
+    escaped quotes made one (Django writes &#x27; and &quot;, Jinja2 &#39; and &#34;)."""
+    html = html.replace("&#x27;", "&#39;").replace("&quot;", "&#34;")
     return re.sub(r">\s+<", "><", html).strip()
 
 
@@ -99,8 +100,8 @@ def test_rows_match_the_django_loop_they_replace(rows):
 def test_rows_print_french_numbers_and_escape_what_people_typed():
     html = _jinja("dashboards/_site_rows.html", rows=ROWS)
     assert "<script>" not in html and "<b>" not in html
-    assert "&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt; &amp; Cie" in html
-    assert "Île &quot;de&quot; France" in html
+    assert "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; &amp; Cie" in html
+    assert "Île &#34;de&#34; France" in html
     assert '<td class="num">0,13</td>' in html and '<td class="num">2,68</td>' in html
     assert '<td class="num">50 %</td>' in html and '<td class="num">1 %</td>' in html
     assert f'href="{reverse("dashboards:site", args=["saint-denis"])}"' in html
@@ -141,6 +142,7 @@ def test_options_match_the_django_loop_they_replace(selected):
         datetime.date(2021, 3, 31),
         datetime.datetime(2021, 3, 31, 23, 30, tzinfo=datetime.UTC),
         "texte",
+        "Nord <Pas-de-Calais> & « Aisne »",
         gettext_lazy("Tous"),
     ],
 )
@@ -148,8 +150,7 @@ def test_jinja_prints_values_as_django_templates_do(value):
     """One formatter: `{{ value }}` is the same in both engines (the datetime in local time)."""
     django = engines["django"].from_string("{{ value }}").render({"value": value})
     jinja = engines["jinja2"].from_string("{{ value }}").render({"value": value})
-    assert jinja == django
-    assert display(value) is value or str(display(value)) == django
+    assert _squash(jinja) == _squash(django)
 
 
 def test_a_datetime_prints_in_paris_time():
