@@ -5,7 +5,8 @@
     BENCH_SIZES=medium BENCH_REQUESTS=50 .venv/bin/python -m bench.run
 
 With DATABASE_URL pointing to PostgreSQL (database `<name>`), each size gets its own database next
-to it (`<name>_bench_demo`, `<name>_bench_medium`, `<name>_bench_large`), created when missing;
+to it (`<name>_bench_demo`, `<name>_bench_medium`, `<name>_bench_large`; `atc_bench_…` when
+`<name>` is the server's `postgres`), created when missing;
 otherwise a SQLite file per size in var/bench/. A generated database is kept and reused by the next
 run (delete it, or set BENCH_REGENERATE=1, to start over). Each size runs in its own process;
 requests go through Django's test Client (every middleware, session and template included), in the
@@ -32,8 +33,11 @@ def database_url(size: str) -> str:
     if url.startswith(("postgres://", "postgresql://")):
         parsed = urlparse(url)
         # Named after the given database, so that people sharing one server never share (or race
-        # to generate) the benchmark data: atc -> atc_bench_medium, h_figtpl -> h_figtpl_bench_medium.
-        prefix = parsed.path.lstrip("/") or "atc"
+        # to generate) the benchmark data: h_figtpl -> h_figtpl_bench_medium; the server's own
+        # `postgres` database (CI, README) -> atc_bench_medium.
+        prefix = parsed.path.lstrip("/")
+        if prefix in {"", "postgres"}:
+            prefix = "atc"
         return urlunparse(parsed._replace(path=f"/{prefix}_bench_{size}"))
     folder = ROOT / "var" / "bench"
     folder.mkdir(parents=True, exist_ok=True)
