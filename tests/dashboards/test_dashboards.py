@@ -355,3 +355,21 @@ def test_the_cooperation_figures_are_cached_and_follow_a_new_meeting(
     assert "<strong>0</strong> paires qui ont travaillé ensemble" in client.get(url).content.decode()
     _fill(marseille, 2, django_capture_on_commit_callbacks)  # meetings joining two partners
     assert "<strong>1</strong> paires qui ont travaillé ensemble" in client.get(url).content.decode()
+
+
+def test_the_overview_charts_and_map_are_kept_rendered_and_the_map_follows_a_renamed_site(
+    client, national_team, marseille, django_capture_on_commit_callbacks
+):
+    client.force_login(national_team)
+    url = reverse("dashboards:national")
+    client.get(reverse("home"))  # the session's idle expiry is pushed once a minute: not counted
+    cache.clear()
+    first = _count(client, url)
+    # Charts and map come back rendered: their queries (quarterly totals, the sites' places) go.
+    assert _count(client, url) <= first - 2
+    with django_capture_on_commit_callbacks(execute=True):
+        marseille.name = "Marseille <Nord-Est>"
+        marseille.save()
+    page = client.get(url).content.decode()
+    map_section = page[page.index('aria-labelledby="map-title"') :]
+    assert "<title>Marseille &lt;Nord-Est&gt;</title>" in map_section
