@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlparse
 
+import jinja2
 from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
@@ -167,11 +168,22 @@ TEMPLATES = [
                 "atc.context_processors.platform",
             ],
             # The dashboards' tags live with their views (evaluation/dashboards/), not in an app root.
-            "libraries": {"site_tables": "evaluation.dashboards.templatetags.site_tables"},
+            "libraries": {"figure_cache": "evaluation.dashboards.templatetags.figure_cache"},
             # Tests fail on an undefined template variable instead of rendering an empty string.
             "string_if_invalid": "INVALID_TEMPLATE_VARIABLE_%s" if TESTING else "",
         },
-    }
+    },
+    {
+        # The few loops rendered on every request of a busy page, included with {% jinja %}.
+        "BACKEND": "django.template.backends.jinja2.Jinja2",
+        "DIRS": [BASE_DIR / "templates" / "jinja2"],
+        "APP_DIRS": False,
+        "OPTIONS": {
+            "environment": "atc.jinja2.environment",
+            "autoescape": True,
+            "undefined": jinja2.StrictUndefined if TESTING else jinja2.Undefined,
+        },
+    },
 ]
 
 DATABASES = {"default": database_from_url(env_str("DATABASE_URL", f"sqlite:///{VAR_DIR / 'db.sqlite3'}"))}

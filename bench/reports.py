@@ -3,7 +3,7 @@
     .venv/bin/python -m bench.reports                 # demo data: national (15 sites) and a site
     BENCH_REPORT_LARGE=1 .venv/bin/python -m bench.reports   # also 1,600 sites, split and merged
 
-Same databases as `bench.run` (var/bench/ or `atc_bench_<size>` on PostgreSQL), generated when
+Same databases as `bench.run` (var/bench/ or `<name>_bench_<size>` on PostgreSQL), generated when
 missing. Each render goes through the production path (content, template, WeasyPrint in a limited
 child process, atomic write). Targets: national report on the 15 demo sites < 10 s, a site report
 < 2 s (both in a warm process: WeasyPrint already imported, as in a worker).

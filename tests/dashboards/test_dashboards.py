@@ -7,7 +7,6 @@ import re
 import xml.etree.ElementTree as ET
 
 import pytest
-from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -20,7 +19,7 @@ from evaluation.figures import site as site_figures
 from evaluation.figures.aggregates import refresh_all_stale
 from sites.francemap import MapPoint, france_map
 from sites.models import ReviewComment, Site
-from tests.conftest import NORD
+from tests.conftest import NORD, _clear_cache
 from tests.dashboards.factories import (
     ActionFactory,
     CommitteeMemberFactory,
@@ -75,12 +74,12 @@ def test_query_count_does_not_grow_with_the_data(
     # The first read after a write also rebuilds the written sites' pre-aggregates (a fixed number
     # of queries per site, bench/RESULTS.md); the pin is on reading fresh figures.
     refresh_all_stale()
-    cache.clear()  # both counts on a cold cache: every figure computed
+    _clear_cache()  # both counts on a cold cache: every figure computed
     small = _count(client, url)
     _fill(marseille, 12, django_capture_on_commit_callbacks)
     _fill(grenoble, 12, django_capture_on_commit_callbacks)
     refresh_all_stale()
-    cache.clear()
+    _clear_cache()
     assert _count(client, url) == small
     assert small <= 30
 
@@ -289,7 +288,8 @@ def test_network_export_is_scoped_to_what_the_reader_sees(client, prefet_delegat
 
 def test_map_shows_the_15_sites_and_the_martinique_inset(client, national_team):
     client.force_login(national_team)
-    figure = str(client.get(reverse("dashboards:national")).context["charts"]["map"])
+    page = client.get(reverse("dashboards:national")).content.decode()
+    figure = page[page.index('aria-labelledby="map-title"') :]
     root = ET.fromstring(re.search(r"<svg.*</svg>", figure, re.S).group(0))
     dots = list(root.iter(f"{SVG}circle"))
     assert len(dots) == 15
@@ -356,7 +356,7 @@ def test_the_cooperation_figures_are_cached_and_follow_a_new_meeting(
     client.force_login(national_team)
     url = reverse("dashboards:cooperation", args=["marseille"])
     client.get(reverse("home"))  # the session's idle expiry is pushed once a minute: not counted
-    cache.clear()
+    _clear_cache()
     first = _count(client, url)
     assert _count(client, url) < first  # the second reader gets the rendered figures
     assert (
@@ -368,3 +368,21 @@ def test_the_cooperation_figures_are_cached_and_follow_a_new_meeting(
         '<strong>1</strong> <span data-figure="partner_pairs">Paires qui ont travaillé ensemble</span>'
         in client.get(url).content.decode()
     )
+
+
+def test_the_overview_charts_and_map_are_kept_rendered_and_the_map_follows_a_renamed_site(
+    client, national_team, marseille, django_capture_on_commit_callbacks
+):
+    client.force_login(national_team)
+    url = reverse("dashboards:national")
+    client.get(reverse("home"))  # the session's idle expiry is pushed once a minute: not counted
+    _clear_cache()
+    first = _count(client, url)
+    # Charts and map come back rendered: their queries (quarterly totals, the sites' places) go.
+    assert _count(client, url) <= first - 2
+    with django_capture_on_commit_callbacks(execute=True):
+        marseille.name = "Marseille <Nord-Est>"
+        marseille.save()
+    page = client.get(url).content.decode()
+    map_section = page[page.index('aria-labelledby="map-title"') :]
+    assert "<title>Marseille &lt;Nord-Est&gt;</title>" in map_section

@@ -1,17 +1,20 @@
-"""The site tables' rows are built in Python for speed: they must print exactly what the template
-they replace printed, French formats and escaping included."""
+"""The site tables' rows and the filters' options are rendered by Jinja2 for speed: they must print
+exactly what the Django template loops they replace printed, French formats and escaping included,
+and the fragments kept in the figure cache must stay escaped."""
 
+import datetime
 import re
 from decimal import Decimal
 from types import SimpleNamespace
 
 import pytest
 from django.template import engines
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
-from evaluation.dashboards.templatetags.site_tables import site_rows
-
-# The template loop the Python replaces, with the platform's number filters (atc.formats).
-TEMPLATE = """{% load formats %}{% for s in rows %}
+# The Django loop the Jinja2 rows replace, with the platform's number filters (atc.formats).
+ROWS_TEMPLATE = """{% load formats %}{% for s in rows %}
 <tr>
     <th scope="row"><a href="{% url 'dashboards:site' s.slug %}">{{ s.name }}</a></th>
     <td>{{ s.network.name }}</td>
@@ -32,6 +35,12 @@ TEMPLATE = """{% load formats %}{% for s in rows %}
 <tr>
     <td colspan="14">Aucun site ne correspond à ces critères dans votre périmètre.</td>
 </tr>
+{% endfor %}"""
+
+# The Django loop over a filter's options (what `{{ form.field }}`'s widget printed, leaner).
+OPTIONS_TEMPLATE = """{% for value, label in choices %}
+<option value="{{ value }}"{% if value|stringformat:"s" == selected %} selected{% endif %}>{% comment %}
+{% endcomment %}{{ label }}</option>
 {% endfor %}"""
 
 
@@ -58,28 +67,107 @@ def _row(n, **changes):
 
 
 def _squash(html: str) -> str:
+    """The markup without the whitespace between tags, and the two engines' spellings of the same
+    escaped quotes made one (Django writes &#x27; and &quot;, Jinja2 &#39; and &#34;)."""
+    html = html.replace("&#x27;", "&#39;").replace("&quot;", "&#34;")
     return re.sub(r">\s+<", "><", html).strip()
+
+
+def _jinja(name: str, **values) -> str:
+    """The Jinja2 template as the pages include it: through `{% jinja %}` in a Django template."""
+    keys = " ".join(f"{key}={key}" for key in values)
+    return engines["django"].from_string(f'{{% load jinja %}}{{% jinja "{name}" {keys} %}}').render(values)
 
 
 ROWS = [
     _row(1),
     _row(2, fte=Decimal("1.00"), civil_share=None, meetings_count=0),
-    _row(3, fte=Decimal("0.75"), civil_share=49.5, reached=None, meetings_count=4944),
-    _row(4, fte=Decimal("1.005"), civil_share=Decimal("0.5"), partners_max=None),
-    _row(5, fte=None, civil_share=100.0, expected=0),
+    # Half-up rounding: 0,125 → 0,13; 49,5 % → 50 %; 2,675 (a float) → 2,68; 0,5 % → 1 %.
+    _row(3, fte=Decimal("0.125"), civil_share=49.5, reached=None),
+    _row(4, fte=2.675, civil_share=Decimal("0.5"), partners_max=None),
+    _row(5, fte=None, civil_share=100.0, expected=0, reached=1234567, steering_civil_share=None),
+    _row(9, meetings_count=4944, fte=Decimal("1.005")),
     _row(6, name="<script>alert('x')</script> & Cie", region='Île "de" France'),
-    _row(7, network=SimpleNamespace(name="Réseau <b>gras</b>"), fte=Decimal("2")),
+    _row(7, network=SimpleNamespace(name="Réseau <b>gras</b>"), fte=Decimal("2"), steering=True),
+    _row(8, fte=Decimal("0.333"), civil_share=33.333, actions_count=-1, slug="saint-denis"),
 ]
 
 
 @pytest.mark.parametrize("rows", [ROWS, []], ids=["rows", "no site"])
-def test_rows_match_the_template_they_replace(rows):
-    expected = engines["django"].from_string(TEMPLATE).render({"rows": rows})
-    assert _squash(str(site_rows(rows))) == _squash(expected)
+def test_rows_match_the_django_loop_they_replace(rows):
+    expected = engines["django"].from_string(ROWS_TEMPLATE).render({"rows": rows})
+    assert _squash(_jinja("dashboards/_site_rows.html", rows=rows)) == _squash(expected)
 
 
-def test_rows_escape_what_people_typed():
-    html = str(site_rows([ROWS[5]]))
-    assert "<script>" not in html
-    assert "&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt; &amp; Cie" in html
-    assert "0,8" in html and "42\u202f%" in html
+def test_rows_print_french_numbers_and_escape_what_people_typed():
+    html = _jinja("dashboards/_site_rows.html", rows=ROWS)
+    assert "<script>" not in html and "<b>" not in html
+    assert "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; &amp; Cie" in html
+    assert "Île &#34;de&#34; France" in html
+    assert '<td class="num">0,13</td>' in html and '<td class="num">2,68</td>' in html
+    assert '<td class="num">50\u202f%</td>' in html and '<td class="num">1\u202f%</td>' in html
+    assert '<td class="num">4\u202f944</td>' in html and '<td class="num">1\u202f234\u202f567</td>' in html
+    assert f'href="{reverse("dashboards:site", args=["saint-denis"])}"' in html
+
+
+CHOICES = [
+    ("", gettext_lazy("Tous")),
+    ("2021-T1", "T1 2021"),
+    ("2021-T2", "T2 2021"),
+    ("a&b", "Région <i>« Nord »</i>"),
+    (3, "Trois"),
+]
+
+
+@pytest.mark.parametrize("selected", ["", "2021-T2", "a&b", "3", "inconnu"])
+def test_options_match_the_django_loop_they_replace(selected):
+    expected = (
+        engines["django"].from_string(OPTIONS_TEMPLATE).render({"choices": CHOICES, "selected": selected})
+    )
+    html = _jinja("dashboards/_options.html", choices=CHOICES, selected=selected)
+    assert _squash(html) == _squash(expected)
+    assert html.count(" selected") == (0 if selected == "inconnu" else 1)
+    assert "<i>" not in html
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        0,
+        4944,
+        -12,
+        True,
+        None,
+        Decimal("0.80"),
+        Decimal("1234.5"),
+        41.6,
+        1e-7,
+        datetime.date(2021, 3, 31),
+        datetime.datetime(2021, 3, 31, 23, 30, tzinfo=datetime.UTC),
+        "texte",
+        "Nord <Pas-de-Calais> & « Aisne »",
+        gettext_lazy("Tous"),
+    ],
+)
+def test_jinja_prints_values_as_django_templates_do(value):
+    """One formatter: `{{ value }}` is the same in both engines (the datetime in local time)."""
+    django = engines["django"].from_string("{{ value }}").render({"value": value})
+    jinja = engines["jinja2"].from_string("{{ value }}").render({"value": value})
+    assert _squash(jinja) == _squash(django)
+
+
+def test_a_datetime_prints_in_paris_time():
+    moment = datetime.datetime(2021, 3, 31, 23, 30, tzinfo=datetime.UTC)
+    assert engines["jinja2"].from_string("{{ value }}").render({"value": moment}).startswith("1 avril 2021")
+    assert timezone.localtime(moment).day == 1
+
+
+def test_a_site_name_with_markup_stays_escaped_in_the_cached_dashboard(client, national_team, marseille):
+    marseille.name = "Marseille <img src=x onerror=alert(1)>"
+    marseille.save()
+    client.force_login(national_team)
+    url = reverse("dashboards:site", args=[marseille.slug])
+    for _attempt in ("computed", "from the cache"):
+        html = client.get(url).content.decode()
+        assert "<img src=x" not in html
+        assert "Marseille &lt;img src=x onerror=alert(1)&gt;" in html

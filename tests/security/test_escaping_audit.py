@@ -62,24 +62,13 @@ REVIEWED_TEMPLATES = {
 }
 
 CHARTS = "builds SVG in Python; every label goes through escape() (tests/atc/test_charts.py)"
-CACHED_RENDER = "HTML rendered by a template (autoescaped) and kept in the cache"
 # (module, function) → why its mark_safe / format_html / SafeString is safe.
 REVIEWED_PYTHON = {
     ("atc/charts.py", "Chart"): "the type of a chart's finished SVG",
     ("atc/charts.py", "render"): CHARTS,
     ("sites/francemap.py", "france_map"): CHARTS,
-    ("evaluation/dashboards/templatetags/site_tables.py", "site_rows"): (
-        "table rows built in Python for speed; every text cell goes through html.escape"
-    ),
-    ("evaluation/dashboards/views.py", "_site_figures"): CACHED_RENDER,
-    ("evaluation/dashboards/views.py", "site_cooperation"): CACHED_RENDER,
-    ("evaluation/dashboards/views.py", "_overview"): CACHED_RENDER,
-    (
-        "evaluation/dashboards/views.py",
-        "selects",
-    ): "<option>s built in Python; value and label go through escape",
 }
-UNSAFE_NAMES = {"mark_safe", "format_html", "SafeString", "SafeText", "mark_for_escaping"}
+UNSAFE_NAMES = {"mark_safe", "format_html", "format_html_join", "SafeString", "SafeText", "Markup", "mark_for_escaping"}
 
 
 def _resolved_templates():
