@@ -68,7 +68,15 @@ REVIEWED_PYTHON = {
     ("atc/charts.py", "render"): CHARTS,
     ("sites/francemap.py", "france_map"): CHARTS,
 }
-UNSAFE_NAMES = {"mark_safe", "format_html", "format_html_join", "SafeString", "SafeText", "Markup", "mark_for_escaping"}
+UNSAFE_NAMES = {
+    "mark_safe",
+    "format_html",
+    "format_html_join",
+    "SafeString",
+    "SafeText",
+    "Markup",
+    "mark_for_escaping",
+}
 
 
 def _resolved_templates():
