@@ -204,7 +204,9 @@ def site_table(
     if key not in SORTS:
         key, descending = "nom", False
     scoped = period.apply(sites)
-    pending = refresh_stale(scoped.values("id"))
+    # A page rebuilds a few stale sites and says the rest are on their way; an export (every row)
+    # waits for all of them: a downloaded file carries no notice.
+    pending = refresh_stale(scoped.values("id"), limit=None if page_size is None else SYNC_REFRESH_LIMIT)
     total = scoped.count()
     pages = max(1, -(-total // page_size)) if page_size else 1
     page = min(max(1, page), pages)

@@ -15,11 +15,14 @@ from django.db import connection
 from django.urls import reverse
 from openpyxl import load_workbook
 
+from atc.periods import parse_period
 from evaluation.figures import aggregates
 from evaluation.figures.check import figure_differences
+from evaluation.report_content import build_content
+from evaluation.scopes import parse_scope
 from pilotage import imports
 from pilotage.models import Meeting
-from sites.models import SiteQuarterStats
+from sites.models import Site, SiteQuarterStats
 from tests.pilotage.factories import CommitteeFactory, MeetingFactory
 from tests.pilotage.test_meetings import meeting_data
 
@@ -159,3 +162,27 @@ def test_check_figures_exits_1_and_lists_a_corrupted_figure(marseille):
         call_command("check_figures", stdout=out, stderr=StringIO())
     assert exit_status.value.code == 1
     assert "meetings: stocké 7, recalculé 1" in out.getvalue()
+
+
+def test_meetings_imported_on_more_sites_than_a_page_rebuilds_reach_exports_and_the_national_report(
+    client, national_team
+):
+    """A page rebuilds a few stale sites and says the others are on their way; a file and a report
+    carry no notice, so they wait for every site (the seam the import's bulk inserts crossed)."""
+    sites = list(Site.objects.order_by("name")[: aggregates.SYNC_REFRESH_LIMIT + 3])
+    for site in sites:
+        CommitteeFactory(site=site, name="COPIL Frais Vallon")
+        report = imports.import_file(
+            site=site, kind=imports.KINDS["reunions"], data=_five_steering_meetings(), user=national_team
+        )
+        assert report.ok
+    assert len(aggregates.stale_site_ids()) >= len(sites)
+
+    client.force_login(national_team)
+    exported = client.get(reverse("dashboards:national_export", args=["csv"])).content.decode("utf-8-sig")
+    lines = {r[0]: r for r in csv.reader(io.StringIO(exported), delimiter=";") if r}
+    assert [lines[site.name][4:6] for site in sites] == [["5", "5"]] * len(sites)
+
+    content = build_content(target=parse_scope("national"), period=parse_period("T1 2021"))
+    assert content["steering"]["in_period_sum"] == 5 * len(sites)
+    assert figure_differences() == []
