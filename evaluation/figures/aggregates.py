@@ -14,9 +14,9 @@ from django.db import models, transaction
 from django.db.models import Count, F, Sum
 from django.db.models.functions import Coalesce, TruncDate, TruncQuarter
 from django.utils import timezone
-from django.utils.translation import gettext_lazy as _lazy
 
 from atc.periods import EXPERIMENT_START, quarter_of, quarters_between
+from evaluation.figures import registry
 from evaluation.models import IndicatorValue, LogbookEntry
 from pilotage.models import ATTENDANCE_FIELDS, Action, Meeting
 from sites.models import (
@@ -36,8 +36,8 @@ CIVIL_SOCIETY = (
 )
 # Two shares of that mix, named apart: at every meeting (public events included), and at the
 # steering committee's meetings only — the evaluation's finding is institution-heavy committees.
-CIVIL_SHARE_ALL_LABEL = _lazy("Associations et habitant·es, toutes réunions (%)")
-CIVIL_SHARE_STEERING_LABEL = _lazy("Associations et habitant·es en comité de pilotage (%)")
+CIVIL_SHARE_ALL_LABEL = registry.get("meetings_civil_share").label
+CIVIL_SHARE_STEERING_LABEL = registry.get("steering_civil_share_period").label
 ATTENDEE_COLUMNS = [f"attendees_{c.value}" for c in CATEGORIES]
 
 logger = logging.getLogger(__name__)

@@ -339,7 +339,7 @@ FIGURES: tuple[Figure, ...] = (
     Figure(
         "steering_civil_share",
         T.STEERING,
-        _("Associations et habitant·es au pilotage (%)"),
+        _("Associations et habitant·es en comité de pilotage, depuis le début (%)"),
         _(
             "Part des présences aux réunions de l'instance de pilotage venant d'associations, "
             "d'habitant·es et du conseil citoyen, sur toutes les présences à ces réunions."
@@ -349,6 +349,21 @@ FIGURES: tuple[Figure, ...] = (
         P.SINCE_START,
         A.RATIO,
         (W.SITE_DASHBOARD,),
+    ),
+    Figure(
+        "steering_civil_share_period",
+        T.STEERING,
+        _("Associations et habitant·es en comité de pilotage (%)"),
+        _(
+            "Part des présences aux réunions de l'instance de pilotage de la période venant "
+            "d'associations, d'habitant·es et du conseil citoyen, sur toutes les présences à ces "
+            "réunions ; à comparer avec la même part sur toutes les réunions."
+        ),
+        _("%"),
+        F.PERCENT,
+        P.EVENT_DATE,
+        A.RATIO,
+        (W.SITE_TABLES,),
     ),
     Figure(
         "steering_attendance_by_quarter",
@@ -987,6 +1002,7 @@ SITE_TABLE_COLUMNS: tuple[str | None, ...] = (
     "meetings_period",
     "steering_meetings_period",
     "meetings_civil_share",
+    "steering_civil_share_period",
     "actions_started",
     "actions_started_done",
     "residents_reached_started",

@@ -50,4 +50,7 @@ def test_the_comparison_table_shows_both_shares(client, national_team):
     assert "86\u202f%" in page and "11\u202f%" in page
 
     site_page = client.get(reverse("dashboards:site", args=["saint-denis"])).content.decode()
-    assert "11\u202f%</strong> des présences en comité de pilotage" in site_page
+    assert (
+        '11\u202f%</strong> <span data-figure="steering_civil_share">Associations et habitant·es en comité de pilotage, depuis le début (%)</span>'
+        in site_page
+    )

@@ -155,7 +155,10 @@ def test_the_site_table_headers_are_the_registry_labels(national_client, page):
 
 def test_the_site_dashboard_names_the_steering_mix_apart_from_all_meetings(national_client):
     figures = _read(national_client.get(PAGES["site"][0]()).content.decode())
-    assert ("steering_civil_share", "Associations et habitant·es au pilotage (%)") in figures.labels
+    assert (
+        "steering_civil_share",
+        "Associations et habitant·es en comité de pilotage, depuis le début (%)",
+    ) in figures.labels
 
 
 def test_every_figure_of_the_national_report_is_declared_and_defined_in_its_method_chapter(demo):
