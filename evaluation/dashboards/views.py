@@ -21,9 +21,9 @@ from atc.periods import EXPERIMENT_START, parse_quarter, quarter_label, quarter_
 from atc.permissions import can_comment_site, get_site_for_user, log_refusal, require_national
 from evaluation.figures import charts as figure_charts
 from evaluation.figures import exports as figure_exports
-from evaluation.figures import multisite
+from evaluation.figures import multisite, rendered
 from evaluation.figures import site as site_figures
-from evaluation.figures.cache import OVERVIEW_LAG_SECONDS, cached, scope_key, site_cached, sites_cached
+from evaluation.figures.cache import scope_key, sites_cached
 from sites import exports
 from sites.francemap import MapPoint, france_map
 from sites.models import Network, PriorityModel, ReviewComment, Site
@@ -46,24 +46,11 @@ class ReviewCommentForm(forms.ModelForm):
         return body
 
 
-def _site_figures(site) -> str:
-    """The dashboard's figures, charts and tables, rendered once per site and day and kept until
-    the next change to this site's data (site_cached: every write bumps its site's version)."""
-
-    def render_figures():
-        dashboard = site_figures.site_dashboard(site=site)
-        context = {"site": site, "dash": dashboard, "charts": figure_charts.site_charts(dashboard)}
-        return render_to_string("dashboards/_site_figures.html", context)
-
-    parts = ("site-figures", timezone.localdate(), translation.get_language())
-    return mark_safe(site_cached(site.pk, parts, render_figures))
-
-
 def _site_context(request, site, comment_form=None):
     may_comment = can_comment_site(request.user, site)
     return {
         "site": site,
-        "figures": _site_figures(site),
+        "figures": mark_safe(rendered.site_figures_html(site)),
         "comments": ReviewComment.objects.filter(site=site).select_related("author")[:20],
         "can_comment": may_comment,
         "comment_form": comment_form or (ReviewCommentForm() if may_comment else None),
@@ -107,14 +94,7 @@ def site_cooperation(request, slug):
     """Which partner organisations work together on the site, and how that changed. The figures
     are rendered once and kept until the site's data changes, like the site dashboard's."""
     site = get_site_for_user(request, slug)
-
-    def render_figures():
-        coop = site_figures.cooperation(site=site)
-        context = {"site": site, "coop": coop, "charts": figure_charts.cooperation_charts(coop)}
-        return render_to_string("dashboards/_cooperation_figures.html", context)
-
-    parts = ("cooperation", timezone.localdate(), translation.get_language())
-    figures = mark_safe(site_cached(site.pk, parts, render_figures))
+    figures = mark_safe(rendered.cooperation_html(site))
     return render(request, "dashboards/cooperation.html", {"site": site, "figures": figures})
 
 
@@ -240,25 +220,8 @@ def _overview(request, *, sites, title, url_name, url_args=(), network=None, sho
             % {"n": table.pending},
         )
     scoped = period.apply(sites)
-    charts = {
-        name: mark_safe(html)
-        for name, html in cached(
-            (
-                "overview-charts-html",
-                scope_key(scoped),
-                repr(period),
-                timezone.localdate(),
-                translation.get_language(),
-            ),
-            lambda: {
-                name: render_to_string("includes/chart.html", {"chart": chart})
-                for name, chart in figure_charts.overview_charts(
-                    totals=multisite.quarter_totals(sites=sites, period=period)
-                ).items()
-            },
-            lag_seconds=OVERVIEW_LAG_SECONDS,
-        ).items()
-    }
+    overview_charts = rendered.overview_charts_html(sites=sites, period=period)
+    charts = {name: mark_safe(html) for name, html in overview_charts.items()}
     if show_map:
         # Rendered once, with its data table, and kept until a site changes.
         charts["map"] = mark_safe(
