@@ -155,7 +155,7 @@ def _html_differences(where: str, shown: str, recomputed: str) -> list[str]:
         now = " / ".join(t for _h, t in new[j1:j2]) or "(rien)"
         differences.append(f"{where}, « {heading} » : servi « {was} », recalculé « {now} »")
     # Markup alone differs (an attribute, a chart's drawing): still a stale entry.
-    return differences or [f"{where} : le rendu servi diffère du rendu recalculé"]
+    return list(dict.fromkeys(differences)) or [f"{where} : le rendu servi diffère du rendu recalculé"]
 
 
 def _served_site_differences(sites: list[Site]) -> list[str]:
