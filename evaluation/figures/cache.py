@@ -9,6 +9,7 @@ computed from them (`aggregates.refresh_stale`).
 
 import hashlib
 import time
+from dataclasses import dataclass
 
 from django.core.cache import cache
 from django.core.exceptions import EmptyResultSet
@@ -31,16 +32,21 @@ def _epoch():
     return Subquery(FiguresVersion.objects.filter(name="epoch").values("version")[:1])
 
 
-def data_version() -> tuple[int, int]:
-    """(epoch, sum of every site's version): changes with any write a figure reads. A deleted site
-    lowers the sum but bumps the epoch, so a pair never comes back. One query."""
+def data_version() -> tuple[int, str]:
+    """(epoch, version): the version changes with any write a figure reads, and with any rebuild
+    of a site's pre-aggregates. A deleted site lowers the sums but bumps the epoch, so a pair
+    never comes back. One query.
+
+    The rebuilds count because a many-site figure computed while stale sites were left to the
+    worker reads their old pre-aggregates: kept under the writes' version alone, it would be
+    served for an hour after the worker caught up."""
     with connection.cursor() as cursor:
         cursor.execute(
             f"SELECT (SELECT version FROM {FiguresVersion._meta.db_table} WHERE name = 'epoch'), "
-            f"(SELECT SUM(version) FROM {SiteDataVersion._meta.db_table})"
+            f"SUM(version), SUM(aggregated_version) FROM {SiteDataVersion._meta.db_table}"
         )
-        epoch, total = cursor.fetchone()
-    return epoch or 0, total or 0
+        epoch, total, aggregated = cursor.fetchone()
+    return epoch or 0, f"{total or 0}.{aggregated or 0}"
 
 
 def _get_or_compute(key: str, compute):
@@ -51,6 +57,20 @@ def _get_or_compute(key: str, compute):
     return value
 
 
+def _site_key(site_id: int, epoch: int, version: int, parts: tuple) -> str:
+    return f"atc-site-figures:{site_id}:{epoch}:{version}:{_digest(parts)}"
+
+
+def _site_versions(site_id: int) -> tuple[int, int, int] | None:
+    """(version, aggregated version, epoch) of one site, in one query."""
+    return (
+        SiteDataVersion.objects.filter(site_id=site_id)
+        .annotate(epoch=_epoch())
+        .values_list("version", "aggregated_version", "epoch")
+        .first()
+    )
+
+
 def site_cached(site_id: int, parts: tuple, compute):
     """`compute()` for one site's figures, cached until that site's data changes.
 
@@ -59,18 +79,13 @@ def site_cached(site_id: int, parts: tuple, compute):
     site is rebuilt first; if that fails, the figures are computed from the last good rebuild and
     not cached, so they are computed again once the rebuild succeeds.
     """
-    row = (
-        SiteDataVersion.objects.filter(site_id=site_id)
-        .annotate(epoch=_epoch())
-        .values_list("version", "aggregated_version", "epoch")
-        .first()
-    )
+    row = _site_versions(site_id)
     if row is None:  # a site created before its version row (cannot happen after the migration)
         return compute()
     version, aggregated, epoch = row
     if aggregated < version and not refresh_quietly(site_id):
         return compute()
-    return _get_or_compute(f"atc-site-figures:{site_id}:{epoch}:{version}:{_digest(parts)}", compute)
+    return _get_or_compute(_site_key(site_id, epoch, version, parts), compute)
 
 
 def cached(parts: tuple, compute, *, lag_seconds: int = 0):
@@ -100,6 +115,44 @@ def cached(parts: tuple, compute, *, lag_seconds: int = 0):
     value = compute()
     cache.set(key, (version, now, value), CACHE_SECONDS)
     return value
+
+
+@dataclass
+class Served:
+    """A cached value as a reader would be served it now: `current` when computed at today's data
+    version, otherwise a value kept by `lag_seconds` (computed `age` seconds ago)."""
+
+    value: object
+    current: bool
+    age: float = 0.0
+
+
+def site_served(site_id: int, parts: tuple) -> Served | None:
+    """What `site_cached(site_id, parts, …)` would serve without computing (None: nothing cached).
+    `check_figures` compares it with a recomputation: a write that bumped no version shows here."""
+    row = _site_versions(site_id)
+    if row is None:
+        return None
+    version, _aggregated, epoch = row
+    value = cache.get(_site_key(site_id, epoch, version, parts))
+    return None if value is None else Served(value=value, current=True)
+
+
+def served(parts: tuple, *, lag_seconds: int = 0) -> Served | None:
+    """What `cached(parts, …, lag_seconds=…)` would serve without computing (None: nothing)."""
+    epoch, version = data_version()
+    digest = _digest(parts)
+    if not lag_seconds:
+        value = cache.get(f"atc-figures:{epoch}:{version}:{digest}")
+        return None if value is None else Served(value=value, current=True)
+    entry = cache.get(f"atc-figures-lag:{epoch}:{digest}")
+    if entry is None:
+        return None
+    computed_version, computed_at, value = entry
+    age = time.time() - computed_at
+    if computed_version != version and age >= lag_seconds:
+        return None  # too old: the next reader computes it again
+    return Served(value=value, current=computed_version == version, age=age)
 
 
 def sites_cached(parts: tuple, compute):

@@ -1,34 +1,51 @@
 """`check_figures`: every stored or served figure recomputed from the records, differences listed.
 
-Two layers are checked: the stored pre-aggregates of every site marked fresh (a rebuild from the
-records must give the same rows), and the site table the dashboards, the exports and the reports
-read (each site's meetings, steering meetings and actions, counted again from the records).
+Checked, each difference naming the site (or scope), the figure and both values:
+- the stored pre-aggregates of every site marked fresh (a rebuild from the records must give the
+  same rows);
+- the site table the dashboards, the exports and the reports read (each site's meetings, steering
+  meetings and actions, counted again from the records);
+- every cached figure a reader would be served now: the site dashboards' and cooperation maps'
+  rendered figures, and the overview distributions and quarterly charts of each reader's scope.
+  They are recomputed from the records (the pre-aggregates of the sites found wrong rebuilt in a
+  savepoint that is rolled back, so the check changes nothing). The overview figures may lag the
+  data by `OVERVIEW_LAG_SECONDS` by design: such a lagging value is a difference unless
+  `allow_lag` is given.
 """
 
 import datetime
+import difflib
+import re
+from html.parser import HTMLParser
 
-from django.db import connection, models
+from django.db import connection, models, transaction
 from django.db.models import Count
 from django.db.models.functions import Coalesce, TruncDate
 from django.utils import timezone
 
+from atc.models import User
 from atc.periods import next_quarter, quarter_of
-from evaluation.figures import triggers
-from evaluation.figures.aggregates import compute_site_rows, stale_site_ids
-from evaluation.figures.multisite import SitePeriod, site_table
+from atc.permissions import is_national, readable_sites
+from evaluation.figures import rendered, triggers
+from evaluation.figures.aggregates import compute_site_rows, refresh_site_stats, refresh_stale, stale_site_ids
+from evaluation.figures.cache import OVERVIEW_LAG_SECONDS, scope_key, served, site_served
+from evaluation.figures.multisite import SitePeriod, distributions, distributions_parts, site_table
 from pilotage.models import Action, Meeting
-from sites.models import Site, SiteQuarterStats
+from sites.models import Network, Site, SiteQuarterStats
 
 # The SiteQuarterStats columns compared (every figure column; not the id).
 _COLUMNS = [f.name for f in SiteQuarterStats._meta.concrete_fields if f.name not in {"id", "site", "quarter"}]
 
 
-def _stored_differences(site_ids: list[int]) -> list[str]:
+def _stored_differences(site_ids: list[int]) -> tuple[list[str], set[int]]:
+    """The differences, and the sites they were found on."""
     stored: dict[tuple[int, datetime.date], SiteQuarterStats] = {
         (row.site_id, row.quarter): row for row in SiteQuarterStats.objects.filter(site_id__in=site_ids)
     }
     differences = []
+    wrong: set[int] = set()
     for site_id in site_ids:
+        before = len(differences)
         expected = {row.quarter: row for row in compute_site_rows(site_id)}
         quarters = sorted(set(expected) | {q for s, q in stored if s == site_id})
         for quarter in quarters:
@@ -44,7 +61,9 @@ def _stored_differences(site_ids: list[int]) -> list[str]:
                         f"site {site_id}, {quarter}, {column}: stocké {getattr(have, column)!r}, "
                         f"recalculé {getattr(want, column)!r}"
                     )
-    return differences
+        if len(differences) > before:
+            wrong.add(site_id)
+    return differences, wrong
 
 
 def _table_differences(today: datetime.date) -> list[str]:
@@ -83,16 +102,162 @@ def _table_differences(today: datetime.date) -> list[str]:
     return differences
 
 
-def figure_differences(*, today: datetime.date | None = None) -> list[str]:
+class _Sections(HTMLParser):
+    """The visible text of a rendered fragment as (section heading, line) pairs."""
+
+    def __init__(self):
+        super().__init__()
+        self.lines: list[tuple[str, str]] = []
+        self.heading = ""
+        self._in_heading = False
+        self._text: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        self._flush()
+        self._in_heading = tag in {"h2", "h3"}
+
+    def handle_endtag(self, tag):
+        self._flush()
+        self._in_heading = False
+
+    def handle_data(self, data):
+        self._text.append(data)
+
+    def _flush(self):
+        text = " ".join("".join(self._text).split())
+        self._text = []
+        if not text:
+            return
+        if self._in_heading:
+            self.heading = text
+        self.lines.append((self.heading, text))
+
+
+def _sections(html: str) -> list[tuple[str, str]]:
+    parser = _Sections()
+    parser.feed(html)
+    parser.close()
+    parser._flush()
+    return parser.lines
+
+
+def _squash(html: str) -> str:
+    return re.sub(r">\s+<", "><", html).strip()
+
+
+def _html_differences(where: str, shown: str, recomputed: str) -> list[str]:
+    """Each changed line of two renderings, named by the section heading it falls under."""
+    # The page's template puts the fragment between its own indentation: whitespace between tags
+    # is not a difference a reader sees.
+    shown, recomputed = _squash(shown), _squash(recomputed)
+    if shown == recomputed:
+        return []
+    old, new = _sections(shown), _sections(recomputed)
+    differences = []
+    matcher = difflib.SequenceMatcher(a=[t for _h, t in old], b=[t for _h, t in new], autojunk=False)
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        if tag == "equal":
+            continue
+        heading = (old[i1:i2] or new[j1:j2])[0][0] or "—"
+        was = " / ".join(t for _h, t in old[i1:i2]) or "(rien)"
+        now = " / ".join(t for _h, t in new[j1:j2]) or "(rien)"
+        differences.append(f"{where}, « {heading} » : servi « {was} », recalculé « {now} »")
+    # Markup alone differs (an attribute, a chart's drawing): still a stale entry.
+    return list(dict.fromkeys(differences)) or [f"{where} : le rendu servi diffère du rendu recalculé"]
+
+
+def _served_site_differences(sites: list[Site]) -> list[str]:
+    """The rendered figures kept per site (dashboard, cooperation map) against a fresh rendering."""
+    differences = []
+    for site in sites:
+        for label, parts, render in (
+            ("tableau de bord", rendered.site_figures_parts(), rendered.render_site_figures),
+            ("coopération", rendered.cooperation_parts(), rendered.render_cooperation_figures),
+        ):
+            kept = site_served(site.pk, parts)
+            if kept is not None:
+                differences += _html_differences(f"{site.name}, {label}", kept.value, render(site))
+    return differences
+
+
+def _reader_scopes() -> list[tuple[str, object, SitePeriod]]:
+    """(name, scoped sites, period) of every overview page a reader can open with its default
+    filters: the national table, each network's, and each reader's « Mes sites » (deduplicated)."""
+    everyone = Site.objects.all()
+    scopes = [("national", everyone, SitePeriod())]
+    for network in Network.objects.order_by("code"):
+        scopes.append((f"réseau {network.code}", everyone.filter(network=network), SitePeriod(network.code)))
+    seen = {scope_key(sites) for _name, sites, _period in scopes}
+    readers = User.objects.filter(roles__isnull=False).distinct().order_by("pk")
+    for reader in readers:
+        if is_national(reader):
+            continue
+        mine = readable_sites(reader, Site.objects.all())
+        for name, sites, period in [
+            (f"mes sites de {reader.email}", mine, SitePeriod()),
+            *(
+                (f"réseau {n.code} vu par {reader.email}", mine.filter(network=n), SitePeriod(n.code))
+                for n in Network.objects.filter(sites__in=mine).distinct().order_by("code")
+            ),
+        ]:
+            if scope_key(sites) not in seen:
+                seen.add(scope_key(sites))
+                scopes.append((name, sites, period))
+    return scopes
+
+
+def _lag_note(kept) -> str:
+    return "" if kept.current else f" (valeur d'il y a {kept.age:.0f} s, décalage documenté)"
+
+
+def _served_overview_differences(*, allow_lag: bool) -> list[str]:
+    """The overview distributions and quarterly charts a reader would be served, recomputed."""
+    differences = []
+    for name, sites, period in _reader_scopes():
+        kept = served(distributions_parts(sites=sites, period=period), lag_seconds=OVERVIEW_LAG_SECONDS)
+        if kept is not None and not (allow_lag and not kept.current):
+            exact = distributions(sites=sites, period=period, exact=True)
+            for figure in sorted(set(kept.value) | set(exact)):
+                if kept.value.get(figure) != exact.get(figure):
+                    differences.append(
+                        f"{name}, distribution {figure} : servi {kept.value.get(figure)!r}, "
+                        f"recalculé {exact.get(figure)!r}{_lag_note(kept)}"
+                    )
+        parts = rendered.overview_charts_parts(sites=sites, period=period)
+        kept = served(parts, lag_seconds=OVERVIEW_LAG_SECONDS)
+        if kept is not None and not (allow_lag and not kept.current):
+            refresh_stale(period.apply(sites).values("id"), limit=None)
+            fresh = rendered.render_overview_charts(sites=sites, period=period)
+            differences += [
+                line + _lag_note(kept)
+                for line in _html_differences(f"{name}, graphiques trimestriels", kept.value, fresh)
+            ]
+    return differences
+
+
+def figure_differences(*, today: datetime.date | None = None, allow_lag: bool = False) -> list[str]:
     """Every difference between a stored or served figure and its recomputation from the records.
 
-    Sites whose data changed since their last rebuild are not differences (the next read rebuilds
-    them) — unless they claim to be fresh, which is what a missed write path would look like."""
+    Sites whose data changed since their last rebuild are not differences (they are rebuilt here,
+    as the next read would) — unless they claim to be fresh, which is what a missed write path
+    would look like. `allow_lag`: an overview figure kept from before the latest change, within
+    its documented lag, is not a difference."""
     today = today or timezone.localdate()
     # Without its trigger a table's writes would leave every figure that reads it stale.
     absent = [f"déclencheur absent : {name}" for name in triggers.missing(connection)]
-    # The table first: reading it rebuilds stale sites, as it does for a user.
+    refresh_stale(limit=None)
+    # The table as the readers see it, from the stored pre-aggregates.
     differences = absent + _table_differences(today)
-    stale = set(stale_site_ids())
-    fresh = [pk for pk in Site.objects.order_by("pk").values_list("pk", flat=True) if pk not in stale]
-    return _stored_differences(fresh) + differences
+    stale = set(stale_site_ids())  # only those whose rebuild failed
+    sites = [site for site in Site.objects.order_by("pk") if site.pk not in stale]
+    stored, wrong = _stored_differences([site.pk for site in sites])
+    differences = stored + differences
+    # What the caches serve, against figures recomputed from the records: the pre-aggregates found
+    # wrong are rebuilt for the comparison only, then rolled back.
+    with transaction.atomic():
+        for site_id in sorted(wrong):
+            refresh_site_stats(site_id=site_id)
+        differences += _served_site_differences(sites)
+        differences += _served_overview_differences(allow_lag=allow_lag)
+        transaction.set_rollback(True)
+    return differences

@@ -290,10 +290,15 @@ def distributions(
     if exact:
         return _distributions(sites=sites, period=period, today=today, limit=None)
     return cached(
-        ("distributions", scope_key(period.apply(sites)), repr(period), today),
+        distributions_parts(sites=sites, period=period, today=today),
         lambda: _distributions(sites=sites, period=period, today=today),
         lag_seconds=OVERVIEW_LAG_SECONDS,
     )
+
+
+def distributions_parts(*, sites, period: SitePeriod, today: datetime.date | None = None) -> tuple:
+    """The cache key parts of `distributions` (also read by `check_figures`)."""
+    return ("distributions", scope_key(period.apply(sites)), repr(period), today)
 
 
 def _distributions(

@@ -51,6 +51,6 @@ def test_the_comparison_table_shows_both_shares(client, national_team):
 
     site_page = client.get(reverse("dashboards:site", args=["saint-denis"])).content.decode()
     assert (
-        '11\u202f%</strong> <span data-figure="steering_civil_share">Associations et habitant·es en comité de pilotage, depuis le début (%)</span>'
-        in site_page
+        '11\u202f%</strong> <span data-figure="steering_civil_share">'
+        "Associations et habitant·es en comité de pilotage, depuis le début (%)</span>" in site_page
     )

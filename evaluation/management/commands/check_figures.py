@@ -11,8 +11,16 @@ from evaluation.figures.check import figure_differences
 class Command(BaseCommand):
     help = "Recalcule chaque chiffre stocké ou servi depuis les données et liste les différences."
 
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--allow-lag",
+            action="store_true",
+            help="Tolère les chiffres de synthèse (distributions, totaux trimestriels) calculés avant la "
+            "dernière modification, dans leur délai documenté.",
+        )
+
     def handle(self, *args, **options):
-        differences = figure_differences()
+        differences = figure_differences(allow_lag=options["allow_lag"])
         for line in differences:
             self.stdout.write(line)
         if differences:
