@@ -14,6 +14,7 @@ import datetime
 import io
 import itertools
 import os
+import re
 from contextlib import contextmanager
 
 import pytest
@@ -28,11 +29,12 @@ from openpyxl import load_workbook
 
 from atc.charts import format_number
 from atc.models import Role
-from atc.periods import quarter_label, quarter_of, quarter_param, range_period
+from atc.periods import quarter_label, quarter_of, quarter_param, quarters_between, range_period
 from atc.personal_data import ERASED_NAME, personal_data_erase
 from diagnostics.models import Theme
 from evaluation import report_content
 from evaluation.figures import aggregates, rendered
+from evaluation.figures.cache import site_served
 from evaluation.figures.check import figure_differences
 from evaluation.models import IndicatorValue, LogbookEntry, Scope
 from evaluation.scopes import Target
@@ -329,10 +331,12 @@ def _expected_rows(today: datetime.date) -> dict[str, dict]:
         attendance = sum(getattr(m, f) for m in meetings for f in ATTENDANCE_FIELDS.values())
         civil = sum(getattr(m, ATTENDANCE_FIELDS[c]) for m in meetings for c in CIVIL)
         start = quarter_of(site.start_date) if site.start_date else None
+        # A quarter is filled by a periodic review covering part of it (LogbookEntry.objects.covering).
         logbook_quarters = {
-            quarter_of(e.period_end)
-            for e in LogbookEntry.objects.filter(site=site)
-            if quarter_of(e.period_end) <= current and (start is None or quarter_of(e.period_end) >= start)
+            quarter
+            for e in LogbookEntry.objects.filter(site=site, kind=LogbookEntry.Kind.PERIODIC)
+            for quarter in quarters_between(quarter_of(e.period_start), quarter_of(e.period_end))
+            if quarter <= current and (start is None or quarter >= start)
         }
         expected[site.name] = {
             "meetings": len(meetings),
@@ -365,10 +369,10 @@ def _exported(cells) -> dict:
     return {
         "meetings": int(cells[4]),
         "steering": int(cells[5]),
-        "actions": int(cells[7]),
-        "done": int(cells[8]),
-        "reached": int(cells[9]),
-        "logbook": int(cells[11]),
+        "actions": int(cells[8]),
+        "done": int(cells[9]),
+        "reached": int(cells[10]),
+        "logbook": int(cells[12]),
         "civil_share": number(cells[6]),
     }
 
@@ -381,6 +385,20 @@ def _recomputed():
             aggregates.refresh_site_stats(site_id=site_id)
         yield
         transaction.set_rollback(True)
+
+
+def _squash(html: str) -> str:
+    return re.sub(r">\s+<", "><", html).strip()
+
+
+def _served_fragment(client: Client, url_name: str, site: Site, parts: tuple) -> str:
+    """The figures a page showed: the fragment it rendered and keeps (`{% figurecache %}`)."""
+    page = client.get(reverse(url_name, args=[site.slug]))
+    assert page.status_code == 200
+    kept = site_served(site.pk, parts)
+    assert kept is not None, f"{url_name} kept no figures for {site.slug}"
+    assert _squash(kept.value) in _squash(page.content.decode())
+    return _squash(kept.value)
 
 
 def assert_figures_match_the_records(national: Client, facilitator: Client) -> None:
@@ -410,8 +428,8 @@ def assert_figures_match_the_records(national: Client, facilitator: Client) -> N
     for slug in SLUGS:
         site = Site.objects.get(slug=slug)
         served[slug] = (
-            facilitator.get(reverse("dashboards:site", args=[slug])).context["figures"],
-            facilitator.get(reverse("dashboards:cooperation", args=[slug])).context["figures"],
+            _served_fragment(facilitator, "dashboards:site", site, rendered.site_figures_parts()),
+            _served_fragment(facilitator, "dashboards:cooperation", site, rendered.cooperation_parts()),
         )
         logbook = facilitator.get(reverse("dashboards:site_export", args=[slug, "carnet", "csv"]))
         entries = {quarter_label(quarter_of(e.period_end)): 0 for e in LogbookEntry.objects.filter(site=site)}
@@ -440,8 +458,8 @@ def assert_figures_match_the_records(national: Client, facilitator: Client) -> N
         for slug in SLUGS:
             site = Site.objects.get(slug=slug)
             assert served[slug] == (
-                rendered.render_site_figures(site),
-                rendered.render_cooperation_figures(site),
+                _squash(rendered.render_site_figures(site)),
+                _squash(rendered.render_cooperation_figures(site)),
             )
 
     assert figure_differences(allow_lag=True) == []
