@@ -847,8 +847,8 @@ FIGURES: tuple[Figure, ...] = (
         T.MONITORING,
         _("Trimestres avec carnet de bord"),
         _(
-            "Nombre de trimestres de la période, depuis le démarrage du site, où au moins une entrée "
-            "du carnet de bord se termine, sur le nombre de trimestres attendus."
+            "Nombre de trimestres de la période, depuis le démarrage du site, couverts au moins en "
+            "partie par un bilan de période du carnet de bord, sur le nombre de trimestres attendus."
         ),
         _("trimestres"),
         F.INTEGER,

@@ -15,6 +15,7 @@ import io
 import itertools
 import os
 import re
+from collections import Counter
 from contextlib import contextmanager
 
 import pytest
@@ -432,9 +433,12 @@ def assert_figures_match_the_records(national: Client, facilitator: Client) -> N
             _served_fragment(facilitator, "dashboards:cooperation", site, rendered.cooperation_parts()),
         )
         logbook = facilitator.get(reverse("dashboards:site_export", args=[slug, "carnet", "csv"]))
-        entries = {quarter_label(quarter_of(e.period_end)): 0 for e in LogbookEntry.objects.filter(site=site)}
-        for entry in LogbookEntry.objects.filter(site=site):
-            entries[quarter_label(quarter_of(entry.period_end))] += 1
+        # Per quarter, the periodic reviews covering part of it.
+        entries = Counter(
+            quarter_label(quarter)
+            for entry in LogbookEntry.objects.filter(site=site, kind=LogbookEntry.Kind.PERIODIC)
+            for quarter in quarters_between(quarter_of(entry.period_start), quarter_of(entry.period_end))
+        )
         shown = {
             line[0]: int(line[1])
             for line in list(csv.reader(io.StringIO(logbook.content.decode("utf-8-sig")), delimiter=";"))[1:]
