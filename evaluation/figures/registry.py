@@ -8,7 +8,7 @@ the rendered pages and fails on a marked figure that is not declared here.
 
 Two figures that count different things have two keys and two labels, even when the old pages
 used one word for both (« Associations et habitant·es » of the steering committee vs of every
-meeting; « Écart » between the highest and lowest reading vs facilitator − institutional).
+meeting; « écart » between the highest and lowest reading vs the « différence » facilitator − institutional).
 """
 
 from collections.abc import Iterable
@@ -18,6 +18,8 @@ from django.db import models
 from django.utils import translation
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
+
+from diagnostics import readings
 
 
 class Theme(models.TextChoices):
@@ -542,7 +544,7 @@ FIGURES: tuple[Figure, ...] = (
     Figure(
         "reading_gap_range",
         T.DIAGNOSTIC,
-        _("Écart entre les lectures (plus haute − plus basse)"),
+        readings.SPREAD_LABEL,
         _(
             "Pour un item, la plus haute des dernières notes des trois types de répondants moins la "
             "plus basse ; toujours positif, vide quand moins de deux types ont répondu."
@@ -570,7 +572,7 @@ FIGURES: tuple[Figure, ...] = (
     Figure(
         "reading_gap_facilitator_institutional",
         T.DIAGNOSTIC,
-        _("Écart animateur·rice − institutionnels"),
+        readings.DIFFERENCE_LABEL,
         _(
             "Pour un item, la moyenne des notes des animateur·rices moins la moyenne des notes des "
             "acteurs institutionnels ; positif quand l'animation voit le territoire plus favorablement."

@@ -10,6 +10,7 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from atc.formats import format_number, format_percent
+from evaluation.figures import registry
 from evaluation.figures.aggregates import rebuild_all_stats
 from tests.evaluation.factories import LogbookEntryFactory
 from tests.pilotage.factories import ActionFactory, MeetingFactory
@@ -59,8 +60,8 @@ def test_a_site_report_prints_every_number_one_way_and_speaks_of_one_site(marsei
     assert not re.search(r"\w \.(?!\.)", text), "a sentence ends with a space before its full stop"
     assert "(d'un site)" in text and "de 1 sites" not in text
     assert "3 sur 1 territoire 2 sur 1 territoire" in text
-    assert "Réunions de l'instance de pilotage sur la période, par site : 1." in text
-    assert "Temps dédié à l'animation (ETP, à la fin de la période) : 0,8." in text
+    assert f"{registry.get('steering_meetings_period').label}, par site : 1." in text
+    assert f"{registry.get('fte_in_post').label} : 0,8." in text
 
 
 def test_the_site_dashboard_groups_thousands(client, national_team, marseille):

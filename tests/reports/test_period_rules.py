@@ -12,6 +12,7 @@ import pypdf
 import pytest
 from django.core.management import call_command
 
+from evaluation.figures import registry
 from sites.models import ContextEvent, PartnerOrganisation
 from tests.pilotage.factories import CommitteeMemberFactory, MeetingFactory
 from tests.reports.factories import SurveyFactory, SurveyRecipientFactory
@@ -59,7 +60,7 @@ def test_a_report_counts_the_partners_the_site_had_at_the_end_of_the_period(mars
 
 def test_national_report_spreads_the_partners_per_site(marseille_partners, tmp_path):
     text = _report_text(tmp_path, "national", "2021")
-    assert "Organisations partenaires par site : de 0 à 12" in text
+    assert f"{registry.get('partner_organisations').label}, par site : de 0 à 12" in text
     assert "(12 au total)" in text
 
 

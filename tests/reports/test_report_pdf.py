@@ -5,6 +5,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from atc.periods import parse_period
+from evaluation.figures import registry
 from evaluation.reporting import render_html
 from evaluation.scopes import parse_scope
 
@@ -61,9 +62,7 @@ def test_a_site_is_found_by_one_of_its_qpv_codes(evaluation_data, tmp_path):
 
     text = _pdf_text(output)
     assert f"Site de {marseille.name}" in text
-    assert (
-        "Temps dédié à l'animation (ETP, à la fin de la période) : 0,4." in text
-    )  # one site: the value alone
+    assert f"{registry.get('fte_in_post').label} : 0,4." in text  # one site: the value alone
 
 
 def test_the_command_says_what_to_type_for_an_unreadable_period(db, tmp_path):

@@ -10,6 +10,7 @@ from django.core.management import call_command
 from django.urls import reverse
 from openpyxl import load_workbook
 
+from evaluation.figures import registry
 from sites.models import FacilitatorAssignment, Site
 from tests.sites.factories import FacilitatorAssignmentFactory
 
@@ -46,5 +47,5 @@ def test_the_report_says_when_nobody_is_recorded(grenoble, tmp_path):
     output = tmp_path / "grenoble.pdf"
     call_command("build_report", scope="site:grenoble", period="2021", output=str(output))
     text = " ".join(page.extract_text() for page in pypdf.PdfReader(output).pages).replace("\n", " ")
-    assert "Temps d'animation — (Aucune personne enregistrée)" in text
+    assert f"{registry.get('fte_in_post').label} — (Aucune personne enregistrée)" in text
     assert "Une seule personne 1 100" not in text  # the configurations chart's data table
