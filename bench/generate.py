@@ -151,7 +151,7 @@ def synthetic(meetings_per_site: int, log=print) -> None:
             "id", "site_id", "kind", "title", "date", "format", "location", "agenda", "minutes",
             "minutes_status", "attendees_state", "attendees_local_authority", "attendees_landlord",
             "attendees_association", "attendees_business", "attendees_residents",
-            "attendees_citizens_council", "attendees_other", "created_at", "updated_at",
+            "attendees_citizens_council", "attendees_other", "created_at", "updated_at", "version",
         ]  # fmt: skip
         links = []
 
@@ -163,7 +163,7 @@ def synthetic(meetings_per_site: int, log=print) -> None:
                     day = FIRST_DAY + datetime.timedelta(days=n * DAYS // meetings_per_site)
                     yield (
                         pk, site_id, kind, f"Réunion {n}", day, "in_person", "", "", "", "none",
-                        n % 3, n % 4, n % 2, n % 7, 0, n % 9, n % 2, 0, now, now,
+                        n % 3, n % 4, n % 2, n % 7, 0, n % 9, n % 2, 0, now, now, 1,
                     )  # fmt: skip
                     site_partners = partners[site_id]
                     first = n % len(site_partners)

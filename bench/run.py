@@ -66,6 +66,7 @@ def child(size: str) -> None:
     django.setup()
     from django.conf import settings
     from django.core.management import call_command
+    from django.db.models import F
     from django.test import Client
     from django.urls import clear_url_caches, path
 
@@ -73,7 +74,6 @@ def child(size: str) -> None:
     from atc.models import Role, User
     from bench import generate
     from bench.floor import floor_page
-    from evaluation.figures.cache import bump_site_version
     from pilotage.models import Meeting
     from sites.models import Site
 
@@ -124,9 +124,12 @@ def child(size: str) -> None:
             timings[name].append((time.perf_counter() - started) * 1000)
     # The site dashboard cold: its site's data changed just before each request, so its figures
     # are computed and rendered again. Measured last, as each change also ages many-site caches.
+    # The change is a real write (the figure triggers mark the site stale), so the first read
+    # also rebuilds the site's pre-aggregates, as after a facilitator's save.
     timings["site_cold"] = []
+    touched = Meeting.objects.filter(pk=Meeting.objects.filter(site=site).order_by("pk").values("pk")[:1])
     for _n in range(requests):
-        bump_site_version(site.pk)
+        touched.update(title=F("title"))
         started = time.perf_counter()
         client.get(pages["site"])
         timings["site_cold"].append((time.perf_counter() - started) * 1000)
