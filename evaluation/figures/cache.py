@@ -15,6 +15,7 @@ from django.core.cache import cache
 from django.core.exceptions import EmptyResultSet
 from django.db import connection
 from django.db.models import Subquery
+from django.utils import timezone, translation
 
 from evaluation.figures.aggregates import refresh_quietly
 from sites.models import FiguresVersion, SiteDataVersion
@@ -171,3 +172,9 @@ def scope_key(sites) -> str:
         # A scope that can match nothing (e.g. `.none()` or `id__in=[]`) has no SQL.
         return "empty"
     return sql + repr(params)
+
+
+def fragment_parts(*parts) -> tuple:
+    """The key parts of a template fragment kept by `{% figurecache %}` (a site's id goes apart):
+    what it names, then the language and today's date. `check_figures` reads entries by it too."""
+    return ("fragment", *parts, translation.get_language(), timezone.localdate())

@@ -7,22 +7,16 @@ fragment, which `check_figures` compares with what the cache would serve.
 """
 
 from django.template.loader import render_to_string
-from django.utils import timezone, translation
 
 from evaluation.figures import charts as figure_charts
 from evaluation.figures import multisite
 from evaluation.figures import site as site_figures
-from evaluation.figures.cache import scope_key
+from evaluation.figures.cache import fragment_parts, scope_key
 from sites.models import Site
 
 
-def _tag_parts(*parts) -> tuple:
-    """What `{% figurecache kind part… %}` keys its entry by (the site's id goes apart)."""
-    return ("fragment", *parts, translation.get_language(), timezone.localdate())
-
-
 def site_figures_parts() -> tuple:
-    return _tag_parts("site-figures")
+    return fragment_parts("site-figures")
 
 
 def render_site_figures(site: Site) -> str:
@@ -32,7 +26,7 @@ def render_site_figures(site: Site) -> str:
 
 
 def cooperation_parts() -> tuple:
-    return _tag_parts("cooperation")
+    return fragment_parts("cooperation")
 
 
 def render_cooperation_figures(site: Site) -> str:
@@ -42,7 +36,7 @@ def render_cooperation_figures(site: Site) -> str:
 
 
 def overview_charts_parts(*, sites, period: multisite.SitePeriod) -> tuple:
-    return _tag_parts(scope_key(period.apply(sites)), period, "overview-charts")
+    return fragment_parts(scope_key(period.apply(sites)), period, "overview-charts")
 
 
 def render_overview_charts(*, sites, period: multisite.SitePeriod) -> str:

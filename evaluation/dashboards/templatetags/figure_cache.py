@@ -15,9 +15,8 @@ rendered, like `{% include %}`'s: nothing is marked safe here.
 """
 
 from django import template
-from django.utils import timezone, translation
 
-from evaluation.figures.cache import OVERVIEW_LAG_SECONDS, cached, site_cached, sites_cached
+from evaluation.figures.cache import OVERVIEW_LAG_SECONDS, cached, fragment_parts, site_cached, sites_cached
 
 register = template.Library()
 
@@ -32,16 +31,15 @@ class FigureCacheNode(template.Node):
 
     def render(self, context) -> str:
         parts = tuple(part.resolve(context) for part in self.parts)
-        parts += (translation.get_language(), timezone.localdate())
 
         def compute() -> str:
             return self.nodelist.render(context)
 
         if self.kind == "site":
-            return site_cached(parts[0], ("fragment", *parts[1:]), compute)
+            return site_cached(parts[0], fragment_parts(*parts[1:]), compute)
         if self.kind == "sites":
-            return sites_cached(("fragment", *parts), compute)
-        return cached(("fragment", *parts), compute, lag_seconds=OVERVIEW_LAG_SECONDS)
+            return sites_cached(fragment_parts(*parts), compute)
+        return cached(fragment_parts(*parts), compute, lag_seconds=OVERVIEW_LAG_SECONDS)
 
 
 @register.tag
