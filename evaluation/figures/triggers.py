@@ -12,6 +12,8 @@ table has lost its own triggers. `missing()` lists what is absent;
 `check_figures` reports it.
 """
 
+from django.core.exceptions import ImproperlyConfigured
+
 # Tables whose rows carry their site: (table, site expression with {row} for NEW/OLD, nullable site).
 DIRECT = [
     ("pilotage_meeting", "{row}.site_id", True),
@@ -131,7 +133,9 @@ def install(connection) -> None:
                         f"CREATE TRIGGER {name} AFTER {event} ON {table} FOR EACH ROW BEGIN {body} END;"
                     )
                 else:
-                    raise NotImplementedError(f"No figure triggers for the {vendor} database.")
+                    # atc.settings accepts only these two databases (database_from_url); a third
+                    # would serve stale figures without triggers, so it is refused outright.
+                    raise ImproperlyConfigured(f"The figures need PostgreSQL or SQLite, not {vendor}.")
 
 
 def uninstall(connection) -> None:
