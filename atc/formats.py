@@ -16,6 +16,8 @@ Number = int | float | Decimal
 
 def format_number(value: Number | None, decimals: int = 1) -> str:
     """`0,8`, `1 234`, `12,5`; at most `decimals` decimals, none for a whole number; `—` for None."""
+    if type(value) is int:  # most cells of a table: no rounding to do
+        return f"{value:,}".replace(",", NARROW_NBSP)
     if value is None or value == "":
         return NO_VALUE
     try:

@@ -29,7 +29,14 @@ from atc.permissions import is_national, readable_sites
 from evaluation.figures import rendered, triggers
 from evaluation.figures.aggregates import compute_site_rows, refresh_site_stats, refresh_stale, stale_site_ids
 from evaluation.figures.cache import OVERVIEW_LAG_SECONDS, scope_key, served, site_served
-from evaluation.figures.multisite import SitePeriod, distributions, distributions_parts, site_table
+from evaluation.figures.multisite import (
+    FIGURES,
+    SitePeriod,
+    distributions,
+    distributions_parts,
+    site_table,
+    site_table_parts,
+)
 from pilotage.models import Action, Meeting
 from sites.models import Network, Site, SiteQuarterStats
 
@@ -210,10 +217,37 @@ def _lag_note(kept) -> str:
     return "" if kept.current else f" (valeur d'il y a {kept.age:.0f} s, décalage documenté)"
 
 
-def _served_overview_differences(*, allow_lag: bool) -> list[str]:
-    """The overview distributions and quarterly charts a reader would be served, recomputed."""
+def _row_figures(table) -> dict:
+    """Site id → (name, {figure: value}) of a page of the site table."""
+    return {row.pk: (row.name, {f: getattr(row, f) for f in ("fte", *FIGURES)}) for row in table.rows}
+
+
+def _served_table_differences(name: str, sites, period: SitePeriod, today: datetime.date) -> list[str]:
+    """The first page of the site table a reader would be served (no lag: keyed by the data
+    version), against the same page computed now."""
+    kept = served(site_table_parts(sites=sites, period=period, today=today))
+    if kept is None:
+        return []
+    exact = site_table(sites=sites, period=period, today=today, exact=True)
+    shown, counted = _row_figures(kept.value), _row_figures(exact)
+    if (kept.value.total, list(shown)) != (exact.total, list(counted)):
+        return [f"{name}, tableau des sites : sites servis {list(shown)}, recalculés {list(counted)}"]
+    differences = []
+    for pk, (site_name, figures) in shown.items():
+        for figure, value in figures.items():
+            if value != counted[pk][1][figure]:
+                differences.append(
+                    f"{name}, tableau des sites, {site_name}, {figure} : servi {value!r}, "
+                    f"recalculé {counted[pk][1][figure]!r}"
+                )
+    return differences
+
+
+def _served_overview_differences(*, allow_lag: bool, today: datetime.date) -> list[str]:
+    """The overview tables, distributions and quarterly charts a reader would be served, recomputed."""
     differences = []
     for name, sites, period in _reader_scopes():
+        differences += _served_table_differences(name, sites, period, today)
         kept = served(distributions_parts(sites=sites, period=period), lag_seconds=OVERVIEW_LAG_SECONDS)
         if kept is not None and not (allow_lag and not kept.current):
             exact = distributions(sites=sites, period=period, exact=True)
@@ -258,6 +292,6 @@ def figure_differences(*, today: datetime.date | None = None, allow_lag: bool = 
         for site_id in sorted(wrong):
             refresh_site_stats(site_id=site_id)
         differences += _served_site_differences(sites)
-        differences += _served_overview_differences(allow_lag=allow_lag)
+        differences += _served_overview_differences(allow_lag=allow_lag, today=today)
         transaction.set_rollback(True)
     return differences

@@ -2,7 +2,7 @@
 distributions across sites and the quarterly totals. All read the pre-aggregates."""
 
 import datetime
-from dataclasses import dataclass, field
+from dataclasses import dataclass, replace
 from decimal import Decimal
 
 from django.db import models
@@ -168,7 +168,6 @@ class SiteTable:
     sort: str
     descending: bool
     start_index: int = 0
-    all_rows: bool = field(default=False)
     # Stale sites left to the worker: their figures may lag for a minute (the page says so).
     pending: int = 0
 
@@ -191,22 +190,49 @@ def site_table(
     page: int = 1,
     page_size: int | None = PAGE_SIZE,
     today: datetime.date | None = None,
+    exact: bool = False,
 ) -> SiteTable:
     """One page of sites with their figures. `sites` is already scoped (`Site.objects.for_user`).
 
     `sort` is a key of `SORTS`, prefixed with `-` for descending. Sorting by a column of the site
     picks the page first and aggregates only its sites; sorting by a figure groups every site's
     pre-aggregated quarters by site id (about one row per site and quarter) and keeps the page's
-    ids. `page_size=None` returns every row (exports). Four or five queries.
+    ids. `page_size=None` returns every row (exports). A page is cached under the data version:
+    two queries when it is kept (the stale sites, the version), four to seven more when not.
+    `exact` (`check_figures`): computed, never read from the cache.
     """
-    descending = sort.startswith("-")
-    key = sort.lstrip("-")
-    if key not in SORTS:
-        key, descending = "nom", False
+    today = today or timezone.localdate()
     scoped = period.apply(sites)
     # A page rebuilds a few stale sites and says the rest are on their way; an export (every row)
     # waits for all of them: a downloaded file carries no notice.
     pending = refresh_stale(scoped.values("id"), limit=None if page_size is None else SYNC_REFRESH_LIMIT)
+    if page_size is None or exact:
+        return replace(_site_table(scoped, period, sort, page, page_size, today), pending=pending)
+    # A page of the table is kept until any site's data changes or is rebuilt (the data version):
+    # readers paging and sorting the same table share it, and a write is seen on the next request.
+    table = cached(
+        _table_parts(scoped, period, sort, page, page_size, today),
+        lambda: _site_table(scoped, period, sort, page, page_size, today),
+    )
+    return replace(table, pending=pending)
+
+
+def _table_parts(scoped, period: SitePeriod, sort: str, page: int, page_size: int, today) -> tuple:
+    return ("site-table", scope_key(scoped), repr(period), sort, page, page_size, today)
+
+
+def site_table_parts(
+    *, sites, period: SitePeriod, sort: str = "nom", page: int = 1, page_size: int = PAGE_SIZE, today=None
+) -> tuple:
+    """The cache key parts of one page of the site table (also read by `check_figures`)."""
+    return _table_parts(period.apply(sites), period, sort, page, page_size, today or timezone.localdate())
+
+
+def _site_table(scoped, period: SitePeriod, sort: str, page: int, page_size: int | None, today) -> SiteTable:
+    descending = sort.startswith("-")
+    key = sort.lstrip("-")
+    if key not in SORTS:
+        key, descending = "nom", False
     total = scoped.count()
     pages = max(1, -(-total // page_size)) if page_size else 1
     page = min(max(1, page), pages)
@@ -243,10 +269,13 @@ def site_table(
     else:
         field_name = SORTS[key]
         order = F(field_name).desc(nulls_last=True) if descending else F(field_name).asc(nulls_last=True)
-        grouped = stats_by_site(site_ids=ids, period=period, today=today).order_by(order, "site_id")
         ordered_ids = cached(
             ("sorted", scope_key(scoped), repr(period), sort, today),
-            lambda: list(grouped.values_list("site_id", flat=True)),
+            lambda: list(
+                stats_by_site(site_ids=ids, period=period, today=today)
+                .order_by(order, "site_id")
+                .values_list("site_id", flat=True)
+            ),
         )
         page_ids = ordered_ids[window]
         figures = {
@@ -255,9 +284,7 @@ def site_table(
         if page_size is None or len(page_ids) < page_size:
             # Sites without any pre-aggregated quarter (never refreshed) come last, by name.
             with_rows = (
-                SiteQuarterStats.objects.filter(
-                    site_id__in=ids, quarter__lte=quarter_of(today or timezone.localdate())
-                )
+                SiteQuarterStats.objects.filter(site_id__in=ids, quarter__lte=quarter_of(today))
                 .filter(period.quarter_filter())
                 .values("site_id")
             )
@@ -275,8 +302,6 @@ def site_table(
         sort=key,
         descending=descending,
         start_index=(page - 1) * page_size if page_size else 0,
-        all_rows=page_size is None,
-        pending=pending,
     )
 
 

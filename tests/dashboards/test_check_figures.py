@@ -60,3 +60,27 @@ def test_a_lagging_overview_figure_is_listed_unless_the_lag_is_allowed(client, n
     assert status == 1
     assert "national, distribution steering : servi" in out and "décalage documenté" in out
     assert _check("--allow-lag")[0] == 0
+
+
+def test_a_served_page_of_the_site_table_missing_a_write_is_listed(client, national_team, marseille):
+    FacilitatorAssignmentFactory(site=marseille, fte=Decimal("0.8"), end_date=None)
+    aggregates.refresh_all_stale()
+    client.force_login(national_team)
+    page = client.get(reverse("dashboards:national")).content.decode()
+    assert "0,8" in page  # the page of the table is now kept under the data version
+    assert _check()[0] == 0
+
+    # A write the mechanism misses: the kept page still shows the old FTE, and the check says so.
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                "DROP TRIGGER figures_sites_facilitatorassignment_upd ON sites_facilitatorassignment"
+            )
+        else:
+            cursor.execute("DROP TRIGGER figures_sites_facilitatorassignment_upd")
+    FacilitatorAssignment.objects.filter(site=marseille).update(fte=Decimal("0.5"))
+
+    status, out = _check()
+    assert status == 1
+    assert f"national, tableau des sites, {marseille.name}, fte : servi Decimal('0.8" in out
+    assert "recalculé Decimal('0.5')" in out
