@@ -237,63 +237,22 @@ def _site_table(scoped, period: SitePeriod, sort: str, page: int, page_size: int
     pages = max(1, -(-total // page_size)) if page_size else 1
     page = min(max(1, page), pages)
     window = slice((page - 1) * page_size, page * page_size) if page_size else slice(None)
-    ids = scoped.values("id")
     columns = Site.objects.select_related("network").only(
         "id", "name", "slug", "region", "network__name", "network__code"
     )
     if key in {"nom", "reseau", "region"}:
         order = F(SORTS[key]).desc() if descending else F(SORTS[key]).asc()
-        shown = list(columns.filter(id__in=ids).order_by(order, "name")[window])
-        page_ids = [s.pk for s in shown]
-        figures = {
-            row["site_id"]: row for row in stats_by_site(site_ids=page_ids, period=period, today=today)
-        }
-        fte = current_fte(site_ids=page_ids, today=today)
-    elif key == "etp":
-
-        def by_fte() -> list[int]:
-            everyone = current_fte(site_ids=ids, today=today)
-            names = dict(scoped.values_list("id", "name"))
-            return sorted(
-                names, key=lambda pk: (everyone.get(pk, Decimal("0")), names[pk]), reverse=descending
-            )
-
-        ordered = cached(("sorted-fte", scope_key(scoped), descending, today), by_fte)
-        page_ids = ordered[window]
-        by_id = columns.in_bulk(page_ids)
-        shown = [by_id[pk] for pk in page_ids if pk in by_id]
-        fte = current_fte(site_ids=page_ids, today=today)
-        figures = {
-            row["site_id"]: row for row in stats_by_site(site_ids=page_ids, period=period, today=today)
-        }
+        shown = list(columns.filter(id__in=scoped.values("id")).order_by(order, "name")[window])
     else:
-        field_name = SORTS[key]
-        order = F(field_name).desc(nulls_last=True) if descending else F(field_name).asc(nulls_last=True)
-        ordered_ids = cached(
-            ("sorted", scope_key(scoped), repr(period), sort, today),
-            lambda: list(
-                stats_by_site(site_ids=ids, period=period, today=today)
-                .order_by(order, "site_id")
-                .values_list("site_id", flat=True)
-            ),
-        )
-        page_ids = ordered_ids[window]
-        figures = {
-            row["site_id"]: row for row in stats_by_site(site_ids=page_ids, period=period, today=today)
-        }
-        if page_size is None or len(page_ids) < page_size:
-            # Sites without any pre-aggregated quarter (never refreshed) come last, by name.
-            with_rows = (
-                SiteQuarterStats.objects.filter(site_id__in=ids, quarter__lte=quarter_of(today))
-                .filter(period.quarter_filter())
-                .values("site_id")
-            )
-            skip = max(0, window.start - len(ordered_ids)) if page_size else 0
-            missing = scoped.exclude(id__in=with_rows).order_by("name").values_list("id", flat=True)
-            page_ids += list(missing[skip : skip + page_size - len(page_ids)] if page_size else missing)
+        if key == "etp":
+            page_ids = _ids_by_fte(scoped, descending, today)[window]
+        else:
+            page_ids = _ids_by_figure(scoped, period, sort, window, page_size, today)
         by_id = columns.in_bulk(page_ids)
         shown = [by_id[pk] for pk in page_ids if pk in by_id]
-        fte = current_fte(site_ids=page_ids, today=today)
+    page_ids = [site.pk for site in shown]
+    figures = {row["site_id"]: row for row in stats_by_site(site_ids=page_ids, period=period, today=today)}
+    fte = current_fte(site_ids=page_ids, today=today)
     return SiteTable(
         rows=_attach(shown, figures, fte),
         total=total,
@@ -303,6 +262,45 @@ def _site_table(scoped, period: SitePeriod, sort: str, page: int, page_size: int
         descending=descending,
         start_index=(page - 1) * page_size if page_size else 0,
     )
+
+
+def _ids_by_fte(scoped, descending: bool, today) -> list[int]:
+    """Every site id of the scope by FTE in post today, then name (kept until the data changes)."""
+
+    def by_fte() -> list[int]:
+        everyone = current_fte(site_ids=scoped.values("id"), today=today)
+        names = dict(scoped.values_list("id", "name"))
+        return sorted(names, key=lambda pk: (everyone.get(pk, Decimal("0")), names[pk]), reverse=descending)
+
+    return cached(("sorted-fte", scope_key(scoped), descending, today), by_fte)
+
+
+def _ids_by_figure(scoped, period: SitePeriod, sort: str, window: slice, page_size, today) -> list[int]:
+    """The ids of the page's sites sorted by a figure over the period; the sites without any
+    pre-aggregated quarter (never refreshed) come last, by name."""
+    descending = sort.startswith("-")
+    field_name = SORTS[sort.lstrip("-")]
+    order = F(field_name).desc(nulls_last=True) if descending else F(field_name).asc(nulls_last=True)
+    ids = scoped.values("id")
+    ordered_ids = cached(
+        ("sorted", scope_key(scoped), repr(period), sort, today),
+        lambda: list(
+            stats_by_site(site_ids=ids, period=period, today=today)
+            .order_by(order, "site_id")
+            .values_list("site_id", flat=True)
+        ),
+    )
+    page_ids = ordered_ids[window]
+    if page_size is None or len(page_ids) < page_size:
+        with_rows = (
+            SiteQuarterStats.objects.filter(site_id__in=ids, quarter__lte=quarter_of(today))
+            .filter(period.quarter_filter())
+            .values("site_id")
+        )
+        skip = max(0, window.start - len(ordered_ids)) if page_size else 0
+        missing = scoped.exclude(id__in=with_rows).order_by("name").values_list("id", flat=True)
+        page_ids += list(missing[skip : skip + page_size - len(page_ids)] if page_size else missing)
+    return page_ids
 
 
 def distributions(
