@@ -23,7 +23,6 @@ from sites.models import (
     ContextEvent,
     FacilitatorAssignment,
     PartnerOrganisation,
-    ReviewComment,
     Site,
     SiteQuarterStats,
 )
@@ -90,7 +89,6 @@ class SiteDashboard:
     schemes: list[str]
     context_events: list[ContextEvent]
     timeline: list[tuple[datetime.date, str, str]]
-    comments: list[ReviewComment]
     first_diagnostic: datetime.date | None
 
 
@@ -188,50 +186,17 @@ def site_quarters(site: Site) -> list[SiteQuarterStats]:
 
 def site_dashboard(*, site: Site, today: datetime.date | None = None) -> SiteDashboard:
     """The site dashboard's figures: facilitation, steering, diagnostic, actions, logbook, context,
-    timeline and review comments. About 15 queries, whatever the size of the site's history."""
+    timeline (the review comments are the view's: they are not cached). About 15 queries,
+    whatever the size of the site's history."""
     today = today or timezone.localdate()
     refresh_stale([site.pk])
     quarters = site_quarters(site)
     facilitation = _facilitation(site, today)
     steering = _steering(site, today, quarters)
 
-    findings_by_theme = list(
-        Finding.objects.filter(site=site)
-        .values("theme__name", "theme__order")
-        .annotate(
-            findings=Count("id", distinct=True),
-            without_action=Count("id", distinct=True, filter=Q(actions__isnull=True)),
-        )
-        .order_by("theme__order", "theme__name")
-    )
-    orphan = Finding.objects.filter(site=site, actions__isnull=True).select_related("theme")
-    findings_without_action = list(orphan.order_by("-date", "id")[:10])
+    findings = _findings(site)
     readings, reading_dates = _readings(site)
-
-    action_rows = list(
-        Action.objects.filter(site=site)
-        .values("status")
-        .annotate(n=Count("id"), reached=Sum("residents_reached"), progress=Sum("progress"))
-        .order_by()
-    )
-    by_status = {row["status"]: row for row in action_rows}
-    actions_by_status = [
-        {
-            "status": label,
-            "code": code,
-            "count": by_status[code]["n"],
-            "reached": by_status[code]["reached"] or 0,
-        }
-        for code, label in Action.Status.choices
-        if code in by_status
-    ]
-    actions_total = sum(row["n"] for row in action_rows)
-    actions_by_theme = list(
-        Action.objects.filter(site=site)
-        .values(theme_name=Coalesce("theme__name", Value(_("Sans thématique"))))
-        .annotate(count=Count("id"), reached=Sum("residents_reached"))
-        .order_by("-count", "theme_name")
-    )
+    actions = _actions(site)
 
     expected = [q for q in quarters if q.in_experiment and q.quarter <= quarter_of(today)]
     diagnostics = list(Diagnostic.objects.filter(site=site).order_by("date").values_list("date", "title"))
@@ -246,27 +211,70 @@ def site_dashboard(*, site: Site, today: datetime.date | None = None) -> SiteDas
         quarters=quarters,
         facilitation=facilitation,
         steering=steering,
-        findings_by_theme=findings_by_theme,
-        findings_without_action=findings_without_action,
-        findings_without_action_count=sum(row["without_action"] for row in findings_by_theme),
+        **findings,
         readings=readings,
         reading_dates=reading_dates,
-        actions_by_status=actions_by_status,
-        actions_by_theme=actions_by_theme,
-        actions_total=actions_total,
-        actions_progress=(sum(r["progress"] or 0 for r in action_rows) / actions_total)
-        if actions_total
-        else None,
-        residents_reached=sum(row["reached"] or 0 for row in action_rows),
+        **actions,
         logbook_expected=len(expected),
         logbook_filled=sum(1 for q in expected if q.logbook_entries),
         logbook_latest=list(LogbookEntry.objects.filter(site=site).order_by("-period_end", "-id")[:5]),
         schemes=list(site.other_schemes.values_list("label", flat=True)),
         context_events=events,
         timeline=timeline,
-        comments=list(ReviewComment.objects.filter(site=site).select_related("author")[:20]),
         first_diagnostic=diagnostics[0][0] if diagnostics else None,
     )
+
+
+def _findings(site: Site) -> dict:
+    """The diagnostic's findings per theme, and the latest without any action taken on them."""
+    by_theme = list(
+        Finding.objects.filter(site=site)
+        .values("theme__name", "theme__order")
+        .annotate(
+            findings=Count("id", distinct=True),
+            without_action=Count("id", distinct=True, filter=Q(actions__isnull=True)),
+        )
+        .order_by("theme__order", "theme__name")
+    )
+    orphan = Finding.objects.filter(site=site, actions__isnull=True).select_related("theme")
+    return {
+        "findings_by_theme": by_theme,
+        "findings_without_action": list(orphan.order_by("-date", "id")[:10]),
+        "findings_without_action_count": sum(row["without_action"] for row in by_theme),
+    }
+
+
+def _actions(site: Site) -> dict:
+    """The actions per status and per theme, their mean progress and the residents reached."""
+    rows = list(
+        Action.objects.filter(site=site)
+        .values("status")
+        .annotate(n=Count("id"), reached=Sum("residents_reached"), progress=Sum("progress"))
+        .order_by()
+    )
+    by_status = {row["status"]: row for row in rows}
+    total = sum(row["n"] for row in rows)
+    return {
+        "actions_by_status": [
+            {
+                "status": label,
+                "code": code,
+                "count": by_status[code]["n"],
+                "reached": by_status[code]["reached"] or 0,
+            }
+            for code, label in Action.Status.choices
+            if code in by_status
+        ],
+        "actions_by_theme": list(
+            Action.objects.filter(site=site)
+            .values(theme_name=Coalesce("theme__name", Value(_("Sans thématique"))))
+            .annotate(count=Count("id"), reached=Sum("residents_reached"))
+            .order_by("-count", "theme_name")
+        ),
+        "actions_total": total,
+        "actions_progress": (sum(r["progress"] or 0 for r in rows) / total) if total else None,
+        "residents_reached": sum(row["reached"] or 0 for row in rows),
+    }
 
 
 def _timeline(site, facilitation, diagnostics, events, steering_meetings):
