@@ -90,6 +90,30 @@ def compute_site_rows(site_id: int) -> list[SiteQuarterStats]:
     if site is None:
         return []
     rows: dict[datetime.date, dict] = defaultdict(dict)
+    _add_meetings(rows, site_id)
+    _add_actions(rows, site_id)
+    _add_logbook_and_indicators(rows, site_id)
+    _add_partners(rows, site_id)
+    today = quarter_of(timezone.localdate())
+    start = quarter_of(site.start_date) if site.start_date else None
+    known = [q for q in rows if q is not None]
+    # Every site has a row for every quarter since the experiment began, so that any period's
+    # figures group to one row per site without an outer join to the sites.
+    first = min([*known, EXPERIMENT_START, start or today])
+    last = max([*known, today])
+    return [
+        SiteQuarterStats(
+            site_id=site_id,
+            quarter=quarter,
+            in_experiment=start is None or quarter >= start,
+            **rows.get(quarter, {}),
+        )
+        for quarter in quarters_between(first, last)
+    ]
+
+
+def _add_meetings(rows: dict, site_id: int) -> None:
+    """Meetings per quarter and kind, with their attendance per category (steering apart)."""
     attendance = {f: Sum(f) for f in ATTENDANCE_FIELDS.values()}
     meetings = (
         Meeting.objects.filter(site_id=site_id)
@@ -110,7 +134,10 @@ def compute_site_rows(site_id: int) -> list[SiteQuarterStats]:
         if group["kind"] == Meeting.Kind.STEERING:
             row["steering_meetings"] = group["n"]
 
-    # An action belongs to the quarter it started in (its entry date when no start is known).
+
+def _add_actions(rows: dict, site_id: int) -> None:
+    """Actions per quarter and status, and the residents they reached. An action belongs to the
+    quarter it started in (its entry date when no start is known)."""
     action_day = Coalesce("start_date", TruncDate("created_at"), output_field=models.DateField())
     actions = (
         Action.objects.filter(site_id=site_id)
@@ -127,8 +154,11 @@ def compute_site_rows(site_id: int) -> list[SiteQuarterStats]:
         if group["status"] == Action.Status.DONE:
             row["actions_done"] = group["n"]
 
-    # A quarter's logbook is filled by the periodic reviews that cover part of it
-    # (LogbookEntry.objects.covering): a review overlaps exactly the quarters from its start's to its end's.
+
+def _add_logbook_and_indicators(rows: dict, site_id: int) -> None:
+    """A quarter's logbook is filled by the periodic reviews that cover part of it
+    (LogbookEntry.objects.covering): a review overlaps exactly the quarters from its start's to
+    its end's. Indicator values count in the quarter their period starts in."""
     reviews = LogbookEntry.objects.covering(datetime.date.min, datetime.date.max).filter(site_id=site_id)
     for start, end in reviews.values_list("period_start", "period_end"):
         for quarter in quarters_between(quarter_of(start), quarter_of(end)):
@@ -143,6 +173,10 @@ def compute_site_rows(site_id: int) -> list[SiteQuarterStats]:
     for group in indicators:
         rows[group["q"]]["indicator_values"] = group["n"]
 
+
+def _add_partners(rows: dict, site_id: int) -> None:
+    """Partner organisations present per quarter, the pairs of them that met, and the pairs of two
+    different categories."""
     categories = dict(PartnerOrganisation.objects.filter(site_id=site_id).values_list("id", "category"))
     groups: dict[tuple[str, int], set[int]] = defaultdict(set)
     group_quarter: dict[tuple[str, int], datetime.date] = {}
@@ -162,23 +196,6 @@ def compute_site_rows(site_id: int) -> list[SiteQuarterStats]:
         rows[quarter]["cross_category_pairs"] = sum(
             1 for a, b in pairs if categories.get(a) != categories.get(b)
         )
-
-    today = quarter_of(timezone.localdate())
-    start = quarter_of(site.start_date) if site.start_date else None
-    known = [q for q in rows if q is not None]
-    # Every site has a row for every quarter since the experiment began, so that any period's
-    # figures group to one row per site without an outer join to the sites.
-    first = min([*known, EXPERIMENT_START, start or today])
-    last = max([*known, today])
-    return [
-        SiteQuarterStats(
-            site_id=site_id,
-            quarter=quarter,
-            in_experiment=start is None or quarter >= start,
-            **rows.get(quarter, {}),
-        )
-        for quarter in quarters_between(first, last)
-    ]
 
 
 def rebuild_all_stats(*, site_ids: list[int] | None = None) -> int:
