@@ -284,16 +284,35 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR / "media")))
 # Uploaded files are never served by URL: attachments go through an access-checked view.
 MEDIA_URL = "/fichiers-non-publics/"
-STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {
-        "BACKEND": (
-            "whitenoise.storage.CompressedManifestStaticFilesStorage"
-            if PRODUCTION
-            else "django.contrib.staticfiles.storage.StaticFilesStorage"
-        )
-    },
-}
+
+
+def s3_storage(*, bucket: str, endpoint_url: str = "", region: str = "") -> dict:
+    """The STORAGES entry of a private S3-compatible bucket (django-storages).
+
+    Every file — attachments, pending imports, report parts and reports — is read and written through
+    the Storage API, so web and worker machines share them through the bucket. Nothing is public:
+    no ACL is sent (the bucket's own, private, applies) and downloads stream through the
+    access-checked views, never a bucket URL. Credentials come from AWS_ACCESS_KEY_ID and
+    AWS_SECRET_ACCESS_KEY, or whatever else boto3 finds (an instance role).
+    """
+    if not bucket:
+        raise ImproperlyConfigured("ATC_STORAGE=s3 needs ATC_S3_BUCKET")
+    return {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": bucket,
+            "endpoint_url": endpoint_url or None,
+            "region_name": region or None,
+            "default_acl": None,
+            "querystring_auth": True,
+            # Like the file system: a name in use is never overwritten, a new one is chosen.
+            "file_overwrite": False,
+            # A file read from the bucket spills to a temporary file past this size, like an upload.
+            "max_memory_size": FILE_UPLOAD_MAX_MEMORY_SIZE,
+        },
+    }
+
+
 ATC_MAX_UPLOAD_BYTES = 10 * 1024 * 1024
 # A whole request body: one file at the upload limit plus the form around it. Bodies declared
 # bigger are refused before a byte is read (atc.middleware.RequestSizeLimitMiddleware), chunked
@@ -302,6 +321,28 @@ ATC_MAX_REQUEST_BYTES = ATC_MAX_UPLOAD_BYTES + 2 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = ATC_MAX_REQUEST_BYTES
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 2000
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+# Where files live: `local` (MEDIA_ROOT on this machine) or `s3` (a bucket every machine shares).
+ATC_STORAGE = env_str("ATC_STORAGE", "local")
+if ATC_STORAGE == "local":
+    _default_storage = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+elif ATC_STORAGE == "s3":
+    _default_storage = s3_storage(
+        bucket=env_str("ATC_S3_BUCKET"),
+        endpoint_url=env_str("ATC_S3_ENDPOINT_URL"),
+        region=env_str("ATC_S3_REGION"),
+    )
+else:
+    raise ImproperlyConfigured(f"ATC_STORAGE must be local or s3, got {ATC_STORAGE!r}")
+STORAGES = {
+    "default": _default_storage,
+    "staticfiles": {
+        "BACKEND": (
+            "whitenoise.storage.CompressedManifestStaticFilesStorage"
+            if PRODUCTION
+            else "django.contrib.staticfiles.storage.StaticFilesStorage"
+        )
+    },
+}
 # Every uploaded zip (XLSX, DOCX, ODS…) is checked from its table of contents before anything
 # reads it (atc/archives.py): members, total size once decompressed, compression ratio of the
 # members over 1 MiB (legitimate office files stay under ~20:1, a zip bomb is near 1000:1).

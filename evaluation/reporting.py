@@ -7,21 +7,26 @@ The life of a report (an `EvaluationReport` row):
    page a fraction of a second, the row stays queued with `enqueued_at` empty, and
    `reports_resend_pending` (beat, every minute) sends it again later. No request is lost.
 3. The worker's task calls `report_build`: it claims the row (queued → running, with the delivery's
-   task id), builds the content, renders the PDF into a temporary file next to its final place,
-   renames it (atomic) and marks the row done in one transaction. A done or failed row is never
-   touched again: running twice gives one report, and a frozen report is never overwritten.
+   task id), builds the content, renders the PDF into a local temporary file, saves the complete
+   file into storage (`default_storage`: the media folder, or the bucket every machine shares) and
+   marks the row done in the same transaction. The row names the file only once it is whole in
+   storage, so a download never meets a partial report. A done or failed row is never touched
+   again: running twice gives one report, and a frozen report is never overwritten.
 4. Recipients get an email with a link once it is done.
 
 A scope of more than ATC_REPORT_SECTIONS_PER_PART sites is rendered in parts instead (one render
 of 1,600 sites would need several GiB and minutes): the claim writes one `EvaluationReportPart`
 row per part — the summary, then the site sections that many at a time — and queues a task per
-part. Each part renders into its own file (named by report and part: a redelivered part whose
-file is there does nothing) and is marked finished under the report's row lock; the part that
-finishes last queues the merge, which renders the index of the sites (their pages in the merged
-document are known by then) and joins the files with pypdf into a temporary file (both in a child
-process under the renders' memory ceiling and time limit), renames it and marks the report done.
-No Celery result backend is involved: the rows are the bookkeeping. A failing part or merge fails
-the report with its reason, and the parts' files are removed.
+part, which any worker machine may run. Each part renders into a local temporary file, then is
+saved into storage under its own name (by report and part: a redelivered part whose file is there
+does nothing) and marked finished under the report's row lock; the part that finishes last queues
+the merge, which fetches the parts from storage into a local folder, renders the index of the
+sites (their pages in the merged document are known by then) and joins the files with pypdf (both
+in a child process under the renders' memory ceiling and time limit), saves the result into
+storage and marks the report done. No Celery result backend is involved: the rows are the
+bookkeeping. A failing part or merge fails the report with its reason, and the parts' files are
+removed. Files go through the Storage API only, never a storage's local path: a worker's and a web
+process's local folders hold nothing another machine needs.
 """
 
 import datetime as dt
@@ -34,6 +39,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.conf import settings
+from django.core.files import File
 from django.core.files.storage import default_storage
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
@@ -331,7 +337,7 @@ def reports_reissue_naming(*, names: list[str]) -> list[EvaluationReport]:
             report.reissued_at = now
             report.save()
             transaction.on_commit(lambda pk=report.pk: report_enqueue(pk))
-        _remove_parts_folder(report.pk)
+        _remove_parts(report.pk)
     return reports
 
 
@@ -408,6 +414,27 @@ def report_file_name(report: EvaluationReport) -> str:
     return f"reports/{report.requested_at:%Y}/rapport-{report.public_id}.pdf"
 
 
+def _store(name: str, local: Path) -> str:
+    """Save a complete local file into storage under `name`; the stored name.
+
+    Called under the report's row lock by the one delivery that owns the row: whatever already
+    holds the name is what a delivery cut short left there (never named by a row), and is replaced.
+    """
+    default_storage.delete(name)
+    with local.open("rb") as handle:
+        return default_storage.save(name, File(handle, name=local.name))
+
+
+def _fetch(name: str, local: Path) -> bool:
+    """Copy a stored file into a local one; False when storage does not hold it."""
+    try:
+        with default_storage.open(name, "rb") as stored, local.open("wb") as handle:
+            shutil.copyfileobj(stored, handle)
+    except FileNotFoundError:
+        return False
+    return True
+
+
 def report_build(*, report_id: int, task_id: str) -> bool:
     """Build the report once; True when this call made it (or queued its parts), False when there
     was nothing to do."""
@@ -416,31 +443,22 @@ def report_build(*, report_id: int, task_id: str) -> bool:
         return False
     if report_parts_start(report):
         return True
-    name = report_file_name(report)
-    final = Path(default_storage.path(name))
-    final.parent.mkdir(parents=True, exist_ok=True)
     html = render_html(target=target_of(report), period=_period_of(report))
-    # One temporary name per report: a render cut short by a killed worker leaves a partial file
-    # that the next attempt overwrites, and the hidden name is never served.
-    temporary = str(final.parent / f".rendu-{report.public_id}.pdf")
-    try:
-        pages = pdf.render_to_file(html, Path(temporary))
+    # The render's child writes a local temporary file; storage receives it only once complete.
+    with tempfile.TemporaryDirectory(prefix="atc-rapport-") as scratch:
+        rendered = Path(scratch) / "rapport.pdf"
+        pages = pdf.render_to_file(html, rendered)
         with transaction.atomic():
             current = EvaluationReport.objects.select_for_update().get(pk=report_id)
             if current.status != Status.RUNNING or current.task_id != task_id:
                 return False
-            # The rename is atomic: the final name holds a whole PDF or nothing.
-            os.replace(temporary, final)
-            current.file.name = name
+            current.file.name = _store(report_file_name(report), rendered)
             current.page_count = pages
             current.status = Status.DONE
             current.error = ""
             current.finished_at = timezone.now()
             current.save(update_fields=["file", "page_count", "status", "error", "finished_at"])
             transaction.on_commit(lambda: report_notify(report_id))
-    finally:
-        if os.path.exists(temporary):
-            os.unlink(temporary)
     return True
 
 
@@ -451,19 +469,30 @@ def report_fail(*, report_id: int, reason: str) -> None:
     EvaluationReport.objects.filter(pk=report_id, status__in=[Status.QUEUED, Status.RUNNING]).update(
         status=Status.FAILED, error=reason[:2000], finished_at=timezone.now()
     )
-    _remove_parts_folder(report_id)
+    _remove_parts(report_id)
 
 
 # --- Building in parts --------------------------------------------------------------------------
 
-
-def parts_folder(report_id: int) -> Path:
-    """Where the parts of a report wait for the merge (never served: not a report's file name)."""
-    return Path(default_storage.path(f"reports/parties/{report_id}"))
+# Where the parts of reports wait for their merge, in storage (never served: no row names them).
+PARTS_DIR = "reports/parties"
 
 
-def _remove_parts_folder(report_id: int) -> None:
-    shutil.rmtree(parts_folder(report_id), ignore_errors=True)
+def part_file_name(report_id: int, index: int) -> str:
+    """The stored name of a part of a report."""
+    return f"{PARTS_DIR}/{report_id}-{part_name(index)}"
+
+
+def _remove_parts(report_id: int) -> None:
+    """Delete the stored parts of a report, whether or not their rows are still there."""
+    prefix = f"{report_id}-"
+    try:
+        _folders, names = default_storage.listdir(PARTS_DIR)
+    except FileNotFoundError:
+        return
+    for name in names:
+        if name.startswith(prefix):
+            default_storage.delete(f"{PARTS_DIR}/{name}")
 
 
 def report_parts_start(report: EvaluationReport) -> bool:
@@ -526,42 +555,35 @@ def _running(report_id: int, *, lock: bool = False) -> EvaluationReport | None:
 
 
 def report_part_build(*, report_id: int, index: int) -> bool:
-    """Render one part of a report into its file and record it; the last part queues the merge.
-    True when this call rendered it, False when there was nothing to do (the report is no longer
-    running, or this part's file is already there)."""
+    """Render one part of a report into its stored file and record it; the last part queues the
+    merge. True when this call rendered it, False when there was nothing to do (the report is no
+    longer running, or this part's file is already there)."""
     report = _running(report_id)
     if report is None:
         return False
     part = report.parts.get(index=index)
-    output = parts_folder(report_id) / part_name(index)
-    if part.finished_at is not None and output.exists():
+    name = part_file_name(report_id, index)
+    if part.finished_at is not None and default_storage.exists(name):
         return False
-    output.parent.mkdir(parents=True, exist_ok=True)
-    # Rendered under a name of its own, then renamed under the lock: a part's file exists only
-    # once its row says it is finished (a worker killed in between leaves a file a new render
-    # replaces).
-    handle, temporary = tempfile.mkstemp(prefix=".rendu-", suffix=".pdf", dir=output.parent)
-    os.close(handle)
-    try:
+    with tempfile.TemporaryDirectory(prefix="atc-partie-") as scratch:
         rendered = render_part(
             target=target_of(report),
             period=_period_of(report),
             site_ids=part.site_ids,
-            output=Path(temporary),
+            output=Path(scratch) / part_name(index),
         )
         with transaction.atomic():
             if _running(report_id, lock=True) is None:
                 return False
-            os.replace(temporary, output)
+            # Saved under the lock: a part's file is in storage once its row says it is finished (a
+            # worker killed in between leaves a file that the next render replaces).
+            _store(name, rendered.path)
             part.page_count = rendered.pages
             part.anchors = rendered.anchors
             part.finished_at = timezone.now()
             part.save(update_fields=["page_count", "anchors", "finished_at"])
             if not report.parts.filter(finished_at__isnull=True).exists():
                 transaction.on_commit(lambda: _enqueue_merge(report_id))
-    finally:
-        if os.path.exists(temporary):
-            os.unlink(temporary)
     return True
 
 
@@ -571,41 +593,32 @@ def report_merge(*, report_id: int) -> bool:
     report = _running(report_id)
     if report is None:
         return False
-    folder = parts_folder(report_id)
-    parts = []
-    for part in report.parts.order_by("index"):
-        path = folder / part_name(part.index)
-        if part.finished_at is None or not path.exists():
-            raise pdf.RenderError(
-                _("La partie %(n)s du rapport manque au moment de l'assembler.") % {"n": part.index}
-            )
-        parts.append(RenderedPart(path, part.site_ids, part.page_count, part.anchors))
-    name = report_file_name(report)
-    final = Path(default_storage.path(name))
-    final.parent.mkdir(parents=True, exist_ok=True)
-    handle, merged = tempfile.mkstemp(prefix=".fusion-", suffix=".pdf", dir=folder)
-    os.close(handle)
-    try:
-        pages = merge_parts(
-            target=target_of(report), period=_period_of(report), parts=parts, output=Path(merged)
-        )
+    # The parts may come from other machines: fetched from storage into a local folder, which the
+    # merge's child reads (it must touch neither the database nor the network).
+    with tempfile.TemporaryDirectory(prefix="atc-fusion-") as scratch:
+        folder = Path(scratch)
+        parts = []
+        for part in report.parts.order_by("index"):
+            local = folder / part_name(part.index)
+            if part.finished_at is None or not _fetch(part_file_name(report_id, part.index), local):
+                raise pdf.RenderError(
+                    _("La partie %(n)s du rapport manque au moment de l'assembler.") % {"n": part.index}
+                )
+            parts.append(RenderedPart(local, part.site_ids, part.page_count, part.anchors))
+        merged = folder / "rapport.pdf"
+        pages = merge_parts(target=target_of(report), period=_period_of(report), parts=parts, output=merged)
         with transaction.atomic():
             current = _running(report_id, lock=True)
             if current is None:
                 return False
-            # The rename is atomic: the final name holds a whole PDF or nothing.
-            os.replace(merged, final)
-            current.file.name = name
+            current.file.name = _store(report_file_name(report), merged)
             current.page_count = pages
             current.status = Status.DONE
             current.error = ""
             current.finished_at = timezone.now()
             current.save(update_fields=["file", "page_count", "status", "error", "finished_at"])
             transaction.on_commit(lambda: report_notify(report_id))
-    finally:
-        if os.path.exists(merged):
-            os.unlink(merged)
-    _remove_parts_folder(report_id)
+    _remove_parts(report_id)
     return True
 
 

@@ -15,6 +15,9 @@ from tests.atc.factories import RoleFactory, UserFactory
 
 NORD = ("tourcoing", "grande-synthe", "roubaix")
 
+# The local S3-compatible server and its buckets (ATC_STORAGE=s3 tests).
+pytest_plugins = ["tests.objectstore"]
+
 
 def pytest_configure(config):
     """CI asks for the real servers: then a missing DATABASE_URL or REDIS_URL is an error,

@@ -72,3 +72,32 @@ def test_database_url_for_postgresql_keeps_connections_and_turns_jit_and_paralle
 def test_database_url_for_sqlite_accepts_absolute_and_relative_paths():
     assert database_from_url("sqlite:////tmp/atc.sqlite3")["NAME"] == "/tmp/atc.sqlite3"
     assert database_from_url("sqlite:///var/atc.sqlite3")["NAME"] == "var/atc.sqlite3"
+
+
+def test_an_unknown_storage_stops_the_start():
+    result = _manage("check", ATC_STORAGE="ftp")
+    assert result.returncode != 0
+    assert "ATC_STORAGE must be local or s3, got 'ftp'" in result.stderr
+
+
+def test_object_storage_without_a_bucket_stops_the_start():
+    result = _manage("check", ATC_STORAGE="s3", ATC_S3_BUCKET="")
+    assert result.returncode != 0
+    assert "ATC_STORAGE=s3 needs ATC_S3_BUCKET" in result.stderr
+
+
+def test_production_settings_on_object_storage_pass_the_deploy_check():
+    result = _manage(
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
+        DJANGO_ENV="production",
+        SECRET_KEY=secrets.token_urlsafe(64),
+        ALLOWED_HOSTS="atc.example.org",
+        ATC_STORAGE="s3",
+        ATC_S3_BUCKET="atc-fichiers",
+        ATC_S3_ENDPOINT_URL="https://s3.fr-par.example.org",
+        ATC_S3_REGION="fr-par",
+    )
+    assert result.returncode == 0, result.stdout + result.stderr

@@ -12,6 +12,7 @@ from pathlib import Path
 import pypdf
 import pytest
 from django.conf import settings as django_settings
+from django.core.files.storage import default_storage
 from django.core.management import call_command
 from django.utils import timezone
 
@@ -32,8 +33,18 @@ def _pages(path) -> list[str]:
     ]
 
 
+def _report_pages(report: EvaluationReport) -> list[str]:
+    with report.file.open("rb") as handle:
+        return _pages(handle)
+
+
 def _media_files() -> list[Path]:
     return sorted(path for path in Path(django_settings.MEDIA_ROOT).rglob("*") if path.is_file())
+
+
+def _stored(report: EvaluationReport) -> Path:
+    """Where the local storage of the tests keeps the report's file."""
+    return Path(django_settings.MEDIA_ROOT) / report.file.name
 
 
 @pytest.fixture
@@ -114,7 +125,7 @@ def test_a_large_report_is_rendered_in_parts_and_merged_with_an_index_of_the_sit
     assert report.status == Status.DONE, report.error
     parts = list(report.parts.order_by("index"))
     assert [len(part.site_ids) for part in parts] == [0, 4, 4, 4, 3]
-    pages = _pages(report.file.path)
+    pages = _report_pages(report)
     text = " ".join(pages)
     assert report.page_count == len(pages)
     index_pages = [number for number, page in enumerate(pages, start=1) if page.startswith("Index des sites")]
@@ -132,8 +143,8 @@ def test_a_large_report_is_rendered_in_parts_and_merged_with_an_index_of_the_sit
     # The table of contents of the summary has its page numbers.
     assert re.search(r"Sommaire Méthode et sources \.+ 3", text)
     # Nothing of the parts is left; only the frozen report is, and its requester is told once.
-    assert _media_files() == [Path(report.file.path)]
-    assert not reporting.parts_folder(report.pk).exists()
+    assert _media_files() == [_stored(report)]
+    assert default_storage.listdir(reporting.PARTS_DIR) == ([], [])
     assert [mail.to for mail in mailoutbox] == [["national@example.org"]]
 
 
@@ -148,12 +159,12 @@ def test_a_part_delivered_twice_is_rendered_once(
 
     build_report_part.apply(args=[report.pk, 2])
     part = report.parts.get(index=2)
-    path = reporting.parts_folder(report.pk) / reporting.part_name(2)
-    first = (part.finished_at, path.stat().st_mtime_ns)
+    name = reporting.part_file_name(report.pk, 2)
+    first = (part.finished_at, default_storage.get_modified_time(name))
     build_report_part.apply(args=[report.pk, 2])  # redelivered
 
     part.refresh_from_db()
-    assert (part.finished_at, path.stat().st_mtime_ns) == first
+    assert (part.finished_at, default_storage.get_modified_time(name)) == first
     with django_capture_on_commit_callbacks(execute=True):
         queued[0]()  # the other parts, then the merge
     report.refresh_from_db()
@@ -163,7 +174,7 @@ def test_a_part_delivered_twice_is_rendered_once(
     build_report_part.apply(args=[report.pk, 2])  # a late redelivery after the merge
     report.refresh_from_db()
     assert (report.file.name, report.finished_at, report.page_count) == done
-    assert _media_files() == [Path(report.file.path)]
+    assert _media_files() == [_stored(report)]
     assert len(mailoutbox) == 1
 
 
