@@ -265,6 +265,9 @@ ACCOUNT_EMAIL_SUBJECT_PREFIX = "[ATC] "
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if PRODUCTION else "http"
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Plateforme ATC"
+# A code of the 30-second step before or after is accepted too (RFC 6238 §5.2: a phone's clock
+# drifts, and a code typed at the end of its step reaches the server in the next one).
+MFA_TOTP_TOLERANCE = 1
 # National-team and administrator accounts must set up TOTP before using the platform.
 ATC_REQUIRE_MFA = env_bool("ATC_REQUIRE_MFA", PRODUCTION)
 

@@ -250,8 +250,8 @@ def test_activity_pushes_the_idle_expiry_forward_at_most_once_a_minute(client, f
     assert expiry > timezone.now() + datetime.timedelta(seconds=settings.SESSION_COOKIE_AGE - 60)
 
 
-def _totp_code(secret):
-    return f"{hotp_value(secret, int(timezone.now().timestamp()) // 30):06d}"
+def _totp_code(secret, steps_ago=0):
+    return f"{hotp_value(secret, int(timezone.now().timestamp()) // 30 - steps_ago):06d}"
 
 
 def test_national_accounts_must_set_up_two_factor_when_required(client, settings, national_team):
@@ -305,6 +305,18 @@ def test_an_enrolled_account_gives_its_code_at_sign_in(client, national_team):
     response = client.post(reverse("mfa_authenticate"), {"code": _totp_code(secret)})
     assert response.status_code == 302
     assert client.get(reverse("home")).status_code == 200
+
+
+@pytest.mark.parametrize(("steps_ago", "accepted"), [(1, True), (3, False)])
+def test_a_code_of_the_previous_step_is_accepted_an_older_one_is_not(
+    client, national_team, steps_ago, accepted
+):
+    secret = generate_totp_secret()
+    TOTP.activate(national_team, secret)
+    _sign_in(client, national_team.email)
+    response = client.post(reverse("mfa_authenticate"), {"code": _totp_code(secret, steps_ago)})
+    assert (response.status_code == 302) is accepted
+    assert ("_auth_user_id" in client.session) is accepted
 
 
 def test_the_admin_sign_in_goes_through_allauth(client):
