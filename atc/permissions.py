@@ -22,6 +22,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from atc.access_version import ACCESS_VERSION_KEY, bump_access_now
+from atc.cache import get_or_compute, versioned_key
 from atc.models import Role
 
 access_log = logging.getLogger("atc.access")
@@ -118,18 +119,14 @@ def access_of(user) -> Access:
         return memo
     day = timezone.localdate()
     version = cache.get(ACCESS_VERSION_KEY)
-    key = None
-    if version is not None:
+    if version is None:
+        memo = _build_access(user, day)
+        bump_access_now()
+    else:
         # date_joined tells two accounts apart even where a test database reuses a primary key.
         joined = user.date_joined.timestamp() if user.date_joined else 0
-        key = f"atc-access:{version}:{user.pk}:{joined}:{day.isoformat()}"
-        memo = cache.get(key)
-    if memo is None:
-        memo = _build_access(user, day)
-        if key is not None:
-            cache.set(key, memo, ACCESS_SECONDS)
-        else:
-            bump_access_now()
+        key = versioned_key("atc-access", version, user.pk, joined, day.isoformat())
+        memo = get_or_compute(key, lambda: _build_access(user, day), ACCESS_SECONDS)
     user._atc_access = memo
     return memo
 
