@@ -31,7 +31,7 @@ WRITER_KINDS = {Role.Kind.FACILITATOR, Role.Kind.HOST_DIRECTOR}
 NATIONAL_KINDS = {Role.Kind.NATIONAL_TEAM, Role.Kind.ADMIN}
 
 
-# --- What a person may reach, read once per person and day --------------------------------------
+# --- What a person may reach: read once, then kept 2 minutes under the roles' version ------------
 
 ACCESS_SECONDS = 120
 
@@ -166,16 +166,6 @@ def can_comment_site(user, site) -> bool:
     if is_national(user):
         return True
     return site.pk in access_of(user).comment_site_ids
-
-
-def can_export(user) -> bool:
-    """Exports of the national tables and reports belong to the national team."""
-    return is_national(user)
-
-
-def can_manage_evaluation(user) -> bool:
-    """Indicators, report schedules and national committee records: the national team."""
-    return is_national(user)
 
 
 def can_manage_accounts(user) -> bool:

@@ -2,7 +2,7 @@
 distributions across sites and the quarterly totals. All read the pre-aggregates."""
 
 import datetime
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db import models
@@ -168,7 +168,6 @@ class SiteTable:
     sort: str
     descending: bool
     start_index: int = 0
-    all_rows: bool = field(default=False)
     # Stale sites left to the worker: their figures may lag for a minute (the page says so).
     pending: int = 0
 
@@ -275,7 +274,6 @@ def site_table(
         sort=key,
         descending=descending,
         start_index=(page - 1) * page_size if page_size else 0,
-        all_rows=page_size is None,
         pending=pending,
     )
 

@@ -23,7 +23,6 @@ from sites.models import (
     ContextEvent,
     FacilitatorAssignment,
     PartnerOrganisation,
-    ReviewComment,
     Site,
     SiteQuarterStats,
 )
@@ -90,7 +89,6 @@ class SiteDashboard:
     schemes: list[str]
     context_events: list[ContextEvent]
     timeline: list[tuple[datetime.date, str, str]]
-    comments: list[ReviewComment]
     first_diagnostic: datetime.date | None
 
 
@@ -188,7 +186,7 @@ def site_quarters(site: Site) -> list[SiteQuarterStats]:
 
 def site_dashboard(*, site: Site, today: datetime.date | None = None) -> SiteDashboard:
     """The site dashboard's figures: facilitation, steering, diagnostic, actions, logbook, context,
-    timeline and review comments. About 15 queries, whatever the size of the site's history."""
+    and timeline. About 15 queries, whatever the size of the site's history."""
     today = today or timezone.localdate()
     refresh_stale([site.pk])
     quarters = site_quarters(site)
@@ -264,7 +262,6 @@ def site_dashboard(*, site: Site, today: datetime.date | None = None) -> SiteDas
         schemes=list(site.other_schemes.values_list("label", flat=True)),
         context_events=events,
         timeline=timeline,
-        comments=list(ReviewComment.objects.filter(site=site).select_related("author")[:20]),
         first_diagnostic=diagnostics[0][0] if diagnostics else None,
     )
 
