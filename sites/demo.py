@@ -28,6 +28,7 @@ from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 
 from atc.models import Role, User
+from atc.periods import next_quarter, quarter_as_period, quarter_of
 from diagnostics.models import Assessment, AssessmentItem, Diagnostic, Finding, Theme
 from evaluation.figures.aggregates import rebuild_all_stats
 from evaluation.models import Indicator, IndicatorValue, LogbookEntry, Survey, SurveyRecipient
@@ -298,14 +299,10 @@ def _phase(day: dt.date, diagnostic: dt.date) -> str:
 
 def _quarters(start: dt.date, end: dt.date):
     """(first day, last day) of each calendar quarter from the one holding `start` to `end`."""
-    year, quarter = start.year, (start.month - 1) // 3
-    while True:
-        first = D(year, quarter * 3 + 1, 1)
-        if first > end:
-            return
-        last = (D(year + 1, 1, 1) if quarter == 3 else D(year, quarter * 3 + 4, 1)) - dt.timedelta(days=1)
-        yield first, last
-        year, quarter = (year + 1, 0) if quarter == 3 else (year, quarter + 1)
+    quarter = quarter_of(start)
+    while quarter <= end:
+        yield quarter, quarter_as_period(quarter).end
+        quarter = next_quarter(quarter)
 
 
 def _moment(day: dt.date, hour: int = 10) -> dt.datetime:
