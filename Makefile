@@ -3,20 +3,32 @@ SHELL := /bin/bash
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
-STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | cksum | cut -d' ' -f1)
+# One stamp per requirement set, named after its files' checksum: editing one reinstalls it.
+RUN_STAMP := $(VENV)/.installed-run-$(shell cat requirements.txt | cksum | cut -d' ' -f1)
+DEV_STAMP := $(VENV)/.installed-dev-$(shell cat requirements.txt requirements-dev.txt | cksum | cut -d' ' -f1)
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test quality install system-deps-run system-deps-test bench bench-load clean
+.PHONY: run test quality install install-run system-deps-run system-deps-test bench bench-load clean
 
-$(STAMP): requirements.txt requirements-dev.txt
+$(PY):
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is required")'
-	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -r requirements-dev.txt
-	rm -f $(VENV)/.installed-* && touch $(STAMP)
 
-install: $(STAMP)
+# What serving needs (requirements.txt): `make run`.
+$(RUN_STAMP): requirements.txt | $(PY)
+	$(PY) -m pip install --quiet -r requirements.txt
+	rm -f $(VENV)/.installed-run-* && touch $@
+
+# The same plus the test, quality and benchmark tools (requirements-dev.txt): every other target.
+$(DEV_STAMP): requirements.txt requirements-dev.txt | $(PY)
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	rm -f $(VENV)/.installed-* && touch $@ $(RUN_STAMP)
+
+install-run: $(RUN_STAMP)
+
+install: $(DEV_STAMP)
 
 system-deps-run:
 	@scripts/system-deps.sh run
@@ -25,7 +37,7 @@ system-deps-test:
 	@scripts/system-deps.sh test
 
 ## Set everything up and serve the platform with the demo data on http://127.0.0.1:8000
-run: system-deps-run install
+run: system-deps-run install-run
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py load_demo
 	HOST=$(HOST) PORT=$(PORT) scripts/serve-dev.sh

@@ -1,5 +1,5 @@
 """The plausible range of every number and date a person types: one place, read by the models'
-validators, the forms, the import's row checks and the views that parse dates from the address.
+validators, the forms, the import's row checks and the views that read a year from the address.
 
 A value outside these ranges is a typo (31/12/9999, 2×10⁹ participants) that would otherwise be
 saved and then break what is derived from it (quarterly figures, iCal, sums that overflow the
@@ -148,12 +148,3 @@ def parse_year(text: str) -> int | None:
         return None
     year = int(text)
     return year if EARLIEST_YEAR <= year <= LATEST_YEAR else None
-
-
-def parse_date(text: str) -> datetime.date | None:
-    """An ISO date typed in an address (`?date=`), or None when it is not a plausible one."""
-    try:
-        day = datetime.date.fromisoformat((text or "").strip())
-    except ValueError:
-        return None
-    return day if within("date", day) else None

@@ -1,90 +1,40 @@
-"""A Redis cache that never takes a page down.
+"""The shared cache: a Redis backend that never takes a page down, and the one helper for entries
+kept under a version of the data they read.
 
-Django's RedisCache raises as soon as Redis does not answer, so a cache outage would turn every page
-that touches the cache (sign-in rate limits, cached figures) into an error. While Redis is
-unreachable, this backend behaves like Django's DummyCache — nothing is stored, every read misses,
-`add` succeeds — and the pages compute what they need directly. After a failure it stops calling
-Redis for a few seconds, so that an outage costs one failed connection per process and pause, not
-one per cache call.
+While Redis is unreachable, django-redis with `IGNORE_EXCEPTIONS` (atc/settings.py) turns every
+cache call into a miss or a dropped write, logs it, and the pages compute what they need directly.
 """
 
-import logging
-import threading
-import time
-
-from django.core.cache.backends.base import DEFAULT_TIMEOUT
-from django.core.cache.backends.redis import RedisCache
-from redis.exceptions import RedisError
-
-logger = logging.getLogger(__name__)
-
-# Long enough to spare a page dozens of failed calls, short enough to use Redis again soon after it
-# is back.
-PAUSE_SECONDS = 5.0
+from django.core.cache import cache
+from django_redis.cache import RedisCache, omit_exception
 
 
-class TolerantRedisCache(RedisCache):
-    """RedisCache whose calls fall back to a cache miss when Redis is unreachable."""
+class FailSoftRedisCache(RedisCache):
+    """django-redis, where an `add` that Redis could not answer reports success.
 
-    def __init__(self, server, params):
-        options = dict(params.get("OPTIONS", {}))
-        self.pause_seconds = float(options.pop("pause_seconds", PAUSE_SECONDS))
-        super().__init__(server, {**params, "OPTIONS": options})
-        self._paused_until = 0.0
-        self._lock = threading.Lock()
+    django-redis gives None, which callers read as "someone else holds the key": allauth's rate
+    limit would then refuse every sign-in after waiting for a lock that cannot be taken, and a TOTP
+    code would count as already used. With the cache down nothing is stored, as for every other call.
+    """
 
-    def _call(self, name, fallback, *args, **kwargs):
-        if time.monotonic() < self._paused_until:
-            return fallback
-        try:
-            return getattr(super(), name)(*args, **kwargs)
-        except RedisError as exc:
-            with self._lock:
-                already_paused = time.monotonic() < self._paused_until
-                self._paused_until = time.monotonic() + self.pause_seconds
-            if not already_paused:
-                logger.warning(
-                    "Cache unreachable (%s: %s); pages compute without it for %.0f s",
-                    type(exc).__name__,
-                    exc,
-                    self.pause_seconds,
-                )
-            return fallback
+    @omit_exception(return_value=True)
+    def add(self, *args, **kwargs):
+        return self.client.add(*args, **kwargs)
 
-    def add(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
-        return self._call("add", True, key, value, timeout, version)
 
-    def get(self, key, default=None, version=None):
-        return self._call("get", default, key, default, version)
+def versioned_key(namespace: str, *parts) -> str:
+    """A cache key `namespace:part:part…`. The parts include the version of what the value was
+    computed from, so that a change makes the entry unreachable instead of having to delete it."""
+    return ":".join(str(part) for part in (namespace, *parts))
 
-    def set(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
-        return self._call("set", None, key, value, timeout, version)
 
-    def touch(self, key, timeout=DEFAULT_TIMEOUT, version=None):
-        return self._call("touch", False, key, timeout, version)
+def get_or_compute(key: str, compute, timeout: int):
+    """The value kept under `key`, or `compute()` kept there for `timeout` seconds.
 
-    def delete(self, key, version=None):
-        return self._call("delete", False, key, version)
-
-    def get_many(self, keys, version=None):
-        return self._call("get_many", {}, keys, version)
-
-    def has_key(self, key, version=None):
-        return self._call("has_key", False, key, version)
-
-    def incr(self, key, delta=1, version=None):
-        missing = object()
-        result = self._call("incr", missing, key, delta, version)
-        if result is missing:
-            # What Django's caches do for a key they do not hold.
-            raise ValueError(f"Key '{key}' not found.")
-        return result
-
-    def set_many(self, data, timeout=DEFAULT_TIMEOUT, version=None):
-        return self._call("set_many", list(data), data, timeout, version)
-
-    def delete_many(self, keys, version=None):
-        return self._call("delete_many", None, keys, version)
-
-    def clear(self):
-        return self._call("clear", False)
+    Unlike `cache.get_or_set`, a miss costs one read and one write, not a second read. A value of
+    None is not told apart from a miss: it is computed again."""
+    value = cache.get(key)
+    if value is None:
+        value = compute()
+        cache.set(key, value, timeout)
+    return value

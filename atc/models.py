@@ -54,10 +54,6 @@ class User(AbstractUser):
     def __str__(self):
         return self.get_full_name() or self.email
 
-    def active_roles(self, on: datetime.date | None = None):
-        """The roles this person holds today (or on a given date)."""
-        return self.roles.current(on)
-
 
 class RoleQuerySet(models.QuerySet):
     """Bulk writes send no signal, so they forget the cached scopes themselves (saves, deletes

@@ -146,14 +146,11 @@ def next_quarter(quarter: dt.date) -> dt.date:
     return dt.date(quarter.year + (month > 12), (month - 1) % 12 + 1, 1)
 
 
-def quarter_end(quarter: dt.date) -> dt.date:
-    return next_quarter(quarter) - dt.timedelta(days=1)
-
-
 def quarter_as_period(quarter: dt.date) -> Period:
     """The quarter holding the day `quarter` (no year check: it names stored rows, whatever they hold)."""
     quarter = quarter_of(quarter)
-    return Period(f"{quarter.year}-T{(quarter.month - 1) // 3 + 1}", quarter, quarter_end(quarter))
+    number = (quarter.month - 1) // 3 + 1
+    return Period(f"{quarter.year}-T{number}", quarter, _month_end(quarter.year, 3 * number))
 
 
 def quarter_label(quarter: dt.date) -> str:

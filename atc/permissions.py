@@ -22,6 +22,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from atc.access_version import ACCESS_VERSION_KEY, bump_access_now
+from atc.cache import get_or_compute, versioned_key
 from atc.models import Role
 
 access_log = logging.getLogger("atc.access")
@@ -30,7 +31,7 @@ WRITER_KINDS = {Role.Kind.FACILITATOR, Role.Kind.HOST_DIRECTOR}
 NATIONAL_KINDS = {Role.Kind.NATIONAL_TEAM, Role.Kind.ADMIN}
 
 
-# --- What a person may reach, read once per person and day --------------------------------------
+# --- What a person may reach: read once, then kept 2 minutes under the roles' version ------------
 
 ACCESS_SECONDS = 120
 
@@ -118,18 +119,14 @@ def access_of(user) -> Access:
         return memo
     day = timezone.localdate()
     version = cache.get(ACCESS_VERSION_KEY)
-    key = None
-    if version is not None:
+    if version is None:
+        memo = _build_access(user, day)
+        bump_access_now()
+    else:
         # date_joined tells two accounts apart even where a test database reuses a primary key.
         joined = user.date_joined.timestamp() if user.date_joined else 0
-        key = f"atc-access:{version}:{user.pk}:{joined}:{day.isoformat()}"
-        memo = cache.get(key)
-    if memo is None:
-        memo = _build_access(user, day)
-        if key is not None:
-            cache.set(key, memo, ACCESS_SECONDS)
-        else:
-            bump_access_now()
+        key = versioned_key("atc-access", version, user.pk, joined, day.isoformat())
+        memo = get_or_compute(key, lambda: _build_access(user, day), ACCESS_SECONDS)
     user._atc_access = memo
     return memo
 
@@ -169,16 +166,6 @@ def can_comment_site(user, site) -> bool:
     if is_national(user):
         return True
     return site.pk in access_of(user).comment_site_ids
-
-
-def can_export(user) -> bool:
-    """Exports of the national tables and reports belong to the national team."""
-    return is_national(user)
-
-
-def can_manage_evaluation(user) -> bool:
-    """Indicators, report schedules and national committee records: the national team."""
-    return is_national(user)
 
 
 def can_manage_accounts(user) -> bool:

@@ -8,8 +8,8 @@ The embedded default needs no server (SQLite file, filesystem Celery broker, fil
 import os
 import sys
 from pathlib import Path
-from urllib.parse import parse_qs, unquote, urlparse
 
+import dj_database_url
 import jinja2
 from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
@@ -47,36 +47,37 @@ def env_list(name: str, default: str = "") -> list[str]:
 
 
 def database_from_url(url: str) -> dict:
-    """Turn `postgres://user:pass@host:port/name` or `sqlite:///path` into a DATABASES entry."""
-    parsed = urlparse(url)
-    if parsed.scheme == "sqlite":
-        path = unquote(parsed.path)
-        if path.startswith("//"):
-            path = path[1:]
-        elif path.startswith("/"):
-            path = path[1:] or "db.sqlite3"
-        return {
-            "ENGINE": "django.db.backends.sqlite3",
-            "NAME": path or BASE_DIR / "var" / "db.sqlite3",
+    """A DATABASES entry from `postgres://user:pass@host:port/name` or `sqlite:///path`
+    (dj-database-url), with the connection settings PostgreSQL gets here."""
+    try:
+        database = dj_database_url.parse(url)
+    except ValueError as exc:
+        raise ImproperlyConfigured(f"DATABASE_URL is not a database address: {exc}") from exc
+    if database["ENGINE"] == "django.db.backends.sqlite3":
+        return database
+    if database["ENGINE"] != "django.db.backends.postgresql":
+        raise ImproperlyConfigured(f"DATABASE_URL scheme {url.split(':', 1)[0]!r} is not supported")
+    database["CONN_MAX_AGE"] = env_int("DB_CONN_MAX_AGE", 60)
+    database["CONN_HEALTH_CHECKS"] = True
+    # PostgreSQL's JIT adds ~20 ms to the dashboards' aggregate queries for nothing, and on a
+    # small server parallel workers only add processes competing with the web for the cores
+    # (the aggregates are faster without them: 15 ms instead of 17 ms at 1,600 sites).
+    options = database.setdefault("OPTIONS", {})
+    options.setdefault("options", "-c jit=off -c max_parallel_workers_per_gather=0")
+    return database
+
+
+def redis_caches(url: str, key_prefix: str) -> dict:
+    """CACHES on Redis: a cache outage must not take pages down (atc/cache.py). The timeouts fail
+    fast, then each call is a miss or a dropped write, logged (DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS)."""
+    return {
+        "default": {
+            "BACKEND": "atc.cache.FailSoftRedisCache",
+            "LOCATION": url,
+            "KEY_PREFIX": key_prefix,
+            "OPTIONS": {"IGNORE_EXCEPTIONS": True, "SOCKET_CONNECT_TIMEOUT": 1, "SOCKET_TIMEOUT": 1},
         }
-    if parsed.scheme in {"postgres", "postgresql", "pgsql"}:
-        options = {k: v[-1] for k, v in parse_qs(parsed.query).items()}
-        # PostgreSQL's JIT adds ~20 ms to the dashboards' aggregate queries for nothing, and on a
-        # small server parallel workers only add processes competing with the web for the cores
-        # (the aggregates are faster without them: 15 ms instead of 17 ms at 1,600 sites).
-        options.setdefault("options", "-c jit=off -c max_parallel_workers_per_gather=0")
-        return {
-            "ENGINE": "django.db.backends.postgresql",
-            "NAME": unquote(parsed.path.lstrip("/")),
-            "USER": unquote(parsed.username or ""),
-            "PASSWORD": unquote(parsed.password or ""),
-            "HOST": parsed.hostname or "",
-            "PORT": str(parsed.port or ""),
-            "CONN_MAX_AGE": env_int("DB_CONN_MAX_AGE", 60),
-            "CONN_HEALTH_CHECKS": True,
-            "OPTIONS": options,
-        }
-    raise ImproperlyConfigured(f"DATABASE_URL scheme {parsed.scheme!r} is not supported")
+    }
 
 
 DJANGO_ENV = env_str("DJANGO_ENV", "development")
@@ -200,18 +201,12 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env_str("REDIS_URL")
 if REDIS_URL:
-    CACHES = {
-        "default": {
-            # RedisCache that falls back to a cache miss while Redis is down (atc/cache.py).
-            "BACKEND": "atc.cache.TolerantRedisCache",
-            "LOCATION": REDIS_URL,
-            # Each test process gets its own prefix so parallel runs never clear each other's keys.
-            "KEY_PREFIX": env_str("CACHE_KEY_PREFIX", "atc")
-            + (f"-test-{os.environ.get('PYTEST_XDIST_WORKER', 'main')}" if TESTING else ""),
-            # A cache outage must not take pages down: fail fast, then the pages compute directly.
-            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
-        }
-    }
+    CACHES = redis_caches(
+        REDIS_URL,
+        # Each test process gets its own prefix so parallel runs never clear each other's keys.
+        env_str("CACHE_KEY_PREFIX", "atc")
+        + (f"-test-{os.environ.get('PYTEST_XDIST_WORKER', 'main')}" if TESTING else ""),
+    )
 elif TESTING:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 else:
@@ -221,6 +216,9 @@ else:
             "LOCATION": str(VAR_DIR / "cache"),
         }
     }
+# Read by django-redis: an ignored Redis error is logged (ERROR, with its traceback) under atc.cache.
+DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
+DJANGO_REDIS_LOGGER = "atc.cache"
 
 AUTH_USER_MODEL = "atc.User"
 AUTHENTICATION_BACKENDS = [

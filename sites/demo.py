@@ -6,15 +6,19 @@ per site by the end of September 2020 (mean 3), the flash survey's 30 recipients
 the named actions (shared food stock, exhibition, summer workshops, joint training, street family
 activities). People are fictional; institutions are named after the real public bodies.
 
-Everything is planned from seeded generators, independently of what the database holds, then
-written by natural key: a second run finds every row and creates nothing.
+What is decided by hand (accounts, site profiles, catalogues of findings and actions, the national
+committee…) is data, in `sites/data/demo/*.json`; this module reads it and plans the rest. Everything
+is planned from seeded generators, independently of what the database holds, then written by
+natural key: a second run finds every row and creates nothing.
 """
 
 import datetime as dt
+import json
 import random
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
+from pathlib import Path
 
 from allauth.account.models import EmailAddress
 from django.contrib.auth.password_validation import validate_password
@@ -24,6 +28,7 @@ from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 
 from atc.models import Role, User
+from atc.periods import next_quarter, quarter_as_period, quarter_of
 from diagnostics.models import Assessment, AssessmentItem, Diagnostic, Finding, Theme
 from evaluation.figures.aggregates import rebuild_all_stats
 from evaluation.models import Indicator, IndicatorValue, LogbookEntry, Survey, SurveyRecipient
@@ -54,8 +59,6 @@ DEFAULT_PASSWORD = "demo-atc-2021!"
 # The facilitators' logbook was filled in September 2020: the interim figures are read on this day.
 REFERENCE_DATE = D(2020, 9, 30)
 LAST_DAY = D(2021, 12, 15)
-LOCKDOWNS = [(D(2020, 3, 17), D(2020, 5, 11)), (D(2020, 10, 30), D(2020, 12, 15))]
-SURVEY_TITLE = "Questionnaire flash aux acteurs institutionnels"
 
 Status = Action.Status
 Fmt = Meeting.Format
@@ -65,90 +68,43 @@ Contract = FacilitatorAssignment.ContractType
 Support = Site.InstitutionalSupport
 Config = Site.Configuration
 
-# --- Accounts -----------------------------------------------------------------------------------
+# --- The data, read from sites/data/demo/ -------------------------------------------------------
+# UTF-8 JSON files, one per concern. Dates are ISO strings, decimals are strings (exact), and every
+# choice is its stored value, read back through its Choices class so that a typo fails at import.
+
+DATA_DIR = Path(__file__).resolve().parent / "data" / "demo"
+
+
+def _read(name: str):
+    with open(DATA_DIR / f"{name}.json", encoding="utf-8") as file:
+        return json.load(file)
+
+
+def _date(text: str | None) -> dt.date | None:
+    return None if text is None else D.fromisoformat(text)
+
+
+def _decimal(text: str | None) -> Decimal | None:
+    return None if text is None else Decimal(text)
+
 
 ACCOUNTS = [
-    ("facilitator@example.org", "Camille", "Roussel", Role.Kind.FACILITATOR, ("marseille",), ""),
-    ("host@example.org", "Nadia", "Berthier", Role.Kind.HOST_DIRECTOR, ("marseille",), ""),
-    (
-        "delegate@example.org",
-        "Julien",
-        "Marchetti",
-        Role.Kind.PREFET_DELEGATE,
-        ("tourcoing", "grande-synthe", "roubaix"),
-        "",
-    ),
-    ("network@example.org", "Hélène", "Fabre", Role.Kind.NETWORK_COORDINATOR, (), "fcsf"),
-    ("national@example.org", "Marc", "Delorme", Role.Kind.NATIONAL_TEAM, (), ""),
-    ("admin@example.org", "Claire", "Vasseur", Role.Kind.ADMIN, (), ""),
+    (a["email"], a["first_name"], a["last_name"], Role.Kind(a["role"]), tuple(a["sites"]), a["network"])
+    for a in _read("accounts")
 ]
 
-# --- Fictional people -----------------------------------------------------------------------------
-
-
-def _words(text: str) -> list[str]:
-    return text.split()
-
-
-FIRST_NAMES_F = _words(
-    "Amélie Anne Aurore Béatrice Carine Chloé Delphine Émilie Fanny Farida Gaëlle Isabelle Jeanne "
-    "Karima Laure Lina Manon Marion Nora Patricia Rose Salomé Sarah Sylvie Valérie Yasmina Zoé"
-)
-FIRST_NAMES_M = _words(
-    "Adrien Alain Bruno Cédric Damien David Éric Fabien Franck Grégoire Hamid Jérôme Kevin "
-    "Laurent Loïc Malik Mathieu Nicolas Olivier Pascal Philippe Romain Samuel Stéphane Thierry "
-    "Vincent Xavier Yannick"
-)
-LAST_NAMES = _words(
-    "Arnaud Barbier Benhamou Bertin Blanchard Bouvier Brun Carpentier Chauvin Colin Cordier "
-    "Delmas Denis Dupuy Fleury Garnier Gauthier Guérin Hamel Huet Jacquet Joly Klein Lacroix "
-    "Lambert Leclerc Lemoine Lopez Mallet Marchand Mercier Meunier Moreau Nguyen Noël Perrin "
-    "Picard Poirier Renaud Rey Roger Royer Sanchez Simon Tessier Vidal Weber"
-)
-
+_people = _read("people")
+FIRST_NAMES_F = _people["first_names_women"]
+FIRST_NAMES_M = _people["first_names_men"]
+LAST_NAMES = _people["last_names"]
 # Seat titles by category, (masculine, feminine).
-TITLES = {
-    Cat.STATE: ("Délégué du préfet", "Déléguée du préfet"),
-    Cat.LOCAL_AUTHORITY: ("Chef de projet politique de la ville", "Cheffe de projet politique de la ville"),
-    Cat.LANDLORD: ("Responsable de secteur", "Responsable de secteur"),
-    Cat.ASSOCIATION: ("Président", "Présidente"),
-    Cat.BUSINESS: ("Gérant", "Gérante"),
-    Cat.RESIDENTS: ("Habitant", "Habitante"),
-    Cat.CITIZENS_COUNCIL: ("Membre du conseil citoyen", "Membre du conseil citoyen"),
-    Cat.OTHER: ("Chargé de mission", "Chargée de mission"),
-}
-
+TITLES = {Cat(category): tuple(titles) for category, titles in _people["titles_by_category"].items()}
 # Titles of the seats that are not told apart by their category alone.
-SEAT_TITLES = {
-    "host": ("Directeur", "Directrice"),
-    "interco": ("Chargé de mission politique de la ville", "Chargée de mission politique de la ville"),
-    "departement": ("Responsable de territoire, action sociale", "Responsable de territoire, action sociale"),
-}
+SEAT_TITLES = {seat: tuple(titles) for seat, titles in _people["titles_by_seat"].items()}
 
-DEPARTEMENTS = {
-    "13": ("Préfecture des Bouches-du-Rhône", "Conseil départemental des Bouches-du-Rhône"),
-    "07": ("Préfecture de l'Ardèche", "Conseil départemental de l'Ardèche"),
-    "30": ("Préfecture du Gard", "Conseil départemental du Gard"),
-    "57": ("Préfecture de la Moselle", "Conseil départemental de la Moselle"),
-    "59": ("Préfecture du Nord", "Conseil départemental du Nord"),
-    "38": ("Préfecture de l'Isère", "Conseil départemental de l'Isère"),
-    "84": ("Préfecture de Vaucluse", "Conseil départemental de Vaucluse"),
-    "972": ("Préfecture de la Martinique", "Collectivité territoriale de Martinique"),
-    "93": ("Préfecture de la Seine-Saint-Denis", "Conseil départemental de la Seine-Saint-Denis"),
-    "78": ("Préfecture des Yvelines", "Conseil départemental des Yvelines"),
-    "91": ("Préfecture de l'Essonne", "Conseil départemental de l'Essonne"),
-    "67": ("Préfecture du Bas-Rhin", "Collectivité européenne d'Alsace"),
-    "69": ("Préfecture du Rhône", "Département du Rhône"),
-}
-
-HOST_KINDS = {
-    "fcsf": HostOrganisation.Kind.SOCIAL_CENTRE,
-    "cnlrq": HostOrganisation.Kind.REGIE,
-    "bbz": HostOrganisation.Kind.ASSOCIATION,
-}
-
-
-# --- The sites ------------------------------------------------------------------------------------
+_institutions = _read("institutions")
+DEPARTEMENTS = {code: tuple(names) for code, names in _institutions["departements"].items()}
+HOST_KINDS = {network: HostOrganisation.Kind(kind) for network, kind in _institutions["host_kinds"].items()}
 
 
 @dataclass(frozen=True)
@@ -183,1101 +139,115 @@ class Profile:
     extra_partners: tuple[tuple[str, str], ...] = ()
     action_count: int = 6
 
+    @classmethod
+    def from_data(cls, row: dict) -> "Profile":
+        lists = ("models", "schemes", "themes", "associations", "working_groups")
+        return cls(
+            **{
+                **row,
+                **{name: tuple(row[name]) for name in lists if name in row},
+                "config": Config(row["config"]),
+                "support": Support(row["support"]),
+                "facilitators": tuple(
+                    (
+                        f["name"],
+                        Pos(f["position"]),
+                        _decimal(f["fte"]),
+                        Contract(f["contract"]),
+                        _date(f["start"]),
+                        _date(f["end"]),
+                    )
+                    for f in row["facilitators"]
+                ),
+                "first_steering": _date(row["first_steering"]),
+                "diagnostic_date": _date(row["diagnostic_date"]),
+                "extra_partners": tuple(
+                    (name, Cat(category)) for name, category in row.get("extra_partners", ())
+                ),
+            }
+        )
 
-def _fac(name, fte, start, position=Pos.LEAD, contract=Contract.CDD, end=None):
-    return (name, position, Decimal(fte), contract, start, end)
+
+PROFILES = {slug: Profile.from_data(row) for slug, row in _read("sites").items()}
 
 
-PROFILES = {
-    "marseille": Profile(
-        host="Centre social Les Lauriers",
-        config=Config.SINGLE,
-        support=Support.STRONG_PAIR,
-        models=("associations-coordination", "residents-participation"),
-        schemes=("contrat-de-ville", "npnru", "cite-educative", "gup"),
-        facilitators=(_fac("Camille Roussel", "1.0", D(2019, 10, 7)),),
-        steering_by_reference=5,
-        steering_later=5,
-        first_steering=D(2019, 12, 12),
-        diagnostic_date=D(2020, 6, 30),
-        themes=("food-solidarity", "associative-life", "civic-engagement"),
-        city_hall="Ville de Marseille",
-        interco="Métropole Aix-Marseille-Provence",
-        landlord="Logis Méditerranée Habitat",
-        business="Boulangerie du Vallon",
-        associations=(
-            "Épicerie solidaire Le Panier du Vallon",
-            "Association Partage et Solidarité Frais Vallon",
-            "Les Paniers de l'Étoile",
-            "Association Entraide Nord 13",
-            "Collectif La Soupe solidaire",
-            "Association Les Jardins du Clos",
-        ),
-        steering_name="Comité de pilotage ATC Frais Vallon",
-        council_in_steering=True,
-        residents_assessed=True,
-        working_groups=("Groupe de travail Stock alimentaire partagé",),
-        action_count=9,
-    ),
-    "aubenas": Profile(
-        host="Centre social L'Escale",
-        config=Config.SINGLE,
-        support=Support.WEAK_CHOSEN,
-        models=("associative-revival",),
-        schemes=("contrat-de-ville", "zrr", "pre"),
-        facilitators=(_fac("Léa Martinon", "0.4", D(2019, 12, 2)),),
-        steering_by_reference=3,
-        steering_later=3,
-        first_steering=D(2020, 1, 28),
-        diagnostic_date=D(2020, 7, 9),
-        themes=("civic-engagement", "associative-life", "youth"),
-        city_hall="Ville d'Aubenas",
-        interco="Communauté de communes du Bassin d'Aubenas",
-        landlord="Ardèche Habitat Solidaire",
-        business="Supérette des Quartiers",
-        associations=("Association Ardèche Jeunes Pousses", "Amicale des locataires du Pont"),
-        action_count=5,
-    ),
-    "saint-gilles": Profile(
-        host="Centre social La Croisée",
-        config=Config.SINGLE,
-        support=Support.TRIUMVIRATE,
-        models=("associations-coordination",),
-        schemes=("contrat-de-ville", "pre"),
-        facilitators=(_fac("Inès Boulard", "0.8", D(2020, 1, 6)),),
-        steering_by_reference=4,
-        steering_later=4,
-        first_steering=D(2020, 1, 21),
-        diagnostic_date=D(2020, 6, 25),
-        themes=("associative-life", "living-environment", "educational-success"),
-        city_hall="Ville de Saint-Gilles",
-        interco="Nîmes Métropole",
-        landlord="Habitat du Gard Rhodanien",
-        business="Pharmacie du Centre ancien",
-        associations=(
-            "Association Mots Passants",
-            "Club photo saint-gillois",
-            "Association Femmes relais du Centre ancien",
-            "Compagnie théâtrale La Rampe",
-            "Association Sabatot Jeunesse",
-        ),
-        working_groups=("Groupe de travail Exposition « Confiné·es »",),
-        action_count=7,
-    ),
-    "hombourg-haut": Profile(
-        host="Centre social Le Trait d'union",
-        config=Config.SHARED,
-        support=Support.WEAK_SUFFERED,
-        models=("associative-revival", "residents-participation"),
-        schemes=("contrat-de-ville", "gup"),
-        facilitators=(
-            _fac("Thomas Keller", "0.5", D(2020, 1, 13), contract=Contract.CDI),
-            _fac("Sabrina Weiss", "0.4", D(2020, 1, 13), contract=Contract.CDI),
-        ),
-        steering_by_reference=3,
-        steering_later=3,
-        first_steering=D(2020, 2, 11),
-        diagnostic_date=D(2020, 9, 24),
-        themes=("intergenerational", "living-environment", "civic-engagement"),
-        city_hall="Ville de Hombourg-Haut",
-        interco="Communauté d'agglomération Saint-Avold Synergie",
-        landlord="Moselis Habitat Est",
-        business="Auto-école des Chênes",
-        associations=("Association Les Aînés des Chênes", "Union sportive des Chênes"),
-        council_in_steering=True,
-        action_count=5,
-    ),
-    "tourcoing": Profile(
-        host="Centre social Les Passerelles",
-        config=Config.SHARED,
-        support=Support.STRONG_PAIR,
-        models=("residents-participation",),
-        schemes=("contrat-de-ville", "npnru", "cite-educative", "paqt"),
-        facilitators=(
-            _fac("Karim Benali", "0.4", D(2019, 10, 14)),
-            _fac("Élodie Vandamme", "0.4", D(2019, 10, 14), contract=Contract.CDI),
-        ),
-        steering_by_reference=8,
-        steering_later=7,
-        first_steering=D(2019, 11, 19),
-        diagnostic_date=D(2020, 2, 27),
-        themes=("civic-engagement", "youth", "health"),
-        city_hall="Ville de Tourcoing",
-        interco="Métropole européenne de Lille",
-        landlord="Habitat Flandres Métropole",
-        business="Café Le Bourguignon",
-        associations=("Association Bourgogne en fête", "Association Sport et Quartier"),
-        extra_partners=(("Collectif Solidarité Bourgogne", Cat.RESIDENTS),),
-        council_in_steering=True,
-        working_groups=("Groupe de travail Été au quartier",),
-        action_count=8,
-    ),
-    "grenoble": Profile(
-        host="Régie de quartier Les Trois Ponts",
-        config=Config.WITH_SUPPORT,
-        support=Support.TRIUMVIRATE,
-        models=("residents-participation", "inter-institutional"),
-        schemes=("contrat-de-ville", "npnru", "cite-educative"),
-        facilitators=(
-            _fac("Amandine Roche", "0.6", D(2019, 11, 4)),
-            _fac("Youssef Haddad", "0.2", D(2019, 11, 4), Pos.SUPPORT, Contract.CDI),
-        ),
-        steering_by_reference=4,
-        steering_later=5,
-        first_steering=D(2020, 1, 9),
-        diagnostic_date=D(2020, 3, 5),
-        themes=("civic-engagement", "living-environment", "educational-success"),
-        city_hall="Ville de Grenoble",
-        interco="Grenoble-Alpes Métropole",
-        landlord="Habitat Dauphiné Alpes",
-        business="Librairie de l'Arlequin",
-        associations=("Union de quartier Villeneuve", "Association Les Petits Débrouillards du Sud"),
-        council_in_steering=True,
-        residents_in_steering=True,
-        residents_assessed=True,
-        working_groups=("Groupe de travail Formation commune",),
-        action_count=7,
-    ),
-    "grande-synthe": Profile(
-        host="Régie de quartier Dunes et Moulin",
-        config=Config.SINGLE,
-        support=Support.STRONG_PAIR,
-        models=("associative-revival",),
-        schemes=("contrat-de-ville", "npnru", "paqt"),
-        facilitators=(_fac("Maxime Declercq", "0.8", D(2020, 7, 1)),),
-        steering_by_reference=1,
-        steering_later=4,
-        first_steering=D(2020, 9, 22),
-        diagnostic_date=D(2020, 12, 10),
-        themes=("environment", "living-environment", "employment"),
-        city_hall="Ville de Grande-Synthe",
-        interco="Communauté urbaine de Dunkerque",
-        landlord="Littoral Habitat",
-        business="Atelier vélo Le Moulin",
-        associations=("Association Albeck Environnement", "Jardin ouvrier de l'Europe"),
-        action_count=5,
-    ),
-    "avignon": Profile(
-        host="Régie de quartier Rocade Sud",
-        config=Config.WITH_SUPPORT,
-        support=Support.TRIUMVIRATE,
-        models=("inter-institutional",),
-        schemes=("contrat-de-ville", "npnru", "pre"),
-        facilitators=(
-            _fac("Rachid Amrani", "0.5", D(2020, 6, 2)),
-            _fac("Corinne Estève", "0.2", D(2020, 6, 2), Pos.SUPPORT, Contract.CDI),
-        ),
-        steering_by_reference=2,
-        steering_later=5,
-        first_steering=D(2020, 7, 7),
-        diagnostic_date=D(2020, 11, 26),
-        themes=("youth", "employment", "educational-success"),
-        city_hall="Ville d'Avignon",
-        interco="Grand Avignon",
-        landlord="Vaucluse Logis",
-        business="Garage solidaire de la Rocade",
-        associations=(
-            "Centre social La Rocade",
-            "Centre social Les Oiseaux",
-            "Association de prévention spécialisée Rocade",
-        ),
-        extra_partners=(
-            ("Mission locale du Grand Avignon", Cat.OTHER),
-            ("CCAS d'Avignon", Cat.LOCAL_AUTHORITY),
-        ),
-        steering_name="Comité partenarial Monclar Champfleury",
-        associations_in_steering=False,
-        action_count=6,
-    ),
-    "fort-de-france": Profile(
-        host="Régie de quartier Caraïbe Ouest",
-        config=Config.SINGLE,
-        support=Support.WEAK_SUFFERED,
-        models=("residents-participation",),
-        schemes=("contrat-de-ville", "npnru"),
-        facilitators=(_fac("Ludovic Célestine", "0.6", D(2020, 9, 14)),),
-        steering_by_reference=0,
-        steering_later=4,
-        first_steering=D(2020, 11, 19),
-        diagnostic_date=D(2021, 3, 25),
-        themes=("intergenerational", "health", "living-environment"),
-        city_hall="Ville de Fort-de-France",
-        interco="Communauté d'agglomération du Centre de la Martinique",
-        landlord="Habitat Caraïbe Logement",
-        business="Épicerie Chez Man Rose",
-        associations=("Association Lakou Terres Sainville", "Association Ermitage Solidaire"),
-        action_count=4,
-    ),
-    "saint-denis": Profile(
-        host="Régie de quartier Plaine Nord",
-        config=Config.SINGLE,
-        support=Support.WEAK_CHOSEN,
-        models=("inter-institutional",),
-        schemes=("contrat-de-ville", "npnru", "cite-educative", "gup"),
-        facilitators=(
-            _fac("Aurélie Monnet", "0.6", D(2020, 2, 17), end=D(2020, 12, 31)),
-            _fac("Samir Ouali", "0.6", D(2021, 2, 15)),
-        ),
-        steering_by_reference=2,
-        steering_later=3,
-        first_steering=D(2020, 3, 5),
-        diagnostic_date=D(2020, 10, 8),
-        themes=("living-environment", "employment"),
-        city_hall="Ville de Saint-Denis",
-        interco="Établissement public territorial Plaine Commune",
-        landlord="Seine-Saint-Denis Logement Social",
-        business="Entreprise d'insertion Floréal Services",
-        associations=("Association Saussaie Solidarité", "Amicale des locataires Allende"),
-        associations_in_steering=False,
-        action_count=4,
-    ),
-    "les-mureaux": Profile(
-        host="Association Cinq Quartiers en mouvement",
-        config=Config.WITH_SUPPORT,
-        support=Support.STRONG_PAIR,
-        models=("associations-coordination",),
-        schemes=("contrat-de-ville", "npnru", "cite-educative", "paqt"),
-        facilitators=(
-            _fac("Bastien Lefort", "0.5", D(2020, 5, 18)),
-            _fac("Fatou Diallo", "0.3", D(2020, 5, 18), Pos.SUPPORT, Contract.CDI),
-        ),
-        steering_by_reference=2,
-        steering_later=4,
-        first_steering=D(2020, 6, 23),
-        diagnostic_date=D(2020, 10, 20),
-        themes=("employment", "associative-life", "environment"),
-        city_hall="Ville des Mureaux",
-        interco="Communauté urbaine Grand Paris Seine & Oise",
-        landlord="Yvelines Résidences",
-        business="Coopérative Seine Artisans",
-        associations=("Association Les Mureaux Ressourcerie", "Association Couture et Partage"),
-        residents_assessed=True,
-        project_team="Équipe projet PTCE des Cinq Quartiers",
-        action_count=6,
-    ),
-    "grigny": Profile(
-        host="Association Borne à idées",
-        config=Config.SINGLE,
-        support=Support.STRONG_PAIR,
-        models=("associative-revival", "residents-participation"),
-        schemes=("contrat-de-ville", "npnru", "cite-educative"),
-        facilitators=(
-            _fac("Océane Girard", "0.5", D(2019, 11, 4), end=D(2021, 3, 31)),
-            _fac("Mehdi Cherif", "0.5", D(2021, 6, 1)),
-        ),
-        steering_by_reference=4,
-        steering_later=3,
-        first_steering=D(2019, 12, 17),
-        diagnostic_date=D(2020, 6, 18),
-        themes=("youth", "educational-success", "women-public-space"),
-        city_hall="Ville de Grigny",
-        interco="Communauté d'agglomération Grand Paris Sud",
-        landlord="Essonne Habitat Solidaire",
-        business="Snack Le Labyrinthe",
-        associations=("Association Rue et Sport", "Association Mères solidaires de la Borne"),
-        working_groups=("Collectif jeunesse de la Grande Borne",),
-        action_count=6,
-    ),
-    "roubaix": Profile(
-        host="Association L'Atelier commun",
-        config=Config.SHARED,
-        support=Support.TRIUMVIRATE,
-        models=("inter-institutional", "associations-coordination"),
-        schemes=("contrat-de-ville", "npnru", "cite-educative"),
-        facilitators=(
-            _fac("Julie Delattre", "0.5", D(2020, 2, 3)),
-            _fac("Antoine Mahieu", "0.5", D(2020, 2, 3)),
-        ),
-        steering_by_reference=3,
-        steering_later=4,
-        first_steering=D(2020, 3, 10),
-        diagnostic_date=D(2020, 7, 2),
-        themes=("civic-engagement", "employment", "health"),
-        city_hall="Ville de Roubaix",
-        interco="Métropole européenne de Lille",
-        landlord="Logis Métropole Nord",
-        business="Brasserie de l'Épeule",
-        associations=("Association Épeule Initiatives", "Association Trait de vie"),
-        associations_in_steering=False,
-        residents_assessed=True,
-        action_count=5,
-    ),
-    "strasbourg": Profile(
-        host="Association Hautepierre Horizons",
-        config=Config.SHARED,
-        support=Support.TRIUMVIRATE,
-        models=("associations-coordination", "inter-institutional"),
-        schemes=("contrat-de-ville", "npnru", "cite-educative", "gup"),
-        facilitators=(
-            _fac("Nathalie Schmitt", "0.5", D(2019, 11, 18), contract=Contract.CDI),
-            _fac("Hugo Muller", "0.5", D(2019, 11, 18)),
-            _fac("Aïcha Benkirane", "0.5", D(2020, 1, 6)),
-        ),
-        steering_by_reference=3,
-        steering_later=6,
-        first_steering=D(2020, 1, 14),
-        diagnostic_date=D(2020, 6, 11),
-        themes=("educational-success", "intergenerational", "health", "civic-engagement"),
-        city_hall="Ville de Strasbourg",
-        interco="Eurométropole de Strasbourg",
-        landlord="Habitat Rhénan",
-        business="Boucherie du Marché de Cronenbourg",
-        associations=(
-            "Association Familles en jeu",
-            "Association Cronenbourg Jeunesse",
-            "Association Les Amis du Maillon",
-        ),
-        steering_name="Comité de pilotage stratégique ATC",
-        second_body="Comité technique partenarial",
-        working_groups=(
-            "Atelier territorial de partenaires – Hautepierre",
-            "Atelier territorial de partenaires – Cronenbourg",
-        ),
-        action_count=8,
-    ),
-    "villefranche-sur-saone": Profile(
-        host="Association Belleroche Ensemble",
-        config=Config.SINGLE,
-        support=Support.STRONG_PAIR,
-        models=("residents-participation",),
-        schemes=("contrat-de-ville", "npnru"),
-        facilitators=(_fac("Pauline Chevalier", "0.8", D(2020, 6, 15)),),
-        steering_by_reference=1,
-        steering_later=5,
-        first_steering=D(2020, 9, 15),
-        diagnostic_date=D(2021, 1, 21),
-        themes=("women-public-space", "civic-engagement", "health"),
-        city_hall="Ville de Villefranche-sur-Saône",
-        interco="Communauté d'agglomération Villefranche Beaujolais Saône",
-        landlord="Beaujolais Habitat Social",
-        business="Salon de coiffure Belleroche",
-        associations=("Association Femmes en marche Belleroche", "Association Sport Santé Beaujolais"),
-        council_in_steering=True,
-        residents_in_steering=True,
-        residents_assessed=True,
-        action_count=6,
-    ),
-}
+def _events(rows: list[dict]) -> list[tuple]:
+    return [(ContextEvent.Kind(e["kind"]), e["title"], _date(e["start"]), _date(e["end"])) for e in rows]
 
-# --- Context ------------------------------------------------------------------------------------
 
-NATIONAL_EVENTS = [
-    (ContextEvent.Kind.ELECTION, "Élections municipales – premier tour", D(2020, 3, 15), None),
-    (ContextEvent.Kind.LOCKDOWN, "Premier confinement national", D(2020, 3, 17), D(2020, 5, 11)),
-    (ContextEvent.Kind.ELECTION, "Élections municipales – second tour", D(2020, 6, 28), None),
-    (ContextEvent.Kind.LOCKDOWN, "Deuxième confinement national", D(2020, 10, 30), D(2020, 12, 15)),
+_context = _read("context")
+NATIONAL_EVENTS = _events(_context["national_events"])
+LOCAL_EVENTS = {slug: _events(rows) for slug, rows in _context["local_events"].items()}
+# Meetings held during the national lockdowns are held by video.
+LOCKDOWNS = [
+    (start, end) for kind, _title, start, end in NATIONAL_EVENTS if kind == ContextEvent.Kind.LOCKDOWN
 ]
-LOCAL_EVENTS = {
-    "saint-denis": [
-        (ContextEvent.Kind.TURNOVER, "Départ de l'animatrice, poste vacant", D(2021, 1, 1), D(2021, 2, 14)),
-    ],
-    "grigny": [
-        (ContextEvent.Kind.TURNOVER, "Départ de l'animatrice, poste vacant", D(2021, 4, 1), D(2021, 5, 31)),
-        (ContextEvent.Kind.OTHER, "Démolitions et relogements du NPNRU", D(2021, 9, 1), None),
-    ],
-    "roubaix": [
-        (ContextEvent.Kind.TURNOVER, "Changement de délégué·e du préfet", D(2020, 9, 1), None),
-    ],
-    "hombourg-haut": [
-        (ContextEvent.Kind.OTHER, "Fermeture du centre social pour travaux", D(2021, 1, 11), D(2021, 3, 26)),
-    ],
-    "marseille": [
-        (ContextEvent.Kind.OTHER, "Installation de la nouvelle équipe municipale", D(2020, 7, 4), None),
-    ],
-    "fort-de-france": [
-        (ContextEvent.Kind.LOCKDOWN, "Confinement renforcé en Martinique", D(2021, 8, 10), D(2021, 9, 30)),
-    ],
-}
 
-# --- Catalogues of findings and actions by theme -------------------------------------------------
-
-FINDINGS = {
-    "civic-engagement": [
-        "Une participation concentrée sur quelques habitant·es déjà impliqué·es",
-        "Un conseil citoyen en perte de vitesse",
-        "Une défiance envers les institutions après des projets annoncés puis abandonnés",
-        "Des habitant·es qui ne se sentent pas écouté·es",
-    ],
-    "food-solidarity": [
-        "Une forte hausse des demandes d'aide alimentaire depuis le confinement",
-        "Des associations d'aide alimentaire en concurrence pour les mêmes denrées",
-        "Des familles qui ne connaissent pas les lieux de distribution",
-    ],
-    "living-environment": [
-        "Des espaces extérieurs dégradés et peu appropriés",
-        "Un sentiment d'insécurité dans certains passages le soir",
-        "Des relations tendues avec le bailleur sur l'entretien",
-    ],
-    "educational-success": [
-        "Un décrochage scolaire accentué par l'école à distance",
-        "Une offre d'accompagnement à la scolarité morcelée",
-        "Des parents éloignés de l'institution scolaire",
-    ],
-    "women-public-space": [
-        "Des femmes peu présentes dans l'espace public",
-        "Peu d'équipements adaptés aux pratiques des femmes",
-    ],
-    "youth": [
-        "Des jeunes de 16 à 25 ans sans solution et peu connus des structures",
-        "Peu d'activités pour les jeunes le soir et l'été",
-        "Une méfiance des jeunes envers les structures",
-    ],
-    "health": [
-        "Un renoncement aux soins fréquent",
-        "Une santé mentale fragilisée par l'isolement",
-        "Peu de professionnel·les de santé dans le quartier",
-    ],
-    "environment": [
-        "Des dépôts sauvages récurrents",
-        "Un manque d'espaces verts entretenus",
-        "Un intérêt des habitant·es pour les économies d'énergie",
-    ],
-    "intergenerational": [
-        "Un isolement des personnes âgées renforcé par la crise sanitaire",
-        "Peu d'occasions de rencontre entre générations",
-        "Une mémoire du quartier qui se perd",
-    ],
-    "employment": [
-        "Un chômage des jeunes très supérieur à la moyenne de la commune",
-        "Des entreprises du quartier peu sollicitées",
-        "Des freins périphériques à l'emploi (mobilité, garde d'enfants)",
-    ],
-    "associative-life": [
-        "Un tissu associatif dense mais cloisonné",
-        "Des petites associations sans locaux ni moyens",
-        "Des associations qui se connaissent peu entre elles",
-        "Une vie associative qui s'essouffle, portée par quelques bénévoles",
-    ],
-}
-
+# Catalogues of findings and actions by theme.
+_catalogue = _read("catalogue")
+FINDINGS = _catalogue["findings"]
 ACTIONS = {
-    "civic-engagement": [
-        (
-            "Permanences « Parole d'habitant·es » au marché",
-            "Un stand mensuel pour recueillir la parole des habitant·es qui ne viennent pas aux réunions.",
-        ),
-        (
-            "Relance du conseil citoyen",
-            "Accompagnement du conseil citoyen : renouvellement des membres, règles de "
-            "fonctionnement, premier projet.",
-        ),
-        (
-            "Porte-à-porte d'écoute des habitant·es « invisibles »",
-            "Entretiens à domicile et en pied d'immeuble avec des habitant·es éloigné·es des dispositifs.",
-        ),
-    ],
-    "food-solidarity": [
-        (
-            "Cartographie de l'aide alimentaire du quartier",
-            "Recensement partagé des lieux, horaires et conditions d'accès à l'aide alimentaire.",
-        ),
-        (
-            "Ateliers cuisine anti-gaspillage",
-            "Ateliers mensuels à partir des invendus, animés par des habitantes bénévoles.",
-        ),
-    ],
-    "living-environment": [
-        (
-            "Diagnostic en marchant avec le bailleur",
-            "Parcours dans le quartier avec habitant·es, bailleur et services de la ville pour "
-            "relever les dysfonctionnements.",
-        ),
-        (
-            "Chantier participatif d'embellissement des halls",
-            "Peinture et décoration des halls d'immeuble avec les locataires et la régie.",
-        ),
-        (
-            "Fête des voisins élargie",
-            "Une fête de quartier coorganisée par les associations, le bailleur et les habitant·es.",
-        ),
-    ],
-    "educational-success": [
-        (
-            "Accompagnement à la scolarité coordonné",
-            "Un planning commun des associations d'aide aux devoirs pour couvrir tous les niveaux.",
-        ),
-        (
-            "Café des parents au collège",
-            "Un rendez-vous mensuel entre parents, équipe du collège et associations.",
-        ),
-    ],
-    "women-public-space": [
-        (
-            "Marche exploratoire de femmes",
-            "Des habitantes parcourent le quartier et formulent des propositions d'aménagement.",
-        ),
-        (
-            "Ateliers sportifs féminins en plein air",
-            "Séances hebdomadaires de sport en plein air réservées aux femmes.",
-        ),
-    ],
-    "youth": [
-        (
-            "Chantiers éducatifs jeunes",
-            "Chantiers rémunérés d'une semaine pour des jeunes accompagnés par la prévention spécialisée.",
-        ),
-        (
-            "Tournoi sportif inter-quartiers",
-            "Un tournoi coorganisé par les jeunes, les clubs et les centres sociaux.",
-        ),
-    ],
-    "health": [
-        (
-            "Forum santé de quartier",
-            "Une journée d'information et de dépistage avec les professionnel·les de santé et la CPAM.",
-        ),
-        (
-            "Ateliers bien-être et accès aux droits santé",
-            "Ateliers collectifs et permanences d'ouverture de droits.",
-        ),
-    ],
-    "environment": [
-        (
-            "Défi familles zéro déchet",
-            "Vingt familles accompagnées pendant six mois pour réduire leurs déchets.",
-        ),
-        (
-            "Ateliers de réparation",
-            "Un atelier mensuel de réparation d'objets et de vélos, animé par des bénévoles.",
-        ),
-        (
-            "Végétalisation des pieds d'immeubles",
-            "Plantations collectives avec les locataires et le bailleur.",
-        ),
-    ],
-    "intergenerational": [
-        (
-            "Mémoire du quartier : rencontres jeunes – anciens",
-            "Recueil de récits de vie par des jeunes, restitué en exposition sonore.",
-        ),
-        (
-            "Ateliers numériques intergénérationnels",
-            "Des jeunes en service civique aident des aîné·es à utiliser les démarches en ligne.",
-        ),
-    ],
-    "employment": [
-        (
-            "Forum emploi de proximité",
-            "Un forum au cœur du quartier avec les entreprises locales et le service public de l'emploi.",
-        ),
-        (
-            "Rencontres habitant·es – entreprises du quartier",
-            "Des petits déjeuners pour faire connaître les métiers et les besoins de recrutement.",
-        ),
-    ],
-    "associative-life": [
-        (
-            "Annuaire partagé des associations du quartier",
-            "Un annuaire tenu à jour par les associations elles-mêmes.",
-        ),
-        (
-            "Forum des associations",
-            "Une journée de rencontre entre associations et habitant·es à la rentrée.",
-        ),
-        (
-            "Mutualisation de locaux associatifs",
-            "Un planning partagé des salles disponibles pour les petites associations.",
-        ),
-    ],
+    theme: [(a["title"], a["description"]) for a in rows] for theme, rows in _catalogue["actions"].items()
 }
-
 # Named actions of the interim evaluation, placed on the sites where the models fit.
 # (title, theme, description, outcomes, partners (names), residents, timeline)
 SIGNATURE_ACTIONS = {
-    "marseille": [
+    slug: [
         (
-            "Stock alimentaire partagé en commun",
-            "food-solidarity",
-            "Six associations d'aide alimentaire mettent en commun un stock de denrées, géré selon "
-            "le principe des « communs » : règles décidées ensemble, approvisionnement partagé.",
-            "Un local mis à disposition par le bailleur, une charte signée par les six "
-            "associations, des commandes groupées chaque mois.",
-            (
-                "Épicerie solidaire Le Panier du Vallon",
-                "Association Partage et Solidarité Frais Vallon",
-                "Les Paniers de l'Étoile",
-                "Association Entraide Nord 13",
-                "Collectif La Soupe solidaire",
-                "Association Les Jardins du Clos",
-                "Logis Méditerranée Habitat",
-            ),
-            420,
-            (
-                (Status.IDEA, D(2020, 6, 30)),
-                (Status.PREPARATION, D(2020, 9, 15)),
-                (Status.RUNNING, D(2021, 1, 18)),
-            ),
-        ),
-    ],
-    "saint-gilles": [
-        (
-            "Exposition « Confiné·es » par cinq associations",
-            "associative-life",
-            "Cinq associations conçoivent ensemble une exposition sur le vécu du confinement par "
-            "les habitant·es, les commerces et les associations, et déposent une demande de "
-            "financement commune dans le cadre de Quartiers d'été.",
-            "Exposition présentée trois semaines à la médiathèque puis dans le quartier ; première "
-            "demande de financement commune des cinq associations.",
-            (
-                "Association Mots Passants",
-                "Club photo saint-gillois",
-                "Association Femmes relais du Centre ancien",
-                "Compagnie théâtrale La Rampe",
-                "Association Sabatot Jeunesse",
-            ),
-            260,
-            (
-                (Status.IDEA, D(2020, 5, 26)),
-                (Status.PREPARATION, D(2020, 6, 25)),
-                (Status.RUNNING, D(2020, 7, 20)),
-                (Status.DONE, D(2020, 10, 16)),
-            ),
-        ),
-    ],
-    "tourcoing": [
-        (
-            "Ateliers hebdomadaires d'été pour les habitant·es",
-            "civic-engagement",
-            "Après le confinement, le centre social et l'animation coordonnent les envies des "
-            "collectifs d'habitant·es nés pendant la crise : un atelier par semaine tout l'été.",
-            "Dix ateliers hebdomadaires en juillet et août 2020, reconduits à l'été 2021.",
-            ("Collectif Solidarité Bourgogne", "Association Bourgogne en fête"),
-            180,
-            (
-                (Status.IDEA, D(2020, 5, 19)),
-                (Status.PREPARATION, D(2020, 6, 2)),
-                (Status.RUNNING, D(2020, 7, 6)),
-                (Status.DONE, D(2021, 8, 27)),
-            ),
-        ),
-    ],
-    "grenoble": [
-        (
-            "Formation commune agents de la ville et habitant·es",
-            "civic-engagement",
-            "Une formation partagée entre agents de la ville et habitant·es sur l'émergence de "
-            "projets collectifs et le pouvoir d'agir.",
-            "",
-            ("Ville de Grenoble", "Union de quartier Villeneuve"),
-            24,
-            (
-                (Status.IDEA, D(2020, 9, 17)),
-                (Status.PREPARATION, D(2021, 1, 14)),
-                (Status.RUNNING, D(2021, 9, 20)),
-            ),
-        ),
-    ],
-    "strasbourg": [
-        (
-            "Animations familiales de rue",
-            "educational-success",
-            "Pendant les vacances scolaires, des animations en pied d'immeuble pour les familles, "
-            "coorganisées par les ateliers territoriaux de partenaires.",
-            "Quatre semaines d'animations à l'été 2021, environ 90 familles touchées.",
-            ("Association Familles en jeu", "Association Cronenbourg Jeunesse"),
-            340,
-            (
-                (Status.IDEA, D(2020, 6, 11)),
-                (Status.PREPARATION, D(2021, 2, 9)),
-                (Status.RUNNING, D(2021, 4, 19)),
-                (Status.DONE, D(2021, 11, 5)),
-            ),
-        ),
-    ],
-    "roubaix": [
-        (
-            "Formation commune « actions collectives à visée émancipatrice »",
-            "civic-engagement",
-            "Une formation réunissant des professionnel·les de la ville, de l'État, du bailleur et "
-            "des associations sur l'émergence et l'animation d'actions collectives.",
-            "Deux sessions de trois jours, 22 professionnel·les de 9 structures.",
-            ("Ville de Roubaix", "Logis Métropole Nord", "Association Épeule Initiatives"),
-            0,
-            (
-                (Status.IDEA, D(2020, 7, 2)),
-                (Status.PREPARATION, D(2020, 10, 6)),
-                (Status.RUNNING, D(2021, 3, 15)),
-                (Status.DONE, D(2021, 6, 25)),
-            ),
-        ),
-    ],
-    "avignon": [
-        (
-            "Projet jeunesse commun aux deux centres sociaux",
-            "youth",
-            "Les deux centres sociaux du quartier construisent pour la première fois un projet "
-            "jeunesse commun, avec la mission locale et la prévention spécialisée.",
-            "",
-            (
-                "Centre social La Rocade",
-                "Centre social Les Oiseaux",
-                "Mission locale du Grand Avignon",
-                "Association de prévention spécialisée Rocade",
-            ),
-            65,
-            (
-                (Status.IDEA, D(2020, 11, 26)),
-                (Status.PREPARATION, D(2021, 2, 4)),
-                (Status.RUNNING, D(2021, 5, 10)),
-            ),
-        ),
-    ],
-    "grigny": [
-        (
-            "Actions de rue pour les jeunes",
-            "youth",
-            "Une association qui voulait intervenir sur le quartier depuis longtemps gagne la "
-            "confiance des acteurs : un collectif de travail organise des activités dans la rue.",
-            "Première action de rue en octobre 2020 : il est possible d'intervenir dans la rue.",
-            ("Association Rue et Sport", "Ville de Grigny"),
-            150,
-            (
-                (Status.IDEA, D(2020, 6, 18)),
-                (Status.PREPARATION, D(2020, 9, 1)),
-                (Status.RUNNING, D(2020, 10, 19)),
-            ),
-        ),
-    ],
-    "villefranche-sur-saone": [
-        (
-            "La place des femmes dans l'espace public, axe du contrat de ville",
-            "women-public-space",
-            "Élu·es, institutions et associations affirment ensemble la priorité de la place des "
-            "femmes dans l'espace public ; elle devient un axe de l'appel à projets 2021 du "
-            "contrat de ville.",
-            "Axe inscrit dans l'appel à projets 2021 ; trois projets financés.",
-            ("Ville de Villefranche-sur-Saône", "Association Femmes en marche Belleroche"),
-            95,
-            (
-                (Status.IDEA, D(2021, 1, 21)),
-                (Status.PREPARATION, D(2021, 2, 18)),
-                (Status.RUNNING, D(2021, 4, 12)),
-                (Status.DONE, D(2021, 10, 29)),
-            ),
-        ),
-    ],
-    "les-mureaux": [
-        (
-            "Mesure des coûts évités du PTCE",
-            "employment",
-            "Avec les porteurs du pôle territorial de coopération économique, un travail sur le "
-            "modèle socio-économique et la mesure des impacts et des coûts évités.",
-            "",
-            ("Coopérative Seine Artisans", "Association Les Mureaux Ressourcerie"),
-            0,
-            ((Status.IDEA, D(2020, 10, 20)), (Status.PREPARATION, D(2021, 3, 1))),
-        ),
-    ],
-    "aubenas": [
-        (
-            "Accueil de nouvelles associations sur le quartier",
-            "associative-life",
-            "Mobiliser des associations qui n'intervenaient pas sur le quartier pour monter un "
-            "premier projet avec les habitant·es.",
-            "Trois associations nouvellement présentes sur le quartier.",
-            ("Association Ardèche Jeunes Pousses",),
-            60,
-            (
-                (Status.IDEA, D(2020, 7, 9)),
-                (Status.PREPARATION, D(2020, 9, 8)),
-                (Status.RUNNING, D(2021, 1, 11)),
-                (Status.DONE, D(2021, 9, 30)),
-            ),
-        ),
-    ],
+            a["title"],
+            a["theme"],
+            a["description"],
+            a["outcomes"],
+            tuple(a["partners"]),
+            a["residents"],
+            tuple((Status(status), _date(day)) for status, day in a["timeline"]),
+        )
+        for a in rows
+    ]
+    for slug, rows in _catalogue["signature_actions"].items()
 }
 
-STEERING_DECISIONS = {
-    "launch": [
-        "Valider la feuille de route locale de l'ATC",
-        "Adopter la composition de l'instance de pilotage",
-        "Engager un diagnostic partagé avec les habitant·es et les associations",
-        "Se réunir tous les deux mois",
-    ],
-    "lockdown": [
-        "Maintenir les réunions en visioconférence pendant le confinement",
-        "Recenser avec les associations les familles isolées",
-    ],
-    "diagnostic": [
-        "Valider les constats communs du diagnostic partagé",
-        "Retenir les thématiques prioritaires",
-        "Ouvrir l'instance à des représentant·es du conseil citoyen",
-    ],
-    "actions": [
-        "Présenter un bilan d'étape aux élu·es",
-        "Rapprocher l'ATC des instances du contrat de ville",
-        "Solliciter un cofinancement de l'appel à projets du contrat de ville",
-        "Préparer la suite de l'expérimentation après 2021",
-    ],
-}
+_steering = _read("steering")
+STEERING_DECISIONS = _steering["decisions"]
+AGENDAS = _steering["agendas"]
 
-AGENDAS = {
-    "launch": "Présentation de l'ATC et de la feuille de route ; tour de table des attentes ; "
-    "calendrier du diagnostic partagé.",
-    "lockdown": "Situation du quartier pendant le confinement ; besoins remontés par les "
-    "associations ; adaptation du calendrier.",
-    "diagnostic": "Restitution du diagnostic partagé ; choix des thématiques ; suites à donner.",
-    "actions": "Avancement des actions ; mobilisation des habitant·es ; articulation avec le "
-    "contrat de ville ; suite de l'expérimentation.",
-}
-
+# By phase: (what happened, difficulties, lessons, next steps).
 LOGBOOK = {
-    "launch": (
-        "Prise de poste, nombreuses rencontres bilatérales avec les institutions et les "
-        "associations pour se faire connaître ; participation aux temps forts du quartier.",
-        "Un « flou » sur l'objet de l'expérimentation, à expliquer à chaque rencontre ; des "
-        "acteurs qui craignent un dispositif de plus.",
-        "Ne pas brusquer les étapes : le temps de l'interconnaissance n'est pas du temps perdu.",
-        "Préparer le séminaire de lancement et la première instance de pilotage.",
-    ),
-    "lockdown": (
-        "Confinement : maintien du lien par téléphone et en visioconférence ; appui aux "
-        "associations pour organiser la solidarité de proximité.",
-        "Actions annulées, acteurs difficiles à mobiliser, fracture numérique des habitant·es.",
-        "La crise a fait émerger des collectifs d'habitant·es et de nouvelles solidarités.",
-        "Reprendre les ateliers du diagnostic dès la levée du confinement.",
-    ),
-    "diagnostic": (
-        "Ateliers du diagnostic partagé avec habitant·es et partenaires ; restitution des "
-        "constats communs en instance de pilotage.",
-        "Mobiliser au-delà des habitant·es déjà impliqué·es reste difficile.",
-        "Partir des attentes des habitant·es donne de la légitimité à la démarche.",
-        "Choisir les thématiques et lancer de premières actions concrètes.",
-    ),
-    "actions": (
-        "Avancement des actions avec les partenaires ; réunions des groupes de travail ; "
-        "préparation de l'instance de pilotage.",
-        "Dégager du temps chez les partenaires ; financer les projets qui émergent.",
-        "Les actions concrètes rendent la coopération visible et donnent envie de s'engager.",
-        "Consolider les actions en cours et préparer la suite de l'expérimentation.",
-    ),
-    "closing": (
-        "Bilan de l'expérimentation avec les partenaires ; restitution publique ; réflexion sur "
-        "la pérennisation de l'animation.",
-        "Manque de visibilité sur l'après 2021 ; inquiétude sur la pérennité du poste.",
-        "Se connaître et coopérer sont deux choses différentes : la coopération se construit dans la durée.",
-        "Rapprocher l'ATC des instances du contrat de ville ; transmettre les méthodes.",
-    ),
+    phase: (entry["happened"], entry["difficulties"], entry["lessons"], entry["next_steps"])
+    for phase, entry in _read("logbook").items()
 }
 
+_indicators = _read("indicators")
 INDICATORS = [
     (
-        "steering-meetings",
-        "Réunions de l'instance de pilotage tenues",
-        "Nombre de réunions de l'instance de pilotage tenues sur la période.",
-        "réunions",
-        Indicator.Source.COMPUTED,
-        "steering_meetings",
-        Decimal("1"),
-    ),
-    (
-        "residents-share",
-        "Part des habitant·es dans les participant·es",
-        "Part des habitant·es et du conseil citoyen dans l'ensemble des participant·es aux "
-        "réunions de la période.",
-        "%",
-        Indicator.Source.COMPUTED,
-        "residents_share",
-        Decimal("20"),
-    ),
-    (
-        "actions-running",
-        "Actions en cours",
-        "Nombre d'actions à l'état « En cours » à la fin de la période.",
-        "actions",
-        Indicator.Source.COMPUTED,
-        "actions_running",
-        None,
-    ),
-    (
-        "distinct-partners",
-        "Partenaires distincts mobilisés",
-        "Nombre d'organisations distinctes présentes à au moins une réunion de la période.",
-        "organisations",
-        Indicator.Source.COMPUTED,
-        "distinct_partners",
-        Decimal("8"),
-    ),
-    (
-        "facilitation-hours",
-        "Heures d'animation",
-        "Temps consacré à l'animation territoriale citoyenne sur la période, toutes personnes confondues.",
-        "heures",
-        Indicator.Source.ENTERED,
-        "",
-        None,
-    ),
-    (
-        "residents-mobilised",
-        "Habitant·es mobilisé·es",
-        "Nombre d'habitant·es ayant participé à au moins une action ou un atelier de la période.",
-        "personnes",
-        Indicator.Source.ENTERED,
-        "",
-        Decimal("50"),
-    ),
-    (
-        "collective-initiatives",
-        "Initiatives collectives accompagnées",
-        "Nombre de projets portés par plusieurs structures ou par des habitant·es, accompagnés "
-        "sur la période.",
-        "initiatives",
-        Indicator.Source.ENTERED,
-        "",
-        None,
-    ),
+        i["code"],
+        i["name"],
+        i["description"],
+        i["unit"],
+        Indicator.Source(i["source"]),
+        i["computation"],
+        _decimal(i["target"]),
+    )
+    for i in _indicators["indicators"]
 ]
 # Sites that entered their indicator values (the others left them blank).
-INDICATOR_SITES = (
-    "marseille",
-    "aubenas",
-    "saint-gilles",
-    "tourcoing",
-    "grenoble",
-    "avignon",
-    "les-mureaux",
-    "roubaix",
-    "strasbourg",
-    "villefranche-sur-saone",
-)
+INDICATOR_SITES = tuple(_indicators["sites_entering_values"])
 
 # The flash survey of September 2020: recipients per site, with the functions that answered.
-SURVEY_RECIPIENTS = {
-    "marseille": ("prefet_delegate", "city_referent", "interco_referent"),
-    "aubenas": ("prefet_delegate",),
-    "saint-gilles": ("prefet_delegate", "city_referent", "interco_referent"),
-    "hombourg-haut": ("prefet_delegate",),
-    "tourcoing": ("prefet_delegate", "city_referent"),
-    "grenoble": ("prefet_delegate", "city_referent", "interco_referent"),
-    "grande-synthe": ("prefet_delegate", "interco_referent"),
-    "avignon": ("prefet_delegate", "city_referent", "interco_referent"),
-    "saint-denis": ("prefet_delegate",),
-    "les-mureaux": ("prefet_delegate", "city_referent"),
-    "grigny": ("prefet_delegate", "city_referent"),
-    "roubaix": ("prefet_delegate", "city_referent"),
-    "strasbourg": ("prefet_delegate", "city_referent", "interco_referent"),
-    "villefranche-sur-saone": ("prefet_delegate", "interco_referent"),
-}
-SURVEY_RESPONDENTS = {
-    "marseille": ("prefet_delegate", "interco_referent"),
-    "aubenas": ("prefet_delegate",),
-    "saint-gilles": ("prefet_delegate", "city_referent", "interco_referent"),
-    "tourcoing": ("prefet_delegate",),
-    "grenoble": ("prefet_delegate", "city_referent", "interco_referent"),
-    "avignon": ("prefet_delegate", "interco_referent"),
-    "les-mureaux": ("city_referent",),
-    "roubaix": ("prefet_delegate", "city_referent"),
-    "strasbourg": ("city_referent",),
-    "villefranche-sur-saone": ("prefet_delegate",),
-}
+_survey = _read("survey")
+SURVEY_TITLE = _survey["title"]
+SURVEY_RECIPIENTS = {slug: tuple(functions) for slug, functions in _survey["recipients"].items()}
+SURVEY_RESPONDENTS = {slug: tuple(functions) for slug, functions in _survey["respondents"].items()}
 
-NATIONAL_COMMITTEE = "Comité de suivi national de l'ATC"
+_national = _read("national")
+NATIONAL_COMMITTEE = _national["committee"]
 NATIONAL_MEMBERS = [
-    (
-        "Agence nationale de la cohésion des territoires (ANCT)",
-        "Véronique Lafarge",
-        "Cheffe de projet ATC",
-        Cat.STATE,
-    ),
-    (
-        "Question de Ville – centres de ressources politique de la ville",
-        "Olivier Brunel",
-        "Délégué général",
-        Cat.OTHER,
-    ),
-    ("Association nationale des délégués du préfet", "Sandrine Mayet", "Présidente", Cat.OTHER),
-    ("Recherche – sociologie de l'action publique", "Bruno Ferrand", "Chercheur associé", Cat.OTHER),
-    (
-        "Fédération des centres sociaux et socioculturels de France",
-        "Hélène Fabre",
-        "Coordinatrice nationale",
-        Cat.ASSOCIATION,
-    ),
-    (
-        "Comité national de liaison des régies de quartier",
-        "Patrice Lenoir",
-        "Chargé de mission",
-        Cat.ASSOCIATION,
-    ),
-    ("Bleu Blanc Zèbre", "Aline Corbière", "Coordinatrice", Cat.ASSOCIATION),
+    (m["organisation"], m["person"], m["title"], Cat(m["category"])) for m in _national["members"]
 ]
 NATIONAL_MEETINGS = [
-    (
-        D(2019, 12, 10),
-        Fmt.IN_PERSON,
-        "Installation du comité et validation du cadre de l'évaluation",
-        ("Adopter le cadre de l'évaluation d'impact participative",),
-    ),
-    (
-        D(2020, 6, 25),
-        Fmt.VIDEO,
-        "Bilan du premier confinement et liste des indicateurs nationaux",
-        (
-            "Adopter la liste des indicateurs nationaux",
-            "Lancer en septembre un questionnaire flash auprès des acteurs institutionnels",
-        ),
-    ),
-    (
-        D(2020, 12, 17),
-        Fmt.VIDEO,
-        "Présentation des premiers enseignements de l'évaluation",
-        ("Organiser un Grand Atelier en ligne le 29 janvier 2021",),
-    ),
-    (
-        D(2021, 6, 24),
-        Fmt.HYBRID,
-        "Suite de l'expérimentation et seconde vague d'entretiens",
-        ("Conduire la seconde vague d'entretiens à l'automne 2021",),
-    ),
-    (
-        D(2021, 11, 25),
-        Fmt.IN_PERSON,
-        "Bilan de l'expérimentation et perspectives de généralisation",
-        ("Proposer l'extension de l'ATC aux sites des trois réseaux",),
-    ),
+    (_date(m["date"]), Fmt(m["format"]), m["title"], tuple(m["decisions"])) for m in _national["meetings"]
 ]
-GRAND_ATELIER_SYNTHESIS = "\n\n".join(
-    [
-        (
-            "Près d'une centaine de participant·es, deux temps de travail en huit groupes : "
-            "d'abord une répartition aléatoire, puis par groupes de pairs (délégué·es du "
-            "préfet, agents des collectivités, directions des structures porteuses, acteurs "
-            "des instances locales)."
-        ),
-        (
-            "Ce qui fait que ça fonctionne : un diagnostic partagé qui tisse la confiance et "
-            "part des attentes des habitant·es ; un temps d'animation important et reconnu ; "
-            "la convivialité des temps collectifs ; le droit à l'erreur propre à "
-            "l'expérimentation ; l'implication des directions des structures porteuses, des "
-            "chef·fes de projet politique de la ville et des délégué·es du préfet ; la "
-            "co-formation entre acteurs."
-        ),
-        (
-            "Les freins : la crise sanitaire, qui empêche l'aller-vers ; la difficulté à "
-            "changer de posture et à partager une même vision de l'ATC ; la transformation "
-            "difficile vers l'action concrète ; le turn-over des acteurs et des "
-            "animateur·rices ; le manque de visibilité après 2021."
-        ),
-        (
-            "Les leçons : passer vite à l'action concrète ; renforcer la participation des "
-            "habitant·es et des conseils citoyens ; donner à l'ATC une place dans la "
-            "politique de la ville tout en gardant sa propre comitologie ; organiser des "
-            "rencontres nationales plus régulières ; rendre lisibles les financements des "
-            "projets qui émergent."
-        ),
-        (
-            "Une ATC réussie en décembre 2021 : des traces durables dans les méthodes de "
-            "travail, des rôles clarifiés, un modèle socio-économique pérenne pour "
-            "l'animation, des actions qui redonnent une place centrale aux habitant·es, une "
-            "articulation avec les cités éducatives, le NPNRU et le contrat de ville."
-        ),
-        (
-            "Paroles d'acteurs : « Deux ans, c'est beaucoup trop court ! Ça commence juste… » "
-            "; « Se connaître et coopérer sont deux choses bien différentes, et ça, les "
-            "institutions et les élus doivent l'entendre. »"
-        ),
-    ]
-)
+GRAND_ATELIER_SYNTHESIS = "\n\n".join(_national["grand_atelier_synthesis"])
 
 
 # --- Helpers ------------------------------------------------------------------------------------
@@ -1329,14 +299,10 @@ def _phase(day: dt.date, diagnostic: dt.date) -> str:
 
 def _quarters(start: dt.date, end: dt.date):
     """(first day, last day) of each calendar quarter from the one holding `start` to `end`."""
-    year, quarter = start.year, (start.month - 1) // 3
-    while True:
-        first = D(year, quarter * 3 + 1, 1)
-        if first > end:
-            return
-        last = (D(year + 1, 1, 1) if quarter == 3 else D(year, quarter * 3 + 4, 1)) - dt.timedelta(days=1)
-        yield first, last
-        year, quarter = (year + 1, 0) if quarter == 3 else (year, quarter + 1)
+    quarter = quarter_of(start)
+    while quarter <= end:
+        yield quarter, quarter_as_period(quarter).end
+        quarter = next_quarter(quarter)
 
 
 def _moment(day: dt.date, hour: int = 10) -> dt.datetime:

@@ -7,7 +7,8 @@ the facilitator of Marseille, the préfet delegate of the Nord (Tourcoing, Grand
 import os
 
 import pytest
-from django.conf import settings
+from django.core.cache import caches
+from django_redis.cache import RedisCache
 
 from atc.models import Role
 from sites.models import Network, Site
@@ -29,14 +30,11 @@ def pytest_configure(config):
 
 
 def _clear_cache():
-    from django.core.cache import cache
-
-    backend = settings.CACHES["default"]["BACKEND"]
-    if backend.endswith("RedisCache"):
-        # Never FLUSHDB: the broker may share the Redis database. Delete only this run's keys.
-        client = cache._cache.get_client(write=True)
-        for key in client.scan_iter(match=f"{settings.CACHES['default']['KEY_PREFIX']}:*"):
-            client.delete(key)
+    cache = caches["default"]
+    if isinstance(cache, RedisCache):
+        # Never FLUSHDB (django-redis's clear): the broker may share the Redis database. Delete
+        # only this run's keys (the pattern is read under the cache's key prefix).
+        cache.delete_pattern("*")
     else:
         cache.clear()
 

@@ -17,6 +17,7 @@ from django.db import connection
 from django.db.models import Subquery
 from django.utils import timezone, translation
 
+from atc.cache import get_or_compute, versioned_key
 from evaluation.figures.aggregates import refresh_quietly
 from sites.models import FiguresVersion, SiteDataVersion
 
@@ -50,16 +51,8 @@ def data_version() -> tuple[int, str]:
     return epoch or 0, f"{total or 0}.{aggregated or 0}"
 
 
-def _get_or_compute(key: str, compute):
-    value = cache.get(key)
-    if value is None:
-        value = compute()
-        cache.set(key, value, CACHE_SECONDS)
-    return value
-
-
 def _site_key(site_id: int, epoch: int, version: int, parts: tuple) -> str:
-    return f"atc-site-figures:{site_id}:{epoch}:{version}:{_digest(parts)}"
+    return versioned_key("atc-site-figures", site_id, epoch, version, _digest(parts))
 
 
 def _site_versions(site_id: int) -> tuple[int, int, int] | None:
@@ -86,7 +79,7 @@ def site_cached(site_id: int, parts: tuple, compute):
     version, aggregated, epoch = row
     if aggregated < version and not refresh_quietly(site_id):
         return compute()
-    return _get_or_compute(_site_key(site_id, epoch, version, parts), compute)
+    return get_or_compute(_site_key(site_id, epoch, version, parts), compute, CACHE_SECONDS)
 
 
 def cached(parts: tuple, compute, *, lag_seconds: int = 0):
@@ -105,8 +98,8 @@ def cached(parts: tuple, compute, *, lag_seconds: int = 0):
     epoch, version = data_version()
     digest = _digest(parts)
     if not lag_seconds:
-        return _get_or_compute(f"atc-figures:{epoch}:{version}:{digest}", compute)
-    key = f"atc-figures-lag:{epoch}:{digest}"
+        return get_or_compute(versioned_key("atc-figures", epoch, version, digest), compute, CACHE_SECONDS)
+    key = versioned_key("atc-figures-lag", epoch, digest)
     entry = cache.get(key)
     now = time.time()
     if entry is not None:
@@ -144,9 +137,9 @@ def served(parts: tuple, *, lag_seconds: int = 0) -> Served | None:
     epoch, version = data_version()
     digest = _digest(parts)
     if not lag_seconds:
-        value = cache.get(f"atc-figures:{epoch}:{version}:{digest}")
+        value = cache.get(versioned_key("atc-figures", epoch, version, digest))
         return None if value is None else Served(value=value, current=True)
-    entry = cache.get(f"atc-figures-lag:{epoch}:{digest}")
+    entry = cache.get(versioned_key("atc-figures-lag", epoch, digest))
     if entry is None:
         return None
     computed_version, computed_at, value = entry
@@ -160,8 +153,8 @@ def sites_cached(parts: tuple, compute):
     """`compute()` for what depends on the sites' own rows only (names, places, dates, network):
     kept until a site is saved, not after every meeting or action."""
     versions = dict(FiguresVersion.objects.filter(name__in=["epoch", "sites"]).values_list("name", "version"))
-    key = f"atc-sites:{versions.get('epoch', 0)}:{versions.get('sites', 0)}:{_digest(parts)}"
-    return _get_or_compute(key, compute)
+    key = versioned_key("atc-sites", versions.get("epoch", 0), versions.get("sites", 0), _digest(parts))
+    return get_or_compute(key, compute, CACHE_SECONDS)
 
 
 def scope_key(sites) -> str:

@@ -186,8 +186,7 @@ def site_quarters(site: Site) -> list[SiteQuarterStats]:
 
 def site_dashboard(*, site: Site, today: datetime.date | None = None) -> SiteDashboard:
     """The site dashboard's figures: facilitation, steering, diagnostic, actions, logbook, context,
-    timeline (the review comments are the view's: they are not cached). About 15 queries,
-    whatever the size of the site's history."""
+    and timeline. About 15 queries, whatever the size of the site's history."""
     today = today or timezone.localdate()
     refresh_stale([site.pk])
     quarters = site_quarters(site)

@@ -6,6 +6,9 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+from django.core.exceptions import ImproperlyConfigured
+
 from atc.settings import database_from_url
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -61,7 +64,7 @@ def test_database_url_for_postgresql_keeps_connections_and_turns_jit_and_paralle
         "atc",
         "s@cret",
         "db.example.org",
-        "5433",
+        5433,
         "atc",
     )
     assert db["CONN_MAX_AGE"] > 0
@@ -101,3 +104,14 @@ def test_production_settings_on_object_storage_pass_the_deploy_check():
         ATC_S3_REGION="fr-par",
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_database_url_keeps_the_options_it_is_given():
+    db = database_from_url("postgres://atc@db/atc?sslmode=require&options=-c%20statement_timeout%3D5000")
+    assert db["OPTIONS"] == {"sslmode": "require", "options": "-c statement_timeout=5000"}
+
+
+def test_database_url_other_than_postgresql_or_sqlite_is_a_configuration_error():
+    for url in ("mysql://atc@db/atc", "nosuchdb://atc@db/atc"):
+        with pytest.raises(ImproperlyConfigured, match="DATABASE_URL"):
+            database_from_url(url)

@@ -54,6 +54,39 @@ def test_it_prints_a_french_summary(demo_output):
     assert "Réunions :" in demo_output
 
 
+def test_it_loads_every_row_the_data_files_plan(demo_output):
+    # The counts of the demo as it was written in Python, before its data moved to JSON files.
+    assert "5725 lignes créées" in demo_output
+    for line in (
+        "Sites : 15",
+        "Animateur·rices (affectations) : 25",
+        "Organisations partenaires : 186",
+        "Instances et groupes : 25",
+        "Réunions : 349",
+        "Décisions : 250",
+        "Actions : 91",
+        "Constats : 85",
+        "Appréciations du territoire : 560",
+        "Entrées du carnet de bord : 115",
+        "Valeurs d'indicateur : 134",
+        "Destinataires d'enquête : 30",
+    ):
+        assert f"  {line}\n" in demo_output
+
+
+def test_the_data_files_text_reads_as_written(demo_output):
+    marseille = Site.objects.get(slug="marseille")
+    assert marseille.partners.filter(name="Épicerie solidaire Le Panier du Vallon").exists()
+    assert Action.objects.filter(
+        site__slug="saint-gilles", title="Exposition « Confiné·es » par cinq associations"
+    )
+    national = Committee.objects.get(kind=Committee.Kind.NATIONAL)
+    assert national.name == "Comité de suivi national de l'ATC"
+    atelier = Meeting.objects.get(kind=Meeting.Kind.NATIONAL_EVENT, date=datetime.date(2021, 1, 29))
+    assert atelier.minutes.count("\n\n") == 5
+    assert atelier.minutes.endswith("les institutions et les élus doivent l'entendre. »")
+
+
 def test_the_six_accounts_can_sign_in_with_the_default_password(demo_output, client):
     for email in EMAILS:
         response = client.post(reverse("account_login"), {"login": email, "password": DEFAULT_PASSWORD})
