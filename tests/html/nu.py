@@ -47,7 +47,9 @@ def check(files: list[Path]) -> dict[Path, list[NuMessage]]:
     try:
         report = json.loads(result.stderr)
     except json.JSONDecodeError as exc:
-        raise RuntimeError(f"vnu did not answer JSON (exit {result.returncode}): {result.stderr[:2000]}") from exc
+        raise RuntimeError(
+            f"vnu did not answer JSON (exit {result.returncode}): {result.stderr[:2000]}"
+        ) from exc
     by_name = {str(path.resolve()): path for path in files}
     errors: dict[Path, list[NuMessage]] = {path: [] for path in files}
     for message in report["messages"]:
