@@ -113,7 +113,9 @@ def bound_field(field: forms.Field, kind: str) -> forms.Field:
     field.validators = [
         v for v in field.validators if not isinstance(v, MinValueValidator | MaxValueValidator)
     ] + bounded(kind)
-    if isinstance(field.widget, forms.DateInput | forms.NumberInput):
+    # HTML allows min/max on date and number inputs only: a date typed as text (JJ/MM/AAAA) is
+    # checked by the server alone.
+    if field.widget.attrs.get("type", getattr(field.widget, "input_type", None)) in ("date", "number"):
         field.widget.attrs.update(input_attrs(kind))
     return field
 

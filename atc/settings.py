@@ -187,6 +187,9 @@ TEMPLATES = [
     },
 ]
 
+# Django's form templates, with bound fields fit for valid HTML (atc/renderers.py).
+FORM_RENDERER = "atc.renderers.FormRenderer"
+
 DATABASES = {"default": database_from_url(env_str("DATABASE_URL", f"sqlite:///{VAR_DIR / 'db.sqlite3'}"))}
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     DATABASES["default"]["OPTIONS"] = {

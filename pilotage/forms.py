@@ -92,9 +92,9 @@ class MeetingForm(VersionedFormMixin, BoundedModelForm):
         # With htmx, choosing a committee brings its roster in without leaving the page.
         self.fields["committee"].widget.attrs.update(
             {
-                "hx-get": reverse("pilotage:meeting_roster", args=[site.slug]),
-                "hx-target": "#roster",
-                "hx-trigger": "change",
+                "data-hx-get": reverse("pilotage:meeting_roster", args=[site.slug]),
+                "data-hx-target": "#roster",
+                "data-hx-trigger": "change",
             }
         )
         self.fields["organisations"].queryset = PartnerOrganisation.objects.filter(site=site)
