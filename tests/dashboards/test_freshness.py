@@ -20,7 +20,7 @@ from evaluation.figures import aggregates
 from evaluation.figures.check import figure_differences
 from evaluation.report_content import build_content
 from evaluation.scopes import parse_scope
-from pilotage import imports
+from pilotage.imports import services as imports
 from pilotage.models import Meeting
 from sites.models import Site, SiteQuarterStats
 from tests.pilotage.factories import CommitteeFactory, MeetingFactory

@@ -12,7 +12,7 @@ from defusedxml import EntitiesForbidden
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from pilotage import imports
+from pilotage.imports import services as imports
 from tests import crafted
 from tests.pilotage.test_imports import csv_bytes
 

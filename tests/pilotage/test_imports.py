@@ -9,7 +9,7 @@ import pytest
 from openpyxl import Workbook, load_workbook
 
 from atc import spreadsheets
-from pilotage import imports
+from pilotage.imports import services as imports
 from pilotage.models import Action, ActionStatusChange, Meeting
 from sites.models import PartnerOrganisation
 from tests.pilotage.factories import ActionFactory, CommitteeFactory, MeetingFactory

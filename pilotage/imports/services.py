@@ -38,7 +38,7 @@ from simple_history.utils import bulk_create_with_history
 from atc import archives, bounds, spreadsheets
 from atc.spreadsheets import neutralise
 from diagnostics.models import Theme
-from pilotage import sheet_reader
+from pilotage.imports import sheet_reader
 from pilotage.models import ATTENDANCE_FIELDS, Action, ActionStatusChange, Committee, Meeting
 from sites.models import OrganisationCategory, PartnerOrganisation, Site
 
@@ -435,11 +435,17 @@ READ_LIMITS = {
 
 
 def _read_in_child(data: bytes) -> list[list]:
-    """The file's rows, read by `pilotage.sheet_reader` in a child under the memory and time
+    """The file's rows, read by `pilotage.imports.sheet_reader` in a child under the memory and time
     ceiling; raises ImportFileError with the French reason when the file cannot be read."""
     seconds = settings.ATC_IMPORT_READ_SECONDS
     memory_mb = settings.ATC_IMPORT_READ_MEMORY_MB
-    command = [sys.executable, "-m", "pilotage.sheet_reader", str(memory_mb * 1024 * 1024), str(seconds)]
+    command = [
+        sys.executable,
+        "-m",
+        "pilotage.imports.sheet_reader",
+        str(memory_mb * 1024 * 1024),
+        str(seconds),
+    ]
     too_slow = ImportFileError(
         _(
             "La lecture du fichier a dépassé %(seconds)s secondes : découpez-le en plusieurs "
@@ -481,7 +487,7 @@ def read_rows(data: bytes) -> list[list]:
     """All rows of the file (header first), by its content, whatever its name says.
 
     A zip (XLSX) is checked against the archive bounds before anything opens it; the reading
-    itself happens in a child process under a memory and time ceiling (`pilotage.sheet_reader`).
+    itself happens in a child process under a memory and time ceiling (`pilotage.imports.sheet_reader`).
     """
     if not data.strip():
         raise ImportFileError(_("Le fichier est vide : partez du modèle à télécharger."))

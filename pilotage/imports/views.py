@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from atc.permissions import get_site_for_user
-from pilotage import imports
+from pilotage.imports import services as imports
 
 PENDING = "pending_imports"
 CONTENT_TYPES = {
