@@ -18,9 +18,9 @@ What stays ours, and why:
 - The dry run checks without saving. The service runs once per row, at confirmation only, so
   that the preview of a 20,000-row file answers within a request. The row checks cover every
   rule the save meets (bounds, choices, the site's committees, minutes, duplicates).
-- No sequence reset after the import (`after_import`): ModelResource resets the table's id
-  sequence for imports that carry their own ids; ours take ids from the sequence, and a reset
-  racing another transaction's insert could hand out an id twice.
+- A plain Resource, not a ModelResource: the columns are the template's, not the model's fields,
+  and ModelResource's reset of the table's id sequence after an import (meant for files that
+  carry their own ids) could, racing another transaction's insert, hand out an id twice.
 - Matching the file's header to the columns, and the line numbers of messages, are in
   `pilotage.imports.services`, which builds the Dataset this module reads.
 """
@@ -37,6 +37,7 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from import_export import fields, resources, widgets
+from import_export.instance_loaders import BaseInstanceLoader
 
 from atc import bounds
 from atc.spreadsheets import neutralise
@@ -70,7 +71,7 @@ def quote(value) -> str:
     return text if len(text) <= QUOTED_CHARS else text[: QUOTED_CHARS - 1] + "…"
 
 
-def _blank(value) -> bool:
+def blank(value) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
 
 
@@ -78,27 +79,39 @@ def _blank(value) -> bool:
 
 
 class Cell(widgets.Widget):
-    """A cell of one column; `labels` are the values a list column offers in the template."""
+    """A cell of one column: an empty cell is `empty`, or refused if `required`; any other goes to
+    `parse`. `labels` are the values a list column offers in the template; `render` writes a
+    value as the preview shows it."""
 
     labels: tuple = ()
+    missing = gettext_lazy("valeur obligatoire manquante : remplissez cette cellule.")
 
-    def __init__(self, *, required: bool = False):
+    def __init__(self, *, required: bool = False, empty=None):
         super().__init__()
         self.required = required
+        self.empty = empty
+
+    def clean(self, value, row=None, **kwargs):
+        if blank(value):
+            if self.required:
+                raise ValueError(str(self.missing))
+            return self.empty
+        return self.parse(value.strip() if isinstance(value, str) else value)
+
+    def parse(self, value):
+        raise NotImplementedError
+
+    def render(self, value, obj=None, **kwargs):
+        return "—" if value is None or value == "" else display(value)
 
 
 class Text(Cell):
     def __init__(self, max_length: int, *, required: bool = False):
-        super().__init__(required=required)
+        super().__init__(required=required, empty="")
         self.max_length = max_length
 
-    def clean(self, value, row=None, **kwargs):
-        text = "" if value is None else display(value).strip()
-        if not text:
-            if self.required:
-                raise ValueError(_("valeur obligatoire manquante : remplissez cette cellule."))
-            return ""
-        text = neutralise(text)
+    def parse(self, value):
+        text = neutralise(display(value).strip())
         if len(text) > self.max_length:
             # The reader cuts cells at MAX_CELL_CHARS: past it, the exact length is unknown.
             count = str(len(text)) if len(text) < sheet_reader.MAX_CELL_CHARS else f"{len(text) - 1}+"
@@ -109,48 +122,39 @@ class Text(Cell):
         return text
 
 
-def _out_of_range(value: str, kind: str) -> ValueError:
-    return ValueError(_("« %(value)s » : %(rule)s") % {"value": value, "rule": bounds.RANGES[kind].message})
+def _within(kind: str, value, text: str):
+    if not bounds.within(kind, value):
+        raise ValueError(_("« %(value)s » : %(rule)s") % {"value": text, "rule": bounds.RANGES[kind].message})
+    return value
 
 
 class Date(Cell):
-    def clean(self, value, row=None, **kwargs):
-        if isinstance(value, datetime.datetime):
-            value = value.date()
-        if isinstance(value, datetime.date):
-            if not bounds.within("date", value):
-                raise _out_of_range(f"{value:%d/%m/%Y}", "date")
-            return value
-        text = "" if value is None else str(value).strip()
-        if not text:
-            if self.required:
-                raise ValueError(_("date obligatoire manquante (JJ/MM/AAAA)."))
-            return None
+    missing = gettext_lazy("date obligatoire manquante (JJ/MM/AAAA).")
+
+    def parse(self, value):
+        if isinstance(value, datetime.datetime | datetime.date):
+            day = value.date() if isinstance(value, datetime.datetime) else value
+            return _within("date", day, f"{day:%d/%m/%Y}")
         for fmt in DATE_FORMATS:
             try:
-                day = datetime.datetime.strptime(text, fmt).date()
+                day = datetime.datetime.strptime(str(value), fmt).date()
             except ValueError:
                 continue
-            if not bounds.within("date", day):
-                raise _out_of_range(text, "date")
-            return day
-        raise ValueError(_("« %(value)s » n'est pas une date valide (JJ/MM/AAAA).") % {"value": quote(text)})
+            return _within("date", day, str(value))
+        raise ValueError(_("« %(value)s » n'est pas une date valide (JJ/MM/AAAA).") % {"value": quote(value)})
 
 
 class Count(Cell):
-    """A whole number within a range of `atc.bounds`; `empty` for an empty cell."""
+    """A whole number within a range of `atc.bounds`."""
 
     def __init__(self, kind: str = "count", *, empty: int | None = 0):
-        super().__init__()
+        super().__init__(empty=empty)
         self.kind = kind
-        self.empty = empty
 
-    def clean(self, value, row=None, **kwargs):
-        if _blank(value):
-            return self.empty
-        text = display(value).strip().replace("\u202f", "").replace(" ", "")
+    def parse(self, value):
+        text = display(value).replace("\u202f", "").replace(" ", "").replace(",", ".")
         try:
-            number = Decimal(text.replace(",", "."))
+            number = Decimal(text)
         except InvalidOperation:
             number = None
         if number is None or number != number.to_integral_value():
@@ -158,48 +162,46 @@ class Count(Cell):
                 _("« %(value)s » n'est pas un nombre entier. %(rule)s")
                 % {"value": quote(value), "rule": bounds.RANGES[self.kind].message}
             )
-        if not bounds.within(self.kind, number):
-            raise _out_of_range(display(value).strip(), self.kind)
-        return int(number)
+        return int(_within(self.kind, number, display(value)))
 
 
 class Choice(Cell):
-    """One of `choices`, by its label or its code; `empty` for an empty cell."""
+    """One of `choices`, by its label or its code."""
 
     def __init__(self, choices: Iterable[tuple[str, str]], *, required: bool = False, empty: str = ""):
-        super().__init__(required=required)
+        super().__init__(required=required, empty=empty)
         self.choices = list(choices)
         self.labels = tuple(label for _value, label in self.choices)
-        self.empty = empty
 
     @cached_property
     def lookup(self) -> dict[str, str]:
         # Built on first use, not at import: the labels are translated then.
         return {normalise(key): value for value, label in self.choices for key in (value, label)}
 
+    @property
+    def missing(self):
+        return _("valeur obligatoire manquante (valeurs possibles : %(allowed)s).") % {
+            "allowed": self.allowed()
+        }
+
     def allowed(self) -> str:
         return ", ".join(str(label) for label in self.labels)
 
-    def clean(self, value, row=None, **kwargs):
-        text = "" if value is None else str(value).strip()
-        if not text:
-            if self.required:
-                raise ValueError(
-                    _("valeur obligatoire manquante (valeurs possibles : %(allowed)s).")
-                    % {"allowed": self.allowed()}
-                )
-            return self.empty
-        chosen = self.lookup.get(normalise(text))
+    def parse(self, value):
+        chosen = self.lookup.get(normalise(value))
         if chosen is None:
             raise ValueError(
                 _("« %(value)s » n'est pas une valeur possible (valeurs possibles : %(allowed)s).")
-                % {"value": quote(text), "allowed": self.allowed()}
+                % {"value": quote(value), "allowed": self.allowed()}
             )
         return chosen
 
+    def render(self, value, obj=None, **kwargs):
+        return str(dict(self.choices).get(value, "—"))
+
 
 class Named(Cell):
-    """A record named in the cell, among those `load` was given (names, and codes if any)."""
+    """A record named in the cell, among those `load` was given (by name, and code if any)."""
 
     def __init__(self, unknown, *, none_known=""):
         super().__init__()
@@ -213,22 +215,22 @@ class Named(Cell):
         self.known = {normalise(getattr(r, key)): r for key in keys for r in records}
         self.listing = ", ".join(r.name for r in records) or str(self.none_known)
 
-    def clean(self, value, row=None, **kwargs):
-        text = "" if value is None else str(value).strip()
-        if not text:
-            return None
-        record = self.known.get(normalise(text))
+    def parse(self, value):
+        record = self.known.get(normalise(value))
         if record is None:
-            raise ValueError(self.unknown % {"value": quote(text), "known": self.listing})
+            raise ValueError(self.unknown % {"value": quote(value), "known": self.listing})
         return record
 
 
 class Names(Cell):
     """Names separated by `;` or line breaks, each once (without regard to case or accents)."""
 
-    def clean(self, value, row=None, **kwargs):
+    def __init__(self):
+        super().__init__(empty=())
+
+    def parse(self, value):
         names = {}
-        for part in re.split(r"[;\n]", "" if value is None else str(value)):
+        for part in re.split(r"[;\n]", str(value)):
             name = neutralise(" ".join(part.split()))
             if len(name) > PARTNER_NAME_CHARS:
                 raise ValueError(
@@ -237,7 +239,10 @@ class Names(Cell):
                 )
             if name:
                 names.setdefault(normalise(name), name)
-        return list(names.values())
+        return tuple(names.values())
+
+    def render(self, value, obj=None, **kwargs):
+        return ", ".join(value) or "—"
 
 
 class Column(fields.Field):
@@ -263,11 +268,19 @@ class Column(fields.Field):
         return tuple(str(label) for label in self.widget.labels)
 
 
-class SiteRowsResource(resources.ModelResource):
-    """Rows of a file, each a new record of one site, saved through the app's service."""
+class SiteRowsResource(resources.Resource):
+    """Rows of a file, each a new record of one site, saved through the app's service.
+
+    A kind of row declares its columns and provides `check(instance)`, the (column key, reason)
+    of each problem of a row whose cells are all readable; `key(instance)`, what makes two rows
+    the same record; `recorded_already(instance)` and `repeated()`, the reasons a duplicate of a
+    record of the site or of a line above is refused; `save(data)`, through the service; and
+    `preview`, the keys of the columns the preview shows.
+    """
 
     class Meta:
         force_init_instance = True
+        instance_loader_class = BaseInstanceLoader
         skip_diff = True
         use_transactions = True
 
@@ -282,12 +295,8 @@ class SiteRowsResource(resources.ModelResource):
         # Organisations the file names that the site does not know yet, in the order met.
         self.new_partners: dict[str, str] = {}
 
-    @classmethod
-    def columns(cls) -> list[Column]:
-        return [cls.fields[name] for name in cls._meta.fields]
-
-    def init_instance(self, row=None):
-        return self._meta.model(site=self.site)
+    def columns(self) -> list[Column]:
+        return list(self.fields.values())
 
     def validate_instance(self, instance, import_validation_errors=None, validate_unique=True):
         """A row's checks once its cells are read; the first problem of a row stops it."""
@@ -305,49 +314,18 @@ class SiteRowsResource(resources.ModelResource):
         if errors:
             raise ValidationError(errors)
 
-    def check(self, instance) -> list[tuple[str, str]]:
-        """(column key, reason) of each problem of a row whose cells are all readable."""
-        raise NotImplementedError
-
-    def key(self, instance):
-        """What makes two rows the same record: a row whose key the site or a line above has is
-        refused as a duplicate."""
-        raise NotImplementedError
-
-    def recorded_already(self, instance) -> str:
-        raise NotImplementedError
-
-    def repeated(self) -> str:
-        raise NotImplementedError
-
     def save_instance(self, instance, is_create, row, **kwargs):
         data = {column.attribute: getattr(instance, column.attribute) for column in self.columns()}
         self.accepted[kwargs["row_number"]] = data
         if not self._is_dry_run(kwargs):
             self.save(data)
 
-    def save(self, data: dict) -> None:
-        raise NotImplementedError
-
-    @classmethod
-    def preview_headers(cls) -> list[str]:
-        """The preview table's headers, after the line number."""
-        raise NotImplementedError
-
-    @classmethod
-    def preview_cells(cls, data: dict) -> list[str]:
-        """One accepted row in the preview table, as text."""
-        raise NotImplementedError
-
-    def after_import(self, dataset, result, **kwargs):
-        """Nothing: the ids come from the sequence (see the module's docstring)."""
-
 
 MEETING_KINDS = [(v, label) for v, label in Meeting.Kind.choices if v not in Meeting.NATIONAL_KINDS]
-CATEGORY_OF_ATTENDANCE = {name: category for category, name in ATTENDANCE_FIELDS.items()}
 
 
 class MeetingResource(SiteRowsResource):
+    preview = ("date", "kind", "title", "committee")
     date = Column("date", "date", Date(required=True), gettext_lazy("JJ/MM/AAAA"))
     kind = Column(
         "kind", "type", Choice(MEETING_KINDS, required=True), gettext_lazy("Une des valeurs de la liste")
@@ -383,29 +361,13 @@ class MeetingResource(SiteRowsResource):
 
     class Meta:
         model = Meeting
-        fields = (
-            "date",
-            "kind",
-            "title",
-            "format",
-            "committee",
-            "location",
-            "agenda",
-            "minutes",
-            "minutes_status",
-            *ATTENDANCE_FIELDS.values(),
-        )
 
-    @classmethod
-    def field_from_django_field(cls, field_name, django_field, readonly):
-        """The attendance columns, one per category: the fields not declared above."""
-        category = OrganisationCategory(CATEGORY_OF_ATTENDANCE[field_name])
-        return Column(
-            field_name,
-            format_lazy("participant·es {}", category.label),
-            Count(),
-            gettext_lazy("Nombre entier, 0 si vide"),
-        )
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        # Then one column per attendance category.
+        for category, name in ATTENDANCE_FIELDS.items():
+            header = format_lazy("participant·es {}", OrganisationCategory(category).label)
+            self.fields[name] = Column(name, header, Count(), gettext_lazy("Nombre entier, 0 si vide"))
 
     def init_instance(self, row=None):
         # Empty until read: an empty status is deduced from the minutes (`check`).
@@ -413,12 +375,8 @@ class MeetingResource(SiteRowsResource):
 
     def before_import(self, dataset, **kwargs):
         self.fields["committee"].widget.load(Committee.objects.filter(site=self.site), "name")
-        self.existing = {
-            (day, normalise(title), kind)
-            for day, title, kind in Meeting.objects.filter(site=self.site).values_list(
-                "date", "title", "kind"
-            )
-        }
+        meetings = Meeting.objects.filter(site=self.site).values_list("date", "title", "kind")
+        self.existing = {(day, normalise(title), kind) for day, title, kind in meetings}
 
     def key(self, instance):
         return (instance.date, normalise(instance.title), instance.kind)
@@ -427,19 +385,13 @@ class MeetingResource(SiteRowsResource):
         if instance.minutes and not instance.minutes_status:
             instance.minutes_status = Meeting.MinutesStatus.DRAFT
         instance.minutes_status = instance.minutes_status or Meeting.MinutesStatus.NONE
-        problems = []
-        if instance.minutes_status != Meeting.MinutesStatus.NONE and not instance.minutes:
-            problems.append(
-                (
-                    "minutes_status",
-                    _(
-                        "« %(status)s » demande un compte rendu : remplissez la colonne « compte "
-                        "rendu » ou indiquez « Pas de compte rendu »."
-                    )
-                    % {"status": Meeting.MinutesStatus(instance.minutes_status).label},
-                )
-            )
-        return problems
+        if instance.minutes_status == Meeting.MinutesStatus.NONE or instance.minutes:
+            return []
+        reason = _(
+            "« %(status)s » demande un compte rendu : remplissez la colonne « compte rendu » ou "
+            "indiquez « Pas de compte rendu »."
+        ) % {"status": Meeting.MinutesStatus(instance.minutes_status).label}
+        return [("minutes_status", reason)]
 
     def recorded_already(self, instance):
         return _(
@@ -453,22 +405,9 @@ class MeetingResource(SiteRowsResource):
     def save(self, data):
         services.meeting_save(site=self.site, user=self.user, data=data)
 
-    @classmethod
-    def preview_headers(cls):
-        return [_("Date"), _("Type"), _("Intitulé"), _("Instance"), _("Participant·es")]
-
-    @classmethod
-    def preview_cells(cls, data):
-        return [
-            f"{data['date']:%d/%m/%Y}",
-            str(Meeting.Kind(data["kind"]).label),
-            data["title"],
-            data["committee"].name if data["committee"] else "—",
-            str(sum(data[name] for name in ATTENDANCE_FIELDS.values())),
-        ]
-
 
 class ActionResource(SiteRowsResource):
+    preview = ("title", "theme", "status", "start_date", "end_date", "partner_names")
     title = Column("title", "intitulé", Text(200, required=True), gettext_lazy("200 caractères au plus"))
     description = Column("description", "description", Text(20_000), gettext_lazy("Texte libre"))
     theme = Column(
@@ -502,31 +441,16 @@ class ActionResource(SiteRowsResource):
 
     class Meta:
         model = Action
-        fields = (
-            "title",
-            "description",
-            "theme",
-            "status",
-            "progress",
-            "residents_reached",
-            "start_date",
-            "end_date",
-            "partner_names",
-            "outcomes",
-        )
-
-    def __init__(self, **kwargs):
-        super().__init__(**kwargs)
-        self.partners: dict[str, PartnerOrganisation] = {}
 
     def init_instance(self, row=None):
         # Empty until read: an empty progress is deduced from the status (`check`).
         action = Action(site=self.site, progress=None)
-        action.partner_names = []
+        action.partner_names = ()
         return action
 
     def before_import(self, dataset, **kwargs):
         self.fields["theme"].widget.load(Theme.objects.all(), "name", "code")
+        # The site's organisations by name; `_partner` adds those the import creates.
         self.partners = {normalise(p.name): p for p in PartnerOrganisation.objects.filter(site=self.site)}
         self.existing = {
             normalise(t) for t in Action.objects.filter(site=self.site).values_list("title", flat=True)
@@ -536,19 +460,16 @@ class ActionResource(SiteRowsResource):
         return normalise(instance.title)
 
     def check(self, instance):
-        problems = []
-        start, end = instance.start_date, instance.end_date
-        if start and end and end < start:
-            problems.append(
-                (
-                    "end_date",
-                    _("« %(end)s » est avant la date de début (%(start)s) : corrigez l'une des deux.")
-                    % {"end": f"{end:%d/%m/%Y}", "start": f"{start:%d/%m/%Y}"},
-                )
-            )
         if instance.progress is None:
             instance.progress = 100 if instance.status == Action.Status.DONE else 0
-        return problems
+        start, end = instance.start_date, instance.end_date
+        if not (start and end and end < start):
+            return []
+        reason = _("« %(end)s » est avant la date de début (%(start)s) : corrigez l'une des deux.") % {
+            "end": f"{end:%d/%m/%Y}",
+            "start": f"{start:%d/%m/%Y}",
+        }
+        return [("end_date", reason)]
 
     def recorded_already(self, instance):
         return _(
@@ -568,21 +489,6 @@ class ActionResource(SiteRowsResource):
     def save(self, data):
         partners = [self._partner(name) for name in data["partner_names"]]
         services.action_save(site=self.site, user=self.user, data={**data, "partners": partners})
-
-    @classmethod
-    def preview_headers(cls):
-        return [_("Intitulé"), _("Thématique"), _("État"), _("Début"), _("Fin"), _("Partenaires")]
-
-    @classmethod
-    def preview_cells(cls, data):
-        return [
-            data["title"],
-            data["theme"].name if data["theme"] else "—",
-            str(Action.Status(data["status"]).label),
-            f"{data['start_date']:%d/%m/%Y}" if data["start_date"] else "—",
-            f"{data['end_date']:%d/%m/%Y}" if data["end_date"] else "—",
-            ", ".join(data["partner_names"]) or "—",
-        ]
 
     def _partner(self, name: str) -> PartnerOrganisation:
         """The site's organisation of this name; one the site does not know yet is created in the

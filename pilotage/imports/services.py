@@ -25,6 +25,7 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.utils import timezone
 from django.utils.functional import Promise
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -34,6 +35,7 @@ from pilotage.imports.resources import (
     Column,
     MeetingResource,
     SiteRowsResource,
+    blank,
     normalise,
     quote,
 )
@@ -54,7 +56,7 @@ class ImportKind:
     filename: str
 
     def columns(self) -> list[Column]:
-        return self.resource.columns()
+        return self.resource().columns()
 
 
 KINDS = {
@@ -90,15 +92,11 @@ class ImportReport:
 
     def preview(self, limit: int = 200) -> tuple[list[str], list[list[str]]]:
         """Headers and the first `limit` rows as text, for the dry-run page."""
-        resource = self.kind.resource
+        shown = [column for column in self.kind.columns() if column.key in self.kind.resource.preview]
         return (
-            [_("Ligne"), *resource.preview_headers()],
-            [[str(row["line"]), *resource.preview_cells(row)] for row in self.rows[:limit]],
+            [_("Ligne"), *(capfirst(column.header) for column in shown)],
+            [[str(row["line"]), *(c.widget.render(row[c.key]) for c in shown)] for row in self.rows[:limit]],
         )
-
-
-def _blank(value) -> bool:
-    return value is None or (isinstance(value, str) and not value.strip())
 
 
 def _map_header(header: list, columns: list[Column], report: ImportReport) -> dict[int, Column]:
@@ -106,7 +104,7 @@ def _map_header(header: list, columns: list[Column], report: ImportReport) -> di
     mapping: dict[int, Column] = {}
     seen: set[str] = set()
     for index, cell in enumerate(header):
-        if _blank(cell):
+        if blank(cell):
             continue
         column = by_name.get(normalise(cell))
         if column is None:
@@ -136,9 +134,9 @@ def _dataset(
     dataset = tablib.Dataset(headers=[column.column_name for column in mapping.values()])
     lines = []
     for line, cells in enumerate(rows[1:], start=2):
-        if all(_blank(c) for c in cells):
+        if all(blank(c) for c in cells):
             continue
-        if any(not _blank(c) for c in cells[width:]):
+        if any(not blank(c) for c in cells[width:]):
             report.error(
                 _("Ligne %(line)s : plus de cellules remplies que de colonnes dans l'en-tête.")
                 % {"line": line}
