@@ -1,5 +1,5 @@
 """Derived figures cannot go stale by omission: database triggers mark a site's figures stale on
-every write, whatever the path (form, CSV import's bulk inserts, queryset.update, raw SQL), and the
+every write, whatever the path (form, CSV import, queryset.update, raw SQL), and the
 next read — or the beat sweep — rebuilds them. `check_figures` recomputes everything.
 
 Disabling the mechanism (dropping the triggers, as `test_without_the_triggers_check_figures_
