@@ -299,7 +299,8 @@ class SiteRowsResource(resources.Resource):
         return list(self.fields.values())
 
     def validate_instance(self, instance, import_validation_errors=None, validate_unique=True):
-        """A row's checks once its cells are read; the first problem of a row stops it."""
+        """A row whose cells all read is checked as a whole (its rules, then duplicates); a row
+        with an unreadable cell is reported for its cells only."""
         errors = dict(import_validation_errors or {})
         if not errors:
             problems = self.check(instance)

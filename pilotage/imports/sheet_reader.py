@@ -96,6 +96,7 @@ def read_xlsx(data: bytes) -> list[list]:
             _refuse_dtd(archive)
     except zipfile.BadZipFile as exc:
         raise ReadError("xlsx") from exc
+    # local import: the child reading a CSV starts without loading the spreadsheet library.
     from defusedxml import DefusedXmlException
     from openpyxl import load_workbook
 
