@@ -354,7 +354,7 @@ ATC_ARCHIVE_MAX_MEMBERS = env_int("ATC_ARCHIVE_MAX_MEMBERS", 1000)
 ATC_ARCHIVE_MAX_UNCOMPRESSED_BYTES = env_int("ATC_ARCHIVE_MAX_UNCOMPRESSED_BYTES", 100 * 1024 * 1024)
 ATC_ARCHIVE_MAX_RATIO = env_int("ATC_ARCHIVE_MAX_RATIO", 100)
 # An import file is read in a child process with this address-space ceiling and time limit
-# (pilotage/sheet_reader.py), so that no file can hold a web process's memory or time.
+# (pilotage/imports/sheet_reader.py), so that no file can hold a web process's memory or time.
 ATC_IMPORT_READ_MEMORY_MB = env_int("ATC_IMPORT_READ_MEMORY_MB", 256)
 ATC_IMPORT_READ_SECONDS = env_int("ATC_IMPORT_READ_SECONDS", 10)
 # A checked import file waits this long for its confirmation, then is deleted (pilotage.tasks).

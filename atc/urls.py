@@ -20,7 +20,7 @@ urlpatterns = [
     path("", include("evaluation.dashboards.urls")),
     path("", include("sites.partner_urls")),
     path("", include("pilotage.urls")),
-    path("", include("pilotage.import_urls")),
+    path("", include("pilotage.imports.urls")),
     path("", include("diagnostics.urls")),
     path("", include("evaluation.urls")),
     path("", include("evaluation.report_urls")),

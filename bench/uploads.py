@@ -2,7 +2,7 @@
 
     .venv/bin/python -m bench.uploads
 
-No database: it times `pilotage.imports.read_rows`, the whole reading path of an import (archive
+No database: it times `pilotage.imports.services.read_rows`, the whole reading path of an import (archive
 bounds, then the limited child process). Targets: the 400 KB shared-strings bomb of issue 12 is
 refused in < 2 s with this process growing < 100 MiB (the unit test checks the memory, not the
 time); an ordinary 10,000-row XLSX is read by a child well under its memory ceiling.
@@ -22,7 +22,7 @@ django.setup()
 from django.conf import settings  # noqa: E402
 from openpyxl import Workbook  # noqa: E402
 
-from pilotage import imports  # noqa: E402
+from pilotage.imports import services as imports  # noqa: E402
 from tests import crafted  # noqa: E402
 
 TARGET_SECONDS = 2.0

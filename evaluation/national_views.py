@@ -45,7 +45,7 @@ def national_member_create(request):
     form = NationalMemberForm(request.POST or None)
     if request.method == "POST":
         if form.is_valid():
-            national_member_add(form=form)
+            national_member_add(data=form.cleaned_data)
             messages.success(request, _("Membre ajouté au comité de suivi national."))
             return redirect("reports:national_home")
         messages.error(request, _("Le membre n'a pas été ajouté : corrigez les erreurs."))
@@ -65,7 +65,7 @@ def _meeting_form_page(request, meeting):
     heading = _("Modifier la réunion nationale") if meeting.pk else _("Nouvelle réunion nationale")
 
     def save():
-        saved = national_meeting_save(form=form, user=request.user)
+        saved = national_meeting_save(data=form.cleaned_data, user=request.user, meeting=meeting)
         return reverse("reports:national_meeting_detail", args=[saved.pk])
 
     return form_page(

@@ -103,7 +103,7 @@ def _schedule_form_page(request, schedule):
     list_url = reverse("reports:schedule_list")
 
     def save():
-        reporting.schedule_save(form=form)
+        reporting.schedule_save(data=form.cleaned_data, schedule=schedule)
         return list_url
 
     return form_page(

@@ -35,8 +35,10 @@ import logging
 import os
 import shutil
 import tempfile
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from django.conf import settings
 from django.core.files import File
@@ -53,6 +55,7 @@ from pypdf import PdfReader
 from pypdf.errors import PdfReadError
 
 from atc.periods import Period, french_date, period_before
+from atc.records import assign, set_many
 from evaluation import pdf
 from evaluation.models import EvaluationReport, EvaluationReportPart, Periodicity, ReportSchedule
 from evaluation.report_content import build_content
@@ -716,10 +719,15 @@ def schedule_sync(schedule: ReportSchedule) -> None:
         schedule.save(update_fields=["periodic_task"])
 
 
-def schedule_save(*, form) -> ReportSchedule:
-    """Save a schedule from its form and its beat entry together."""
+def schedule_save(*, data: Mapping[str, Any], schedule: ReportSchedule | None = None) -> ReportSchedule:
+    """Create a schedule, or update `schedule`, from validated data (ReportScheduleForm's fields),
+    and its beat entry with it."""
+    schedule = schedule if schedule is not None else ReportSchedule()
     with transaction.atomic():
-        schedule = form.save()
+        created = schedule.pk is None
+        many = assign(schedule, data)
+        schedule.save()
+        set_many(schedule, many, created=created)
         schedule_sync(schedule)
     return schedule
 

@@ -1,6 +1,9 @@
 """Writes of the steering pages that touch several rows; each is all-or-nothing."""
 
 import uuid
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -9,7 +12,7 @@ from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 
 from atc.concurrency import StaleVersion, claim_version, conflict_message
-from pilotage.forms import ActionForm, MeetingForm
+from atc.records import assign, set_many
 from pilotage.models import (
     Action,
     ActionStatusChange,
@@ -34,37 +37,62 @@ def _record_status(*, action: Action, from_status: str, user) -> None:
         )
 
 
+@dataclass(frozen=True)
+class DecisionEdit:
+    """One change to a meeting's decisions: a new text (no `decision`), a changed text, or a
+    removal (`delete`)."""
+
+    text: str = ""
+    decision: Decision | None = None
+    delete: bool = False
+
+
 @transaction.atomic
 def meeting_save(
     *,
     site: Site,
     user,
-    form: MeetingForm,
-    presences: dict[CommitteeMember, str] | None,
-    decision_formset,
+    data: Mapping[str, Any],
+    meeting: Meeting | None = None,
+    presences: dict[CommitteeMember, str] | None = None,
+    decisions: Iterable[DecisionEdit] = (),
 ) -> Meeting:
-    """Save a meeting with its roster and decisions from validated forms.
+    """Create a meeting, or update `meeting`, from validated data: the fields of MeetingForm
+    (`organisations` among them; `version`, the one the page was built from, if any), with its
+    roster and decisions. The meeting form and the spreadsheet import both save through here.
 
     `presences` replaces the roster when given (None leaves it as it is); members must sit on the
     meeting's committee. Anything that fails rolls the whole save back; StaleVersion when someone
     else saved the meeting after the form was built (atc.concurrency).
     """
-    meeting = form.save(commit=False)
-    claim_version(meeting, form.cleaned_data.get("version"))
+    meeting = meeting if meeting is not None else Meeting()
+    created = meeting.pk is None
+    many = assign(meeting, data)
+    claim_version(meeting, data.get("version"))
     meeting.site = site
-    if meeting.pk is None:
+    if created:
         meeting.created_by = user
     meeting.save()
-    form.save_m2m()
+    set_many(meeting, many, created=created)
     if presences is not None:
         meeting_set_roster(meeting=meeting, presences=presences)
-    decisions = decision_formset.save(commit=False)
-    for decision in decisions:
-        decision.meeting = meeting
-        decision.save()
-    for decision in decision_formset.deleted_objects:
-        decision.delete()
+    for edit in decisions:
+        _decision_apply(meeting=meeting, edit=edit)
     return meeting
+
+
+def _decision_apply(*, meeting: Meeting, edit: DecisionEdit) -> None:
+    if edit.decision is None:
+        if not edit.delete:
+            Decision.objects.create(meeting=meeting, text=edit.text)
+        return
+    if edit.decision.meeting_id != meeting.pk:
+        raise ValidationError(_("Cette décision appartient à une autre réunion."))
+    if edit.delete:
+        edit.decision.delete()
+    else:
+        edit.decision.text = edit.text
+        edit.decision.save()
 
 
 def meeting_set_roster(*, meeting: Meeting, presences: dict[CommitteeMember, str]) -> None:
@@ -79,23 +107,26 @@ def meeting_set_roster(*, meeting: Meeting, presences: dict[CommitteeMember, str
 
 
 @transaction.atomic
-def action_save(*, site: Site, user, form: ActionForm) -> Action:
-    """Save an action from a validated form, create the quick-added partner, and record a change
-    of status in the action's history. StaleVersion when someone else saved the action after the
-    form was built (atc.concurrency)."""
-    is_new = form.instance.pk is None
-    previous = "" if is_new else Action.objects.values_list("status", flat=True).get(pk=form.instance.pk)
-    action = form.save(commit=False)
-    claim_version(action, form.cleaned_data.get("version"))
+def action_save(*, site: Site, user, data: Mapping[str, Any], action: Action | None = None) -> Action:
+    """Create an action, or update `action`, from validated data: the fields of ActionForm
+    (`partners`, `findings` among them; `version` if any), plus `new_partner_name` and
+    `new_partner_category` to create a partner on the spot. A change of status is kept in the
+    action's history. The action form and the spreadsheet import both save through here.
+    StaleVersion when someone else saved the action after the form was built (atc.concurrency)."""
+    action = action if action is not None else Action()
+    created = action.pk is None
+    previous = "" if created else Action.objects.values_list("status", flat=True).get(pk=action.pk)
+    many = assign(action, data)
+    claim_version(action, data.get("version"))
     action.site = site
-    if is_new:
+    if created:
         action.created_by = user
     action.save()
-    form.save_m2m()
-    name = form.cleaned_data.get("new_partner_name")
+    set_many(action, many, created=created)
+    name = data.get("new_partner_name")
     if name:
         partner = PartnerOrganisation.objects.create(
-            site=site, name=name, category=form.cleaned_data["new_partner_category"]
+            site=site, name=name, category=data["new_partner_category"]
         )
         action.partners.add(partner)
     _record_status(action=action, from_status=previous, user=user)

@@ -1,6 +1,6 @@
 from celery import shared_task
 
-from pilotage.imports import pending_files_purge
+from pilotage.imports.services import pending_files_purge
 
 
 @shared_task(name="pilotage.purge_pending_imports", ignore_result=True)

@@ -69,6 +69,19 @@ def _meeting_forms(request, site, meeting):
     return form, committee, roster, decisions
 
 
+def _decision_edits(formset) -> list[services.DecisionEdit]:
+    """What the decisions formset asks: the lines removed, changed or filled in."""
+    edits = []
+    for form in formset.forms:
+        decision = form.instance if form.instance.pk else None
+        if form in formset.deleted_forms:
+            if decision is not None:
+                edits.append(services.DecisionEdit(decision=decision, delete=True))
+        elif form.has_changed():
+            edits.append(services.DecisionEdit(text=form.cleaned_data["text"], decision=decision))
+    return edits
+
+
 def _roster_posted(request, roster) -> bool:
     return roster is not None and any(name.startswith("presence_") for name in request.POST)
 
@@ -90,9 +103,10 @@ def _meeting_form_page(request, site, meeting):
                 meeting = services.meeting_save(
                     site=site,
                     user=request.user,
-                    form=form,
+                    data=form.cleaned_data,
+                    meeting=meeting,
                     presences=presences,
-                    decision_formset=decisions,
+                    decisions=_decision_edits(decisions),
                 )
             except StaleVersion as error:
                 form.refuse_stale(error)
@@ -232,7 +246,9 @@ def _action_form_page(request, site, action):
     if request.method == "POST":
         if form.is_valid():
             try:
-                action = services.action_save(site=site, user=request.user, form=form)
+                action = services.action_save(
+                    site=site, user=request.user, data=form.cleaned_data, action=action
+                )
             except StaleVersion as error:
                 form.refuse_stale(error)
             else:

@@ -39,7 +39,7 @@ from evaluation.figures.cache import site_served
 from evaluation.figures.check import figure_differences
 from evaluation.models import IndicatorValue, LogbookEntry, Scope
 from evaluation.scopes import Target
-from pilotage import imports
+from pilotage.imports import services as imports
 from pilotage.models import ATTENDANCE_FIELDS, Action, Meeting
 from sites.models import FacilitatorAssignment, OrganisationCategory, PartnerOrganisation, Site
 from tests.atc.factories import RoleFactory, UserFactory

@@ -1,5 +1,5 @@
 """Derived figures cannot go stale by omission: database triggers mark a site's figures stale on
-every write, whatever the path (form, CSV import's bulk inserts, queryset.update, raw SQL), and the
+every write, whatever the path (form, CSV import, queryset.update, raw SQL), and the
 next read — or the beat sweep — rebuilds them. `check_figures` recomputes everything.
 
 Disabling the mechanism (dropping the triggers, as `test_without_the_triggers_check_figures_
@@ -20,7 +20,7 @@ from evaluation.figures import aggregates
 from evaluation.figures.check import figure_differences
 from evaluation.report_content import build_content
 from evaluation.scopes import parse_scope
-from pilotage import imports
+from pilotage.imports import services as imports
 from pilotage.models import Meeting
 from sites.models import Site, SiteQuarterStats
 from tests.pilotage.factories import CommitteeFactory, MeetingFactory

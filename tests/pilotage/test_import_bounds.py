@@ -12,7 +12,8 @@ from defusedxml import EntitiesForbidden
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from pilotage import imports
+from pilotage.imports import services as imports
+from pilotage.imports.reading import ImportFileError
 from tests import crafted
 from tests.pilotage.test_imports import csv_bytes
 
@@ -47,14 +48,14 @@ def test_a_400_kb_shared_strings_bomb_is_refused_in_french_without_memory_growth
 
 def test_a_compact_bomb_under_the_size_bound_is_refused_for_its_ratio(marseille):
     bomb = crafted.shared_strings_bomb(megabytes=40)
-    with pytest.raises(imports.ImportFileError, match="anormalement compressé"):
+    with pytest.raises(ImportFileError, match="anormalement compressé"):
         imports.check_file(site=marseille, kind=ACTIONS, data=bomb)
 
 
 def test_an_archive_with_too_many_members_is_refused(marseille, settings):
     settings.ATC_ARCHIVE_MAX_MEMBERS = 10
     data = crafted.zipped({**crafted.XLSX_PARTS, **{f"xl/media/{n}.xml": "<x/>" for n in range(10)}})
-    with pytest.raises(imports.ImportFileError, match="contient 14 éléments, 10 au plus"):
+    with pytest.raises(ImportFileError, match="contient 14 éléments, 10 au plus"):
         imports.check_file(site=marseille, kind=ACTIONS, data=data)
 
 
@@ -79,7 +80,7 @@ def test_an_xlsx_holding_a_dtd_is_refused_in_french(client, facilitator, prolog)
 def test_a_slow_file_is_stopped_at_the_time_limit(marseille, settings):
     settings.ATC_IMPORT_READ_SECONDS = 1
     data = crafted.many_strings_xlsx(300_000)
-    with pytest.raises(imports.ImportFileError, match="La lecture du fichier a dépassé 1 secondes"):
+    with pytest.raises(ImportFileError, match="La lecture du fichier a dépassé 1 secondes"):
         imports.check_file(site=marseille, kind=ACTIONS, data=data)
 
 
@@ -88,7 +89,7 @@ def test_a_file_needing_too_much_memory_is_stopped_at_the_ceiling(marseille, set
     # On a busy machine the time limit could stop the reader first: this test is about memory.
     settings.ATC_IMPORT_READ_SECONDS = 120
     data = crafted.many_strings_xlsx(600_000)
-    with pytest.raises(imports.ImportFileError, match="demande plus de 60 Mo de mémoire"):
+    with pytest.raises(ImportFileError, match="demande plus de 60 Mo de mémoire"):
         imports.check_file(site=marseille, kind=ACTIONS, data=data)
 
 
@@ -117,7 +118,7 @@ def test_a_huge_cell_is_cut_and_reported_with_its_bound(marseille):
 
 def test_a_row_with_too_many_cells_is_refused(marseille):
     data = csv_bytes([["intitulé"], ["Jardin"] + ["x"] * 200])
-    with pytest.raises(imports.ImportFileError, match="plus de 100 cellules remplies"):
+    with pytest.raises(ImportFileError, match="plus de 100 cellules remplies"):
         imports.check_file(site=marseille, kind=ACTIONS, data=data)
 
 

@@ -10,7 +10,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.urls import reverse
 
-from pilotage import imports
+from pilotage.imports import services as imports
 from pilotage.tasks import purge_pending_imports
 from tests.pilotage.test_imports import MEETING_HEADER, csv_bytes, meeting_row
 

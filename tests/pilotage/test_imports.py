@@ -9,7 +9,9 @@ import pytest
 from openpyxl import Workbook, load_workbook
 
 from atc import spreadsheets
-from pilotage import imports
+from pilotage.imports import services as imports
+from pilotage.imports import templates
+from pilotage.imports.reading import ImportFileError
 from pilotage.models import Action, ActionStatusChange, Meeting
 from sites.models import PartnerOrganisation
 from tests.pilotage.factories import ActionFactory, CommitteeFactory, MeetingFactory
@@ -193,7 +195,7 @@ def test_duplicates_of_existing_meetings_are_refused(marseille):
     ],
 )
 def test_unreadable_files_are_refused_with_a_clear_message(marseille, data, message):
-    with pytest.raises(imports.ImportFileError, match=re.escape(message)):
+    with pytest.raises(ImportFileError, match=re.escape(message)):
         imports.check_file(site=marseille, kind=MEETINGS, data=data)
 
 
@@ -281,12 +283,12 @@ def test_xlsx_formulas_are_read_as_text_never_evaluated(marseille, facilitator):
 
 
 def test_templates_have_french_headers_and_neutralised_cells():
-    data = imports.template_csv(MEETINGS)
+    data = templates.template_csv(MEETINGS)
     assert data.startswith(b"\xef\xbb\xbf")
     header = data.decode("utf-8-sig").strip().split(";")
     assert header[:3] == ["date", "type", "intitulé"]
     assert "participant·es Conseil citoyen" in header
-    workbook = load_workbook(io.BytesIO(imports.template_xlsx(ACTIONS)))
+    workbook = load_workbook(io.BytesIO(templates.template_xlsx(ACTIONS)))
     assert [c.value for c in workbook.worksheets[0][1]][:3] == ["intitulé", "description", "thématique"]
     help_rows = list(workbook["Aide"].iter_rows(values_only=True))
     assert ("intitulé", "oui", "200 caractères au plus") in help_rows

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from pilotage.imports import pending_files_purge
+from pilotage.imports.services import pending_files_purge
 
 
 class Command(BaseCommand):

@@ -1,8 +1,8 @@
 """Reading an import file (CSV or XLSX) into rows, in a child process under a memory and time ceiling.
 
-Run as `python -m pilotage.sheet_reader MEMORY_BYTES SECONDS` with the file on stdin; it answers
+Run as `python -m pilotage.imports.sheet_reader MEMORY_BYTES SECONDS` with the file on stdin; it answers
 one JSON object on stdout: `{"rows": [[...], ...]}` or `{"error": code, "detail": text}` (the
-parent, `pilotage.imports`, turns the code into a French message). This module imports no Django:
+parent, `pilotage.imports.services`, turns the code into a French message). This module imports no Django:
 it runs in a fresh interpreter.
 
 Why a fresh interpreter rather than parsing in the web process or a fork of it: openpyxl keeps an
@@ -96,6 +96,7 @@ def read_xlsx(data: bytes) -> list[list]:
             _refuse_dtd(archive)
     except zipfile.BadZipFile as exc:
         raise ReadError("xlsx") from exc
+    # local import: the child reading a CSV starts without loading the spreadsheet library.
     from defusedxml import DefusedXmlException
     from openpyxl import load_workbook
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from pilotage import import_views as views
+from pilotage.imports import views
 
 app_name = "imports"
 

@@ -15,7 +15,8 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from atc.permissions import get_site_for_user
-from pilotage import imports
+from pilotage.imports import services, templates
+from pilotage.imports.reading import ImportFileError
 
 PENDING = "pending_imports"
 CONTENT_TYPES = {
@@ -27,7 +28,7 @@ CONTENT_TYPES = {
 class ImportUploadForm(forms.Form):
     kind = forms.ChoiceField(
         label=gettext_lazy("Que contient le fichier ?"),
-        choices=[(k.slug, k.label) for k in imports.KINDS.values()],
+        choices=[(k.slug, k.label) for k in services.KINDS.values()],
         widget=forms.RadioSelect,
         error_messages={"required": gettext_lazy("Choisissez : réunions ou actions.")},
     )
@@ -60,7 +61,7 @@ def _page(request, site, form, report=None, status=200):
             "site": site,
             "form": form,
             "report": report,
-            "kinds": [(k, k.columns()) for k in imports.KINDS.values()],
+            "kinds": [(k, k.columns()) for k in services.KINDS.values()],
         },
         status=status,
     )
@@ -72,7 +73,7 @@ def _remember(request, site, kind, data: bytes, name: str) -> str:
     for old in pending.values():
         default_storage.delete(old["path"])
     token = uuid.uuid4().hex
-    path = imports.pending_file_save(data, token)
+    path = services.pending_file_save(data, token)
     request.session[PENDING] = {token: {"site": site.pk, "kind": kind.slug, "path": path, "name": name[:200]}}
     return token
 
@@ -92,12 +93,12 @@ def import_start(request, slug):
     form = ImportUploadForm(request.POST, request.FILES) if posted else ImportUploadForm()
     if not posted or not form.is_valid():
         return _page(request, site, form)
-    kind = imports.KINDS[form.cleaned_data["kind"]]
+    kind = services.KINDS[form.cleaned_data["kind"]]
     upload = form.cleaned_data["file"]
     data = upload.read()
     try:
-        report = imports.check_file(site=site, kind=kind, data=data)
-    except imports.ImportFileError as exc:
+        report = services.check_file(site=site, kind=kind, data=data)
+    except ImportFileError as exc:
         form.add_error("file", str(exc))
         return _page(request, site, form)
     if not report.ok:
@@ -127,11 +128,15 @@ def import_confirm(request, slug):
     if entry is None or entry["site"] != site.pk or not default_storage.exists(entry["path"]):
         messages.error(request, _("Cet import n'est plus disponible : déposez le fichier à nouveau."))
         return redirect("imports:import_start", slug=site.slug)
-    kind = imports.KINDS[entry["kind"]]
+    kind = services.KINDS[entry["kind"]]
     with default_storage.open(entry["path"], "rb") as stored:
         data = stored.read()
-    report = imports.import_file(site=site, kind=kind, data=data, user=request.user)
     _forget(request, token)
+    try:
+        report = services.import_file(site=site, kind=kind, data=data, user=request.user)
+    except ImportFileError as exc:
+        messages.error(request, str(exc))
+        return redirect("imports:import_start", slug=site.slug)
     if not report.ok:
         return _page(request, site, ImportUploadForm(), report)
     if kind.slug == "reunions":
@@ -144,10 +149,10 @@ def import_confirm(request, slug):
 def import_template(request, slug, kind, fmt):
     """The empty template of a kind, as CSV (`;`, UTF-8 with BOM) or XLSX."""
     get_site_for_user(request, slug, write=True)
-    if kind not in imports.KINDS or fmt not in CONTENT_TYPES:
+    if kind not in services.KINDS or fmt not in CONTENT_TYPES:
         raise Http404("Modèle inconnu")
-    import_kind = imports.KINDS[kind]
-    body = (imports.template_csv if fmt == "csv" else imports.template_xlsx)(import_kind)
+    import_kind = services.KINDS[kind]
+    body = (templates.template_csv if fmt == "csv" else templates.template_xlsx)(import_kind)
     response = HttpResponse(body, content_type=CONTENT_TYPES[fmt])
     response["Content-Disposition"] = f'attachment; filename="{import_kind.filename}.{fmt}"'
     return response
