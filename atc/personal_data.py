@@ -182,7 +182,7 @@ def personal_data_erase(*, user: User | None = None, name: str | None = None) ->
     from allauth.mfa.models import Authenticator
 
     from evaluation.models import ReportSchedule
-    from evaluation.reporting import reports_reissue_naming
+    from evaluation.reports.services import reports_reissue_naming
     from pilotage.models import CommitteeMember
     from sites.models import FacilitatorAssignment
 

@@ -428,7 +428,7 @@ class PartsProgress(NamedTuple):
 
 
 class EvaluationReportPart(models.Model):
-    """One part of a report rendered in parts (evaluation/reporting.py): part 0 is the summary,
+    """One part of a report rendered in parts (evaluation/reports/services.py): part 0 is the summary,
     the others each hold the sections of a run of sites. The merge waits for every part."""
 
     report = models.ForeignKey(

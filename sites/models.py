@@ -249,7 +249,7 @@ class Site(models.Model):
         choices=InstitutionalSupport.choices,
         default=InstitutionalSupport.UNKNOWN,
     )
-    # The configuration is derived from the facilitators recorded (sites.facilitation); this field
+    # The configuration is derived from the facilitators recorded (sites.team.facilitation); this field
     # only overrides it, and every page that shows an override says so.
     configuration_override = models.CharField(
         _("configuration de l'animation (saisie manuelle)"),

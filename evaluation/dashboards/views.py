@@ -20,9 +20,9 @@ from evaluation.figures import charts as figure_charts
 from evaluation.figures import exports as figure_exports
 from evaluation.figures import multisite
 from evaluation.figures import site as site_figures
+from evaluation.figures import tables as exports
 from evaluation.figures.aggregates import CIVIL_SHARE_ALL_LABEL, CIVIL_SHARE_STEERING_LABEL
 from evaluation.figures.cache import scope_key, sites_cached
-from sites import exports
 from sites.francemap import MapPoint, france_map
 from sites.models import Network, PriorityModel, ReviewComment, Site
 

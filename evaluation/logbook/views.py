@@ -10,8 +10,8 @@ from atc import bounds
 from atc.concurrency import StaleVersion
 from atc.periods import quarter_label, quarter_of
 from atc.permissions import can_write_site, get_object_for_site, get_site_for_user
-from evaluation import services
-from evaluation.forms import LogbookEntryForm
+from evaluation.logbook import services
+from evaluation.logbook.forms import LogbookEntryForm
 from evaluation.models import LogbookEntry
 
 

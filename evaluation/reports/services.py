@@ -47,10 +47,10 @@ from pypdf import PdfReader
 from pypdf.errors import PdfReadError
 
 from atc.periods import Period, french_date, period_before
-from evaluation import pdf
 from evaluation.models import EvaluationReport, EvaluationReportPart, Periodicity, ReportSchedule
-from evaluation.report_content import build_content
-from evaluation.scopes import Target
+from evaluation.reports import pdf
+from evaluation.reports.content import build_content
+from evaluation.reports.scopes import Target
 from sites.models import Site
 
 log = logging.getLogger(__name__)
@@ -230,7 +230,7 @@ def merge_parts(*, target: Target, period: Period, parts: list[RenderedPart], ou
     sections, joined into `output` (written atomically); the page count.
 
     The index render and the join run in a child process under the renders' memory ceiling and
-    time limit (evaluation/pdf.py); raises RenderError, leaving no file, when they fail there.
+    time limit (evaluation/reports/pdf.py); raises RenderError, leaving no file, when they fail there.
     """
     import pypdf  # noqa: F401 - imported once in the parent, inherited by the child
     import weasyprint  # noqa: F401
@@ -273,7 +273,7 @@ def report_enqueue(report_id: int) -> bool:
     Never raises: it runs in `on_commit` of a web request, which must answer whatever the broker
     does. The broker settings (no publish retry, short connection timeouts) bound the wait.
     """
-    from evaluation.report_tasks import build_report
+    from evaluation.reports.tasks import build_report
 
     try:
         build_report.apply_async(args=[report_id], retry=False)
@@ -492,7 +492,7 @@ def report_parts_start(report: EvaluationReport) -> bool:
 
 
 def _enqueue_parts(report_id: int, indexes: list[int]) -> None:
-    from evaluation.report_tasks import build_report_part
+    from evaluation.reports.tasks import build_report_part
 
     for index in indexes:
         if not _publish(build_report_part, report_id, index):
@@ -500,7 +500,7 @@ def _enqueue_parts(report_id: int, indexes: list[int]) -> None:
 
 
 def _enqueue_merge(report_id: int) -> None:
-    from evaluation.report_tasks import merge_report
+    from evaluation.reports.tasks import merge_report
 
     _publish(merge_report, report_id)
 

@@ -15,9 +15,9 @@ from django.conf import settings as django_settings
 from django.core.management import call_command
 from django.utils import timezone
 
-from evaluation import reporting
 from evaluation.models import EvaluationReport
-from evaluation.report_tasks import build_report, build_report_part
+from evaluation.reports import services as reporting
+from evaluation.reports.tasks import build_report, build_report_part
 from sites.models import ContextEvent, Site
 from tests.reports.factories import EvaluationReportFactory
 
