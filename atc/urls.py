@@ -1,7 +1,8 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from atc import views
+from atc import history, views
+from sites import views as sites_views
 
 admin.site.site_header = "Plateforme ATC — administration"
 admin.site.site_title = "Plateforme ATC"
@@ -11,11 +12,12 @@ handler400 = "atc.views.bad_request"
 handler500 = "atc.views.server_error"
 
 urlpatterns = [
-    path("", views.home, name="home"),
+    path("", sites_views.home, name="home"),
     path("sante/", views.health, name="health"),
     path("comptes/", include("allauth.urls")),
     path("admin/", admin.site.urls),
-    path("", include("atc.account_urls")),
+    path("historique/<slug:model>/<int:pk>/", history.history, name="history"),
+    path("", include("sites.people.urls")),
     path("", include("sites.urls")),
     path("", include("evaluation.dashboards.urls")),
     path("", include("sites.partners.urls")),

@@ -16,8 +16,7 @@ from simple_history.models import HistoricalRecords
 
 from atc.bounds import bounded
 from atc.concurrency import version_field
-from pilotage.models import SiteScopedQuerySet
-from sites.models import Network, Site
+from sites.models import Network, Site, SiteScopedQuerySet
 
 
 class LogbookEntryQuerySet(SiteScopedQuerySet):

@@ -9,11 +9,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from atc.periods import PeriodError, parse_period, period_before
-from atc.permissions import get_site_for_user, require_national
+from atc.permissions import require_national
 from atc.views import form_page
 from evaluation.indicators.forms import IndicatorForm, IndicatorValuesForm
 from evaluation.indicators.services import indicator_values_save
 from evaluation.models import Indicator, IndicatorValue, Periodicity
+from sites.access import get_site_for_user
 from sites.models import Site
 
 

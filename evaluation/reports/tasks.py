@@ -58,14 +58,14 @@ REPORT_TASK = {
 }
 
 
-@shared_task(name="evaluation.build_report", **REPORT_TASK)
+@shared_task(name=services.BUILD_TASK, **REPORT_TASK)
 def build_report(self, report_id: int) -> None:
     """Build one report (or queue its parts, for a large one)."""
     task_id = self.request.id or f"local-{report_id}"
     _run(self, report_id, lambda: services.report_build(report_id=report_id, task_id=task_id))
 
 
-@shared_task(name="evaluation.build_report_part", **REPORT_TASK)
+@shared_task(name=services.PART_TASK, **REPORT_TASK)
 def build_report_part(self, report_id: int, index: int) -> None:
     """Render one part of a large report; the last one queues the merge."""
     _run(
@@ -76,7 +76,7 @@ def build_report_part(self, report_id: int, index: int) -> None:
     )
 
 
-@shared_task(name="evaluation.merge_report", **REPORT_TASK)
+@shared_task(name=services.MERGE_TASK, **REPORT_TASK)
 def merge_report(self, report_id: int) -> None:
     """Join the parts of a large report into its frozen file."""
     _run(
@@ -87,13 +87,13 @@ def merge_report(self, report_id: int) -> None:
     )
 
 
-@shared_task(name="evaluation.resend_pending_reports", ignore_result=True)
+@shared_task(name=services.RESEND_TASK, ignore_result=True)
 def resend_pending_reports() -> int:
     """Fired by beat every minute: publish again what an outage left behind."""
     return services.reports_resend_pending()
 
 
-@shared_task(name="evaluation.fire_report_schedule", ignore_result=True, acks_late=True)
+@shared_task(name=services.FIRE_SCHEDULE_TASK, ignore_result=True, acks_late=True)
 def fire_report_schedule(schedule_id: int) -> None:
     """Fired by beat on a schedule's crontab: request the report of the period just ended."""
     services.schedule_fire(schedule_id=schedule_id)

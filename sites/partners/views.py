@@ -4,7 +4,8 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from atc.charts import share_bar
-from atc.permissions import can_write_site, get_object_for_site, get_site_for_user
+from atc.permissions import can_write_site, get_object_for_site
+from sites.access import get_site_for_user
 from sites.models import OrganisationCategory, PartnerOrganisation
 from sites.partners.forms import PartnerForm
 

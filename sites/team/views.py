@@ -3,7 +3,7 @@
 from django.shortcuts import render
 from django.utils import timezone
 
-from atc.permissions import get_site_for_user
+from sites.access import get_site_for_user
 from sites.models import FacilitatorAssignment
 from sites.team.facilitation import facilitation_history
 
