@@ -7,6 +7,7 @@ from typing import NamedTuple
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from django.db import models
 from django.db.models import Count, F, Q, Value
 from django.db.models.functions import Coalesce
@@ -506,8 +507,6 @@ class ReportSchedule(models.Model):
         return [line.strip() for line in self.recipients.splitlines() if line.strip()]
 
     def clean(self):
-        from django.core.validators import validate_email
-
         for address in self.recipient_list():
             try:
                 validate_email(address)

@@ -33,6 +33,7 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import pypdf
 from celery import current_app
 from django.conf import settings
 from django.core.files.storage import default_storage
@@ -213,8 +214,6 @@ def _site_index(*, target: Target, period: Period, parts: list[RenderedPart]) ->
 def _join(*, index: SiteIndex, parts: list[RenderedPart], output: Path) -> int:
     """Render the index and join it with the parts into `output`; the page count. Runs in the
     limited child: no database."""
-    import pypdf
-
     # The index's own length shifts the pages it lists: render until it lists the right ones
     # (the second render almost always does: one more page moves every number, not the length).
     index_pages = 1
@@ -242,7 +241,8 @@ def merge_parts(*, target: Target, period: Period, parts: list[RenderedPart], ou
     The index render and the join run in a child process under the renders' memory ceiling and
     time limit (evaluation/reports/pdf.py); raises RenderError, leaving no file, when they fail there.
     """
-    import pypdf  # noqa: F401 - imported once in the parent, inherited by the child
+    # local import: weasyprint takes about a second to import and only a report's render needs it;
+    # imported here, in the parent, so the child inherits it.
     import weasyprint  # noqa: F401
 
     index = _site_index(target=target, period=period, parts=parts)
