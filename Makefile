@@ -52,6 +52,7 @@ quality: install
 	$(PY) -m ruff check .
 	$(PY) -m djlint templates --lint --quiet
 	$(PY) manage.py makemigrations --check --dry-run
+	$(VENV)/bin/lint-imports
 
 ## Dashboards' server time beside a floor page at 15 sites and 1,600 sites × ~100 meetings
 ## (BENCH_LARGE=1 adds 1,600 × ~1,500 meetings; DATABASE_URL=postgres://… uses PostgreSQL)

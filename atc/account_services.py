@@ -1,6 +1,6 @@
 """Accounts: inviting a person with a first role, giving and ending roles.
 
-Called by the national team's pages (atc.accounts) and by the admin; no open sign-up exists.
+Called by the national team's pages (sites.people) and by the admin; no open sign-up exists.
 """
 
 import datetime

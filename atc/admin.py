@@ -1,5 +1,6 @@
 """Admin of people and roles; the admin's sign-in goes through allauth (rate limits and TOTP)."""
 
+from allauth.account.models import EmailAddress
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.contrib.auth import REDIRECT_FIELD_NAME
@@ -111,8 +112,6 @@ class UserAdmin(DjangoUserAdmin):
         if change:
             super().save_model(request, obj, form, change)
             return
-        from allauth.account.models import EmailAddress
-
         obj.email = obj.email.strip().lower()
         obj.set_unusable_password()
         super().save_model(request, obj, form, change)

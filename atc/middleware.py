@@ -7,6 +7,7 @@ import secrets
 import tempfile
 import time
 
+from allauth.mfa.models import Authenticator
 from django.conf import settings
 from django.core.handlers.wsgi import LimitedStream
 from django.http import HttpResponse
@@ -41,8 +42,6 @@ class RequireMFAMiddleware:
             return False
         if not (user.is_staff or is_national(user)):
             return False
-        from allauth.mfa.models import Authenticator
-
         return not Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
 
 

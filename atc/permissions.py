@@ -14,10 +14,11 @@ on `readable_sites`. Rules:
 import json
 import logging
 from dataclasses import dataclass
+from operator import attrgetter
 
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
-from django.db.models import Prefetch, Q
+from django.db.models import Q
 from django.http import Http404
 from django.utils import timezone
 
@@ -75,7 +76,7 @@ def _build_access(user, day) -> Access:
         Role.objects.filter(user=user)
         .current(day)
         .select_related("network")
-        .prefetch_related(Prefetch("sites", queryset=_sites_for_header()))
+        .prefetch_related("sites")
         .order_by("kind", "-start_date", "pk")
     )
 
@@ -97,17 +98,13 @@ def _build_access(user, day) -> Access:
                 kind=role.kind,
                 network_code=role.network.code if role.network else None,
                 network_name=role.network.name if role.network else None,
-                site_cities=tuple(site.city for site in role.sites.all()),
+                site_cities=tuple(
+                    site.city for site in sorted(role.sites.all(), key=attrgetter("city", "pk"))
+                ),
             )
             for role in roles
         ),
     )
-
-
-def _sites_for_header():
-    from sites.models import Site
-
-    return Site.objects.only("id", "city").order_by("city", "pk")
 
 
 def access_of(user) -> Access:
@@ -192,20 +189,6 @@ def log_refusal(request, reason: str, object_id=None) -> None:
             sort_keys=True,
         )
     )
-
-
-def get_site_for_user(request, slug: str, *, write: bool = False):
-    """The site a URL names, or a 404 outside the user's scope / a 403 for a read-only role."""
-    from sites.models import Site
-
-    site = Site.objects.for_user(request.user).filter(slug=slug).first()
-    if site is None:
-        log_refusal(request, "out_of_scope", slug)
-        raise Http404("Site introuvable")
-    if write and not can_write_site(request.user, site):
-        log_refusal(request, "read_only", site.pk)
-        raise PermissionDenied("Lecture seule")
-    return site
 
 
 def get_object_for_site(request, queryset, site, pk):

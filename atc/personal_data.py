@@ -12,6 +12,8 @@ import json
 from dataclasses import dataclass, field
 from importlib import import_module
 
+from allauth.account.models import EmailAddress
+from allauth.mfa.models import Authenticator
 from django.conf import settings
 from django.contrib.admin.models import LogEntry
 from django.contrib.sessions.models import Session
@@ -21,7 +23,11 @@ from django.utils import timezone
 
 from atc import spreadsheets
 from atc.account_services import role_end
-from atc.models import User
+from atc.models import Role, User
+from evaluation.models import LogbookEntry, ReportSchedule
+from evaluation.reports.services import reports_reissue_naming
+from pilotage.models import Action, CommitteeMember, Meeting
+from sites.models import FacilitatorAssignment, ReviewComment
 
 ERASED_NAME = "Personne effacée"
 
@@ -80,11 +86,6 @@ def _name_matches(name: str) -> Q:
 
 def personal_data_export(*, user: User | None = None, name: str | None = None) -> dict:
     """Everything the platform holds about a person (an account, or a name without account)."""
-    from allauth.account.models import EmailAddress
-
-    from evaluation.models import LogbookEntry, ReportSchedule
-    from pilotage.models import Action, CommitteeMember, Meeting
-    from sites.models import FacilitatorAssignment, ReviewComment
 
     if user is None and not name:
         raise ValueError("A user or a name is required")
@@ -178,13 +179,6 @@ def personal_data_erase(*, user: User | None = None, name: str | None = None) ->
     Meetings, actions and figures they recorded stay (they belong to the site); the link to the
     person becomes an anonymous, deactivated account.
     """
-    from allauth.account.models import EmailAddress
-    from allauth.mfa.models import Authenticator
-
-    from evaluation.models import ReportSchedule
-    from evaluation.reporting import reports_reissue_naming
-    from pilotage.models import CommitteeMember
-    from sites.models import FacilitatorAssignment
 
     if user is None and not name:
         raise ValueError("A user or a name is required")
@@ -261,8 +255,6 @@ def personal_data_purge(*, today: datetime.date | None = None, apply: bool = Fal
     - committee members' names 5 years after their seat ended: removed;
     - expired sessions: deleted.
     """
-    from pilotage.models import CommitteeMember
-    from sites.models import FacilitatorAssignment
 
     day = today or timezone.localdate()
     now = (
@@ -302,6 +294,5 @@ def personal_data_purge(*, today: datetime.date | None = None, apply: bool = Fal
 
 
 def _current_roles(day: datetime.date):
-    from atc.models import Role
 
     return Role.objects.current(day)

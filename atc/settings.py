@@ -469,9 +469,9 @@ CELERY_BEAT_SCHEDULE = {
     # this catches the rest and retries a rebuild that failed).
     "figures-refresh": {"task": "evaluation.refresh_stale_figures", "schedule": 120.0},
 }
-CELERY_IMPORTS = ["evaluation.report_tasks"]
+CELERY_IMPORTS = ["evaluation.reports.tasks", "evaluation.logbook.tasks", "evaluation.figures.tasks"]
 
-# Evaluation reports (evaluation/pdf.py explains the limits): a render runs in a child process
+# Evaluation reports (evaluation/reports/pdf.py explains the limits): a render runs in a child process
 # killed after ATC_REPORT_RENDER_SECONDS and capped at ATC_REPORT_MEMORY_MB of address space; the
 # task itself has Celery's soft/hard limits around the database work.
 ATC_REPORT_RENDER_SECONDS = env_int("ATC_REPORT_RENDER_SECONDS", 240)

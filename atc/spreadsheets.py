@@ -157,6 +157,7 @@ def sheet_title(title: str, used: set[str]) -> str:
 
 def xlsx_bytes(sheets: Iterable[Sheet]) -> bytes:
     """The workbook of `sheets`, written row by row (openpyxl's write-only mode, flat memory)."""
+    # local import: openpyxl is slow to import and only XLSX downloads need it.
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Font

@@ -1,5 +1,6 @@
 from celery import shared_task
 
+from atc.personal_data import personal_data_purge
 from atc.services import heartbeat_record
 
 
@@ -12,6 +13,4 @@ def heartbeat():
 @shared_task(name="atc.purge_personal_data", ignore_result=True)
 def purge_personal_data():
     """Monthly: apply the documented retention periods (README, « Données personnelles »)."""
-    from atc.personal_data import personal_data_purge
-
     personal_data_purge(apply=True)

@@ -1,7 +1,8 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from atc import views
+from atc import history, views
+from sites import views as sites_views
 
 admin.site.site_header = "Plateforme ATC — administration"
 admin.site.site_title = "Plateforme ATC"
@@ -11,18 +12,23 @@ handler400 = "atc.views.bad_request"
 handler500 = "atc.views.server_error"
 
 urlpatterns = [
-    path("", views.home, name="home"),
+    path("", sites_views.home, name="home"),
     path("sante/", views.health, name="health"),
     path("comptes/", include("allauth.urls")),
     path("admin/", admin.site.urls),
-    path("", include("atc.account_urls")),
+    path("historique/<slug:model>/<int:pk>/", history.history, name="history"),
+    path("", include("sites.people.urls")),
     path("", include("sites.urls")),
     path("", include("evaluation.dashboards.urls")),
-    path("", include("sites.partner_urls")),
+    path("", include("sites.partners.urls")),
+    path("", include("sites.team.urls")),
     path("", include("pilotage.urls")),
     path("", include("pilotage.imports.urls")),
     path("", include("diagnostics.urls")),
-    path("", include("evaluation.urls")),
-    path("", include("evaluation.report_urls")),
+    path("", include("pilotage.national.urls")),
+    path("", include("evaluation.logbook.urls")),
+    path("", include("evaluation.indicators.urls")),
+    path("", include("evaluation.reports.urls")),
+    path("", include("evaluation.exports.urls")),
     path("", include("evaluation.definitions.urls")),
 ]

@@ -5,19 +5,13 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import BadRequest
-from django.core.paginator import Paginator
 from django.db import DatabaseError, InterfaceError, OperationalError, connection
 from django.http import HttpResponseServerError, JsonResponse
 from django.shortcuts import redirect, render
 from django.template import loader
 from django.views.decorators.cache import never_cache
 
-from atc.models import Role
-from atc.permissions import is_national
 from atc.services import heartbeat_is_fresh
-from sites.models import Site
-
-HOME_PAGE_SIZE = 24
 
 
 def form_page(
@@ -49,30 +43,6 @@ def form_page(
         "current_label": current_label,
     }
     return render(request, "includes/form_page.html", context)
-
-
-def home(request):
-    """Each role's home: shortcuts for the role, then the sites the user may see (paginated:
-    the national team may see ~1,600 of them once the experiment is generalised)."""
-    user = request.user
-    sites = (
-        Site.objects.for_user(user)
-        .select_related("network")
-        .prefetch_related("neighbourhoods")
-        .order_by("network__name", "name")
-    )
-    page = Paginator(sites, HOME_PAGE_SIZE).get_page(request.GET.get("page"))
-    roles = list(user.roles.current().select_related("network"))
-    return render(
-        request,
-        "home.html",
-        {
-            "page": page,
-            "is_national": is_national(user),
-            "coordinated_networks": [r.network for r in roles if r.kind == Role.Kind.NETWORK_COORDINATOR],
-            "is_delegate": any(r.kind == Role.Kind.PREFET_DELEGATE for r in roles),
-        },
-    )
 
 
 @login_not_required

@@ -9,7 +9,7 @@ child process, atomic write). Targets: national report on the 15 demo sites < 10
 < 2 s (both in a warm process: WeasyPrint already imported, as in a worker).
 
 The 1,600-site national report goes through the worker's parts and merge
-(`evaluation.reporting.plan_parts`, `render_part`, `merge_parts`): the summary, then the site
+(`evaluation.reports.services.plan_parts`, `render_part`, `merge_parts`): the summary, then the site
 sections ATC_REPORT_SECTIONS_PER_PART at a time, rendered by a pool of processes (one per CPU, as
 a worker pool would), then the index of the sites and the merge.
 """
@@ -49,8 +49,8 @@ def _render_part(args):
     from django.db import connections
 
     from atc.periods import parse_period
-    from evaluation.reporting import render_part
-    from evaluation.scopes import parse_scope
+    from evaluation.reports.scopes import parse_scope
+    from evaluation.reports.services import render_part
 
     index, site_ids, output = args
     connections.close_all()
@@ -68,8 +68,8 @@ def _split_national(folder: Path) -> None:
     from django.db import connections
 
     from atc.periods import parse_period
-    from evaluation.reporting import merge_parts, part_name, plan_parts
-    from evaluation.scopes import parse_scope
+    from evaluation.reports.scopes import parse_scope
+    from evaluation.reports.services import merge_parts, part_name, plan_parts
 
     target, period = parse_scope("national"), parse_period(LARGE_PERIOD)
     plan = plan_parts(target)
@@ -105,8 +105,8 @@ def child(size: str) -> None:
 
     from atc.periods import parse_period
     from bench import generate
-    from evaluation.reporting import render_to_path
-    from evaluation.scopes import parse_scope
+    from evaluation.reports.scopes import parse_scope
+    from evaluation.reports.services import render_to_path
     from pilotage.models import Meeting
     from sites.models import Site
 

@@ -9,8 +9,7 @@ from simple_history.models import HistoricalRecords
 
 from atc.bounds import bounded
 from atc.concurrency import version_field
-from pilotage.models import SiteScopedQuerySet
-from sites.models import Site
+from sites.models import Site, SiteScopedQuerySet
 
 
 class Theme(models.Model):

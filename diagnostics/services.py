@@ -6,7 +6,6 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db import transaction
-from django.db.models import Prefetch
 from django.utils.translation import gettext as _
 
 from atc.charts import Chart, grouped_bars, share_bar, slope_chart
@@ -14,7 +13,6 @@ from atc.concurrency import claim_version
 from atc.formats import format_number
 from diagnostics.models import Assessment, AssessmentItem, Finding, Theme
 from diagnostics.readings import SPREAD_LABEL, reading_spread
-from pilotage.models import Action
 from sites.models import Site
 
 KINDS = Assessment.RespondentKind
@@ -191,9 +189,8 @@ def findings_by_theme(*, site: Site, uncovered_only: bool = False) -> list[Theme
         findings = findings.filter(actions__isnull=True)
     findings = (
         findings.select_related("theme", "diagnostic")
-        .prefetch_related(
-            Prefetch("actions", queryset=Action.objects.only("id", "title", "site_id", "status"))
-        )
+        # The actions answering a finding (pilotage's Action.findings), through the reverse relation.
+        .prefetch_related("actions")
         .order_by("theme__order", "theme__name", "-date", "title")
     )
     groups: dict[int, ThemeGroup] = {}

@@ -6,10 +6,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from atc.concurrency import StaleVersion
-from atc.permissions import can_write_site, get_object_for_site, get_site_for_user
+from atc.permissions import can_write_site, get_object_for_site
 from diagnostics import services
 from diagnostics.forms import AssessmentEntryForm, FindingForm
 from diagnostics.models import Assessment, AssessmentItem, Finding
+from sites.access import get_site_for_user
 
 
 def finding_list(request, slug):

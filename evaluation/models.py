@@ -7,6 +7,7 @@ from typing import NamedTuple
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from django.db import models
 from django.db.models import Count, F, Q, Value
 from django.db.models.functions import Coalesce
@@ -16,8 +17,7 @@ from simple_history.models import HistoricalRecords
 
 from atc.bounds import bounded
 from atc.concurrency import version_field
-from pilotage.models import SiteScopedQuerySet
-from sites.models import Network, Site
+from sites.models import Network, Site, SiteScopedQuerySet
 
 
 class LogbookEntryQuerySet(SiteScopedQuerySet):
@@ -428,7 +428,7 @@ class PartsProgress(NamedTuple):
 
 
 class EvaluationReportPart(models.Model):
-    """One part of a report rendered in parts (evaluation/reporting.py): part 0 is the summary,
+    """One part of a report rendered in parts (evaluation/reports/services.py): part 0 is the summary,
     the others each hold the sections of a run of sites. The merge waits for every part."""
 
     report = models.ForeignKey(
@@ -507,8 +507,6 @@ class ReportSchedule(models.Model):
         return [line.strip() for line in self.recipients.splitlines() if line.strip()]
 
     def clean(self):
-        from django.core.validators import validate_email
-
         for address in self.recipient_list():
             try:
                 validate_email(address)

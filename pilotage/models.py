@@ -11,14 +11,7 @@ from simple_history.models import HistoricalRecords
 
 from atc.bounds import bounded
 from atc.concurrency import version_field
-from sites.models import OrganisationCategory, PartnerOrganisation, Site
-
-
-class SiteScopedQuerySet(models.QuerySet):
-    """Rows that belong to a site; what a user may read follows the sites they may read."""
-
-    def for_user(self, user):
-        return self.filter(site__in=Site.objects.for_user(user))
+from sites.models import OrganisationCategory, PartnerOrganisation, Site, SiteScopedQuerySet
 
 
 class Committee(models.Model):

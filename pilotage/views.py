@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from atc.concurrency import StaleVersion
-from atc.permissions import can_write_site, get_object_for_site, get_site_for_user, log_refusal
+from atc.permissions import can_write_site, get_object_for_site, log_refusal
 from pilotage import services
 from pilotage.forms import (
     ActionForm,
@@ -37,6 +37,7 @@ from pilotage.models import (
     MeetingParticipant,
 )
 from pilotage.uploads import safe_download_name
+from sites.access import get_site_for_user
 
 MEETINGS_PER_PAGE = 20
 

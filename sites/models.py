@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from atc.bounds import bounded
+from atc.permissions import readable_sites
 
 # A département on three characters: 001–095 and 02A/02B in metropolitan France, 971–976 overseas.
 _DEPARTEMENT3 = r"(?:0(?:0[1-9]|[1-8][0-9]|9[0-5]|2A|2B)|97[1-6])"
@@ -182,9 +183,14 @@ class Scheme(models.Model):
 class SiteQuerySet(models.QuerySet):
     def for_user(self, user):
         """The sites a user may read (see atc.permissions)."""
-        from atc.permissions import readable_sites
-
         return readable_sites(user, self)
+
+
+class SiteScopedQuerySet(models.QuerySet):
+    """Rows that belong to a site; what a user may read follows the sites they may read."""
+
+    def for_user(self, user):
+        return self.filter(site__in=Site.objects.for_user(user))
 
 
 class Site(models.Model):
@@ -249,7 +255,7 @@ class Site(models.Model):
         choices=InstitutionalSupport.choices,
         default=InstitutionalSupport.UNKNOWN,
     )
-    # The configuration is derived from the facilitators recorded (sites.facilitation); this field
+    # The configuration is derived from the facilitators recorded (sites.team.facilitation); this field
     # only overrides it, and every page that shows an override says so.
     configuration_override = models.CharField(
         _("configuration de l'animation (saisie manuelle)"),

@@ -7,6 +7,8 @@ confidence per row). Used by the data migration and by tests; importable without
 import csv
 from pathlib import Path
 
+from django.utils.text import slugify
+
 DATA_FILE = Path(__file__).resolve().parent / "data" / "atc_sites.csv"
 
 NETWORKS = [
@@ -80,8 +82,6 @@ def confidence_level(text: str) -> str:
 
 
 def site_slug(city: str) -> str:
-    from django.utils.text import slugify
-
     return slugify(city)
 
 

@@ -1,14 +1,19 @@
 import datetime
 from urllib.parse import urlencode
 
+from django.core.paginator import Paginator
 from django.shortcuts import render
 from django.utils import timezone
 
+from atc.models import Role
 from atc.periods import period_before
-from atc.permissions import can_write_site, get_site_for_user
+from atc.permissions import can_write_site, is_national
 from evaluation.models import LogbookEntry
 from pilotage.models import Action, Meeting
+from sites.access import get_site_for_user
+from sites.models import Site
 
+HOME_PAGE_SIZE = 24
 MINUTES_GRACE_DAYS = 7
 LATEST_COUNT = 5
 # "À faire" shows the oldest few of each kind, with the total and a link to the full list.
@@ -55,5 +60,29 @@ def site_home(request, slug):
             "quarter_end": quarter_end,
             "latest_meetings": meetings[:LATEST_COUNT],
             "latest_actions": actions.order_by("-updated_at", "-id")[:LATEST_COUNT],
+        },
+    )
+
+
+def home(request):
+    """Each role's home: shortcuts for the role, then the sites the user may see (paginated:
+    the national team may see ~1,600 of them once the experiment is generalised)."""
+    user = request.user
+    sites = (
+        Site.objects.for_user(user)
+        .select_related("network")
+        .prefetch_related("neighbourhoods")
+        .order_by("network__name", "name")
+    )
+    page = Paginator(sites, HOME_PAGE_SIZE).get_page(request.GET.get("page"))
+    roles = list(user.roles.current().select_related("network"))
+    return render(
+        request,
+        "home.html",
+        {
+            "page": page,
+            "is_national": is_national(user),
+            "coordinated_networks": [r.network for r in roles if r.kind == Role.Kind.NETWORK_COORDINATOR],
+            "is_delegate": any(r.kind == Role.Kind.PREFET_DELEGATE for r in roles),
         },
     )

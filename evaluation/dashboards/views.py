@@ -15,14 +15,15 @@ from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
 from atc.periods import EXPERIMENT_START, parse_quarter, quarter_label, quarter_param, quarters_between
-from atc.permissions import can_comment_site, get_site_for_user, log_refusal, require_national
+from atc.permissions import can_comment_site, log_refusal, require_national
 from evaluation.figures import charts as figure_charts
 from evaluation.figures import exports as figure_exports
 from evaluation.figures import multisite
 from evaluation.figures import site as site_figures
+from evaluation.figures import tables as exports
 from evaluation.figures.aggregates import CIVIL_SHARE_ALL_LABEL, CIVIL_SHARE_STEERING_LABEL
 from evaluation.figures.cache import scope_key, sites_cached
-from sites import exports
+from sites.access import get_site_for_user
 from sites.francemap import MapPoint, france_map
 from sites.models import Network, PriorityModel, ReviewComment, Site
 

@@ -247,7 +247,7 @@ def refresh_stale(site_ids=None, *, limit: int | None = SYNC_REFRESH_LIMIT) -> i
 
 
 def _send_refresh_task() -> None:
-    # By name: the task module (evaluation.tasks) imports this one.
+    # By name: the task module (evaluation.figures.tasks) imports this one.
     try:
         current_app.send_task(REFRESH_TASK)
     except Exception:

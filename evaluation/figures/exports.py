@@ -7,7 +7,7 @@ from atc.charts import Chart
 from atc.periods import quarter_label, quarter_of
 from evaluation.figures.aggregates import CIVIL_SHARE_ALL_LABEL, CIVIL_SHARE_STEERING_LABEL
 from evaluation.figures.site import SiteDashboard
-from sites.exports import Table
+from evaluation.figures.tables import Table
 from sites.models import Site
 
 SITE_TABLE_HEADERS = [

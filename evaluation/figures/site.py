@@ -18,7 +18,6 @@ from diagnostics.readings import reading_spread
 from evaluation.figures.aggregates import CATEGORIES, CIVIL_SOCIETY, refresh_stale
 from evaluation.models import LogbookEntry
 from pilotage.models import Action, Committee, CommitteeMember, Meeting
-from sites.facilitation import Vacancy, facilitation_history
 from sites.models import (
     ContextEvent,
     FacilitatorAssignment,
@@ -26,6 +25,7 @@ from sites.models import (
     Site,
     SiteQuarterStats,
 )
+from sites.team.facilitation import Vacancy, facilitation_history
 
 
 @dataclass
@@ -98,7 +98,7 @@ def _facilitation(site: Site, today: datetime.date) -> Facilitation:
         a for a in assignments if a.start_date <= today and (a.end_date is None or a.end_date >= today)
     ]
     current_leads = [a for a in current if a.position == FacilitatorAssignment.Position.LEAD]
-    # Vacancies and turnover: the one rule of sites.facilitation, which the people page reads too.
+    # Vacancies and turnover: the one rule of sites.team.facilitation, which the people page reads too.
     history = facilitation_history(assignments, today)
     return Facilitation(
         today=today,

@@ -14,9 +14,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from atc.permissions import get_site_for_user
 from pilotage.imports import services, templates
 from pilotage.imports.reading import ImportFileError
+from sites.access import get_site_for_user
 
 PENDING = "pending_imports"
 CONTENT_TYPES = {

@@ -11,9 +11,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from atc.account_services import invitation_url
-from atc.forms import InviteForm, RoleScopeForm
 from atc.models import Role, User
 from sites.models import Network, Site
+from sites.people.forms import InviteForm, RoleScopeForm
 from tests.atc.factories import RoleFactory, UserFactory
 
 pytestmark = pytest.mark.django_db

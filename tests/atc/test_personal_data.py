@@ -18,9 +18,9 @@ from pypdf import PdfReader
 from atc.models import Role, User
 from atc.periods import parse_period
 from atc.personal_data import ERASED_NAME, personal_data_erase, personal_data_export, personal_data_purge
-from evaluation import reporting
 from evaluation.models import EvaluationReport, ReportSchedule
-from evaluation.scopes import parse_scope
+from evaluation.reports import services as reporting
+from evaluation.reports.scopes import parse_scope
 from pilotage.models import Committee, CommitteeMember
 from sites.models import FacilitatorAssignment, ReviewComment
 from tests.atc.factories import TEST_PASSWORD, RoleFactory, UserFactory

@@ -22,8 +22,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from atc.periods import parse_period
-from evaluation.reporting import render_html, report_notify
-from evaluation.scopes import parse_scope
+from evaluation.reports.scopes import parse_scope
+from evaluation.reports.services import render_html, report_notify
 from sites.models import HostOrganisation, Site
 from tests.access import MATRIX_SITES, PERSONAS, SITE_COMMENT, SITE_READ, SITE_WRITE
 from tests.atc.matrix import FINGERPRINT_APPS, build_world, collect_rules, sign_in
@@ -56,7 +56,7 @@ EXCLUDED = {
     ("atc", "User", "password"): "a password hash, never shown",
     ("atc", "User", "email"): "an address checked by EmailValidator in every form (no < > or quotes)",
     ("atc", "Heartbeat", "name"): "written by the worker's beat task only, never typed by a person",
-    ("evaluation", "Indicator", "computation"): "a key of evaluation.indicator_rules picked from a list",
+    ("evaluation", "Indicator", "computation"): "a key of evaluation.indicators.rules picked from a list",
     ("evaluation", "EvaluationReport", "task_id"): "a Celery task id set by the worker, never shown",
     ("pilotage", "Attachment", "content_type"): (
         "set from the detected file type (pilotage.uploads), never from the person's input"
@@ -241,8 +241,10 @@ def test_every_free_text_field_is_planted(in_world):
 def test_the_national_team_reads_the_planted_markup_as_text(client, in_world):
     """The markup does reach the pages, escaped: the test would see it if it were not."""
     sign_in(client, in_world, "facilitator")
-    rule = RULES["reports:indicator_values"]
-    page = client.get(reverse("reports:indicator_values", kwargs=rule.kwargs(in_world.objects["marseille"])))
+    rule = RULES["indicators:indicator_values"]
+    page = client.get(
+        reverse("indicators:indicator_values", kwargs=rule.kwargs(in_world.objects["marseille"]))
+    )
     # The indicator's definition, shown as the field's help text (the page of the finding).
     assert f"&lt;div hx-post=&quot;/{MARK}&quot; hx-trigger=&quot;load&quot;" in page.content.decode()
 

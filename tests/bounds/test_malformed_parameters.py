@@ -15,14 +15,14 @@ PERIOD_RANGE = "hors de la plage admise : écrivez une année entre 2000 et 2100
 @pytest.mark.parametrize("period", ["9999", "0000", "9999-Q4", "0000-T1", "1999-Q4"])
 def test_an_impossible_period_on_the_indicator_page_is_a_400(client, facilitator, marseille, period):
     client.force_login(facilitator)
-    response = client.get(reverse("reports:indicator_values", args=["marseille", period]))
+    response = client.get(reverse("indicators:indicator_values", args=["marseille", period]))
     assert response.status_code == 400
     assert PERIOD_RANGE in response.content.decode()
 
 
 def test_an_unreadable_period_on_the_indicator_page_says_what_to_type(client, facilitator, marseille):
     client.force_login(facilitator)
-    response = client.get(reverse("reports:indicator_values", args=["marseille", "bientôt"]))
+    response = client.get(reverse("indicators:indicator_values", args=["marseille", "bientôt"]))
     assert response.status_code == 400
     assert "Période illisible" in response.content.decode()
 
@@ -30,7 +30,7 @@ def test_an_unreadable_period_on_the_indicator_page_says_what_to_type(client, fa
 @pytest.mark.parametrize("period", ["9999", "0000", "9999-Q4"])
 def test_the_indicator_list_falls_back_to_the_last_quarter_and_says_why(client, national_team, period):
     client.force_login(national_team)
-    response = client.get(reverse("reports:indicator_list"), {"periode": period})
+    response = client.get(reverse("indicators:indicator_list"), {"periode": period})
     assert response.status_code == 200
     assert PERIOD_RANGE in response.content.decode()
 

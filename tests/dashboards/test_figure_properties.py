@@ -33,12 +33,12 @@ from atc.models import Role
 from atc.periods import quarter_label, quarter_of, quarter_param, quarters_between, range_period
 from atc.personal_data import ERASED_NAME, personal_data_erase
 from diagnostics.models import Theme
-from evaluation import report_content
 from evaluation.figures import aggregates, rendered
 from evaluation.figures.cache import site_served
 from evaluation.figures.check import figure_differences
 from evaluation.models import IndicatorValue, LogbookEntry, Scope
-from evaluation.scopes import Target
+from evaluation.reports import content as report_content
+from evaluation.reports.scopes import Target
 from pilotage.imports import services as imports
 from pilotage.models import ATTENDANCE_FIELDS, Action, Meeting
 from sites.models import FacilitatorAssignment, OrganisationCategory, PartnerOrganisation, Site
@@ -209,7 +209,7 @@ class FigureWrites(RuleBasedStateMachine):
 
     @rule(slug=st.sampled_from(SLUGS), day=days, value=counts)
     def form_indicator_values(self, slug, day, value):
-        url = reverse("reports:indicator_values", args=[slug, quarter_param(quarter_of(day))])
+        url = reverse("indicators:indicator_values", args=[slug, quarter_param(quarter_of(day))])
         page = self.facilitator.get(url)
         assert page.status_code == 200, url
         data, _names = page_form(page.content.decode())

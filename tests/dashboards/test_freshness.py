@@ -18,8 +18,8 @@ from openpyxl import load_workbook
 from atc.periods import parse_period
 from evaluation.figures import aggregates
 from evaluation.figures.check import figure_differences
-from evaluation.report_content import build_content
-from evaluation.scopes import parse_scope
+from evaluation.reports.content import build_content
+from evaluation.reports.scopes import parse_scope
 from pilotage.imports import services as imports
 from pilotage.models import Meeting
 from sites.models import Site, SiteQuarterStats

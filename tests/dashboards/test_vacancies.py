@@ -1,4 +1,4 @@
-"""Facilitator vacancies: one rule (sites.facilitation) read by the site dashboard and the people
+"""Facilitator vacancies: one rule (sites.team.facilitation) read by the site dashboard and the people
 page — a vacancy still open today is shown as open, with the same number of days on both pages."""
 
 import datetime
@@ -28,7 +28,7 @@ def test_an_open_vacancy_reads_the_same_on_the_dashboard_and_the_people_page(
     dashboard = client.get(reverse("dashboards:site", args=["marseille"])).content.decode()
     assert f"Poste vacant du 15/02/2021 au {today}" not in dashboard  # an open vacancy has no end
     assert "Poste vacant depuis le 15/02/2021" in dashboard
-    people = client.get(reverse("partners:facilitator_history", args=["marseille"])).content.decode()
+    people = client.get(reverse("team:facilitator_history", args=["marseille"])).content.decode()
     assert "Depuis le 15/02/2021" in people
     for page in (dashboard, people):
         assert f"{days:,}".replace(",", "\u202f") in page

@@ -19,8 +19,8 @@ from atc.models import User
 from atc.periods import parse_period
 from evaluation.figures import registry
 from evaluation.figures.registry import Place
-from evaluation.reporting import render_html
-from evaluation.scopes import parse_scope
+from evaluation.reports.scopes import parse_scope
+from evaluation.reports.services import render_html
 
 pytestmark = pytest.mark.django_db
 

@@ -7,8 +7,8 @@ import pytest
 from django.urls import reverse
 
 from atc.periods import quarter_period
+from evaluation.logbook.services import last_finished_quarter
 from evaluation.models import LogbookEntry
-from evaluation.services import last_finished_quarter
 from tests.evaluation.factories import LogbookEntryFactory
 from tests.pilotage.factories import ActionFactory, MeetingFactory
 

@@ -10,8 +10,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from atc.periods import period_before, quarter_label, quarter_of
+from evaluation.logbook.services import logbook_reminders_send
 from evaluation.models import LogbookEntry
-from evaluation.services import logbook_reminders_send
 from tests.evaluation.factories import LogbookEntryFactory
 
 DAY = datetime.timedelta(days=1)

@@ -7,9 +7,9 @@ from django.conf import settings
 from django.core import mail
 
 from atc.models import Role
+from evaluation.logbook.services import logbook_reminders_send
+from evaluation.logbook.tasks import send_logbook_reminders
 from evaluation.models import LogbookReminder
-from evaluation.services import logbook_reminders_send
-from evaluation.tasks import send_logbook_reminders
 from sites.models import Site
 from tests.atc.factories import RoleFactory, UserFactory
 from tests.evaluation.factories import LogbookEntryFactory, LogbookReminderFactory

@@ -39,27 +39,27 @@ RULES = {
     "reports:schedule_create": Rule(NATIONAL, methods=("GET", "POST"), post_data=_schedule_post),
     "reports:schedule_edit": Rule(NATIONAL, _schedule, ("GET", "POST"), _schedule_post),
     "reports:schedule_toggle": Rule(NATIONAL, _schedule, ("POST",), lambda o: {}),
-    "reports:indicator_list": Rule(NATIONAL),
-    "reports:indicator_create": Rule(NATIONAL),
-    "reports:indicator_edit": Rule(NATIONAL, lambda o: {"pk": o["indicator"].pk}),
-    "reports:indicator_values": Rule(
+    "indicators:indicator_list": Rule(NATIONAL),
+    "indicators:indicator_create": Rule(NATIONAL),
+    "indicators:indicator_edit": Rule(NATIONAL, lambda o: {"pk": o["indicator"].pk}),
+    "indicators:indicator_values": Rule(
         SITE_WRITE,
         lambda o: {"slug": o["site"].slug, "period": "2021-Q1"},
         ("GET", "POST"),
         lambda o: {f"value_{o['indicator'].pk}": "12"},
     ),
-    "reports:national_home": Rule(NATIONAL),
-    "reports:national_member_create": Rule(
+    "national:national_home": Rule(NATIONAL),
+    "national:national_member_create": Rule(
         NATIONAL,
         methods=("GET", "POST"),
         post_data=lambda o: {"organisation_name": f"ANCT {o['site'].slug}", "category": "state"},
     ),
-    "reports:national_meeting_create": Rule(NATIONAL),
-    "reports:national_meeting_detail": Rule(NATIONAL, lambda o: {"pk": o["national_meeting"].pk}),
-    "reports:national_meeting_edit": Rule(NATIONAL, lambda o: {"pk": o["national_meeting"].pk}),
+    "national:national_meeting_create": Rule(NATIONAL),
+    "national:national_meeting_detail": Rule(NATIONAL, lambda o: {"pk": o["national_meeting"].pk}),
+    "national:national_meeting_edit": Rule(NATIONAL, lambda o: {"pk": o["national_meeting"].pk}),
     # Anyone signed in; the rows are their own scope's (tested in test_exports).
-    "reports:export_index": Rule(AUTHENTICATED),
-    "reports:export_download": Rule(AUTHENTICATED, lambda o: {"dataset": "reunions", "fmt": "csv"}),
+    "exports:export_index": Rule(AUTHENTICATED),
+    "exports:export_download": Rule(AUTHENTICATED, lambda o: {"dataset": "reunions", "fmt": "csv"}),
 }
 
 

@@ -34,19 +34,19 @@ def poisoned(marseille):
 def test_national_and_network_exports_hold_control_characters(client, request, poisoned, persona):
     client.force_login(request.getfixturevalue(persona))
     for dataset in DATASETS:
-        response = client.get(reverse("reports:export_download", args=[dataset, "xlsx"]))
+        response = client.get(reverse("exports:export_download", args=[dataset, "xlsx"]))
         assert response.status_code == 200, dataset
         text = " ".join(
             str(v) for row in load_workbook(io.BytesIO(response.content)).active.values for v in row
         )
         assert not re.search("[\x00-\x08\x0b\x0c\x0e-\x1f]", text), dataset
-        body = client.get(reverse("reports:export_download", args=[dataset, "csv"])).content
+        body = client.get(reverse("exports:export_download", args=[dataset, "csv"])).content
         rows = list(csv.reader(io.StringIO(body.decode("utf-8-sig")), delimiter=";"))
         assert len(rows) > 1, dataset
     titles = " ".join(
         str(v)
         for row in load_workbook(
-            io.BytesIO(client.get(reverse("reports:export_download", args=["reunions", "xlsx"])).content)
+            io.BytesIO(client.get(reverse("exports:export_download", args=["reunions", "xlsx"])).content)
         ).active.values
         for v in row
     )

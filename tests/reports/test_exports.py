@@ -16,7 +16,7 @@ def meetings(marseille, grenoble):
 
 
 def _csv(client, dataset):
-    response = client.get(reverse("reports:export_download", args=[dataset, "csv"]))
+    response = client.get(reverse("exports:export_download", args=[dataset, "csv"]))
     assert response.status_code == 200
     return response.content.decode("utf-8-sig")
 
@@ -43,7 +43,7 @@ def test_a_formula_typed_in_a_title_stays_text(client, national_team, meetings):
     client.force_login(national_team)
 
     assert "'=HYPERLINK(" in _csv(client, "reunions")
-    response = client.get(reverse("reports:export_download", args=["reunions", "xlsx"]))
+    response = client.get(reverse("exports:export_download", args=["reunions", "xlsx"]))
     sheet = load_workbook(io.BytesIO(response.content)).active
     titles = [row[3] for row in sheet.iter_rows(min_row=2, values_only=True)]
     assert '\'=HYPERLINK("http://evil.example","clic")' in titles
@@ -52,7 +52,7 @@ def test_a_formula_typed_in_a_title_stays_text(client, national_team, meetings):
 
 def test_every_dataset_downloads_in_both_formats(client, national_team, meetings):
     client.force_login(national_team)
-    page = client.get(reverse("reports:export_index")).content.decode()
+    page = client.get(reverse("exports:export_index")).content.decode()
 
     for dataset in (
         "sites",
@@ -65,9 +65,9 @@ def test_every_dataset_downloads_in_both_formats(client, national_team, meetings
         "indicateurs",
         "carnet-de-bord",
     ):
-        assert reverse("reports:export_download", args=[dataset, "xlsx"]) in page
-        assert client.get(reverse("reports:export_download", args=[dataset, "csv"])).status_code == 200
-        assert client.get(reverse("reports:export_download", args=[dataset, "xlsx"])).status_code == 200
+        assert reverse("exports:export_download", args=[dataset, "xlsx"]) in page
+        assert client.get(reverse("exports:export_download", args=[dataset, "csv"])).status_code == 200
+        assert client.get(reverse("exports:export_download", args=[dataset, "xlsx"])).status_code == 200
 
 
 def test_an_outsider_gets_headers_and_no_rows(client, outsider, meetings):

@@ -23,11 +23,13 @@ def test_the_national_team_defines_a_computed_indicator(client, national_team):
         "is_active": "on",
     }
 
-    refused = client.post(reverse("reports:indicator_create"), data)
+    refused = client.post(reverse("indicators:indicator_create"), data)
     assert "Choisissez la règle de calcul de cet indicateur." in refused.content.decode()
     assert not Indicator.objects.exists()
 
-    response = client.post(reverse("reports:indicator_create"), {**data, "computation": "steering_meetings"})
+    response = client.post(
+        reverse("indicators:indicator_create"), {**data, "computation": "steering_meetings"}
+    )
     assert response.status_code == 302
     assert Indicator.objects.get().computation == "steering_meetings"
 
@@ -36,7 +38,7 @@ def test_a_facilitator_enters_and_clears_the_values_of_a_quarter(client, facilit
     first, second = IndicatorFactory(), IndicatorFactory()
     IndicatorFactory(computed=True)  # computed: no field to fill
     client.force_login(facilitator)
-    url = reverse("reports:indicator_values", args=[marseille.slug, "2021-Q1"])
+    url = reverse("indicators:indicator_values", args=[marseille.slug, "2021-Q1"])
 
     page = client.get(url).content.decode()
     assert first.name in page and "Réunions de pilotage" not in page
@@ -54,7 +56,8 @@ def test_a_negative_value_saves_nothing(client, facilitator, marseille):
     client.force_login(facilitator)
 
     response = client.post(
-        reverse("reports:indicator_values", args=[marseille.slug, "2021-Q1"]), {f"value_{indicator.pk}": "-3"}
+        reverse("indicators:indicator_values", args=[marseille.slug, "2021-Q1"]),
+        {f"value_{indicator.pk}": "-3"},
     )
 
     assert "La valeur ne peut pas être négative." in response.content.decode()
@@ -65,7 +68,7 @@ def test_a_negative_value_saves_nothing(client, facilitator, marseille):
 def test_readers_cannot_enter_values(client, personas, persona, tourcoing):
     client.force_login(personas[persona])
 
-    response = client.get(reverse("reports:indicator_values", args=[tourcoing.slug, "2021-Q1"]))
+    response = client.get(reverse("indicators:indicator_values", args=[tourcoing.slug, "2021-Q1"]))
 
     assert response.status_code == 403
 
@@ -78,7 +81,7 @@ def test_the_completeness_of_a_period_shows_who_entered_what(
     client.force_login(national_team)
 
     with django_assert_max_num_queries(12):
-        response = client.get(reverse("reports:indicator_list") + "?periode=2021-Q1")
+        response = client.get(reverse("indicators:indicator_list") + "?periode=2021-Q1")
 
     content = response.content.decode()
     assert "1 site a tout saisi." in content

@@ -15,7 +15,7 @@ def national_client(client, national_team):
 
 def test_members_are_recorded_in_the_national_committee(national_client):
     response = national_client.post(
-        reverse("reports:national_member_create"),
+        reverse("national:national_member_create"),
         {
             "organisation_name": "Question de Ville",
             "person_name": "",
@@ -27,12 +27,12 @@ def test_members_are_recorded_in_the_national_committee(national_client):
     assert response.status_code == 302
     committee = Committee.objects.get(kind=Committee.Kind.NATIONAL)
     assert committee.site is None
-    assert "Question de Ville" in national_client.get(reverse("reports:national_home")).content.decode()
+    assert "Question de Ville" in national_client.get(reverse("national:national_home")).content.decode()
 
 
 def test_a_national_event_keeps_its_synthesis_escaped(national_client):
     response = national_client.post(
-        reverse("reports:national_meeting_create") + "?type=national_event",
+        reverse("national:national_meeting_create") + "?type=national_event",
         {
             "kind": "national_event",
             "title": "Grand Atelier en ligne",
@@ -54,7 +54,7 @@ def test_a_national_event_keeps_its_synthesis_escaped(national_client):
     )
 
     event = Meeting.objects.get(kind=Meeting.Kind.NATIONAL_EVENT)
-    assert response["Location"] == reverse("reports:national_meeting_detail", args=[event.pk])
+    assert response["Location"] == reverse("national:national_meeting_detail", args=[event.pk])
     assert event.site is None and event.total_attendees == 100
     page = national_client.get(response["Location"]).content.decode()
     assert "8 groupes de travail &lt;b&gt;deux fois&lt;/b&gt;." in page
@@ -63,7 +63,7 @@ def test_a_national_event_keeps_its_synthesis_escaped(national_client):
 def test_a_site_meeting_is_not_reachable_through_the_national_pages(national_client, marseille):
     meeting = MeetingFactory(site=marseille)
 
-    response = national_client.get(reverse("reports:national_meeting_detail", args=[meeting.pk]))
+    response = national_client.get(reverse("national:national_meeting_detail", args=[meeting.pk]))
 
     assert response.status_code == 404
 
@@ -72,7 +72,7 @@ def test_a_site_meeting_is_not_reachable_through_the_national_pages(national_cli
 def test_the_national_pages_belong_to_the_national_team(client, personas, persona):
     client.force_login(personas[persona])
 
-    assert client.get(reverse("reports:national_home")).status_code == 403
+    assert client.get(reverse("national:national_home")).status_code == 403
 
 
 def test_the_national_page_lists_meetings_in_a_fixed_number_of_queries(
@@ -83,6 +83,6 @@ def test_the_national_page_lists_meetings_in_a_fixed_number_of_queries(
     Meeting.objects.create(site=None, kind=Meeting.Kind.NATIONAL_EVENT, title="Grand Atelier")
 
     with django_assert_max_num_queries(12):
-        content = national_client.get(reverse("reports:national_home")).content.decode()
+        content = national_client.get(reverse("national:national_home")).content.decode()
 
     assert "Comité 3" in content and "Grand Atelier" in content

@@ -3,7 +3,7 @@
 import pytest
 from django.conf import settings
 
-from evaluation.pdf import make_fetcher, render_to_file, resolve_static
+from evaluation.reports.pdf import make_fetcher, render_to_file, resolve_static
 
 STATIC = f"{settings.SITE_URL}{settings.STATIC_URL}"
 
@@ -48,7 +48,7 @@ def test_a_document_pointing_outside_renders_without_fetching_it(tmp_path):
 
 
 def test_a_render_over_the_memory_ceiling_fails_with_a_reason_and_leaves_no_file(tmp_path):
-    from evaluation.pdf import RenderError
+    from evaluation.reports.pdf import RenderError
 
     output = tmp_path / "rapport.pdf"
     big = "<table>" + "<tr><td>Ligne de tableau très longue</td></tr>" * 20000 + "</table>"

@@ -25,9 +25,9 @@ import pytest
 from django.conf import settings
 from django.core.files.storage import default_storage
 
-from evaluation import reporting
 from evaluation.models import EvaluationReport
-from evaluation.report_tasks import build_report
+from evaluation.reports import services as reporting
+from evaluation.reports.tasks import build_report
 from sites.models import Site
 from tests.atc.test_celery_worker import ROOT, _database_url, _stop, _wait_for
 from tests.reports.factories import EvaluationReportFactory

@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from evaluation.models import EvaluationReport, EvaluationReportPart, ReportSchedule
-from evaluation.report_tasks import build_report, resend_pending_reports
+from evaluation.reports.tasks import build_report, resend_pending_reports
 from tests.reports.factories import EvaluationReportFactory, ReportScheduleFactory
 
 Status = EvaluationReport.Status

@@ -16,9 +16,9 @@ from django.core.files.storage import default_storage
 from django.core.management import call_command
 from django.utils import timezone
 
-from evaluation import reporting
 from evaluation.models import EvaluationReport
-from evaluation.report_tasks import build_report, build_report_part
+from evaluation.reports import services as reporting
+from evaluation.reports.tasks import build_report, build_report_part
 from sites.models import ContextEvent, Site
 from tests.reports.factories import EvaluationReportFactory
 

@@ -6,8 +6,8 @@ from django.core.management import CommandError, call_command
 
 from atc.periods import parse_period
 from evaluation.figures import registry
-from evaluation.reporting import render_html
-from evaluation.scopes import parse_scope
+from evaluation.reports.scopes import parse_scope
+from evaluation.reports.services import render_html
 
 
 def _pdf_text(path) -> str:

@@ -8,11 +8,11 @@ import pytest
 from django.conf import settings
 
 from atc.periods import parse_period
-from evaluation import reporting
 from evaluation.models import EvaluationReport, Periodicity
-from evaluation.pdf import RenderError, render_to_file
-from evaluation.report_tasks import build_report, fire_report_schedule
-from evaluation.scopes import parse_scope
+from evaluation.reports import services as reporting
+from evaluation.reports.pdf import RenderError, render_to_file
+from evaluation.reports.scopes import parse_scope
+from evaluation.reports.tasks import build_report, fire_report_schedule
 from tests.reports.factories import EvaluationReportFactory, ReportScheduleFactory
 
 Status = EvaluationReport.Status

@@ -24,10 +24,10 @@ from django.urls import reverse
 
 from atc.celery import app
 from atc.periods import parse_period
-from evaluation import reporting
 from evaluation.models import EvaluationReport
-from evaluation.report_tasks import build_report
-from evaluation.scopes import parse_scope
+from evaluation.reports import services as reporting
+from evaluation.reports.scopes import parse_scope
+from evaluation.reports.tasks import build_report
 from sites.models import Site
 from tests.atc.test_celery_worker import ROOT, _database_url, _start, _stop, _wait_for
 from tests.objectstore import free_port, local_files, wait_for_http

@@ -26,7 +26,7 @@ RULES = {
     "partners:partner_create": Rule(SITE_WRITE, _site, ("GET", "POST"), _partner_post),
     "partners:partner_detail": Rule(SITE_READ, _partner),
     "partners:partner_update": Rule(SITE_WRITE, _partner, ("GET", "POST"), _partner_post),
-    "partners:facilitator_history": Rule(SITE_READ, _site),
+    "team:facilitator_history": Rule(SITE_READ, _site),
 }
 
 

@@ -19,8 +19,8 @@ from evaluation.figures.site import site_dashboard
 from evaluation.models import LogbookEntry, Survey
 from pilotage.models import Action, Committee, Meeting
 from sites.demo import ACCOUNTS, DEFAULT_PASSWORD, REFERENCE_DATE, SURVEY_TITLE
-from sites.facilitation import site_configuration
 from sites.models import Site
+from sites.team.facilitation import site_configuration
 
 pytestmark = pytest.mark.django_db
 

@@ -18,7 +18,7 @@ D = datetime.date
 
 
 def _configurations(client) -> dict[str, str]:
-    response = client.get(reverse("reports:export_download", args=["sites", "xlsx"]))
+    response = client.get(reverse("exports:export_download", args=["sites", "xlsx"]))
     sheet = load_workbook(io.BytesIO(response.content)).active
     rows = list(sheet.iter_rows(values_only=True))
     column = rows[0].index("Configuration de l'animation")

@@ -7,8 +7,8 @@ from html import unescape
 import pytest
 from django.urls import reverse
 
-from sites.facilitation import facilitation_history
 from sites.models import FacilitatorAssignment, PartnerOrganisation
+from sites.team.facilitation import facilitation_history
 from tests.pilotage.factories import ActionFactory, MeetingFactory
 from tests.sites.factories import FacilitatorAssignmentFactory, PartnerOrganisationFactory
 
@@ -203,7 +203,7 @@ def test_people_page_shows_tenure_fte_contract_and_vacancy(
     )
     client.force_login(prefet_delegate)
     with django_assert_max_num_queries(14):
-        page = text(client.get(reverse("partners:facilitator_history", args=["tourcoing"])))
+        page = text(client.get(reverse("team:facilitator_history", args=["tourcoing"])))
     assert page.index("Camille Martin") < page.index("Samir Benali")
     assert "CDD" in page and "0,8" in page
     assert "Du 01/07/2021 au 31/08/2021 : 62 jours" in page

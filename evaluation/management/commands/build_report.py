@@ -9,9 +9,9 @@ import time
 from django.core.management.base import BaseCommand, CommandError
 
 from atc.periods import PeriodError, parse_period
-from evaluation.pdf import RenderError
-from evaluation.reporting import render_to_path
-from evaluation.scopes import parse_scope
+from evaluation.reports.pdf import RenderError
+from evaluation.reports.scopes import parse_scope
+from evaluation.reports.services import render_to_path
 
 
 class Command(BaseCommand):

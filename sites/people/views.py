@@ -10,9 +10,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from atc import account_services
-from atc.forms import InviteForm, RoleScopeForm
 from atc.models import Role, User
 from atc.permissions import log_refusal, require_account_manager
+from sites.people.forms import InviteForm, RoleScopeForm
 
 
 def _roles_prefetch():

@@ -13,13 +13,13 @@ from django.utils.translation import gettext as _
 
 from atc.permissions import log_refusal, require_national
 from atc.views import form_page
-from evaluation.national_forms import NationalMeetingForm, NationalMemberForm
-from evaluation.national_services import (
+from pilotage.models import Meeting
+from pilotage.national.forms import NationalMeetingForm, NationalMemberForm
+from pilotage.national.services import (
     national_committee,
     national_meeting_save,
     national_member_add,
 )
-from pilotage.models import Meeting
 
 NATIONAL_MEETINGS = Q(site__isnull=True, kind__in=Meeting.NATIONAL_KINDS)
 
@@ -47,7 +47,7 @@ def national_member_create(request):
         if form.is_valid():
             national_member_add(data=form.cleaned_data)
             messages.success(request, _("Membre ajouté au comité de suivi national."))
-            return redirect("reports:national_home")
+            return redirect("national:national_home")
         messages.error(request, _("Le membre n'a pas été ajouté : corrigez les erreurs."))
     return render(request, "national/member_form.html", {"form": form})
 
@@ -66,7 +66,7 @@ def _meeting_form_page(request, meeting):
 
     def save():
         saved = national_meeting_save(data=form.cleaned_data, user=request.user, meeting=meeting)
-        return reverse("reports:national_meeting_detail", args=[saved.pk])
+        return reverse("national:national_meeting_detail", args=[saved.pk])
 
     return form_page(
         request,
@@ -75,7 +75,7 @@ def _meeting_form_page(request, meeting):
         saved=_("Réunion nationale enregistrée."),
         not_saved=_("La réunion n'a pas été enregistrée : corrigez les erreurs."),
         heading=heading,
-        parent_url=reverse("reports:national_home"),
+        parent_url=reverse("national:national_home"),
         parent_label=_("Comité de suivi national"),
         current_label=meeting.title if meeting.pk else heading,
     )

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from evaluation import views
+from evaluation.logbook import views
 
 app_name = "evaluation"
 

@@ -9,10 +9,11 @@ from django.utils.translation import gettext as _
 from atc import bounds
 from atc.concurrency import StaleVersion
 from atc.periods import quarter_label, quarter_of
-from atc.permissions import can_write_site, get_object_for_site, get_site_for_user
-from evaluation import services
-from evaluation.forms import LogbookEntryForm
+from atc.permissions import can_write_site, get_object_for_site
+from evaluation.logbook import services
+from evaluation.logbook.forms import LogbookEntryForm
 from evaluation.models import LogbookEntry
+from sites.access import get_site_for_user
 
 
 def logbook_list(request, slug):

@@ -1,4 +1,4 @@
-"""Celery tasks of the evaluation reports: thin callers of evaluation.reporting.
+"""Celery tasks of the evaluation reports: thin callers of evaluation.reports.services.
 
 Tasks take primary keys, reload, and let the service skip what is already done. They ack late and
 are rejected back to the queue if their worker dies (settings), so a render cut short by a killed
@@ -13,8 +13,8 @@ from django.conf import settings
 from django.db import DatabaseError
 from django.utils.translation import gettext as _
 
-from evaluation import reporting
-from evaluation.pdf import RenderError
+from evaluation.reports import services
+from evaluation.reports.pdf import RenderError
 
 log = logging.getLogger(__name__)
 
@@ -27,18 +27,18 @@ def _run(task, report_id: int, work, *, prefix: str = "") -> None:
     reason people will read (`prefix` says which step of the report failed)."""
     try:
         work()
-    except reporting.ReportGone:
+    except services.ReportGone:
         return
     except RenderError as exc:
-        reporting.report_fail(report_id=report_id, reason=f"{prefix}{exc}")
+        services.report_fail(report_id=report_id, reason=f"{prefix}{exc}")
     except SoftTimeLimitExceeded:
-        reporting.report_fail(
+        services.report_fail(
             report_id=report_id,
             reason=prefix + _("Le rapport a dépassé le temps imparti : réduisez le périmètre ou la période."),
         )
     except TRANSIENT as exc:
         if task.request.retries >= task.max_retries:
-            reporting.report_fail(
+            services.report_fail(
                 report_id=report_id,
                 reason=prefix + _("Échec après plusieurs essais : %(error)s") % {"error": exc},
             )
@@ -58,42 +58,42 @@ REPORT_TASK = {
 }
 
 
-@shared_task(name="evaluation.build_report", **REPORT_TASK)
+@shared_task(name=services.BUILD_TASK, **REPORT_TASK)
 def build_report(self, report_id: int) -> None:
     """Build one report (or queue its parts, for a large one)."""
     task_id = self.request.id or f"local-{report_id}"
-    _run(self, report_id, lambda: reporting.report_build(report_id=report_id, task_id=task_id))
+    _run(self, report_id, lambda: services.report_build(report_id=report_id, task_id=task_id))
 
 
-@shared_task(name="evaluation.build_report_part", **REPORT_TASK)
+@shared_task(name=services.PART_TASK, **REPORT_TASK)
 def build_report_part(self, report_id: int, index: int) -> None:
     """Render one part of a large report; the last one queues the merge."""
     _run(
         self,
         report_id,
-        lambda: reporting.report_part_build(report_id=report_id, index=index),
+        lambda: services.report_part_build(report_id=report_id, index=index),
         prefix=_("Partie %(n)s du rapport : ") % {"n": index},
     )
 
 
-@shared_task(name="evaluation.merge_report", **REPORT_TASK)
+@shared_task(name=services.MERGE_TASK, **REPORT_TASK)
 def merge_report(self, report_id: int) -> None:
     """Join the parts of a large report into its frozen file."""
     _run(
         self,
         report_id,
-        lambda: reporting.report_merge(report_id=report_id),
+        lambda: services.report_merge(report_id=report_id),
         prefix=_("Assemblage du rapport : "),
     )
 
 
-@shared_task(name="evaluation.resend_pending_reports", ignore_result=True)
+@shared_task(name=services.RESEND_TASK, ignore_result=True)
 def resend_pending_reports() -> int:
     """Fired by beat every minute: publish again what an outage left behind."""
-    return reporting.reports_resend_pending()
+    return services.reports_resend_pending()
 
 
-@shared_task(name="evaluation.fire_report_schedule", ignore_result=True, acks_late=True)
+@shared_task(name=services.FIRE_SCHEDULE_TASK, ignore_result=True, acks_late=True)
 def fire_report_schedule(schedule_id: int) -> None:
     """Fired by beat on a schedule's crontab: request the report of the period just ended."""
-    reporting.schedule_fire(schedule_id=schedule_id)
+    services.schedule_fire(schedule_id=schedule_id)

@@ -17,8 +17,8 @@ from atc import spreadsheets
 from diagnostics.models import Assessment, Finding
 from evaluation.models import IndicatorValue, LogbookEntry
 from pilotage.models import ATTENDANCE_FIELDS, Action, Meeting
-from sites.facilitation import site_configuration
 from sites.models import FacilitatorAssignment, Site
+from sites.team.facilitation import site_configuration
 
 
 @dataclass(frozen=True)

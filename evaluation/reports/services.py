@@ -40,6 +40,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import pypdf
+from celery import current_app
 from django.conf import settings
 from django.core.files import File
 from django.core.files.storage import default_storage
@@ -50,19 +52,28 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django_celery_beat.models import CrontabSchedule, PeriodicTask
 from kombu.exceptions import OperationalError
 from pypdf import PdfReader
 from pypdf.errors import PdfReadError
 
 from atc.periods import Period, french_date, period_before
 from atc.records import assign, set_many
-from evaluation import pdf
 from evaluation.models import EvaluationReport, EvaluationReportPart, Periodicity, ReportSchedule
-from evaluation.report_content import build_content
-from evaluation.scopes import Target
+from evaluation.reports import pdf
+from evaluation.reports.content import build_content
+from evaluation.reports.scopes import Target
 from sites.models import Site
 
 log = logging.getLogger(__name__)
+
+# The report tasks' names (evaluation/reports/tasks.py registers them under these): this module
+# publishes them by name, since the task module calls this one. Beat and queued messages use them.
+BUILD_TASK = "evaluation.build_report"
+PART_TASK = "evaluation.build_report_part"
+MERGE_TASK = "evaluation.merge_report"
+RESEND_TASK = "evaluation.resend_pending_reports"
+FIRE_SCHEDULE_TASK = "evaluation.fire_report_schedule"
 
 Status = EvaluationReport.Status
 
@@ -212,8 +223,6 @@ def _site_index(*, target: Target, period: Period, parts: list[RenderedPart]) ->
 def _join(*, index: SiteIndex, parts: list[RenderedPart], output: Path) -> int:
     """Render the index and join it with the parts into `output`; the page count. Runs in the
     limited child: no database."""
-    import pypdf
-
     # The index's own length shifts the pages it lists: render until it lists the right ones
     # (the second render almost always does: one more page moves every number, not the length).
     index_pages = 1
@@ -239,9 +248,10 @@ def merge_parts(*, target: Target, period: Period, parts: list[RenderedPart], ou
     sections, joined into `output` (written atomically); the page count.
 
     The index render and the join run in a child process under the renders' memory ceiling and
-    time limit (evaluation/pdf.py); raises RenderError, leaving no file, when they fail there.
+    time limit (evaluation/reports/pdf.py); raises RenderError, leaving no file, when they fail there.
     """
-    import pypdf  # noqa: F401 - imported once in the parent, inherited by the child
+    # local import: weasyprint takes about a second to import and only a report's render needs it;
+    # imported here, in the parent, so the child inherits it.
     import weasyprint  # noqa: F401
 
     index = _site_index(target=target, period=period, parts=parts)
@@ -282,10 +292,8 @@ def report_enqueue(report_id: int) -> bool:
     Never raises: it runs in `on_commit` of a web request, which must answer whatever the broker
     does. The broker settings (no publish retry, short connection timeouts) bound the wait.
     """
-    from evaluation.report_tasks import build_report
-
     try:
-        build_report.apply_async(args=[report_id], retry=False)
+        _task(BUILD_TASK).apply_async(args=[report_id], retry=False)
     except Exception:
         log.warning(
             "report %s: broker unreachable, left queued for the resend sweep", report_id, exc_info=True
@@ -524,27 +532,29 @@ def report_parts_start(report: EvaluationReport) -> bool:
 
 
 def _enqueue_parts(report_id: int, indexes: list[int]) -> None:
-    from evaluation.report_tasks import build_report_part
-
     for index in indexes:
-        if not _publish(build_report_part, report_id, index):
+        if not _publish(PART_TASK, report_id, index):
             return
 
 
 def _enqueue_merge(report_id: int) -> None:
-    from evaluation.report_tasks import merge_report
-
-    _publish(merge_report, report_id)
+    _publish(MERGE_TASK, report_id)
 
 
-def _publish(task, *args) -> bool:
+def _task(name: str):
+    """A report task from the Celery app's registry, so that a test's eager mode applies to it
+    (`send_task` would always go to the broker)."""
+    return current_app.tasks[name]
+
+
+def _publish(name: str, *args) -> bool:
     """Publish a task of a report in parts; False when the broker refused it. The report stays
     running, and the resend sweep publishes its build again once it looks lost: the build then
     queues what is still missing."""
     try:
-        task.apply_async(args=list(args), retry=False)
+        _task(name).apply_async(args=list(args), retry=False)
     except OperationalError:
-        log.warning("report %s: broker unreachable, %s left for the resend sweep", args[0], task.name)
+        log.warning("report %s: broker unreachable, %s left for the resend sweep", args[0], name)
         return False
     return True
 
@@ -696,8 +706,6 @@ def schedule_fire(*, schedule_id: int, today: dt.date | None = None) -> FireResu
 
 def schedule_sync(schedule: ReportSchedule) -> None:
     """Mirror a schedule in django-celery-beat: its crontab and periodic task, enabled or not."""
-    from django_celery_beat.models import CrontabSchedule, PeriodicTask
-
     crontab, _created = CrontabSchedule.objects.get_or_create(
         minute="0",
         hour="6",
@@ -707,7 +715,7 @@ def schedule_sync(schedule: ReportSchedule) -> None:
         timezone=settings.TIME_ZONE,
     )
     task = schedule.periodic_task or PeriodicTask(name=f"rapport-programme-{schedule.pk}")
-    task.task = "evaluation.fire_report_schedule"
+    task.task = FIRE_SCHEDULE_TASK
     task.crontab = crontab
     task.interval = None
     task.args = f"[{schedule.pk}]"

@@ -20,13 +20,12 @@ from atc.formats import format_number, format_share
 from atc.periods import Period, french_date, quarter_label, quarter_of
 from diagnostics.models import Assessment, AssessmentItem, Finding, Theme
 from diagnostics.readings import DIFFERENCE_LABEL, reading_difference
-from evaluation import indicator_rules
 from evaluation.figures import multisite
-from evaluation.indicator_rules import action_statuses_at
+from evaluation.indicators import rules as indicator_rules
+from evaluation.indicators.rules import action_statuses_at
 from evaluation.models import Indicator, IndicatorObjective, IndicatorValue, LogbookEntry, Survey
-from evaluation.scopes import Target
+from evaluation.reports.scopes import Target
 from pilotage.models import ATTENDANCE_FIELDS, Action, Committee, CommitteeMember, Meeting
-from sites.facilitation import site_configuration
 from sites.francemap import MapPoint, france_map
 from sites.models import (
     ContextEvent,
@@ -36,6 +35,7 @@ from sites.models import (
     PriorityModel,
     Site,
 )
+from sites.team.facilitation import site_configuration
 
 NBSP = "\u00a0"
 HIGHLIGHTS_PER_SITE = 3

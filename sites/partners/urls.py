@@ -1,6 +1,6 @@
 from django.urls import path
 
-from sites import partner_views as views
+from sites.partners import views
 
 app_name = "partners"
 
@@ -13,5 +13,4 @@ urlpatterns = [
         views.partner_update,
         name="partner_update",
     ),
-    path("sites/<slug:slug>/equipe/", views.facilitator_history, name="facilitator_history"),
 ]

@@ -77,6 +77,7 @@ def resolve_static(url: str) -> Path | None:
 
 
 def _fetcher_class():
+    # local import: weasyprint takes about a second to import; only a report's render needs it.
     from weasyprint.urls import URLFetcher, URLFetcherResponse
 
     class StaticOnlyFetcher(URLFetcher):
@@ -118,6 +119,7 @@ class Rendered:
 
 def render_pdf_bytes(html: str, *, anchor_prefix: str = "") -> tuple[bytes, Rendered]:
     """Render in this process (no limits): the PDF bytes, the page count and the anchors' pages."""
+    # local import: weasyprint takes about a second to import; only a report's render needs it.
     import weasyprint
 
     document = weasyprint.HTML(string=html, base_url=static_base_url(), url_fetcher=make_fetcher()).render()
@@ -258,7 +260,9 @@ def render_with_anchors(
 ) -> Rendered:
     """`render_to_file`, also telling on which page each element whose id starts with
     `anchor_prefix` begins."""
-    import weasyprint  # noqa: F401 - imported once in the parent, inherited by every fork
+    # local import: weasyprint takes about a second to import and only a report's render needs it;
+    # imported here, in the parent, so every fork inherits it.
+    import weasyprint  # noqa: F401
 
     def work() -> Rendered:
         data, rendered = render_pdf_bytes(html, anchor_prefix=anchor_prefix)

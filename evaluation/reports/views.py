@@ -2,7 +2,7 @@
 updates, access-checked download, and the schedules."""
 
 from django.contrib import messages
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -12,9 +12,9 @@ from django.views.decorators.http import require_POST
 from atc.periods import Period
 from atc.permissions import log_refusal, require_national
 from atc.views import form_page
-from evaluation import reporting
 from evaluation.models import EvaluationReport, ReportSchedule
-from evaluation.report_forms import ReportRequestForm, ReportScheduleForm
+from evaluation.reports import services
+from evaluation.reports.forms import ReportRequestForm, ReportScheduleForm
 
 REPORTS_SHOWN = 100
 POLL_SECONDS = 2
@@ -35,7 +35,7 @@ def report_request(request):
     form = ReportRequestForm(request.POST or None)
     if request.method == "POST":
         if form.is_valid():
-            report = reporting.report_request(
+            report = services.report_request(
                 user=request.user, target=form.target(), period=form.cleaned_data["period"]
             )
             messages.success(request, _("Demande enregistrée : le rapport est en préparation."))
@@ -64,7 +64,7 @@ def report_detail(request, public_id):
     context = {
         "report": report,
         "parts": report.parts_progress() if running else None,
-        "target": reporting.target_of(report).title,
+        "target": services.target_of(report).title,
         "period": Period(report.period_label, report.period_start, report.period_end).title,
         "pending": report.status in (EvaluationReport.Status.QUEUED, EvaluationReport.Status.RUNNING),
         "poll_seconds": POLL_SECONDS,
@@ -79,7 +79,7 @@ def report_download(request, public_id):
     report = _get_report(request, public_id)
     if report.status != EvaluationReport.Status.DONE or not report.file:
         raise Http404("Rapport pas encore prêt")
-    name = f"rapport-{reporting.target_of(report).slug}-{report.period_label.replace('..', '-au-')}.pdf"
+    name = f"rapport-{services.target_of(report).slug}-{report.period_label.replace('..', '-au-')}.pdf"
     try:
         handle = report.file.open("rb")
     except FileNotFoundError as exc:
@@ -93,7 +93,7 @@ def schedule_list(request):
     require_national(request)
     schedules = ReportSchedule.objects.select_related("network", "site")
     today = timezone.localdate()
-    rows = [(s, reporting.next_run_text(s, today) if s.is_active else "") for s in schedules]
+    rows = [(s, services.next_run_text(s, today) if s.is_active else "") for s in schedules]
     return render(request, "reports/schedule_list.html", {"rows": rows})
 
 
@@ -103,7 +103,7 @@ def _schedule_form_page(request, schedule):
     list_url = reverse("reports:schedule_list")
 
     def save():
-        reporting.schedule_save(data=form.cleaned_data, schedule=schedule)
+        services.schedule_save(data=form.cleaned_data, schedule=schedule)
         return list_url
 
     return form_page(
@@ -134,33 +134,9 @@ def schedule_toggle(request, pk):
     """Pause or resume a schedule; its reports stay in the history."""
     require_national(request)
     schedule = get_object_or_404(ReportSchedule, pk=pk)
-    reporting.schedule_set_active(schedule=schedule, active=not schedule.is_active)
+    services.schedule_set_active(schedule=schedule, active=not schedule.is_active)
     if schedule.is_active:
         messages.success(request, _("Programmation réactivée."))
     else:
         messages.success(request, _("Programmation suspendue : aucun nouveau rapport ne sera fait."))
     return redirect("reports:schedule_list")
-
-
-def export_index(request):
-    """The exports a signed-in person may download: their own scope's rows only."""
-    from evaluation.exports import DATASETS
-
-    return render(request, "reports/export_index.html", {"datasets": DATASETS.items()})
-
-
-def export_download(request, dataset, fmt):
-    from evaluation.exports import DATASETS, export_csv, export_xlsx
-
-    chosen = DATASETS.get(dataset)
-    if chosen is None or fmt not in ("csv", "xlsx"):
-        raise Http404("Export inconnu")
-    day = timezone.localdate().isoformat()
-    if fmt == "csv":
-        content, content_type = export_csv(chosen, request.user), "text/csv; charset=utf-8"
-    else:
-        content = export_xlsx(chosen, request.user)
-        content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    response = HttpResponse(content, content_type=content_type)
-    response["Content-Disposition"] = f'attachment; filename="atc-{dataset}-{day}.{fmt}"'
-    return response

@@ -1,13 +1,6 @@
 from celery import shared_task
 
 from evaluation.figures.aggregates import REFRESH_TASK, refresh_all_stale
-from evaluation.services import logbook_reminders_send
-
-
-@shared_task(name="evaluation.send_logbook_reminders", ignore_result=True)
-def send_logbook_reminders() -> int:
-    """Weekly (beat): remind the site teams whose last quarter's logbook entry is missing."""
-    return len(logbook_reminders_send())
 
 
 @shared_task(name=REFRESH_TASK, ignore_result=True)

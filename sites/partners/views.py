@@ -1,14 +1,13 @@
 from django.contrib import messages
 from django.db.models import Count
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from atc.charts import share_bar
-from atc.permissions import can_write_site, get_object_for_site, get_site_for_user
-from sites.facilitation import facilitation_history
-from sites.models import FacilitatorAssignment, OrganisationCategory, PartnerOrganisation
-from sites.partner_forms import PartnerForm
+from atc.permissions import can_write_site, get_object_for_site
+from sites.access import get_site_for_user
+from sites.models import OrganisationCategory, PartnerOrganisation
+from sites.partners.forms import PartnerForm
 
 
 def partner_list(request, slug):
@@ -82,14 +81,3 @@ def partner_update(request, slug, pk):
     site = get_site_for_user(request, slug, write=True)
     partner = get_object_for_site(request, PartnerOrganisation.objects.all(), site, pk)
     return _partner_form_page(request, site, partner)
-
-
-def facilitator_history(request, slug):
-    """Who has facilitated the site: tenure, FTE, contract, vacancies and turnover."""
-    site = get_site_for_user(request, slug)
-    assignments = list(FacilitatorAssignment.objects.filter(site=site))
-    return render(
-        request,
-        "sites/people.html",
-        {"site": site, "history": facilitation_history(assignments, timezone.localdate())},
-    )

@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from atc import bounds
 from atc.bounds import BoundedModelForm
-from evaluation.indicator_rules import rule_choices
+from evaluation.indicators.rules import rule_choices
 from evaluation.models import Indicator
 
 

@@ -9,11 +9,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from atc.periods import PeriodError, parse_period, period_before
-from atc.permissions import get_site_for_user, require_national
+from atc.permissions import require_national
 from atc.views import form_page
-from evaluation.indicator_forms import IndicatorForm, IndicatorValuesForm
-from evaluation.indicator_services import indicator_values_save
+from evaluation.indicators.forms import IndicatorForm, IndicatorValuesForm
+from evaluation.indicators.services import indicator_values_save
 from evaluation.models import Indicator, IndicatorValue, Periodicity
+from sites.access import get_site_for_user
 from sites.models import Site
 
 
@@ -60,7 +61,7 @@ def indicator_list(request):
 def _indicator_form_page(request, indicator):
     form = IndicatorForm(request.POST or None, instance=indicator)
     heading = _("Modifier l'indicateur") if indicator.pk else _("Nouvel indicateur")
-    list_url = reverse("reports:indicator_list")
+    list_url = reverse("indicators:indicator_list")
 
     def save():
         form.save()
@@ -110,7 +111,7 @@ def indicator_values(request, slug, period):
             messages.success(
                 request, _("%(n)s valeur(s) enregistrée(s) pour %(p)s.") % {"n": count, "p": parsed.title}
             )
-            return redirect("reports:indicator_values", slug, parsed.label)
+            return redirect("indicators:indicator_values", slug, parsed.label)
         messages.error(request, _("Rien n'a été enregistré : corrigez les erreurs."))
     return render(
         request,

@@ -8,7 +8,7 @@ from atc import bounds
 from atc.bounds import BoundedModelForm
 from atc.periods import PeriodError, parse_period
 from evaluation.models import ReportSchedule, Scope
-from evaluation.scopes import Target
+from evaluation.reports.scopes import Target
 from sites.models import Network, Site
 
 
