@@ -11,7 +11,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 
-from pilotage import imports
+from pilotage.imports import services as imports
 from pilotage.models import Attachment, Meeting
 from tests.objectstore import local_files
 from tests.pilotage.factories import PDF_BYTES, MeetingFactory
