@@ -3,14 +3,13 @@
 import datetime
 import io
 import re
-import time
 
 import pytest
 from openpyxl import Workbook, load_workbook
 
 from atc import spreadsheets
 from pilotage.imports import services as imports
-from pilotage.imports import templates
+from pilotage.imports import sheet_reader, templates
 from pilotage.imports.reading import ImportFileError
 from pilotage.models import Action, ActionStatusChange, Meeting
 from sites.models import PartnerOrganisation
@@ -298,18 +297,19 @@ def test_templates_have_french_headers_and_neutralised_cells():
                 assert not (isinstance(value, str) and value.startswith(spreadsheets.FORMULA_SIGNS))
 
 
-def test_ten_thousand_rows_import_in_one_go(marseille, facilitator, capsys):
+def test_the_largest_file_accepted_imports_in_one_go_and_one_row_more_is_refused(marseille, facilitator):
     rows = [MEETING_HEADER] + [
-        meeting_row(n, day=f"{1 + n % 28:02d}/{1 + n % 12:02d}/{2020 + n % 3}") for n in range(10_000)
+        meeting_row(n, day=f"{1 + n % 28:02d}/{1 + n % 12:02d}/{2020 + n % 3}")
+        for n in range(sheet_reader.MAX_ROWS)
     ]
-    data = csv_bytes(rows)
-    started = time.perf_counter()
-    report = imports.import_file(site=marseille, kind=MEETINGS, data=data, user=facilitator)
-    elapsed = time.perf_counter() - started
+    report = imports.import_file(site=marseille, kind=MEETINGS, data=csv_bytes(rows), user=facilitator)
     assert report.ok, report.errors[:3]
-    assert Meeting.objects.filter(site=marseille).count() == 10_000
-    with capsys.disabled():
-        print(f"\n10 000 réunions ({len(data) // 1024} Kio) importées en {elapsed:.1f} s")
+    assert Meeting.objects.filter(site=marseille).count() == 5_000
+
+    rows.append(meeting_row(0))
+    with pytest.raises(ImportFileError, match="Le fichier dépasse 5 000 lignes : découpez-le en plusieurs"):
+        imports.check_file(site=marseille, kind=MEETINGS, data=csv_bytes(rows))
+    assert Meeting.objects.filter(site=marseille).count() == 5_000
 
 
 @pytest.mark.parametrize("day", ["31/12/9999", "01/01/0001", "31/12/1999", "01/01/2101"])
