@@ -83,4 +83,4 @@ def test_a_served_page_of_the_site_table_missing_a_write_is_listed(client, natio
     status, out = _check()
     assert status == 1
     assert f"national, tableau des sites, {marseille.name}, fte : servi Decimal('0.8" in out
-    assert "recalculé Decimal('0.5')" in out
+    assert "recalculé Decimal('0.5" in out
