@@ -127,6 +127,14 @@ class _Data:
         )
         ids = [site.pk for site in self.sites]
         self.ids = ids
+        self._load_team(ids, start, end)
+        self._load_meetings(ids, start, end)
+        self._load_actions(ids, start, end)
+        self._load_diagnostic(ids, start, end)
+        self._load_logbook_and_events(ids, start, end)
+
+    def _load_team(self, ids: list[int], start, end) -> None:
+        """Facilitators over the period, their configuration, FTE at its end, first starts."""
         active_at_end = Q(start_date__lte=end) & (Q(end_date__isnull=True) | Q(end_date__gte=end))
         self.facilitators = defaultdict(list)
         for assignment in FacilitatorAssignment.objects.filter(
@@ -149,6 +157,9 @@ class _Data:
             .annotate(first=Min("start_date"))
             .values_list("site_id", "first")
         )
+
+    def _load_meetings(self, ids: list[int], start, end) -> None:
+        """Steering meetings (since the start and in the period), meetings' attendance and formats, seats."""
         steering = (
             Meeting.objects.filter(site_id__in=ids, kind=Meeting.Kind.STEERING, date__lte=end)
             .values("site_id")
@@ -184,6 +195,9 @@ class _Data:
         )
         for row in seat_rows:
             self.seats[row["committee__site_id"]][row["category"]] += row["n"]
+
+    def _load_actions(self, ids: list[int], start, end) -> None:
+        """Actions and their status at the period's end, their partners, the partners known and present."""
         self.action_status = action_statuses_at(ids, end)
         self.actions = {
             action.pk: action
@@ -208,6 +222,9 @@ class _Data:
             .values_list("site_id", "n")
         )
         self.present_partners = indicator_rules.distinct_partners(ids, start, end)
+
+    def _load_diagnostic(self, ids: list[int], start, end) -> None:
+        """Themes worked on (findings and actions), territory assessments and their items."""
         self.themes = defaultdict(set)
         for site_id, theme_id in Finding.objects.filter(site_id__in=ids, date__lte=end).values_list(
             "site_id", "theme_id"
@@ -224,6 +241,9 @@ class _Data:
             .values_list("site_id", "item_id", "respondent_kind", "score")
         )
         self.items = list(AssessmentItem.objects.order_by("order", "label"))
+
+    def _load_logbook_and_events(self, ids: list[int], start, end) -> None:
+        """Logbook entries overlapping the period, and the context events within it."""
         self.logbook = defaultdict(list)
         for entry in LogbookEntry.objects.filter(
             site_id__in=ids, period_end__gte=start, period_start__lte=end
@@ -792,22 +812,9 @@ def build_content(
     dashboard = _dashboard_figures(data, period)
     actions = _actions(data)
     networks = Counter(site.network.name for site in data.sites)
-    local_events = [event for event in data.events if event.site_id]
     content.update(
         {
-            "map": france_map(
-                title=_("Carte des sites couverts"),
-                points=[
-                    MapPoint(
-                        name=site.name,
-                        latitude=float(site.latitude),
-                        longitude=float(site.longitude),
-                        departement=site.departement_code,
-                        region=site.region,
-                    )
-                    for site in data.sites
-                ],
-            ),
+            "map": _sites_map(data.sites),
             "networks": sorted(networks.items()),
             "method": _method(data, period),
             "facilitation": {**_facilitation(data), "fte": dashboard["fte"]},
@@ -823,9 +830,32 @@ def build_content(
     )
     if aggregate:
         content["between_sites"] = _between_sites(data)
-        content["local_events"] = {
-            "count": len(local_events),
-            "sites": len({event.site_id for event in local_events}),
-            "kinds": sorted(Counter(event.get_kind_display() for event in local_events).items()),
-        }
+        content["local_events"] = _local_events([event for event in data.events if event.site_id])
     return content
+
+
+def _sites_map(sites: list[Site]):
+    """The map of the sites the report covers."""
+    return france_map(
+        title=_("Carte des sites couverts"),
+        points=[
+            MapPoint(
+                name=site.name,
+                latitude=float(site.latitude),
+                longitude=float(site.longitude),
+                departement=site.departement_code,
+                region=site.region,
+            )
+            for site in sites
+        ],
+    )
+
+
+def _local_events(events) -> dict:
+    """How many local context events, on how many sites, of which kinds (the summary of a report
+    over many sites; each site's section lists its own)."""
+    return {
+        "count": len(events),
+        "sites": len({event.site_id for event in events}),
+        "kinds": sorted(Counter(event.get_kind_display() for event in events).items()),
+    }
