@@ -392,6 +392,45 @@ def _current_query(request) -> dict[str, str]:
     return {key: values[-1] for key, values in parse_qs(urlsplit(url).query).items()}
 
 
+def _board_after_move(request, site, action, message):
+    """The whole board, so the card lands in its new column and the counts follow; the moved
+    card's message takes the focus (htmx honours autofocus in swapped content)."""
+    response = render(
+        request,
+        "pilotage/_action_board.html",
+        {
+            "site": site,
+            # The pages the person was looking at, read from the board's address.
+            "columns": _board_columns(site, _board_pages(_current_query(request))),
+            "can_write": True,
+            "status_choices": Action.Status.choices,
+            "moved_id": action.pk,
+            "moved_message": message,
+        },
+    )
+    response["HX-Retarget"] = "#action-board"
+    response["HX-Reswap"] = "outerHTML"
+    return response
+
+
+def _card_refused(request, site, action, message, *, status):
+    """The card as it now is, with the reason its status did not change."""
+    return render(
+        request,
+        "pilotage/_action_card.html",
+        {
+            "site": site,
+            "action": action,
+            "can_write": True,
+            "status_choices": Action.Status.choices,
+            "card_message": message,
+            "card_error": True,
+            "card_focus": False,
+        },
+        status=status,
+    )
+
+
 @require_POST
 def action_status(request, slug, pk):
     """Quick status change from the board: the board comes back for htmx (the card refused with
@@ -422,39 +461,9 @@ def action_status(request, slug, pk):
     else:
         message = _("Choisissez un état dans la liste.")
     if request.htmx and form.is_valid():
-        # The whole board comes back, so the card lands in its new column and the counts follow;
-        # the moved card's message takes the focus (htmx honours autofocus in swapped content).
-        response = render(
-            request,
-            "pilotage/_action_board.html",
-            {
-                "site": site,
-                # The pages the person was looking at, read from the board's address.
-                "columns": _board_columns(site, _board_pages(_current_query(request))),
-                "can_write": True,
-                "status_choices": Action.Status.choices,
-                "moved_id": action.pk,
-                "moved_message": message,
-            },
-        )
-        response["HX-Retarget"] = "#action-board"
-        response["HX-Reswap"] = "outerHTML"
-        return response
+        return _board_after_move(request, site, action, message)
     if request.htmx:
-        return render(
-            request,
-            "pilotage/_action_card.html",
-            {
-                "site": site,
-                "action": action,
-                "can_write": True,
-                "status_choices": Action.Status.choices,
-                "card_message": message,
-                "card_error": True,
-                "card_focus": False,
-            },
-            status=409 if stale else 422,
-        )
+        return _card_refused(request, site, action, message, status=409 if stale else 422)
     if form.is_valid():
         messages.success(request, message)
     else:
