@@ -3,11 +3,14 @@ sentences that read right for one site, checked in the PDF (pypdf) and on the da
 
 import datetime
 import re
+from decimal import Decimal
 
 import pypdf
 import pytest
 from django.core.management import call_command
 from django.urls import reverse
+from hypothesis import given
+from hypothesis import strategies as st
 
 from atc.formats import format_number, format_percent
 from evaluation.figures import registry
@@ -70,3 +73,11 @@ def test_the_site_dashboard_groups_thousands(client, national_team, marseille):
     client.force_login(national_team)
     page = client.get(reverse("dashboards:site", args=["marseille"])).content.decode()
     assert f"<strong>2{THIN}997</strong>" in page
+
+
+@given(st.integers(min_value=-(10**15), max_value=10**15), st.integers(min_value=0, max_value=3))
+def test_an_integer_prints_as_the_same_number_written_as_a_decimal(number, decimals):
+    # Integers skip the Decimal rounding (most cells of a table): the text must not change.
+    assert format_number(number, decimals) == format_number(Decimal(number), decimals)
+    if abs(number) <= 2**53:  # a float holds every integer up to there
+        assert format_number(number, decimals) == format_number(float(number), decimals)
