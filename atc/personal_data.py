@@ -27,7 +27,7 @@ from atc.models import Role, User
 from evaluation.models import LogbookEntry, ReportSchedule
 from evaluation.reports.services import reports_reissue_naming
 from pilotage.models import Action, CommitteeMember, Meeting
-from sites.models import FacilitatorAssignment, ReviewComment
+from sites.models import FacilitatorAssignment, ReviewComment, ReviewReply
 
 ERASED_NAME = "Personne effacée"
 
@@ -120,6 +120,12 @@ def personal_data_export(*, user: User | None = None, name: str | None = None) -
             "logbook_entries": LogbookEntry.objects.filter(author=user).count(),
             "review_comments": list(
                 ReviewComment.objects.filter(author=user).values("site__name", "created_at", "body")
+            ),
+            "review_replies": list(
+                ReviewReply.objects.filter(author=user).values("comment__site__name", "created_at", "body")
+            ),
+            "review_comments_handled": list(
+                ReviewComment.objects.filter(handled_by=user).values("site__name", "created_at", "handled_at")
             ),
         }
         data["report_schedules"] = [

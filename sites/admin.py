@@ -104,7 +104,7 @@ class ContextEventAdmin(admin.ModelAdmin):
 
 @admin.register(ReviewComment)
 class ReviewCommentAdmin(admin.ModelAdmin):
-    list_display = ["site", "author", "created_at"]
+    list_display = ["site", "author", "created_at", "handled_at"]
     list_filter = ["site"]
 
 

@@ -471,6 +471,16 @@ class PartnerOrganisation(models.Model):
         return self.name
 
 
+class ReviewCommentQuerySet(models.QuerySet):
+    def open(self):
+        """Comments nobody has marked handled yet."""
+        return self.filter(handled_at__isnull=True)
+
+    def open_first(self):
+        """Open threads first, newest first within each group (the dashboard's and the list's order)."""
+        return self.order_by(F("handled_at").desc(nulls_first=True), "-created_at", "-pk")
+
+
 class ReviewComment(models.Model):
     """A dated review comment left on a site's dashboard by a préfet delegate."""
 
@@ -486,6 +496,17 @@ class ReviewComment(models.Model):
     )
     body = models.TextField(_("commentaire"), max_length=5000)
     created_at = models.DateTimeField(_("date"), default=timezone.now)
+    handled_at = models.DateTimeField(_("traité le"), null=True, blank=True)
+    handled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="handled_review_comments",
+        verbose_name=_("traité par"),
+    )
+
+    objects = ReviewCommentQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("commentaire de suivi")
@@ -498,6 +519,35 @@ class ReviewComment(models.Model):
     def clean(self):
         if not self.body.strip():
             raise ValidationError({"body": _("Écrivez votre commentaire.")})
+
+    @property
+    def is_open(self) -> bool:
+        return self.handled_at is None
+
+
+class ReviewReply(models.Model):
+    """An answer in a review comment's thread (the site team, the delegate, the national team)."""
+
+    comment = models.ForeignKey(
+        ReviewComment, on_delete=models.CASCADE, related_name="replies", verbose_name=_("commentaire")
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="review_replies",
+        verbose_name=_("auteur·rice"),
+    )
+    body = models.TextField(_("réponse"), max_length=5000)
+    created_at = models.DateTimeField(_("date"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("réponse à un commentaire de suivi")
+        verbose_name_plural = _("réponses aux commentaires de suivi")
+        ordering = ["created_at", "pk"]
+
+    def __str__(self):
+        return f"{self.comment} — {self.created_at:%d/%m/%Y}"
 
 
 class SiteQuarterStats(models.Model):

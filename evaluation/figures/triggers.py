@@ -41,6 +41,7 @@ VIA_PARENT = [
     ("pilotage_committeemember", "committee_id", "pilotage_committee"),
     ("evaluation_logbookentry_meetings", "logbookentry_id", "evaluation_logbookentry"),
     ("evaluation_logbookentry_actions", "logbookentry_id", "evaluation_logbookentry"),
+    ("sites_reviewreply", "comment_id", "sites_reviewcomment"),
 ]
 # The site's own many-to-many rows: shown on its dashboard and used by the dashboards' filters.
 SITE_LINKS = ["sites_site_priority_models", "sites_site_other_schemes", "sites_site_neighbourhoods"]

@@ -22,7 +22,8 @@ from evaluation.models import EvaluationReport, ReportSchedule
 from evaluation.reports import services as reporting
 from evaluation.reports.scopes import parse_scope
 from pilotage.models import Committee, CommitteeMember
-from sites.models import FacilitatorAssignment, ReviewComment
+from sites.comments.services import comment_create, comment_handle, comment_reply
+from sites.models import FacilitatorAssignment, ReviewComment, ReviewReply
 from tests.atc.factories import TEST_PASSWORD, RoleFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -87,6 +88,11 @@ def person(marseille, client):
         change_message=f"Nom changé en {MARKER}",
     )
     ReviewComment.objects.create(site=marseille, author=user, body="Bonne dynamique partenariale.")
+    delegate_comment = comment_create(
+        site=marseille, author=UserFactory(email="delegue-13@example.org"), body="Où en est le diagnostic ?"
+    )
+    comment_reply(comment=delegate_comment, user=user, body="Il sera présenté au comité de juin.")
+    comment_handle(comment=delegate_comment, user=user)
     client.login(email=user.email, password=TEST_PASSWORD)
     assert client.get(reverse("home")).status_code == 200
     return user
@@ -99,6 +105,11 @@ def test_the_export_holds_the_persons_account_roles_and_facilitation(person):
     assert data["facilitation"][0]["fte"] == "0.80"
     assert data["committee_seats"][0]["title"] == f"Référente {MARKER}"
     assert data["report_schedules"] == ["National trimestriel"]
+    replies = data["authored"]["review_replies"]
+    assert [r["body"] for r in replies] == ["Il sera présenté au comité de juin."]
+    assert replies[0]["comment__site__name"] == "Marseille – Frais Vallon"
+    handled = data["authored"]["review_comments_handled"]
+    assert len(handled) == 1 and handled[0]["handled_at"] is not None
     json.dumps(data, default=str)
 
 
@@ -126,7 +137,12 @@ def test_erasure_leaves_the_marker_nowhere_in_the_database_or_the_files(person, 
 
 def test_erasure_keeps_the_sites_history(person, marseille):
     personal_data_erase(user=person)
-    assert ReviewComment.objects.get(site=marseille).body == "Bonne dynamique partenariale."
+    assert ReviewComment.objects.get(site=marseille, author=person).body == "Bonne dynamique partenariale."
+    # Replies and the « traité » mark stay on the thread, signed by the anonymised account.
+    reply = ReviewReply.objects.get(comment__site=marseille)
+    assert reply.body == "Il sera présenté au comité de juin."
+    assert reply.author == person and reply.author.get_full_name() == ""
+    assert not ReviewComment.objects.get(handled_by=person).is_open
     assert FacilitatorAssignment.objects.get(site=marseille).fte == Decimal("0.80")
 
 

@@ -2,7 +2,7 @@
 
 import datetime
 
-from sites.models import ContextEvent, ReviewComment
+from sites.models import ContextEvent, ReviewComment, ReviewReply
 from tests.access import SITE_READ, Rule
 from tests.sites.factories import FacilitatorAssignmentFactory, PartnerOrganisationFactory
 
@@ -12,13 +12,15 @@ RULES = {
 
 
 def build(site, user):
-    """A partner, a facilitator assignment, a review comment and a context event on the site."""
+    """A partner, a facilitator assignment, a review comment with a reply and a context event."""
+    comment = ReviewComment.objects.create(
+        site=site, author=user, body="Point d'étape sur la dynamique partenariale."
+    )
     return {
         "partner": PartnerOrganisationFactory(site=site),
         "facilitator_assignment": FacilitatorAssignmentFactory(site=site),
-        "review_comment": ReviewComment.objects.create(
-            site=site, author=user, body="Point d'étape sur la dynamique partenariale."
-        ),
+        "review_comment": comment,
+        "review_reply": ReviewReply.objects.create(comment=comment, author=user, body="Compte rendu envoyé."),
         "context_event": ContextEvent.objects.create(
             site=site,
             kind=ContextEvent.Kind.ELECTION,
