@@ -4,6 +4,8 @@ Every view, export, PDF and search goes through these functions or the `for_user
 on `readable_sites`. Rules:
 - facilitators and host directors read and write their own sites' data;
 - préfet delegates read their sites and leave review comments on them; nothing else;
+- a review comment's thread is answered by the site team, the site's delegates and the national
+  team; it is marked handled by the site team, its author and the national team;
 - network coordinators read their network's sites;
 - the national team (and platform administrators) read everything, export, and manage indicators
   and report schedules;
@@ -163,6 +165,20 @@ def can_comment_site(user, site) -> bool:
     if is_national(user):
         return True
     return site.pk in access_of(user).comment_site_ids
+
+
+def can_reply_to_comment(user, site) -> bool:
+    """A review comment's thread is answered by the site team (facilitators, host directors), the
+    site's préfet delegates and the national team."""
+    return can_write_site(user, site) or can_comment_site(user, site)
+
+
+def can_handle_comment(user, comment) -> bool:
+    """A review comment is marked handled (or reopened) by the site team, its author while they still
+    read the site, and the national team."""
+    if can_write_site(user, comment.site) or is_national(user):
+        return True
+    return user.is_authenticated and comment.author_id == user.pk
 
 
 def can_manage_accounts(user) -> bool:

@@ -22,6 +22,7 @@ urlpatterns = [
     path("", include("evaluation.dashboards.urls")),
     path("", include("sites.partners.urls")),
     path("", include("sites.team.urls")),
+    path("", include("sites.comments.urls")),
     path("", include("pilotage.urls")),
     path("", include("pilotage.imports.urls")),
     path("", include("diagnostics.urls")),

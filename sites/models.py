@@ -471,7 +471,13 @@ class PartnerOrganisation(models.Model):
         return self.name
 
 
-class ReviewCommentQuerySet(models.QuerySet):
+class ReviewCommentQuerySet(SiteScopedQuerySet):
+    def written_by(self, user):
+        """The person's own comments on the sites they still read (« Mes commentaires »)."""
+        if not user.is_authenticated:
+            return self.none()
+        return self.for_user(user).filter(author=user)
+
     def open(self):
         """Comments nobody has marked handled yet."""
         return self.filter(handled_at__isnull=True)

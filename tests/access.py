@@ -22,7 +22,14 @@ AUTHENTICATED = "authenticated"  # any signed-in person
 SITE_READ = "site_read"  # those who may read the site
 SITE_WRITE = "site_write"  # the site team; readers get 403, outsiders 404
 SITE_COMMENT = "site_comment"  # préfet delegates of the site and the national team
+COMMENT_REPLY = "comment_reply"  # the site team, the site's préfet delegates and the national team
+# The site team, the national team and the comment's author: the matrix's comments are written by
+# the facilitator (tests/sites/access_rules.py), who reads Marseille only.
+COMMENT_HANDLE = "comment_handle"
 NATIONAL = "national"  # national team only; other signed-in people get 403
+
+# Policies about one site: checked on each matrix site; an outsider of the site gets a 404.
+SITE_POLICIES = frozenset({SITE_READ, SITE_WRITE, SITE_COMMENT, COMMENT_REPLY, COMMENT_HANDLE})
 
 PERSONAS = (
     "anonymous",
@@ -52,6 +59,17 @@ WRITERS = {
 COMMENTERS = {
     "marseille": {"national_team"},
     "tourcoing": {"prefet_delegate", "national_team"},
+    "grenoble": {"national_team"},
+}
+
+REPLIERS = {
+    "marseille": {"facilitator", "host_director", "national_team"},
+    "tourcoing": {"prefet_delegate", "national_team"},
+    "grenoble": {"national_team"},
+}
+HANDLERS = {
+    "marseille": {"facilitator", "host_director", "national_team"},
+    "tourcoing": {"national_team"},
     "grenoble": {"national_team"},
 }
 
@@ -85,6 +103,10 @@ def allowed(policy: str, persona: str, site_slug: str | None) -> bool:
         return persona in WRITERS[site_slug]
     if policy == SITE_COMMENT:
         return persona in COMMENTERS[site_slug]
+    if policy == COMMENT_REPLY:
+        return persona in REPLIERS[site_slug]
+    if policy == COMMENT_HANDLE:
+        return persona in HANDLERS[site_slug]
     raise ValueError(policy)
 
 
@@ -92,6 +114,6 @@ def expected_refusal(policy: str, persona: str, site_slug: str | None) -> int:
     """The status of a refused request: login redirect, 404 outside the scope, 403 inside it."""
     if persona == "anonymous":
         return 302
-    if policy in (SITE_WRITE, SITE_COMMENT, SITE_READ) and persona not in READERS[site_slug]:
+    if policy in SITE_POLICIES and persona not in READERS[site_slug]:
         return 404
     return 403

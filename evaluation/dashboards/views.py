@@ -24,25 +24,11 @@ from evaluation.figures import tables as exports
 from evaluation.figures.aggregates import CIVIL_SHARE_ALL_LABEL, CIVIL_SHARE_STEERING_LABEL
 from evaluation.figures.cache import scope_key, sites_cached
 from sites.access import get_site_for_user
+from sites.comments.forms import ReviewCommentForm
+from sites.comments.services import comment_create
+from sites.comments.views import thread_comments, threads_for
 from sites.francemap import MapPoint, france_map
 from sites.models import Network, PriorityModel, ReviewComment, Site
-
-
-class ReviewCommentForm(forms.ModelForm):
-    class Meta:
-        model = ReviewComment
-        fields = ["body"]
-        labels = {"body": gettext_lazy("Votre commentaire de suivi")}
-        help_texts = {
-            "body": gettext_lazy("L'équipe du site le lira sur ce tableau de bord. 5 000 caractères au plus.")
-        }
-        widgets = {"body": forms.Textarea(attrs={"rows": 4})}
-
-    def clean_body(self):
-        body = self.cleaned_data["body"].strip()
-        if not body:
-            raise forms.ValidationError(_("Écrivez votre commentaire avant de l'enregistrer."))
-        return body
 
 
 def _site_context(request, site, comment_form=None):
@@ -54,7 +40,10 @@ def _site_context(request, site, comment_form=None):
         "site": site,
         "dash": dashboard,
         "charts": SimpleLazyObject(lambda: figure_charts.site_charts(dashboard)),
-        "comments": ReviewComment.objects.filter(site=site).select_related("author")[:20],
+        # Read on each request, never cached: a reply or a « traité » shows at once.
+        "threads": threads_for(
+            request.user, thread_comments(ReviewComment.objects.filter(site=site)).select_related("site")[:20]
+        ),
         "can_comment": may_comment,
         "comment_form": comment_form or (ReviewCommentForm() if may_comment else None),
     }
@@ -76,7 +65,7 @@ def site_comment(request, slug):
     form = ReviewCommentForm(request.POST)
     if not form.is_valid():
         return render(request, "dashboards/site.html", _site_context(request, site, form))
-    ReviewComment.objects.create(site=site, author=request.user, body=form.cleaned_data["body"])
+    comment_create(site=site, author=request.user, body=form.cleaned_data["body"])
     messages.success(request, _("Votre commentaire est enregistré ; l'équipe du site le verra ici."))
     return redirect(reverse("dashboards:site", args=[site.slug]) + "#commentaires")
 

@@ -18,7 +18,7 @@ from pypdf import PdfReader
 from pypdf.errors import PdfReadError
 
 from sites.models import Site
-from tests.access import MATRIX_SITES, SITE_COMMENT, SITE_READ, SITE_WRITE
+from tests.access import MATRIX_SITES, SITE_POLICIES
 from tests.atc.matrix import FINGERPRINT_APPS, build_world, collect_rules, sign_in
 
 pytestmark = pytest.mark.django_db
@@ -26,7 +26,6 @@ pytestmark = pytest.mark.django_db
 MARKER = "Zqxleakgrenoble"
 # A search for the marker's stem must not echo the full marker back.
 QUERY = MARKER[:7]
-SITE_POLICIES = {SITE_READ, SITE_WRITE, SITE_COMMENT}
 RULES = collect_rules()
 
 

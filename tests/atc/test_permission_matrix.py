@@ -10,7 +10,7 @@ from django.db import transaction
 from django.test import override_settings
 from django.urls import reverse
 
-from tests.access import MATRIX_SITES, PERSONAS, SITE_COMMENT, SITE_READ, SITE_WRITE, expected_refusal
+from tests.access import MATRIX_SITES, PERSONAS, SITE_POLICIES, expected_refusal
 from tests.access import allowed as is_allowed
 from tests.atc.matrix import (
     build_world,
@@ -27,7 +27,6 @@ from tests.atc.matrix import (
 # the test database is created when this module runs alone.
 pytestmark = pytest.mark.django_db
 
-SITE_POLICIES = {SITE_READ, SITE_WRITE, SITE_COMMENT}
 RULES = collect_rules()
 PREFIX_RULES = collect_prefix_rules()
 

@@ -25,7 +25,7 @@ from atc.periods import parse_period
 from evaluation.reports.scopes import parse_scope
 from evaluation.reports.services import render_html, report_notify
 from sites.models import HostOrganisation, Site
-from tests.access import MATRIX_SITES, PERSONAS, SITE_COMMENT, SITE_READ, SITE_WRITE
+from tests.access import MATRIX_SITES, PERSONAS, SITE_POLICIES
 from tests.atc.matrix import FINGERPRINT_APPS, build_world, collect_rules, sign_in
 from tests.diagnostics.factories import AssessmentFactory, DiagnosticFactory
 from tests.evaluation.factories import LogbookReminderFactory
@@ -72,7 +72,6 @@ TOO_SHORT = {
     ("sites", "HistoricalSite", "departement_code"),
 }
 
-PAGE_POLICIES = {SITE_READ, SITE_WRITE, SITE_COMMENT}
 HTMX_ATTRIBUTE = re.compile(r"^(data-)?hx-")
 URL_ATTRIBUTES = {"href", "src", "action", "formaction", "xlink:href", "poster", "data"}
 RULES = collect_rules()
@@ -211,7 +210,7 @@ def _urls(world):
     for name, rule in RULES.items():
         if "GET" not in rule.methods:
             continue
-        for slug in MATRIX_SITES if rule.policy in PAGE_POLICIES else ("marseille",):
+        for slug in MATRIX_SITES if rule.policy in SITE_POLICIES else ("marseille",):
             yield reverse(name, kwargs=rule.kwargs(world.objects[slug]))
 
 

@@ -21,7 +21,7 @@ from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
 from atc.models import User
-from tests.access import SITE_COMMENT, SITE_READ, SITE_WRITE
+from tests.access import SITE_POLICIES
 from tests.access import allowed as is_allowed
 from tests.atc.matrix import build_world, collect_rules, walk_patterns
 from tests.badinput.forms import page_form
@@ -31,7 +31,6 @@ pytestmark = pytest.mark.django_db
 ROOT = Path(__file__).resolve().parents[2]
 APPS = ("atc", "sites", "pilotage", "diagnostics", "evaluation")
 RULES = collect_rules()
-SITE_POLICIES = {SITE_READ, SITE_WRITE, SITE_COMMENT}
 PREFERENCE = ("facilitator", "national_team", "host_director", "prefet_delegate", "network_coordinator")
 # Signing out would end the persona's shared session for the following examples.
 NO_POST = {"account_logout"}
