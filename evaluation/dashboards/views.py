@@ -189,7 +189,9 @@ def _page_number(request) -> int:
         return 1
 
 
-def _overview(request, *, sites, title, url_name, url_args=(), network=None, show_map=True):
+def _overview(
+    request, *, sites, title, url_name, url_args=(), network=None, show_map=True, open_comments=None
+):
     form = OverviewFilterForm(request.GET or None, sites=sites, network=network)
     period = form.period(network)
     sort = request.GET.get("tri", "nom")
@@ -235,6 +237,7 @@ def _overview(request, *, sites, title, url_name, url_args=(), network=None, sho
             "sort_query": sort_query.urlencode(),
             "export_url": reverse(f"dashboards:{url_name}_export", args=[*url_args, "xlsx"]),
             "export_csv_url": reverse(f"dashboards:{url_name}_export", args=[*url_args, "csv"]),
+            "open_comments": open_comments,
             "columns": _columns(),
         },
     )
@@ -320,7 +323,12 @@ def network_export(request, code, fmt):
 def my_sites_dashboard(request):
     """The reader's own sites side by side (a préfet delegate's three sites of the Nord)."""
     return _overview(
-        request, sites=Site.objects.for_user(request.user), title=_("Mes sites"), url_name="my_sites"
+        request,
+        sites=Site.objects.for_user(request.user),
+        title=_("Mes sites"),
+        url_name="my_sites",
+        # One count query: the person's comments still waiting for the site team.
+        open_comments=ReviewComment.objects.written_by(request.user).open().count(),
     )
 
 

@@ -45,6 +45,7 @@ def test_delegate_comments_facilitator_replies_and_handles_and_the_open_count_dr
     mine = client.get(reverse("comments:mine"))
     assert [t.comment for t in mine.context["open_threads"]] == [comment]
     assert "en attente d'être traités : 1" in mine.content.decode()
+    assert "Mes commentaires ouverts : 1" in client.get(reverse("dashboards:my_sites")).content.decode()
 
     client.force_login(roubaix_facilitator)
     page = _dashboard(client, "roubaix")
@@ -65,6 +66,7 @@ def test_delegate_comments_facilitator_replies_and_handles_and_the_open_count_dr
     assert mine.context["open_threads"] == []
     assert [t.comment for t in mine.context["handled_threads"]] == [comment]
     assert "en attente d'être traités : 0" in mine.content.decode()
+    assert "Mes commentaires ouverts : 0" in client.get(reverse("dashboards:my_sites")).content.decode()
     assert "Oui, deux membres étaient présents." in mine.content.decode()
 
 
