@@ -160,10 +160,11 @@ class WatchedPage:
         self.page.screenshot(path=str(path), full_page=True)
         return path
 
-    def login(self, persona: str) -> None:
-        """Sign in through the real allauth form, as a person would."""
+    def login(self, persona: str, email: str | None = None) -> None:
+        """Sign in through the real allauth form, as a person would (`email`: an account the test
+        made, with the demo password)."""
         self.goto("/comptes/login/")
-        self.page.get_by_label("Courriel").fill(EMAILS[persona])
+        self.page.get_by_label("Courriel").fill(email or EMAILS[persona])
         self.page.get_by_label("Mot de passe").fill(DEMO_PASSWORD)
         self.page.get_by_role("button", name="Se connecter").click()
         self.page.wait_for_url(self.url("/"))

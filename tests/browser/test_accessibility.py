@@ -55,6 +55,7 @@ def _delegate_pages():
         reverse("diagnostics:finding_list", args=site),
         reverse("dashboards:site", args=site),
         reverse("dashboards:my_sites"),
+        reverse("comments:mine"),
         # The refusal page a delegate meets outside the Nord.
         reverse("sites:site_home", args=["marseille"]),
     ]
