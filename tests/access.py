@@ -23,6 +23,7 @@ SITE_READ = "site_read"  # those who may read the site
 SITE_WRITE = "site_write"  # the site team; readers get 403, outsiders 404
 SITE_COMMENT = "site_comment"  # préfet delegates of the site and the national team
 NATIONAL = "national"  # national team only; other signed-in people get 403
+ROLE_HOLDER = "role_holder"  # anyone holding a role (rows scoped by the view); no role gets 403
 
 PERSONAS = (
     "anonymous",
@@ -79,6 +80,8 @@ def allowed(policy: str, persona: str, site_slug: str | None) -> bool:
         return True
     if policy == NATIONAL:
         return persona == "national_team"
+    if policy == ROLE_HOLDER:
+        return persona != "outsider"
     if policy == SITE_READ:
         return persona in READERS[site_slug]
     if policy == SITE_WRITE:

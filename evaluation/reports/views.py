@@ -1,5 +1,6 @@
-"""Pages of the evaluation reports (national team): history, on-demand request with a status that
-updates, access-checked download, and the schedules."""
+"""Pages of the evaluation reports: history, on-demand request with a status that updates and
+access-checked download for everyone in scope (atc.permissions.readable_reports), and the schedules
+(national team)."""
 
 from django.contrib import messages
 from django.http import FileResponse, Http404
@@ -10,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from atc.periods import Period
-from atc.permissions import log_refusal, require_national
+from atc.permissions import log_refusal, readable_reports, require_national, require_report_requester
 from atc.views import form_page
 from evaluation.models import EvaluationReport, ReportSchedule
 from evaluation.reports import services
@@ -21,8 +22,10 @@ POLL_SECONDS = 2
 
 
 def report_list(request):
-    require_national(request)
-    reports = EvaluationReport.objects.select_related("network", "site", "schedule", "requested_by")
+    require_report_requester(request)
+    reports = readable_reports(
+        request.user, EvaluationReport.objects.select_related("network", "site", "schedule", "requested_by")
+    )
     return render(
         request,
         "reports/report_list.html",
@@ -31,8 +34,8 @@ def report_list(request):
 
 
 def report_request(request):
-    require_national(request)
-    form = ReportRequestForm(request.POST or None)
+    require_report_requester(request)
+    form = ReportRequestForm(request.POST or None, user=request.user)
     if request.method == "POST":
         if form.is_valid():
             report = services.report_request(
@@ -45,11 +48,9 @@ def report_request(request):
 
 
 def _get_report(request, public_id) -> EvaluationReport:
-    report = (
-        EvaluationReport.objects.select_related("network", "site", "schedule", "requested_by")
-        .filter(public_id=public_id)
-        .first()
-    )
+    """The report if the user may read it; a 404 otherwise (its existence is not revealed)."""
+    reports = EvaluationReport.objects.select_related("network", "site", "schedule", "requested_by")
+    report = readable_reports(request.user, reports).filter(public_id=public_id).first()
     if report is None:
         log_refusal(request, "out_of_scope", str(public_id))
         raise Http404("Rapport introuvable")
@@ -58,7 +59,6 @@ def _get_report(request, public_id) -> EvaluationReport:
 
 def report_detail(request, public_id):
     """The report's status; while it is being made, htmx asks again every 2 s for the fragment."""
-    require_national(request)
     report = _get_report(request, public_id)
     running = report.status == EvaluationReport.Status.RUNNING
     context = {
@@ -75,7 +75,6 @@ def report_detail(request, public_id):
 
 
 def report_download(request, public_id):
-    require_national(request)
     report = _get_report(request, public_id)
     if report.status != EvaluationReport.Status.DONE or not report.file:
         raise Http404("Rapport pas encore prêt")
