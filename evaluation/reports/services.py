@@ -57,6 +57,7 @@ from kombu.exceptions import OperationalError
 from pypdf import PdfReader
 from pypdf.errors import PdfReadError
 
+from atc.links import absolute_url
 from atc.periods import Period, french_date, period_before
 from atc.records import assign, set_many
 from evaluation.models import EvaluationReport, EvaluationReportPart, Periodicity, ReportSchedule
@@ -657,7 +658,7 @@ def report_notify(report_id: int) -> int:
         "report": report,
         "target": target_of(report).title,
         "period": _period_of(report).title,
-        "link": settings.SITE_URL + reverse("reports:report_detail", args=[report.public_id]),
+        "link": absolute_url(reverse("reports:report_detail", args=[report.public_id])),
     }
     subject = _("[ATC] Rapport d'évaluation prêt : %(target)s, %(period)s") % context
     body = render_to_string("reports/email_ready.txt", context)
