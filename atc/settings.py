@@ -486,6 +486,10 @@ ATC_REPORT_MAX_ATTEMPTS = env_int("ATC_REPORT_MAX_ATTEMPTS", 4)
 # A queued report published this long ago and still not started is published again.
 ATC_REPORT_RESEND_SECONDS = env_int("ATC_REPORT_RESEND_SECONDS", 600)
 ATC_REPORT_RESEND_BATCH = 50
+# A report e-mail carries the PDF when it weighs at most ATC_REPORT_ATTACH_MAX_BYTES; otherwise a
+# signed link, valid ATC_REPORT_LINK_DAYS days, that downloads that report without an account.
+ATC_REPORT_ATTACH_MAX_BYTES = env_int("ATC_REPORT_ATTACH_MAX_BYTES", 5_000_000)
+ATC_REPORT_LINK_DAYS = env_int("ATC_REPORT_LINK_DAYS", 30)
 # Over this many sites, a report's summary shows how the sites spread (quartiles, buckets, top and
 # bottom ten) instead of a row per site. Over ATC_REPORT_SECTIONS_PER_PART sites, the worker
 # renders it in parts (the summary, then the site sections that many at a time) and merges them.

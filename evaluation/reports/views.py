@@ -2,7 +2,9 @@
 access-checked download for everyone in scope (atc.permissions.readable_reports), and the schedules
 (national team)."""
 
+from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -78,7 +80,27 @@ def report_download(request, public_id):
     report = _get_report(request, public_id)
     if report.status != EvaluationReport.Status.DONE or not report.file:
         raise Http404("Rapport pas encore prêt")
-    name = f"rapport-{services.target_of(report).slug}-{report.period_label.replace('..', '-au-')}.pdf"
+    return _pdf_response(request, report)
+
+
+@login_not_required
+def report_link(request, public_id, token):
+    """A report e-mailed as a signed link: downloaded without an account until the link expires;
+    an expired (410) or altered (403) link answers a page that says what to do."""
+    try:
+        report = services.report_link_open(public_id=public_id, token=token)
+    except services.ReportLinkExpired:
+        log_refusal(request, "report_link_expired", str(public_id))
+        context = {"expired": True, "days": settings.ATC_REPORT_LINK_DAYS}
+        return render(request, "reports/link_refused.html", context, status=410)
+    except services.ReportLinkInvalid:
+        log_refusal(request, "report_link_invalid", str(public_id))
+        return render(request, "reports/link_refused.html", {"expired": False}, status=403)
+    return _pdf_response(request, report)
+
+
+def _pdf_response(request, report: EvaluationReport) -> FileResponse:
+    name = services.report_download_name(report)
     try:
         handle = report.file.open("rb")
     except FileNotFoundError as exc:

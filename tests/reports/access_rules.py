@@ -5,13 +5,19 @@ national team), and the exports (anyone signed in, scoped)."""
 from django.core.files.base import ContentFile
 
 from evaluation.models import EvaluationReport
+from evaluation.reports.services import report_link_token
 from pilotage.models import Meeting
-from tests.access import AUTHENTICATED, NATIONAL, ROLE_HOLDER, SITE_READ, SITE_WRITE, Rule
+from tests.access import AUTHENTICATED, NATIONAL, PUBLIC, ROLE_HOLDER, SITE_READ, SITE_WRITE, Rule
 from tests.reports.factories import EvaluationReportFactory, IndicatorFactory, ReportScheduleFactory
 
 
 def _report(o):
     return {"public_id": o["report"].public_id}
+
+
+def _signed_link(o):
+    token = report_link_token(report=o["report"], recipient="elu@mairie.example.org")
+    return {"public_id": o["report"].public_id, "token": token}
 
 
 def _schedule(o):
@@ -38,6 +44,8 @@ RULES = {
     ),
     "reports:report_detail": Rule(SITE_READ, _report),
     "reports:report_download": Rule(SITE_READ, _report),
+    # The e-mailed signed link opens its one report for whoever holds it (tested in test_report_email).
+    "reports:report_link": Rule(PUBLIC, _signed_link),
     "reports:schedule_list": Rule(NATIONAL),
     "reports:schedule_create": Rule(NATIONAL, methods=("GET", "POST"), post_data=_schedule_post),
     "reports:schedule_edit": Rule(NATIONAL, _schedule, ("GET", "POST"), _schedule_post),
