@@ -10,16 +10,16 @@ from allauth.account.forms import default_token_generator
 from allauth.account.models import EmailAddress
 from allauth.account.utils import user_pk_to_url_str
 from allauth.core.context import request_context
-from allauth.utils import build_absolute_uri
 from django.conf import settings
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from atc.links import absolute_url
 from atc.models import Role, User
 
 
-def invitation_url(*, request, user: User) -> str:
+def invitation_url(*, user: User) -> str:
     """The link that lets the person choose their password: allauth's reset-from-key page."""
     path = reverse(
         "account_reset_password_from_key",
@@ -28,7 +28,7 @@ def invitation_url(*, request, user: User) -> str:
             "key": default_token_generator.make_token(user),
         },
     )
-    return build_absolute_uri(request, path)
+    return absolute_url(path)
 
 
 def invitation_send(*, request, user: User) -> None:
@@ -41,8 +41,8 @@ def invitation_send(*, request, user: User) -> None:
             user.email,
             {
                 "user": user,
-                "invitation_url": invitation_url(request=request, user=user),
-                "login_url": build_absolute_uri(request, reverse("account_login")),
+                "invitation_url": invitation_url(user=user),
+                "login_url": absolute_url(reverse("account_login")),
                 "valid_days": days,
                 "roles": list(user.roles.current().select_related("network").prefetch_related("sites")),
             },

@@ -7,6 +7,8 @@ on `readable_sites`. Rules:
 - a review comment's thread is answered by the site team, the site's delegates and the national
   team; it is marked handled by the site team, its author and the national team;
 - network coordinators read their network's sites;
+- evaluation reports: a network coordinator reads and requests their network's and its sites'
+  reports, a delegate, facilitator or host director their sites'; schedules stay national;
 - the national team (and platform administrators) read everything, export, and manage indicators
   and report schedules;
 - an object outside a user's scope is a 404 (its existence is not revealed); a page inside the
@@ -184,6 +186,51 @@ def can_handle_comment(user, comment) -> bool:
 def can_manage_accounts(user) -> bool:
     """Inviting people and giving or ending roles: the national team and administrators."""
     return is_national(user)
+
+
+def readable_reports(user, queryset):
+    """Filter an EvaluationReport queryset down to the reports the user may list and download.
+
+    The national team reads every report; a network coordinator their network's reports and those
+    of the network's sites; the site roles (facilitator, host director, delegate) their sites'."""
+    if not user.is_authenticated:
+        return queryset.none()
+    if is_national(user):
+        return queryset
+    access = access_of(user)
+    networks = sorted(access.network_ids)
+    return queryset.filter(
+        Q(site_id__in=sorted(access.site_ids)) | Q(site__network_id__in=networks) | Q(network_id__in=networks)
+    )
+
+
+def may_request_reports(user) -> bool:
+    """Whoever holds a scope (a site, a network, or the whole experiment) may ask for reports."""
+    if is_national(user):
+        return True
+    access = access_of(user)
+    return bool(access.site_ids or access.network_ids)
+
+
+def can_request_report(user, target) -> bool:
+    """A report on `target` (an `evaluation.reports.scopes.Target`) lies within the user's scope:
+    anything for the national team, their network or one of its sites for a coordinator, one of
+    their sites for the site roles. National reports are the national team's only."""
+    if is_national(user):
+        return True
+    access = access_of(user)
+    if target.site is not None:
+        return target.site.pk in access.site_ids or target.site.network_id in access.network_ids
+    if target.network is not None:
+        return target.network.pk in access.network_ids
+    return False
+
+
+def require_report_requester(request) -> None:
+    """The report pages for people without any scope: 403."""
+    if not may_request_reports(request.user):
+        log_refusal(request, "no_report_scope")
+        raise PermissionDenied("Aucun périmètre pour les rapports")
 
 
 def log_refusal(request, reason: str, object_id=None) -> None:

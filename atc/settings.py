@@ -98,7 +98,12 @@ if PRODUCTION and (not SECRET_KEY or SECRET_KEY == _DEV_SECRET_KEY or len(SECRET
 DEBUG = env_bool("DEBUG", not PRODUCTION and not TESTING)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "" if PRODUCTION else "127.0.0.1,localhost,testserver")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
-SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# The public address, the one base of every e-mailed link (atc.links.absolute_url). By default the
+# address `make run` serves: HOST and PORT, which scripts/serve-dev.sh exports to the web server, the
+# worker and beat alike (a server listening on every interface is reached on 127.0.0.1).
+_SERVE_HOST = env_str("HOST", "127.0.0.1")
+_SERVE_HOST = "127.0.0.1" if _SERVE_HOST in ("", "0.0.0.0", "::") else _SERVE_HOST
+SITE_URL = env_str("SITE_URL", f"http://{_SERVE_HOST}:{env_int('PORT', 8000)}").rstrip("/")
 # How many proxies we run in front of the app, each appending to X-Forwarded-For (docker-compose.yml:
 # nginx, so 1; add one for a TLS proxy in front of it). Read by atc.signin.client_ip, the one place
 # that reads a client address, and by allauth. 0: the header is ignored (a client could forge it).
@@ -481,6 +486,10 @@ ATC_REPORT_MAX_ATTEMPTS = env_int("ATC_REPORT_MAX_ATTEMPTS", 4)
 # A queued report published this long ago and still not started is published again.
 ATC_REPORT_RESEND_SECONDS = env_int("ATC_REPORT_RESEND_SECONDS", 600)
 ATC_REPORT_RESEND_BATCH = 50
+# A report e-mail carries the PDF when it weighs at most ATC_REPORT_ATTACH_MAX_BYTES; otherwise a
+# signed link, valid ATC_REPORT_LINK_DAYS days, that downloads that report without an account.
+ATC_REPORT_ATTACH_MAX_BYTES = env_int("ATC_REPORT_ATTACH_MAX_BYTES", 5_000_000)
+ATC_REPORT_LINK_DAYS = env_int("ATC_REPORT_LINK_DAYS", 30)
 # Over this many sites, a report's summary shows how the sites spread (quartiles, buckets, top and
 # bottom ten) instead of a row per site. Over ATC_REPORT_SECTIONS_PER_PART sites, the worker
 # renders it in parts (the summary, then the site sections that many at a time) and merges them.

@@ -7,6 +7,7 @@ from evaluation.models import (
     IndicatorObjective,
     IndicatorValue,
     LogbookEntry,
+    ReportLinkUse,
     ReportSchedule,
     Survey,
     SurveyRecipient,
@@ -62,3 +63,17 @@ class EvaluationReportAdmin(admin.ModelAdmin):
 @admin.register(ReportSchedule)
 class ReportScheduleAdmin(admin.ModelAdmin):
     list_display = ["name", "scope", "periodicity", "is_active"]
+
+
+@admin.register(ReportLinkUse)
+class ReportLinkUseAdmin(admin.ModelAdmin):
+    """The trace of the signed report links used: read only."""
+
+    list_display = ["report", "recipient", "used_at"]
+    date_hierarchy = "used_at"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

@@ -422,6 +422,25 @@ class EvaluationReport(models.Model):
         return PartsProgress(counts["finished"], counts["total"]) if counts["total"] else None
 
 
+class ReportLinkUse(models.Model):
+    """One download through a report's signed e-mail link (evaluation/reports/services.py): who it
+    was sent to, and when it was used. The link works without an account, so this is its trace."""
+
+    report = models.ForeignKey(
+        EvaluationReport, on_delete=models.CASCADE, related_name="link_uses", verbose_name=_("rapport")
+    )
+    recipient = models.EmailField(_("destinataire du lien"))
+    used_at = models.DateTimeField(_("utilisé le"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("téléchargement par lien")
+        verbose_name_plural = _("téléchargements par lien")
+        ordering = ["-used_at"]
+
+    def __str__(self):
+        return f"{self.report} — {self.recipient}"
+
+
 class PartsProgress(NamedTuple):
     finished: int
     total: int

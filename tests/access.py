@@ -27,6 +27,7 @@ COMMENT_REPLY = "comment_reply"  # the site team, the site's préfet delegates a
 # the facilitator (tests/sites/access_rules.py), who reads Marseille only.
 COMMENT_HANDLE = "comment_handle"
 NATIONAL = "national"  # national team only; other signed-in people get 403
+ROLE_HOLDER = "role_holder"  # anyone holding a role (rows scoped by the view); no role gets 403
 
 # Policies about one site: checked on each matrix site; an outsider of the site gets a 404.
 SITE_POLICIES = frozenset({SITE_READ, SITE_WRITE, SITE_COMMENT, COMMENT_REPLY, COMMENT_HANDLE})
@@ -97,6 +98,8 @@ def allowed(policy: str, persona: str, site_slug: str | None) -> bool:
         return True
     if policy == NATIONAL:
         return persona == "national_team"
+    if policy == ROLE_HOLDER:
+        return persona != "outsider"
     if policy == SITE_READ:
         return persona in READERS[site_slug]
     if policy == SITE_WRITE:

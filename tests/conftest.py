@@ -17,7 +17,7 @@ from tests.atc.factories import RoleFactory, UserFactory
 NORD = ("tourcoing", "grande-synthe", "roubaix")
 
 # The local S3-compatible server and its buckets (ATC_STORAGE=s3 tests).
-pytest_plugins = ["tests.objectstore"]
+pytest_plugins = ["tests.objectstore", "tests.smtpserver"]
 
 
 def pytest_configure(config):

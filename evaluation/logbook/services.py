@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from atc.concurrency import claim_version
+from atc.links import absolute_url
 from atc.models import Role, User
 from atc.periods import Period, period_before
 from atc.permissions import WRITER_KINDS
@@ -62,7 +63,7 @@ def _reminder_messages(site: Site, quarter: Period, recipients: list[str]) -> li
     context = {
         "site": site,
         "quarter": quarter,
-        "create_url": settings.SITE_URL + reverse("evaluation:logbook_create", args=[site.slug]),
+        "create_url": absolute_url(reverse("evaluation:logbook_create", args=[site.slug])),
     }
     subject = _("Carnet de bord : le bilan du %(quarter)s de %(site)s est à saisir") % {
         "quarter": quarter.short,

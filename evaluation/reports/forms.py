@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from atc import bounds
 from atc.bounds import BoundedModelForm
 from atc.periods import PeriodError, parse_period
+from atc.permissions import access_of, can_request_report, is_national, readable_sites
 from evaluation.models import ReportSchedule, Scope
 from evaluation.reports.scopes import Target
 from sites.models import Network, Site
@@ -48,6 +49,17 @@ class ReportRequestForm(forms.Form):
         ),
     )
 
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        if not is_national(user):
+            # Only the scopes the person may ask for are offered; the rule is checked again in clean().
+            self.fields["scope"].choices = [(k, v) for k, v in Scope.choices if k != Scope.NATIONAL]
+            self.fields["scope"].initial = Scope.SITE
+            networks = sorted(access_of(user).network_ids)
+            self.fields["network"].queryset = Network.objects.filter(pk__in=networks).order_by("name")
+            self.fields["site"].queryset = readable_sites(user, Site.objects.order_by("name"))
+
     def clean_period(self):
         try:
             period = parse_period(self.cleaned_data["period"])
@@ -62,6 +74,10 @@ class ReportRequestForm(forms.Form):
     def clean(self):
         cleaned = super().clean()
         _check_scope(cleaned)
+        if cleaned.get("scope") and not self.errors and not can_request_report(self.user, self.target()):
+            raise ValidationError(
+                _("Ce périmètre ne fait pas partie des vôtres : choisissez un de vos sites.")
+            )
         return cleaned
 
     def target(self) -> Target:

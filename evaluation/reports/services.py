@@ -43,9 +43,10 @@ from typing import Any
 import pypdf
 from celery import current_app
 from django.conf import settings
+from django.core import signing
 from django.core.files import File
 from django.core.files.storage import default_storage
-from django.core.mail import send_mail
+from django.core.mail import EmailMessage, get_connection
 from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef, Q
 from django.template.loader import render_to_string
@@ -57,9 +58,16 @@ from kombu.exceptions import OperationalError
 from pypdf import PdfReader
 from pypdf.errors import PdfReadError
 
+from atc.links import absolute_url
 from atc.periods import Period, french_date, period_before
 from atc.records import assign, set_many
-from evaluation.models import EvaluationReport, EvaluationReportPart, Periodicity, ReportSchedule
+from evaluation.models import (
+    EvaluationReport,
+    EvaluationReportPart,
+    Periodicity,
+    ReportLinkUse,
+    ReportSchedule,
+)
 from evaluation.reports import pdf
 from evaluation.reports.content import build_content
 from evaluation.reports.scopes import Target
@@ -640,7 +648,9 @@ def _period_of(report) -> Period:
 
 
 def report_notify(report_id: int) -> int:
-    """Email the recipients (the schedule's, or the requester) a link to the ready report. A report
+    """Email each recipient (the schedule's, or the requester) that the report is ready; the number
+    of messages sent. A PDF up to ATC_REPORT_ATTACH_MAX_BYTES travels attached; a bigger one as a
+    signed link of that recipient's (`report_link_token`), which needs no account. A report
     re-issued after an erasure is not announced again: its link has not changed."""
     report = EvaluationReport.objects.select_related("schedule", "requested_by").get(pk=report_id)
     if report.reissued_at is not None:
@@ -657,11 +667,90 @@ def report_notify(report_id: int) -> int:
         "report": report,
         "target": target_of(report).title,
         "period": _period_of(report).title,
-        "link": settings.SITE_URL + reverse("reports:report_detail", args=[report.public_id]),
+        "link": absolute_url(reverse("reports:report_detail", args=[report.public_id])),
     }
     subject = _("[ATC] Rapport d'évaluation prêt : %(target)s, %(period)s") % context
-    body = render_to_string("reports/email_ready.txt", context)
-    return send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, recipients, fail_silently=False)
+    pdf_bytes = _attachable_pdf(report)
+    messages = []
+    for address in recipients:
+        signed = None
+        if pdf_bytes is None and report.file:
+            token = report_link_token(report=report, recipient=address)
+            signed = absolute_url(reverse("reports:report_link", args=[report.public_id, token]))
+        body = render_to_string(
+            "reports/email_ready.txt",
+            {
+                **context,
+                "attached": pdf_bytes is not None,
+                "signed_link": signed,
+                "days": settings.ATC_REPORT_LINK_DAYS,
+            },
+        )
+        message = EmailMessage(subject, body, settings.DEFAULT_FROM_EMAIL, [address])
+        if pdf_bytes is not None:
+            message.attach(report_download_name(report), pdf_bytes, "application/pdf")
+        messages.append(message)
+    return get_connection(fail_silently=False).send_messages(messages) or 0
+
+
+def _attachable_pdf(report: EvaluationReport) -> bytes | None:
+    """The report's PDF when it is small enough to travel in an e-mail, else None."""
+    if not report.file:
+        return None
+    try:
+        if report.file.size > settings.ATC_REPORT_ATTACH_MAX_BYTES:
+            return None
+        with report.file.open("rb") as handle:
+            return handle.read()
+    except FileNotFoundError:
+        return None
+
+
+def report_download_name(report: EvaluationReport) -> str:
+    """The name a downloaded or attached report carries: `rapport-site-marseille-2021-T1.pdf`."""
+    return f"rapport-{target_of(report).slug}-{report.period_label.replace('..', '-au-')}.pdf"
+
+
+# --- Signed links: a report for a recipient, without an account -------------------------------
+
+REPORT_LINK_SALT = "atc.evaluation.reports.link"
+
+
+class ReportLinkExpired(Exception):
+    """The link was genuine but is older than ATC_REPORT_LINK_DAYS."""
+
+
+class ReportLinkInvalid(Exception):
+    """The link was altered, is for another report, or its report is gone."""
+
+
+def report_link_token(*, report: EvaluationReport, recipient: str) -> str:
+    """A signed, timestamped token naming the report and the recipient it was sent to."""
+    signer = signing.TimestampSigner(salt=REPORT_LINK_SALT)
+    return signer.sign_object({"report": str(report.public_id), "to": recipient})
+
+
+def report_link_open(*, public_id, token: str) -> EvaluationReport:
+    """The finished report a signed link opens, its use logged (ReportLinkUse). Raises
+    ReportLinkExpired or ReportLinkInvalid: a token opens only the report it names."""
+    signer = signing.TimestampSigner(salt=REPORT_LINK_SALT)
+    try:
+        data = signer.unsign_object(token, max_age=dt.timedelta(days=settings.ATC_REPORT_LINK_DAYS))
+    except signing.SignatureExpired as exc:
+        raise ReportLinkExpired from exc
+    except signing.BadSignature as exc:
+        raise ReportLinkInvalid from exc
+    if not isinstance(data, dict) or data.get("report") != str(public_id):
+        raise ReportLinkInvalid
+    report = (
+        EvaluationReport.objects.filter(public_id=public_id, status=EvaluationReport.Status.DONE)
+        .exclude(file="")
+        .first()
+    )
+    if report is None:
+        raise ReportLinkInvalid
+    ReportLinkUse.objects.create(report=report, recipient=str(data.get("to", ""))[:254])
+    return report
 
 
 # --- Schedules ----------------------------------------------------------------------------------

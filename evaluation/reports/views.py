@@ -1,7 +1,10 @@
-"""Pages of the evaluation reports (national team): history, on-demand request with a status that
-updates, access-checked download, and the schedules."""
+"""Pages of the evaluation reports: history, on-demand request with a status that updates and
+access-checked download for everyone in scope (atc.permissions.readable_reports), and the schedules
+(national team)."""
 
+from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -10,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from atc.periods import Period
-from atc.permissions import log_refusal, require_national
+from atc.permissions import log_refusal, readable_reports, require_national, require_report_requester
 from atc.views import form_page
 from evaluation.models import EvaluationReport, ReportSchedule
 from evaluation.reports import services
@@ -21,8 +24,10 @@ POLL_SECONDS = 2
 
 
 def report_list(request):
-    require_national(request)
-    reports = EvaluationReport.objects.select_related("network", "site", "schedule", "requested_by")
+    require_report_requester(request)
+    reports = readable_reports(
+        request.user, EvaluationReport.objects.select_related("network", "site", "schedule", "requested_by")
+    )
     return render(
         request,
         "reports/report_list.html",
@@ -31,8 +36,8 @@ def report_list(request):
 
 
 def report_request(request):
-    require_national(request)
-    form = ReportRequestForm(request.POST or None)
+    require_report_requester(request)
+    form = ReportRequestForm(request.POST or None, user=request.user)
     if request.method == "POST":
         if form.is_valid():
             report = services.report_request(
@@ -45,11 +50,9 @@ def report_request(request):
 
 
 def _get_report(request, public_id) -> EvaluationReport:
-    report = (
-        EvaluationReport.objects.select_related("network", "site", "schedule", "requested_by")
-        .filter(public_id=public_id)
-        .first()
-    )
+    """The report if the user may read it; a 404 otherwise (its existence is not revealed)."""
+    reports = EvaluationReport.objects.select_related("network", "site", "schedule", "requested_by")
+    report = readable_reports(request.user, reports).filter(public_id=public_id).first()
     if report is None:
         log_refusal(request, "out_of_scope", str(public_id))
         raise Http404("Rapport introuvable")
@@ -58,7 +61,6 @@ def _get_report(request, public_id) -> EvaluationReport:
 
 def report_detail(request, public_id):
     """The report's status; while it is being made, htmx asks again every 2 s for the fragment."""
-    require_national(request)
     report = _get_report(request, public_id)
     running = report.status == EvaluationReport.Status.RUNNING
     context = {
@@ -75,11 +77,30 @@ def report_detail(request, public_id):
 
 
 def report_download(request, public_id):
-    require_national(request)
     report = _get_report(request, public_id)
     if report.status != EvaluationReport.Status.DONE or not report.file:
         raise Http404("Rapport pas encore prêt")
-    name = f"rapport-{services.target_of(report).slug}-{report.period_label.replace('..', '-au-')}.pdf"
+    return _pdf_response(request, report)
+
+
+@login_not_required
+def report_link(request, public_id, token):
+    """A report e-mailed as a signed link: downloaded without an account until the link expires;
+    an expired (410) or altered (403) link answers a page that says what to do."""
+    try:
+        report = services.report_link_open(public_id=public_id, token=token)
+    except services.ReportLinkExpired:
+        log_refusal(request, "report_link_expired", str(public_id))
+        context = {"expired": True, "days": settings.ATC_REPORT_LINK_DAYS}
+        return render(request, "reports/link_refused.html", context, status=410)
+    except services.ReportLinkInvalid:
+        log_refusal(request, "report_link_invalid", str(public_id))
+        return render(request, "reports/link_refused.html", {"expired": False}, status=403)
+    return _pdf_response(request, report)
+
+
+def _pdf_response(request, report: EvaluationReport) -> FileResponse:
+    name = services.report_download_name(report)
     try:
         handle = report.file.open("rb")
     except FileNotFoundError as exc:

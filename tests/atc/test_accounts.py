@@ -5,8 +5,8 @@ import re
 
 import pytest
 from allauth.account.models import EmailAddress
+from django.conf import settings
 from django.core import mail
-from django.test import RequestFactory
 from django.urls import reverse
 from django.utils import timezone
 
@@ -102,7 +102,7 @@ def test_inviting_creates_the_account_and_emails_a_working_set_password_link(
     assert message.subject == "[ATC] Votre accès à la plateforme ATC"
     assert "Bonjour Camille Martin" in message.body
     assert "Animateur·rice territorial·e — Aubenas" in message.body
-    link = re.search(r"http://testserver(/comptes/password/reset/key/\S+)", message.body)[1]
+    link = re.search(re.escape(settings.SITE_URL) + r"(/comptes/password/reset/key/\S+)", message.body)[1]
 
     client.logout()
     form_url = client.get(link)["Location"]
@@ -119,7 +119,7 @@ def test_the_invitation_link_works_only_once(client, national_team):
     client.force_login(national_team)
     _invite(client)
     person = User.objects.get(email="camille.martin@example.org")
-    link = invitation_url(request=RequestFactory().get("/"), user=person).removeprefix("http://testserver")
+    link = invitation_url(user=person).removeprefix(settings.SITE_URL)
     client.logout()
     form_url = client.get(link)["Location"]
     client.post(form_url, {"password1": NEW_PASSWORD, "password2": NEW_PASSWORD})

@@ -1,7 +1,8 @@
 """No page, list, search result, export or PDF shows another area's data.
 
 Grenoble's rows (every model with a site, and the rows hanging from them) get a unique marker in
-every free-text field. The Marseille facilitator and the Nord préfet delegate then fetch every GET
+every free-text field, and its reports' PDFs. The Marseille facilitator, the Nord préfet delegate
+and the FCSF network coordinator (Grenoble is CNLRQ's) then fetch every GET
 URL declared in the access rules (so new pages are covered as soon as they declare a rule), for
 each matrix site, with and without a search query; the marker must appear nowhere.
 """
@@ -11,12 +12,14 @@ import zipfile
 
 import pytest
 from django.apps import apps
+from django.core.files.base import ContentFile
 from django.db import models, transaction
 from django.test import override_settings
 from django.urls import reverse
 from pypdf import PdfReader
 from pypdf.errors import PdfReadError
 
+from evaluation.models import EvaluationReport
 from sites.models import Site
 from tests.access import MATRIX_SITES, SITE_POLICIES
 from tests.atc.matrix import FINGERPRINT_APPS, build_world, collect_rules, sign_in
@@ -78,6 +81,12 @@ def seed_marker(site) -> int:
     return touched
 
 
+def seed_report_files(site) -> None:
+    """Put the marker inside the site's finished reports' PDFs too: a download must not leak it."""
+    for report in EvaluationReport.objects.filter(site=site).exclude(file=""):
+        report.file.save(report.file.name.rsplit("/", 1)[-1], ContentFile(f"%PDF-1.7\n% {MARKER}\n".encode()))
+
+
 def readable_text(response) -> str:
     """What a person could read in the answer: HTML or text, a spreadsheet's cells, a PDF's text."""
     body = b"".join(response.streaming_content) if response.streaming else response.content
@@ -105,6 +114,7 @@ def world(django_db_setup, django_db_blocker, tmp_path_factory):
         world = build_world()
         world.media_root = media_root
         world.seeded_rows = seed_marker(Site.objects.get(slug="grenoble"))
+        seed_report_files(Site.objects.get(slug="grenoble"))
         yield world
         transaction.set_rollback(True)
 
@@ -139,7 +149,7 @@ def test_the_marker_is_seeded_and_visible_to_the_national_team(client, in_world)
     assert any(MARKER in text for _, text in _fetch_all(client, in_world))
 
 
-@pytest.mark.parametrize("persona", ["facilitator", "prefet_delegate"])
+@pytest.mark.parametrize("persona", ["facilitator", "prefet_delegate", "network_coordinator"])
 def test_no_page_shows_another_areas_data(client, in_world, persona):
     sign_in(client, in_world, persona)
     leaks = [url for url, text in _fetch_all(client, in_world) if MARKER in text]

@@ -22,6 +22,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from atc.periods import parse_period
+from evaluation.models import ReportLinkUse
 from evaluation.reports.scopes import parse_scope
 from evaluation.reports.services import render_html, report_notify
 from sites.models import HostOrganisation, Site
@@ -112,6 +113,7 @@ def _rows_the_matrix_world_lacks(world):
         report = world.objects[slug]["report"]
         report.requested_by = world.users["national_team"]
         report.save()
+        ReportLinkUse.objects.create(report=report, recipient=f"elu-{slug}@example.org")
         site.host = HostOrganisation.objects.create(
             name=f"Structure {slug}", kind=HostOrganisation.Kind.SOCIAL_CENTRE, network=site.network, city="X"
         )

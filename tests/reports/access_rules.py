@@ -1,16 +1,23 @@
-"""Who may open the evaluation's national pages: reports, schedules, indicators, the national
-committee and events (the national team), and the exports (anyone signed in, scoped)."""
+"""Who may open the evaluation's pages: reports (anyone holding a role, scoped: a site report is
+read by those who read the site), schedules, indicators, the national committee and events (the
+national team), and the exports (anyone signed in, scoped)."""
 
 from django.core.files.base import ContentFile
 
 from evaluation.models import EvaluationReport
+from evaluation.reports.services import report_link_token
 from pilotage.models import Meeting
-from tests.access import AUTHENTICATED, NATIONAL, SITE_WRITE, Rule
+from tests.access import AUTHENTICATED, NATIONAL, PUBLIC, ROLE_HOLDER, SITE_READ, SITE_WRITE, Rule
 from tests.reports.factories import EvaluationReportFactory, IndicatorFactory, ReportScheduleFactory
 
 
 def _report(o):
     return {"public_id": o["report"].public_id}
+
+
+def _signed_link(o):
+    token = report_link_token(report=o["report"], recipient="elu@mairie.example.org")
+    return {"public_id": o["report"].public_id, "token": token}
 
 
 def _schedule(o):
@@ -29,12 +36,16 @@ def _schedule_post(o):
 
 
 RULES = {
-    "reports:report_list": Rule(NATIONAL),
+    "reports:report_list": Rule(ROLE_HOLDER),
+    # An allowed POST answers 302 (in scope) or 200 with the form's error (the national scope);
+    # who may ask for which target is tested in test_report_scope.
     "reports:report_request": Rule(
-        NATIONAL, methods=("GET", "POST"), post_data=lambda o: {"scope": "national", "period": "2021-Q1"}
+        ROLE_HOLDER, methods=("GET", "POST"), post_data=lambda o: {"scope": "national", "period": "2021-Q1"}
     ),
-    "reports:report_detail": Rule(NATIONAL, _report),
-    "reports:report_download": Rule(NATIONAL, _report),
+    "reports:report_detail": Rule(SITE_READ, _report),
+    "reports:report_download": Rule(SITE_READ, _report),
+    # The e-mailed signed link opens its one report for whoever holds it (tested in test_report_email).
+    "reports:report_link": Rule(PUBLIC, _signed_link),
     "reports:schedule_list": Rule(NATIONAL),
     "reports:schedule_create": Rule(NATIONAL, methods=("GET", "POST"), post_data=_schedule_post),
     "reports:schedule_edit": Rule(NATIONAL, _schedule, ("GET", "POST"), _schedule_post),
