@@ -28,6 +28,7 @@ What stays ours, and why:
 import datetime
 import re
 import unicodedata
+from abc import ABC, abstractmethod
 from collections.abc import Iterable
 from decimal import Decimal, InvalidOperation
 
@@ -78,10 +79,10 @@ def blank(value) -> bool:
 # Widgets: a cell's value to a Python value, or ValueError with the reason in French.
 
 
-class Cell(widgets.Widget):
+class Cell(widgets.Widget, ABC):
     """A cell of one column: an empty cell is `empty`, or refused if `required`; any other goes to
-    `parse`. `labels` are the values a list column offers in the template; `render` writes a
-    value as the preview shows it."""
+    `parse`, which each kind of cell defines. `labels` are the values a list column offers in the
+    template; `render` writes a value as the preview shows it."""
 
     labels: tuple = ()
     missing = gettext_lazy("valeur obligatoire manquante : remplissez cette cellule.")
@@ -98,8 +99,9 @@ class Cell(widgets.Widget):
             return self.empty
         return self.parse(value.strip() if isinstance(value, str) else value)
 
+    @abstractmethod
     def parse(self, value):
-        raise NotImplementedError
+        """The cell's value, or ValueError with the French reason."""
 
     def render(self, value, obj=None, **kwargs):
         return "—" if value is None or value == "" else display(value)
