@@ -72,6 +72,15 @@ def quote(value) -> str:
     return text if len(text) <= QUOTED_CHARS else text[: QUOTED_CHARS - 1] + "…"
 
 
+# The template's example row starts its « intitulé » with this mark; the import skips such rows
+# (and says so), so a file filled below the example imports as it is.
+EXAMPLE_MARK = "[EXEMPLE]"
+
+
+def is_example(title) -> bool:
+    return isinstance(title, str) and title.strip().upper().startswith(EXAMPLE_MARK)
+
+
 def blank(value) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
 
@@ -168,17 +177,32 @@ class Count(Cell):
 
 
 class Choice(Cell):
-    """One of `choices`, by its label or its code."""
+    """One of `choices`, by its label, its code, or one of the words people use for it in their
+    own spreadsheets (`synonyms`: value → words, compared like labels)."""
 
-    def __init__(self, choices: Iterable[tuple[str, str]], *, required: bool = False, empty: str = ""):
+    def __init__(
+        self,
+        choices: Iterable[tuple[str, str]],
+        *,
+        required: bool = False,
+        empty: str = "",
+        synonyms: dict[str, tuple[str, ...]] | None = None,
+    ):
         super().__init__(required=required, empty=empty)
         self.choices = list(choices)
         self.labels = tuple(label for _value, label in self.choices)
+        self.synonyms = synonyms or {}
 
     @cached_property
     def lookup(self) -> dict[str, str]:
-        # Built on first use, not at import: the labels are translated then.
-        return {normalise(key): value for value, label in self.choices for key in (value, label)}
+        # Built on first use, not at import: the labels are translated then. A label or a code
+        # wins over a synonym that happens to read the same.
+        words = {normalise(word): value for value, said in self.synonyms.items() for word in said}
+        return words | {normalise(key): value for value, label in self.choices for key in (value, label)}
+
+    def also_accepted(self) -> str:
+        """The synonyms, for the template's help: « Visio, Distanciel… »."""
+        return ", ".join(word for said in self.synonyms.values() for word in said)
 
     @property
     def missing(self):
@@ -269,6 +293,18 @@ class Column(fields.Field):
     def choices(self) -> tuple[str, ...]:
         return tuple(str(label) for label in self.widget.labels)
 
+    @property
+    def full_help(self) -> str:
+        """The help the import page and the template's help sheet give: the format, the values
+        of a list column and the other words the import accepts for them."""
+        text = str(self.help)
+        if self.choices:
+            text += " : " + ", ".join(self.choices)
+            also = self.widget.also_accepted()
+            if also:
+                text += " " + _("(accepte aussi : %(words)s)") % {"words": also}
+        return text
+
 
 class SiteRowsResource(resources.Resource):
     """Rows of a file, each a new record of one site, saved through the app's service.
@@ -277,7 +313,8 @@ class SiteRowsResource(resources.Resource):
     of each problem of a row whose cells are all readable; `key(instance)`, what makes two rows
     the same record; `recorded_already(instance)` and `repeated()`, the reasons a duplicate of a
     record of the site or of a line above is refused; `save(data)`, through the service; and
-    `preview`, the keys of the columns the preview shows.
+    `preview`, the keys of the columns the preview shows; `example()`, the template's example row
+    by column key (its title starts with EXAMPLE_MARK).
     """
 
     class Meta:
@@ -326,18 +363,50 @@ class SiteRowsResource(resources.Resource):
 
 MEETING_KINDS = [(v, label) for v, label in Meeting.Kind.choices if v not in Meeting.NATIONAL_KINDS]
 
+# The words people write in their own tables for the list columns' values (compared without case,
+# accents, spaces or punctuation). Defined here only: the import reads them, the template's help
+# sheet lists them.
+MEETING_KIND_SYNONYMS = {
+    Meeting.Kind.STEERING: ("COPIL", "Comité de pilotage", "Pilotage"),
+    Meeting.Kind.PARTNERS_WORKSHOP: ("Atelier partenaires", "Atelier partenarial"),
+    Meeting.Kind.RESIDENTS_WORKSHOP: ("Atelier habitants", "Atelier d'habitants", "Atelier habitant·es"),
+    Meeting.Kind.WORKING_GROUP: ("GT", "Groupe thématique", "Commission"),
+    Meeting.Kind.BILATERAL: ("Bilatérale", "Rendez-vous", "RDV", "Entretien"),
+    Meeting.Kind.PUBLIC_EVENT: ("Événement", "Réunion publique", "Manifestation"),
+}
+MEETING_FORMAT_SYNONYMS = {
+    Meeting.Format.IN_PERSON: ("Présentiel", "Sur place", "Physique"),
+    Meeting.Format.VIDEO: ("Visio", "Visioconférence", "Distanciel", "À distance", "En ligne"),
+    Meeting.Format.HYBRID: ("Mixte", "Présentiel et visio"),
+}
+MINUTES_STATUS_SYNONYMS = {
+    Meeting.MinutesStatus.NONE: ("Aucun", "Non", "Pas de CR", "Sans compte rendu"),
+    Meeting.MinutesStatus.DRAFT: ("En cours de rédaction", "À valider", "Provisoire"),
+    Meeting.MinutesStatus.VALIDATED: ("Valide", "Oui", "Approuvé", "CR validé"),
+}
+ACTION_STATUS_SYNONYMS = {
+    Action.Status.IDEA: ("Piste", "Projet"),
+    Action.Status.PREPARATION: ("Préparation", "Prévue", "À venir", "En projet"),
+    Action.Status.RUNNING: ("Démarrée", "En cours de réalisation", "Active"),
+    Action.Status.DONE: ("Terminée", "Faite", "Fait", "Achevée", "Terminé"),
+    Action.Status.ABANDONED: ("Annulée", "Arrêtée", "Abandonné"),
+}
+
 
 class MeetingResource(SiteRowsResource):
     preview = ("date", "kind", "title", "committee")
     date = Column("date", "date", Date(required=True), gettext_lazy("JJ/MM/AAAA"))
     kind = Column(
-        "kind", "type", Choice(MEETING_KINDS, required=True), gettext_lazy("Une des valeurs de la liste")
+        "kind",
+        "type",
+        Choice(MEETING_KINDS, required=True, synonyms=MEETING_KIND_SYNONYMS),
+        gettext_lazy("Une des valeurs de la liste"),
     )
     title = Column("title", "intitulé", Text(200, required=True), gettext_lazy("200 caractères au plus"))
     format = Column(
         "format",
         "format",
-        Choice(Meeting.Format.choices, empty=Meeting.Format.IN_PERSON),
+        Choice(Meeting.Format.choices, empty=Meeting.Format.IN_PERSON, synonyms=MEETING_FORMAT_SYNONYMS),
         gettext_lazy("En présentiel par défaut"),
     )
     committee = Column(
@@ -358,7 +427,7 @@ class MeetingResource(SiteRowsResource):
     minutes_status = Column(
         "minutes_status",
         "état du compte rendu",
-        Choice(Meeting.MinutesStatus.choices),
+        Choice(Meeting.MinutesStatus.choices, synonyms=MINUTES_STATUS_SYNONYMS),
         gettext_lazy("Déduit du compte rendu s'il est vide"),
     )
 
@@ -371,6 +440,23 @@ class MeetingResource(SiteRowsResource):
         for category, name in ATTENDANCE_FIELDS.items():
             header = format_lazy("participant·es {}", OrganisationCategory(category).label)
             self.fields[name] = Column(name, header, Count(), gettext_lazy("Nombre entier, 0 si vide"))
+
+    def example(self) -> dict[str, str]:
+        counts = dict.fromkeys(ATTENDANCE_FIELDS.values(), "0")
+        counts.update(list(dict.fromkeys(ATTENDANCE_FIELDS.values(), "2").items())[:3])
+        return {
+            "date": "15/03/2021",
+            "kind": str(Meeting.Kind.WORKING_GROUP.label),
+            "title": _("%(mark)s Groupe de travail aide alimentaire (ligne ignorée à l'import)")
+            % {"mark": EXAMPLE_MARK},
+            "format": str(Meeting.Format.IN_PERSON.label),
+            "committee": "",
+            "location": _("Centre social"),
+            "agenda": _("Point sur le diagnostic ; calendrier de la distribution"),
+            "minutes": "",
+            "minutes_status": str(Meeting.MinutesStatus.NONE.label),
+            **counts,
+        }
 
     def init_instance(self, row=None):
         # Empty until read: an empty status is deduced from the minutes (`check`).
@@ -422,7 +508,7 @@ class ActionResource(SiteRowsResource):
     status = Column(
         "status",
         "état",
-        Choice(Action.Status.choices, empty=Action.Status.IDEA),
+        Choice(Action.Status.choices, empty=Action.Status.IDEA, synonyms=ACTION_STATUS_SYNONYMS),
         gettext_lazy("Idée par défaut"),
     )
     progress = Column(
@@ -444,6 +530,21 @@ class ActionResource(SiteRowsResource):
 
     class Meta:
         model = Action
+
+    def example(self) -> dict[str, str]:
+        return {
+            "title": _("%(mark)s Stock alimentaire partagé (ligne ignorée à l'import)")
+            % {"mark": EXAMPLE_MARK},
+            "description": _("Mutualiser le stock des deux épiceries solidaires du quartier"),
+            "theme": "",
+            "status": str(Action.Status.RUNNING.label),
+            "progress": "40",
+            "residents_reached": "25",
+            "start_date": "01/02/2021",
+            "end_date": "30/06/2021",
+            "partner_names": _("Épicerie solidaire ; Centre social"),
+            "outcomes": "",
+        }
 
     def init_instance(self, row=None):
         # Empty until read: an empty progress is deduced from the status (`check`).

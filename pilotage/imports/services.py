@@ -36,6 +36,7 @@ from pilotage.imports.resources import (
     MeetingResource,
     SiteRowsResource,
     blank,
+    is_example,
     normalise,
     quote,
 )
@@ -133,8 +134,12 @@ def _dataset(
     width = len(rows[0])
     dataset = tablib.Dataset(headers=[column.column_name for column in mapping.values()])
     lines = []
+    title_at = next((index for index, column in mapping.items() if column.key == "title"), None)
     for line, cells in enumerate(rows[1:], start=2):
         if all(blank(c) for c in cells):
+            continue
+        if title_at is not None and title_at < len(cells) and is_example(cells[title_at]):
+            report.warnings.append(_("Ligne %(line)s : ligne d'exemple du modèle, ignorée.") % {"line": line})
             continue
         if any(not blank(c) for c in cells[width:]):
             report.error(

@@ -11,13 +11,19 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from atc import spreadsheets
 from atc.spreadsheets import neutralise
-from pilotage.imports.resources import Date
+from pilotage.imports.resources import EXAMPLE_MARK, Date
 from pilotage.imports.services import ImportKind
 
 
+def _example_row(kind: ImportKind) -> list[str]:
+    example = kind.resource().example()
+    return [example.get(column.key, "") for column in kind.columns()]
+
+
 def template_csv(kind: ImportKind) -> bytes:
-    """The CSV template: the header line, `;`-separated, UTF-8 with a BOM (Excel opens it)."""
-    return spreadsheets.csv_bytes([c.header for c in kind.columns()], [])
+    """The CSV template: the header line and one example row (which the import skips),
+    `;`-separated, UTF-8 with a BOM (Excel opens it)."""
+    return spreadsheets.csv_bytes([c.header for c in kind.columns()], [_example_row(kind)])
 
 
 def template_xlsx(kind: ImportKind) -> bytes:
@@ -28,6 +34,7 @@ def template_xlsx(kind: ImportKind) -> bytes:
     sheet.title = spreadsheets.sheet_title(kind.label, set())
     columns = kind.columns()
     sheet.append([cell_value(c.header) for c in columns])
+    sheet.append([cell_value(value) for value in _example_row(kind)])
     for index, column in enumerate(columns, start=1):
         cell = sheet.cell(row=1, column=index)
         cell.font = Font(bold=True)
@@ -49,9 +56,21 @@ def template_xlsx(kind: ImportKind) -> bytes:
             [
                 cell_value(column.header),
                 cell_value(_("oui") if column.required else _("non")),
-                cell_value(column.help + (" : " + ", ".join(column.choices) if column.choices else "")),
+                cell_value(column.full_help),
             ]
         )
+    help_sheet.append([])
+    help_sheet.append(
+        [
+            cell_value(
+                _(
+                    "La ligne 2 est un exemple : l'import l'ignore tant que son intitulé commence "
+                    "par « %(mark)s »."
+                )
+                % {"mark": EXAMPLE_MARK}
+            )
+        ]
+    )
     help_sheet.column_dimensions["A"].width = 32
     help_sheet.column_dimensions["C"].width = 100
     buffer = io.BytesIO()
