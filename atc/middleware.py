@@ -14,6 +14,7 @@ from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.template import loader
 from django.urls import reverse
+from django.utils import timezone
 
 from atc.permissions import access_log, is_national
 
@@ -183,3 +184,19 @@ class RequestSizeLimitMiddleware:
         )
         # The unread body stays on the connection: it must not be taken for the next request.
         return HttpResponse(content, status=413, headers={"Connection": "close"})
+
+
+class TimeZoneResetMiddleware:
+    """Every request starts in the platform's zone (`TIME_ZONE`, Paris) and ends back in it: a site's
+    pages switch to the site's own zone (`sites.access.get_site_for_user`), and a worker thread must
+    not carry that switch into the next request."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        timezone.deactivate()
+        try:
+            return self.get_response(request)
+        finally:
+            timezone.deactivate()

@@ -26,7 +26,7 @@ from atc.account_services import role_end
 from atc.models import Role, User
 from evaluation.models import LogbookEntry, ReportSchedule
 from evaluation.reports.services import reports_reissue_naming
-from pilotage.models import Action, CommitteeMember, Meeting
+from pilotage.models import Action, CalendarFeed, CommitteeMember, Meeting
 from sites.models import FacilitatorAssignment, ReviewComment, ReviewReply
 
 ERASED_NAME = "Personne effacée"
@@ -133,6 +133,13 @@ def personal_data_export(*, user: User | None = None, name: str | None = None) -
             for schedule in ReportSchedule.objects.all()
             if user.email.lower() in (a.lower() for a in schedule.recipient_list())
         ]
+        data["calendar_feed"] = [
+            {
+                "created_at": feed.created_at.isoformat(),
+                "last_used_at": feed.last_used_at.isoformat() if feed.last_used_at else None,
+            }
+            for feed in CalendarFeed.objects.filter(user=user)
+        ]
         assignments = FacilitatorAssignment.objects.filter(user=user)
         full_name = user.get_full_name()
         if full_name:
@@ -211,6 +218,7 @@ def personal_data_erase(*, user: User | None = None, name: str | None = None) ->
         FacilitatorAssignment.objects.filter(user=user).update(person_name=ERASED_NAME, user=None)
         EmailAddress.objects.filter(user=user).delete()
         Authenticator.objects.filter(user=user).delete()
+        CalendarFeed.objects.filter(user=user).delete()
         user.email = f"personne-effacee-{user.pk}@invalid.example"
         user.first_name = ""
         user.last_name = ""

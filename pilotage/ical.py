@@ -1,13 +1,17 @@
-"""An RFC 5545 calendar of a site's meetings, written by hand (a few lines do not need a library).
+"""An RFC 5545 calendar of meetings, written by hand (a few lines do not need a library).
 
 Text values are escaped (backslash, semicolon, comma, newline), lines end with CRLF and are folded
-at 75 octets without cutting a UTF-8 character in two.
+at 75 octets without cutting a UTF-8 character in two. A meeting's time is its site's local time:
+DTSTART carries the site's zone (TZID), and the calendar describes each zone it uses (VTIMEZONE),
+so a calendar in Paris shows a Fort-de-France meeting at 18:00 Martinique time, 23:00 in Paris.
 """
 
 import datetime
 from collections.abc import Iterable
 
 from django.utils import timezone
+
+from sites.zones import DEFAULT_TIME_ZONE, zone
 
 FOLD_OCTETS = 75
 
@@ -47,6 +51,51 @@ def _utc(moment: datetime.datetime) -> str:
     return moment.astimezone(datetime.UTC).strftime("%Y%m%dT%H%M%SZ")
 
 
+def _offset(delta: datetime.timedelta) -> str:
+    minutes = int(delta.total_seconds()) // 60
+    sign = "+" if minutes >= 0 else "-"
+    return f"{sign}{abs(minutes) // 60:02d}{abs(minutes) % 60:02d}"
+
+
+def vtimezone_lines(name: str) -> list[str]:
+    """The VTIMEZONE of a site's zone. The overseas zones keep one offset all year; a zone with
+    summer time follows the European Union's rule (last Sunday of March and of October), the only
+    one among the sites' zones (`sites.zones.TimeZone`)."""
+    tz = zone(name)
+    winter = datetime.datetime(2021, 1, 15, tzinfo=tz).utcoffset()
+    summer = datetime.datetime(2021, 7, 15, tzinfo=tz).utcoffset()
+    lines = ["BEGIN:VTIMEZONE", f"TZID:{tz.key}"]
+    if winter == summer:
+        lines += [
+            "BEGIN:STANDARD",
+            "DTSTART:19700101T000000",
+            f"TZOFFSETFROM:{_offset(winter)}",
+            f"TZOFFSETTO:{_offset(winter)}",
+            "END:STANDARD",
+        ]
+    else:
+        lines += [
+            "BEGIN:DAYLIGHT",
+            "DTSTART:19700329T020000",
+            "RRULE:FREQ=YEARLY;BYMONTH=3;BYDAY=-1SU",
+            f"TZOFFSETFROM:{_offset(winter)}",
+            f"TZOFFSETTO:{_offset(summer)}",
+            "END:DAYLIGHT",
+            "BEGIN:STANDARD",
+            "DTSTART:19701025T030000",
+            "RRULE:FREQ=YEARLY;BYMONTH=10;BYDAY=-1SU",
+            f"TZOFFSETFROM:{_offset(summer)}",
+            f"TZOFFSETTO:{_offset(winter)}",
+            "END:STANDARD",
+        ]
+    return [*lines, "END:VTIMEZONE"]
+
+
+def _zone_name(meeting) -> str:
+    site = meeting.site
+    return zone(site.time_zone if site else DEFAULT_TIME_ZONE).key
+
+
 def meeting_event_lines(meeting, *, domain: str, stamp: datetime.datetime) -> list[str]:
     lines = [
         "BEGIN:VEVENT",
@@ -54,14 +103,12 @@ def meeting_event_lines(meeting, *, domain: str, stamp: datetime.datetime) -> li
         f"DTSTAMP:{_utc(stamp)}",
     ]
     if meeting.start_time:
-        start = timezone.make_aware(
-            datetime.datetime.combine(meeting.date, meeting.start_time),
-            timezone.get_default_timezone(),
-        )
-        lines.append(f"DTSTART:{_utc(start)}")
+        tzid = _zone_name(meeting)
+        start = datetime.datetime.combine(meeting.date, meeting.start_time)
+        lines.append(f"DTSTART;TZID={tzid}:{start:%Y%m%dT%H%M%S}")
         if meeting.duration_minutes:
             end = start + datetime.timedelta(minutes=meeting.duration_minutes)
-            lines.append(f"DTEND:{_utc(end)}")
+            lines.append(f"DTEND;TZID={tzid}:{end:%Y%m%dT%H%M%S}")
     else:
         next_day = meeting.date + datetime.timedelta(days=1)
         lines.append(f"DTSTART;VALUE=DATE:{meeting.date:%Y%m%d}")
@@ -80,8 +127,10 @@ def meeting_event_lines(meeting, *, domain: str, stamp: datetime.datetime) -> li
 def meetings_calendar(
     meetings: Iterable, *, name: str, domain: str, stamp: datetime.datetime | None = None
 ) -> str:
-    """The VCALENDAR text of the given meetings."""
+    """The VCALENDAR text of the given meetings (with their sites: `select_related("site")`)."""
     stamp = stamp or timezone.now()
+    meetings = list(meetings)
+    zones = sorted({_zone_name(m) for m in meetings if m.start_time})
     lines = [
         "BEGIN:VCALENDAR",
         "VERSION:2.0",
@@ -90,6 +139,8 @@ def meetings_calendar(
         "METHOD:PUBLISH",
         f"X-WR-CALNAME:{escape_text(name)}",
     ]
+    for name_of_zone in zones:
+        lines.extend(vtimezone_lines(name_of_zone))
     for meeting in meetings:
         lines.extend(meeting_event_lines(meeting, domain=domain, stamp=stamp))
     lines.append("END:VCALENDAR")

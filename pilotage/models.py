@@ -500,3 +500,26 @@ class Attachment(models.Model):
 
     def __str__(self):
         return self.original_name
+
+
+class CalendarFeed(models.Model):
+    """A person's secret calendar address: calendar apps subscribe to it without a session and read
+    the meetings of the sites the person may read at the time of each read. Only the key's hash is
+    kept: the address is shown once; a new one replaces it, and the old one answers 404."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="calendar_feed",
+        verbose_name=_("personne"),
+    )
+    key_hash = models.CharField(_("empreinte de la clé"), max_length=64, unique=True)
+    created_at = models.DateTimeField(_("créée le"), auto_now_add=True)
+    last_used_at = models.DateTimeField(_("dernière lecture"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("abonnement à l'agenda")
+        verbose_name_plural = _("abonnements à l'agenda")
+
+    def __str__(self):
+        return str(self.user)

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from atc.concurrency import StaleVersion
+from atc.links import public_host
 from atc.permissions import can_write_site, get_object_for_site, log_refusal
 from pilotage import services
 from pilotage.forms import (
@@ -221,9 +222,9 @@ def meeting_detail(request, slug, pk):
 def meeting_ical(request, slug):
     site = get_site_for_user(request, slug)
     body = meetings_calendar(
-        Meeting.objects.filter(site=site).order_by("date", "id"),
+        Meeting.objects.filter(site=site).select_related("site").order_by("date", "id"),
         name=_("Réunions ATC — %(site)s") % {"site": site.name},
-        domain=request.get_host().split(":")[0] or "atc",
+        domain=public_host(),
     )
     response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="reunions-{site.slug}.ics"'

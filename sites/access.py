@@ -1,10 +1,13 @@
-"""The access helper of every URL that names a site: the rules themselves are atc.permissions'."""
+"""The access helper of every URL that names a site: the rules themselves are atc.permissions'.
+It also sets the request's time zone to the site's."""
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
+from django.utils import timezone
 
 from atc.permissions import can_write_site, log_refusal
 from sites.models import Site
+from sites.zones import zone
 
 
 def get_site_for_user(request, slug: str, *, write: bool = False):
@@ -16,4 +19,7 @@ def get_site_for_user(request, slug: str, *, write: bool = False):
     if write and not can_write_site(request.user, site):
         log_refusal(request, "read_only", site.pk)
         raise PermissionDenied("Lecture seule")
+    # The site's pages show times in the site's zone (reset for the next request by
+    # atc.middleware.TimeZoneResetMiddleware).
+    timezone.activate(zone(site.time_zone))
     return site

@@ -63,6 +63,7 @@ class SiteAdmin(HistoryAdmin):
                     "region",
                     "latitude",
                     "longitude",
+                    "time_zone",
                 ]
             },
         ),

@@ -15,6 +15,7 @@ from simple_history.models import HistoricalRecords
 
 from atc.bounds import bounded
 from atc.permissions import readable_sites
+from sites.zones import DEFAULT_TIME_ZONE, TimeZone
 
 # A département on three characters: 001–095 and 02A/02B in metropolitan France, 971–976 overseas.
 _DEPARTEMENT3 = r"(?:0(?:0[1-9]|[1-8][0-9]|9[0-5]|2A|2B)|97[1-6])"
@@ -286,6 +287,13 @@ class Site(models.Model):
         help_text=_("Ce qui est incertain dans les données de référence et pourquoi."),
     )
     data_sources = models.TextField(_("sources des données de référence"), blank=True)
+    time_zone = models.CharField(
+        _("fuseau horaire"),
+        max_length=40,
+        choices=TimeZone.choices,
+        default=DEFAULT_TIME_ZONE,
+        help_text=_("Les heures des réunions du site sont des heures locales de ce fuseau."),
+    )
 
     objects = SiteQuerySet.as_manager()
     history = HistoricalRecords()

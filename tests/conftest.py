@@ -8,6 +8,7 @@ import os
 
 import pytest
 from django.core.cache import caches
+from django.utils import timezone
 from django_redis.cache import RedisCache
 
 from atc.models import Role
@@ -43,6 +44,9 @@ def _clear_cache():
 def _media_and_cache(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
     _clear_cache()
+    yield
+    # A test that opened a site's page outside the test client leaves no site's zone behind.
+    timezone.deactivate()
 
 
 @pytest.fixture

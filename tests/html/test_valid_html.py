@@ -76,6 +76,7 @@ def _site_pages(slug: str) -> list[tuple[str, str]]:
         ("home", reverse("home")),
         ("account-password", reverse("account_change_password")),
         ("account-email", reverse("account_email")),
+        ("calendar-subscription", reverse("calendars:subscription")),
     ]
 
 

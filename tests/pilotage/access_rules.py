@@ -1,6 +1,8 @@
 """Who may open each steering page (see tests/access.py for the format)."""
 
-from tests.access import SITE_READ, SITE_WRITE, Rule
+from pilotage.calendars.services import feed_create
+from tests.access import AUTHENTICATED, PUBLIC, SITE_READ, SITE_WRITE, Rule
+from tests.atc.factories import UserFactory
 from tests.pilotage.factories import (
     ActionFactory,
     AttachmentFactory,
@@ -58,6 +60,11 @@ RULES = {
     "pilotage:action_attachment_add": Rule(SITE_WRITE, _action, ("POST",), lambda o: {}),
     "pilotage:attachment_download": Rule(SITE_READ, _attachment),
     "pilotage:attachment_delete": Rule(SITE_WRITE, _attachment, ("POST",), lambda o: {}),
+    # One's own subscription: any signed-in person (the feed lists what they may read).
+    "calendars:subscription": Rule(AUTHENTICATED, methods=("GET", "POST"), post_data=lambda o: {}),
+    "calendars:revoke": Rule(AUTHENTICATED, methods=("POST",), post_data=lambda o: {}),
+    # The feed opens for whoever holds its secret address (calendar apps have no session).
+    "calendars:feed": Rule(PUBLIC, lambda o: {"key": o["feed_key"]}),
 }
 
 
@@ -75,4 +82,6 @@ def build(site, user):
         "decision": decision,
         "action": action,
         "attachment": attachment,
+        # A calendar subscription of a person of its own (a new key replaces a person's earlier one).
+        "feed_key": feed_create(user=UserFactory()),
     }

@@ -36,9 +36,10 @@ def test_calendar_export_is_rfc5545(client, network_coordinator, marseille, gren
     lines = unfold(body)
     assert lines.count("BEGIN:VEVENT") == 2
     assert "SUMMARY:Copil \\; bilan\\, perspectives" in lines
-    # 14:30 in Paris in March is 13:30 UTC.
-    assert "DTSTART:20210315T133000Z" in lines
-    assert "DTEND:20210315T150000Z" in lines
+    # A local time of the site's zone, which the calendar describes.
+    assert "DTSTART;TZID=Europe/Paris:20210315T143000" in lines
+    assert "DTEND;TZID=Europe/Paris:20210315T160000" in lines
+    assert lines.count("BEGIN:VTIMEZONE") == 1 and "TZID:Europe/Paris" in lines
     assert "DTSTART;VALUE=DATE:20210402" in lines
     assert any(line.startswith("UID:reunion-") for line in lines)
     assert any(line.startswith("DTSTAMP:") and line.endswith("Z") for line in lines)
