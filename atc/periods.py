@@ -115,6 +115,22 @@ def quarter_period(year: int, number: int) -> Period:
     return Period(f"{year}-T{number}", dt.date(year, 3 * number - 2, 1), _month_end(year, 3 * number))
 
 
+def adjacent_period(period: Period, step: int) -> Period | None:
+    """The year, half-year or quarter `step` periods after `period` (before it when negative), of
+    the same kind; None for two dates typed as a range, or past the years the platform accepts."""
+    months = {"year": 12, "half_year": 6, "quarter": 3}.get(period.kind)
+    if months is None:
+        return None
+    index = period.start.year * 12 + period.start.month - 1 + step * months
+    year, month = divmod(index, 12)
+    if not YEAR_MIN <= year <= YEAR_MAX:
+        return None
+    if months == 12:
+        return year_period(year)
+    number = month // months + 1
+    return half_year_period(year, number) if months == 6 else quarter_period(year, number)
+
+
 def range_period(start: dt.date, end: dt.date) -> Period:
     _check_year(start.year)
     _check_year(end.year)

@@ -152,6 +152,14 @@ class Indicator(models.Model):
     periodicity = models.CharField(
         _("périodicité"), max_length=10, choices=Periodicity.choices, default=Periodicity.QUARTER
     )
+    decimal_places = models.PositiveSmallIntegerField(
+        _("décimales"),
+        choices=[(0, _("Aucune (nombre entier)")), (1, _("Une")), (2, _("Deux"))],
+        default=0,
+        help_text=_(
+            "Un nombre de personnes ou d'actions est entier ; un taux ou un montant peut avoir des décimales."
+        ),
+    )
     default_objective = models.DecimalField(
         _("objectif par site"),
         max_digits=10,

@@ -227,6 +227,7 @@ INDICATORS = [
         Indicator.Source(i["source"]),
         i["computation"],
         _decimal(i["target"]),
+        i.get("decimal_places", 0),
     )
     for i in _indicators["indicators"]
 ]
@@ -1315,8 +1316,9 @@ class _Loader:
                 source=source,
                 computation=computation,
                 default_objective=objective,
+                decimal_places=places,
             )
-            for code, name, definition, unit, source, computation, objective in INDICATORS
+            for code, name, definition, unit, source, computation, objective, places in INDICATORS
         ]
         ids = {key[0]: pk for key, pk in self.ensure(Indicator, rows, ("code",)).items()}
         values = []

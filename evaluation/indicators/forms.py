@@ -29,6 +29,7 @@ class IndicatorForm(BoundedModelForm):
             "source",
             "computation",
             "periodicity",
+            "decimal_places",
             "default_objective",
             "is_active",
         ]
@@ -59,6 +60,7 @@ class IndicatorValuesForm(forms.Form):
         self.indicators = indicators
         for indicator in indicators:
             current = values.get(indicator.pk)
+            places = indicator.decimal_places
             self.fields[f"value_{indicator.pk}"] = forms.DecimalField(
                 label=f"{indicator.name} ({indicator.unit})",
                 # Escaped here too: Django's own form templates print help texts with |safe, and a
@@ -68,11 +70,17 @@ class IndicatorValuesForm(forms.Form):
                 localize=True,
                 min_value=Decimal("0"),
                 max_value=bounds.RANGES["indicator"].high,
-                max_digits=12,
-                decimal_places=2,
-                initial=current.value if current else None,
+                max_digits=10 + places,
+                decimal_places=places,
+                # Shown with the indicator's own places: « 74 » people, never « 74,00 ».
+                initial=round(current.value, places) if current else None,
                 error_messages={
-                    "invalid": _("Saisissez un nombre (virgule pour les décimales), ou laissez vide."),
+                    "invalid": _("Saisissez un nombre (virgule pour les décimales), ou laissez vide.")
+                    if places
+                    else _("Saisissez un nombre entier, ou laissez vide."),
+                    "max_decimal_places": _("Ce nombre est entier : pas de décimales.")
+                    if not places
+                    else _("Au plus %(places)s chiffre(s) après la virgule.") % {"places": places},
                     "min_value": _("La valeur ne peut pas être négative."),
                     "max_value": bounds.RANGES["indicator"].message,
                 },

@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from atc.periods import PeriodError, parse_period, period_before
+from atc.periods import PeriodError, adjacent_period, parse_period, period_before
 from atc.permissions import require_national
 from atc.views import form_page
 from evaluation.indicators.forms import IndicatorForm, IndicatorValuesForm
@@ -90,15 +90,42 @@ def indicator_edit(request, pk):
     return _indicator_form_page(request, get_object_or_404(Indicator, pk=pk))
 
 
+def _period_links(site, period) -> dict:
+    """The navigator of the values page: the periods before and after, and the last closed period
+    of each periodicity some active entered indicator has."""
+    periodicities = set(
+        Indicator.objects.filter(is_active=True, source=Indicator.Source.ENTERED).values_list(
+            "periodicity", flat=True
+        )
+    )
+    today = timezone.localdate()
+    return {
+        "previous": adjacent_period(period, -1),
+        "next": adjacent_period(period, 1),
+        "kinds": [
+            (label, period_before(value, today))
+            for value, label in Periodicity.choices
+            if value in periodicities and value != period.kind
+        ],
+    }
+
+
 def indicator_values(request, slug, period):
-    """A site's values of the entered indicators for one period (quarter, half-year, year)."""
+    """A site's values, for one period, of the entered indicators of that period's periodicity (a
+    half-yearly indicator on half-years only)."""
     site = get_site_for_user(request, slug, write=True)
     try:
         parsed = parse_period(period)
     except PeriodError as exc:
         raise BadRequest(str(exc)) from exc
+    if parsed.kind not in Periodicity.values:
+        raise BadRequest(
+            _("Les indicateurs se saisissent par trimestre, semestre ou année, pas entre deux dates.")
+        )
     indicators = list(
-        Indicator.objects.filter(is_active=True, source=Indicator.Source.ENTERED).order_by("name")
+        Indicator.objects.filter(
+            is_active=True, source=Indicator.Source.ENTERED, periodicity=parsed.kind
+        ).order_by("name")
     )
     values = {
         v.indicator_id: v
@@ -116,5 +143,19 @@ def indicator_values(request, slug, period):
     return render(
         request,
         "indicators/indicator_values.html",
-        {"site": site, "period": parsed, "form": form, "indicators": indicators},
+        {
+            "site": site,
+            "period": parsed,
+            "form": form,
+            "indicators": indicators,
+            "periodicity": Periodicity(parsed.kind).label,
+            **_period_links(site, parsed),
+        },
     )
+
+
+def indicator_values_latest(request, slug):
+    """The site menu's « Indicateurs »: the last closed quarter's values page."""
+    site = get_site_for_user(request, slug, write=True)
+    latest = period_before(Periodicity.QUARTER, timezone.localdate())
+    return redirect("indicators:indicator_values", site.slug, latest.label)

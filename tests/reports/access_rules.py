@@ -53,6 +53,9 @@ RULES = {
     "indicators:indicator_list": Rule(NATIONAL),
     "indicators:indicator_create": Rule(NATIONAL),
     "indicators:indicator_edit": Rule(NATIONAL, lambda o: {"pk": o["indicator"].pk}),
+    "indicators:indicator_values_latest": Rule(
+        SITE_WRITE, lambda o: {"slug": o["site"].slug}, redirects=True
+    ),
     "indicators:indicator_values": Rule(
         SITE_WRITE,
         lambda o: {"slug": o["site"].slug, "period": "2021-Q1"},
