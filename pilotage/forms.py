@@ -4,6 +4,7 @@ committee, partner, meeting or finding of another site posted by hand is refused
 from crispy_forms.helper import FormHelper
 from django import forms
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from atc import bounds
@@ -17,6 +18,7 @@ from pilotage.models import (
     Decision,
     Meeting,
     MeetingParticipant,
+    action_state_problems,
 )
 from pilotage.uploads import accepted_formats_label, check_upload
 from sites.models import OrganisationCategory, PartnerOrganisation
@@ -320,6 +322,13 @@ class ActionForm(VersionedFormMixin, BoundedModelForm):
 
     def clean(self):
         cleaned = super().clean()
+        if (
+            cleaned.get("status") == Action.Status.DONE
+            and not cleaned.get("end_date")
+            and "end_date" not in self.errors
+        ):
+            # Done without an end date: it ended today.
+            cleaned["end_date"] = timezone.localdate()
         start, end = cleaned.get("start_date"), cleaned.get("end_date")
         if start and end and end < start:
             self.add_error(
@@ -331,6 +340,15 @@ class ActionForm(VersionedFormMixin, BoundedModelForm):
                 "new_partner_category",
                 _("Choisissez la catégorie de la nouvelle organisation."),
             )
+        today = timezone.localdate()
+        for field, message in action_state_problems(
+            status=cleaned.get("status"),
+            progress=cleaned.get("progress"),
+            end_date=cleaned.get("end_date"),
+            today=today,
+        ):
+            if field not in self.errors:
+                self.add_error(field, message)
         return cleaned
 
 

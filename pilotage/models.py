@@ -422,6 +422,33 @@ class Action(models.Model):
         return self.title
 
 
+def action_state_problems(*, status: str, progress: int | None, end_date, today) -> list[tuple[str, str]]:
+    """The (field, French message) of each inconsistency between an action's status, progress and
+    end date: a done action is at 100 % and ended on a day already past (or today). An abandoned
+    action keeps the progress it had. The form, the import and the board read this one rule."""
+    if status != Action.Status.DONE:
+        return []
+    problems = []
+    if progress is not None and progress != 100:
+        problems.append(
+            (
+                "progress",
+                _("Une action réalisée est à 100 % : passez l'avancement à 100 ou choisissez un autre état."),
+            )
+        )
+    if end_date is not None and end_date > today:
+        problems.append(
+            (
+                "end_date",
+                _(
+                    "Une action réalisée ne peut pas finir après aujourd'hui : indiquez le jour où elle "
+                    "s'est terminée, ou choisissez « En cours »."
+                ),
+            )
+        )
+    return problems
+
+
 class ActionStatusChange(models.Model):
     """A dated change of an action's status, kept for its history."""
 

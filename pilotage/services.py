@@ -107,14 +107,30 @@ def meeting_set_roster(*, meeting: Meeting, presences: dict[CommitteeMember, str
 
 
 @transaction.atomic
-def action_save(*, site: Site, user, data: Mapping[str, Any], action: Action | None = None) -> Action:
+def action_save(
+    *,
+    site: Site,
+    user,
+    data: Mapping[str, Any],
+    action: Action | None = None,
+    decision: Decision | None = None,
+) -> Action:
     """Create an action, or update `action`, from validated data: the fields of ActionForm
     (`partners`, `findings` among them; `version` if any), plus `new_partner_name` and
     `new_partner_category` to create a partner on the spot. A change of status is kept in the
     action's history. The action form and the spreadsheet import both save through here.
-    StaleVersion when someone else saved the action after the form was built (atc.concurrency)."""
+    StaleVersion when someone else saved the action after the form was built (atc.concurrency).
+    A new action may carry out a meeting's `decision`: ValidationError if another action already
+    does (two people turning the same decision at once)."""
     action = action if action is not None else Action()
     created = action.pk is None
+    if decision is not None:
+        Decision.objects.select_for_update().filter(pk=decision.pk).first()
+        if Action.objects.filter(decision=decision).exclude(pk=action.pk).exists():
+            raise ValidationError(
+                _("Cette décision a déjà été transformée en action : retrouvez-la depuis la réunion.")
+            )
+        action.decision = decision
     previous = "" if created else Action.objects.values_list("status", flat=True).get(pk=action.pk)
     many = assign(action, data)
     claim_version(action, data.get("version"))
@@ -147,33 +163,27 @@ def action_change_status(*, action: Action, status: str, user, version: int | No
         return action
     action.status = status
     if status == Action.Status.DONE:
+        # Moved to « Réalisée » on the board: 100 %, and it ended today unless it ended before
+        # (the rule: pilotage.models.action_state_problems).
+        today = timezone.localdate()
         action.progress = 100
+        if action.end_date is None or action.end_date > today:
+            action.end_date = max(today, action.start_date) if action.start_date else today
     # A form built before this change must not silently undo it.
     action.version += 1
-    action.save(update_fields=["status", "progress", "updated_at", "version"])
+    action.save(update_fields=["status", "progress", "end_date", "updated_at", "version"])
     _record_status(action=action, from_status=previous, user=user)
     return action
 
 
-@transaction.atomic
-def action_create_from_decision(*, decision: Decision, user) -> Action:
-    """Turn a decision into an action at the idea stage; a decision already turned keeps its
-    action (clicking twice does not create a second one)."""
-    decision = Decision.objects.select_for_update().select_related("meeting").get(pk=decision.pk)
-    existing = Action.objects.filter(decision=decision).first()
-    if existing is not None:
-        return existing
-    action = Action.objects.create(
-        site_id=decision.meeting.site_id,
-        title=Truncator(" ".join(decision.text.split())).chars(200),
-        description=decision.text,
-        meeting=decision.meeting,
-        decision=decision,
-        status=Action.Status.IDEA,
-        created_by=user,
-    )
-    _record_status(action=action, from_status="", user=user)
-    return action
+def action_initial_from_decision(decision: Decision) -> dict:
+    """What « Transformer en action » fills the action form with (nothing is saved)."""
+    return {
+        "title": Truncator(" ".join(decision.text.split())).chars(200),
+        "description": decision.text,
+        "meeting": decision.meeting_id,
+        "status": Action.Status.IDEA,
+    }
 
 
 def attachment_create(

@@ -11,6 +11,7 @@ from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -231,39 +232,66 @@ def meeting_ical(request, slug):
     return response
 
 
-@require_POST
-def decision_to_action(request, slug, pk):
-    site = get_site_for_user(request, slug, write=True)
-    decision = Decision.objects.filter(meeting__site=site, pk=pk).first()
+def _site_decision(request, site, pk) -> Decision:
+    decision = Decision.objects.filter(meeting__site=site, pk=pk).select_related("meeting").first()
     if decision is None:
         log_refusal(request, "out_of_scope", pk)
         raise Http404("Décision introuvable")
-    action = services.action_create_from_decision(decision=decision, user=request.user)
-    messages.success(request, _("Action créée à partir de la décision : complétez-la."))
-    return redirect("pilotage:action_edit", site.slug, action.pk)
+    return decision
 
 
-def _action_form_page(request, site, action):
-    form = ActionForm(request.POST or None, instance=action, site=site)
+@require_GET
+def decision_to_action(request, slug, pk):
+    """« Transformer en action »: the action form filled from the decision, which creates nothing
+    until it is saved; a decision already turned leads to its action."""
+    site = get_site_for_user(request, slug, write=True)
+    decision = _site_decision(request, site, pk)
+    existing = Action.objects.filter(decision=decision).first()
+    if existing is not None:
+        return redirect("pilotage:action_detail", site.slug, existing.pk)
+    return redirect(
+        f"{reverse('pilotage:action_create', args=[site.slug])}?{urlencode({'decision': decision.pk})}"
+    )
+
+
+def _action_form_page(request, site, action, *, decision: Decision | None = None):
+    initial = services.action_initial_from_decision(decision) if decision else None
+    form = ActionForm(request.POST or None, instance=action, site=site, initial=initial)
     if request.method == "POST":
         if form.is_valid():
             try:
                 action = services.action_save(
-                    site=site, user=request.user, data=form.cleaned_data, action=action
+                    site=site, user=request.user, data=form.cleaned_data, action=action, decision=decision
                 )
             except StaleVersion as error:
                 form.refuse_stale(error)
+            except ValidationError as error:
+                form.add_error(None, error)
+                messages.error(request, _("L'action n'a pas été enregistrée : corrigez les erreurs."))
             else:
                 messages.success(request, _("Action enregistrée."))
                 return redirect("pilotage:action_detail", site.slug, action.pk)
         else:
             messages.error(request, _("L'action n'a pas été enregistrée : corrigez les erreurs."))
-    return render(request, "pilotage/action_form.html", {"site": site, "action": action, "form": form})
+    return render(
+        request,
+        "pilotage/action_form.html",
+        {"site": site, "action": action, "form": form, "decision": decision},
+    )
 
 
 def action_create(request, slug):
+    """A new action; with `?decision=<id>`, filled from that decision of the site's meetings."""
     site = get_site_for_user(request, slug, write=True)
-    return _action_form_page(request, site, Action(site=site))
+    decision = None
+    if "decision" in request.GET:
+        pk = request.GET["decision"]
+        if not pk.isdigit():
+            raise BadRequest(
+                _("Décision illisible : revenez à la réunion et cliquez sur « Transformer en action ».")
+            )
+        decision = _site_decision(request, site, int(pk))
+    return _action_form_page(request, site, Action(site=site), decision=decision)
 
 
 def action_edit(request, slug, pk):

@@ -33,6 +33,7 @@ from collections.abc import Iterable
 from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.text import format_lazy
 from django.utils.translation import gettext as _
@@ -45,7 +46,7 @@ from atc.spreadsheets import neutralise
 from diagnostics.models import Theme
 from pilotage import services
 from pilotage.imports import sheet_reader
-from pilotage.models import ATTENDANCE_FIELDS, Action, Committee, Meeting
+from pilotage.models import ATTENDANCE_FIELDS, Action, Committee, Meeting, action_state_problems
 from sites.models import OrganisationCategory, PartnerOrganisation
 
 # An error message quotes at most this much of a cell: enough to find it, never the whole cell.
@@ -566,14 +567,23 @@ class ActionResource(SiteRowsResource):
     def check(self, instance):
         if instance.progress is None:
             instance.progress = 100 if instance.status == Action.Status.DONE else 0
+        problems = [
+            (field, str(message))
+            for field, message in action_state_problems(
+                status=instance.status,
+                progress=instance.progress,
+                end_date=instance.end_date,
+                today=timezone.localdate(),
+            )
+        ]
         start, end = instance.start_date, instance.end_date
-        if not (start and end and end < start):
-            return []
-        reason = _("« %(end)s » est avant la date de début (%(start)s) : corrigez l'une des deux.") % {
-            "end": f"{end:%d/%m/%Y}",
-            "start": f"{start:%d/%m/%Y}",
-        }
-        return [("end_date", reason)]
+        if start and end and end < start:
+            reason = _("« %(end)s » est avant la date de début (%(start)s) : corrigez l'une des deux.") % {
+                "end": f"{end:%d/%m/%Y}",
+                "start": f"{start:%d/%m/%Y}",
+            }
+            problems.append(("end_date", reason))
+        return problems
 
     def recorded_already(self, instance):
         return _(

@@ -85,8 +85,8 @@ def test_facilitator_logs_a_steering_meeting_turns_its_decision_into_an_action_a
     assert meeting.kind == Meeting.Kind.STEERING
     assert meeting.participants.count() == members
 
-    browser.get_by_role("button", name="Transformer en action").click()
-    expect(browser.get_by_text("Action créée à partir de la décision")).to_be_visible()
+    browser.get_by_role("link", name="Transformer en action").click()
+    expect(browser.get_by_text("Rien n'est créé tant que vous n'avez pas enregistré.")).to_be_visible()
     expect(browser.locator("#id_title")).to_have_value(DECISION)
     browser.locator("#id_status").select_option("preparation")
     browser.locator("#id_theme").select_option(index=1)

@@ -154,7 +154,8 @@ class FigureWrites(RuleBasedStateMachine):
                 "title": f"Action {next(serial)}",
                 "theme": str(Theme.objects.order_by("pk").first().pk),
                 "status": status,
-                "progress": "50",
+                # A done action is at 100 % (pilotage.models.action_state_problems).
+                "progress": "100" if status == Action.Status.DONE else "50",
                 "residents_reached": str(reached),
                 "start_date": start.isoformat() if start else "",
                 "end_date": "",

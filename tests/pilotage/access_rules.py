@@ -49,7 +49,7 @@ RULES = {
     "pilotage:meeting_roster": Rule(SITE_WRITE, _site),
     "pilotage:meeting_attachment_add": Rule(SITE_WRITE, _meeting, ("POST",), lambda o: {}),
     "pilotage:decision_to_action": Rule(
-        SITE_WRITE, lambda o: {"slug": o["site"].slug, "pk": o["decision"].pk}, ("POST",)
+        SITE_WRITE, lambda o: {"slug": o["site"].slug, "pk": o["decision"].pk}, redirects=True
     ),
     "pilotage:action_board": Rule(SITE_READ, _site),
     "pilotage:action_list": Rule(SITE_READ, _site),

@@ -3,8 +3,10 @@ import re
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from diagnostics.models import Theme
+from pilotage import services
 from pilotage.models import Action, ActionStatusChange
 from sites.models import PartnerOrganisation
 from tests.diagnostics.factories import FindingFactory
@@ -134,40 +136,95 @@ def test_editing_the_status_records_the_change(client, facilitator, marseille):
     assert "En cours → Réalisée" in page.content.decode()
 
 
-def test_decision_becomes_an_action_once(client, facilitator, marseille):
-    decision = DecisionFactory(meeting=MeetingFactory(site=marseille), text="Créer un jardin")
-    client.force_login(facilitator)
-    url = reverse("pilotage:decision_to_action", args=["marseille", decision.pk])
-    response = client.post(url)
-    action = Action.objects.get()
-    assert response["Location"] == reverse("pilotage:action_edit", args=["marseille", action.pk])
-    assert (action.title, action.status, action.meeting, action.decision) == (
-        "Créer un jardin",
-        "idea",
-        decision.meeting,
-        decision,
+def test_a_decision_opens_a_filled_action_form_that_creates_nothing_until_saved(
+    client, facilitator, marseille
+):
+    decision = DecisionFactory(
+        meeting=MeetingFactory(site=marseille, title="COPIL de mars"), text="Créer un jardin"
     )
-    assert client.post(url)["Location"] == response["Location"]
+    client.force_login(facilitator)
+    detail = reverse("pilotage:meeting_detail", args=["marseille", decision.meeting_id])
+    link = reverse("pilotage:decision_to_action", args=["marseille", decision.pk])
+    assert f'href="{link}"' in client.get(detail).content.decode()
+
+    form_url = client.get(link)["Location"]
+    assert form_url == f"{reverse('pilotage:action_create', args=['marseille'])}?decision={decision.pk}"
+    page = client.get(form_url).content.decode()
+    assert 'value="Créer un jardin"' in page
+    assert "Rien n'est créé tant que vous n'avez pas enregistré." in page
+    assert Action.objects.count() == 0  # opening the form, then leaving, leaves no stub
+
+    response = client.post(
+        form_url, action_data(title="Créer un jardin partagé", meeting=decision.meeting_id)
+    )
+    action = Action.objects.get()
+    assert response["Location"] == reverse("pilotage:action_detail", args=["marseille", action.pk])
+    assert (action.title, action.decision, action.meeting) == (
+        "Créer un jardin partagé",
+        decision,
+        decision.meeting,
+    )
+    # Once turned, the decision leads to its action; posting the form again creates no second one.
+    assert client.get(link)["Location"] == response["Location"]
+    again = client.post(form_url, action_data(title="Un doublon"))
+    assert "Cette décision a déjà été transformée en action" in again.content.decode()
     assert Action.objects.count() == 1
-    detail = client.get(reverse("pilotage:meeting_detail", args=["marseille", decision.meeting_id]))
-    page = detail.content.decode()
-    assert "Voir l'action « Créer un jardin »" in page
+    page = client.get(detail).content.decode()
+    assert "Voir l'action « Créer un jardin partagé »" in page
     assert "Transformer en action" not in page
 
 
 def test_decision_of_another_site_is_a_404(client, facilitator, grenoble):
     decision = DecisionFactory(meeting=MeetingFactory(site=grenoble))
     client.force_login(facilitator)
-    url = reverse("pilotage:decision_to_action", args=["marseille", decision.pk])
-    assert client.post(url).status_code == 404
+    assert (
+        client.get(reverse("pilotage:decision_to_action", args=["marseille", decision.pk])).status_code == 404
+    )
+    create = reverse("pilotage:action_create", args=["marseille"])
+    assert client.get(f"{create}?decision={decision.pk}").status_code == 404
+    assert client.post(f"{create}?decision={decision.pk}", action_data()).status_code == 404
+    assert client.get(f"{create}?decision=abc").status_code == 400
     assert Action.objects.count() == 0
 
 
-def test_decision_to_action_refuses_get(client, facilitator, marseille):
-    decision = DecisionFactory(meeting=MeetingFactory(site=marseille))
+@pytest.mark.parametrize(
+    ("changes", "field", "message"),
+    [
+        ({"status": "done", "progress": "40"}, "progress", "Une action réalisée est à 100 %"),
+        (
+            {"status": "done", "progress": "100", "end_date": "2099-01-01"},
+            "end_date",
+            "Une action réalisée ne peut pas finir après",
+        ),
+    ],
+)
+def test_an_inconsistent_state_is_refused_with_a_message_and_saves_nothing(
+    client, facilitator, marseille, changes, field, message
+):
     client.force_login(facilitator)
-    url = reverse("pilotage:decision_to_action", args=["marseille", decision.pk])
-    assert client.get(url).status_code == 405
+    response = client.post(reverse("pilotage:action_create", args=["marseille"]), action_data(**changes))
+    assert response.status_code == 200
+    assert message in response.content.decode()
+    assert not Action.objects.exists()
+
+
+def test_a_done_action_without_an_end_date_ended_today_and_abandoned_keeps_its_progress(
+    client, facilitator, marseille
+):
+    client.force_login(facilitator)
+    client.post(
+        reverse("pilotage:action_create", args=["marseille"]),
+        action_data(status="done", progress="100", end_date=""),
+    )
+    action = Action.objects.get()
+    assert action.end_date == timezone.localdate()
+    running = ActionFactory(site=marseille, status="running", progress=40, end_date=datetime.date(2099, 1, 1))
+    services.action_change_status(action=running, status="abandoned", user=facilitator)
+    running.refresh_from_db()
+    assert running.progress == 40
+    services.action_change_status(action=running, status="done", user=facilitator)
+    running.refresh_from_db()
+    assert (running.progress, running.end_date) == (100, timezone.localdate())
 
 
 def test_board_shows_five_columns_and_moves_a_card(client, facilitator, marseille):
