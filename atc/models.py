@@ -174,7 +174,9 @@ class ApiToken(models.Model):
     `prefix` is the visible start of the secret, so a person can tell their tokens apart and find
     one in a log without the rest of it."""
 
-    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens", verbose_name=_("personne"))
+    user = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="api_tokens", verbose_name=_("personne")
+    )
     name = models.CharField(_("nom"), max_length=80)
     prefix = models.CharField(_("préfixe"), max_length=16, unique=True)
     key_hash = models.CharField(_("empreinte de la clé"), max_length=64, unique=True)

@@ -24,14 +24,18 @@ class ApiTokenForm(forms.Form):
     name = forms.CharField(
         label=_("Nom du jeton"),
         max_length=80,
-        help_text=_("Pour le reconnaître : l'outil ou le script qui l'utilise, par exemple « Tableur DDETS »."),
+        help_text=_(
+            "Pour le reconnaître : l'outil ou le script qui l'utilise, par exemple « Tableur DDETS »."
+        ),
     )
     expires_on = bounds.bound_field(
         forms.DateField(
             label=_("Dernier jour de validité (facultatif)"),
             required=False,
             widget=DateInput(),
-            help_text=_("Laissez vide pour un jeton sans date de fin ; au plus un an à partir d'aujourd'hui."),
+            help_text=_(
+                "Laissez vide pour un jeton sans date de fin ; au plus un an à partir d'aujourd'hui."
+            ),
         ),
         "date",
     )

@@ -44,5 +44,7 @@ def token_revoke(request, pk):
     if token is None:
         log_refusal(request, "out_of_scope", pk)
         raise Http404("Jeton introuvable")
-    messages.success(request, _("Le jeton « %(name)s » est révoqué : il ne donne plus accès.") % {"name": token.name})
+    messages.success(
+        request, _("Le jeton « %(name)s » est révoqué : il ne donne plus accès.") % {"name": token.name}
+    )
     return redirect("tokens:token_list")

@@ -22,11 +22,15 @@ class ApiTokenAuthentication(authentication.BaseAuthentication):
         if not parts or parts[0].lower() != KEYWORD.lower().encode():
             return None
         if len(parts) != 2:
-            raise exceptions.AuthenticationFailed(_("En-tête mal formé : écrivez « Authorization: Bearer <jeton> »."))
+            raise exceptions.AuthenticationFailed(
+                _("En-tête mal formé : écrivez « Authorization: Bearer <jeton> ».")
+            )
         try:
             secret = parts[1].decode("ascii")
         except UnicodeDecodeError as exc:
-            raise exceptions.AuthenticationFailed(_("Jeton illisible : il ne contient que des lettres, chiffres, - et _.")) from exc
+            raise exceptions.AuthenticationFailed(
+                _("Jeton illisible : il ne contient que des lettres, chiffres, - et _.")
+            ) from exc
         token = api_token_authenticate(secret=secret)
         if token is None:
             raise exceptions.AuthenticationFailed(

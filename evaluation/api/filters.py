@@ -26,7 +26,9 @@ def clean_param(request, name: str) -> str:
     """A query-string value, refused with a French message when it cannot be a filter value."""
     value = request.query_params.get(name, "")
     if len(value) > MAX_PARAM_LENGTH or any(ord(char) < 32 for char in value):
-        raise exceptions.ValidationError({name: [_("Valeur illisible : au plus 200 caractères imprimables.")]})
+        raise exceptions.ValidationError(
+            {name: [_("Valeur illisible : au plus 200 caractères imprimables.")]}
+        )
     return value.strip()
 
 
@@ -47,7 +49,11 @@ def quarters_of(period: Period) -> tuple[datetime.date, datetime.date]:
     first, last = quarter_of(period.start), quarter_of(period.end)
     if period.start != first or period.end != next_quarter(last) - datetime.timedelta(days=1):
         raise exceptions.ValidationError(
-            {"period": [_("Les chiffres sont trimestriels : choisissez une année, un semestre ou un trimestre.")]}
+            {
+                "period": [
+                    _("Les chiffres sont trimestriels : choisissez une année, un semestre ou un trimestre.")
+                ]
+            }
         )
     return first, last
 
@@ -73,7 +79,9 @@ class ScopeFilter(BaseFilterBackend):
             queryset = queryset.filter(**{view.site_lookup: site})
         if network := clean_param(request, "network"):
             narrow = getattr(view, "filter_network", None)
-            queryset = narrow(queryset, network) if narrow else queryset.filter(**{view.network_lookup: network})
+            queryset = (
+                narrow(queryset, network) if narrow else queryset.filter(**{view.network_lookup: network})
+            )
         lookups = getattr(view, "period_lookups", None)
         if lookups and (period := period_param(request)) is not None:
             start, end = lookups

@@ -140,7 +140,16 @@ class ReadingSerializer(serializers.ModelSerializer):
 class IndicatorSerializer(serializers.ModelSerializer):
     class Meta:
         model = Indicator
-        fields = ["code", "name", "definition", "unit", "source", "periodicity", "default_objective", "is_active"]
+        fields = [
+            "code",
+            "name",
+            "definition",
+            "unit",
+            "source",
+            "periodicity",
+            "default_objective",
+            "is_active",
+        ]
 
 
 class IndicatorValueSerializer(serializers.ModelSerializer):

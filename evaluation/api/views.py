@@ -115,7 +115,9 @@ class FindingViewSet(ScopedViewSet):
 
     def get_queryset(self):
         return (
-            Finding.objects.for_user(self.request.user).select_related("site", "theme").order_by("site__name", "date", "id")
+            Finding.objects.for_user(self.request.user)
+            .select_related("site", "theme")
+            .order_by("site__name", "date", "id")
         )
 
 
@@ -192,12 +194,16 @@ class ReportViewSet(viewsets.ReadOnlyModelViewSet):
 
     @extend_schema(
         responses={
-            (200, "application/pdf"): OpenApiResponse(OpenApiTypes.BINARY, description=_("Le rapport en PDF.")),
-            404: OpenApiResponse(description=_("Rapport introuvable, pas encore prêt, ou hors de votre périmètre.")),
+            (200, "application/pdf"): OpenApiResponse(
+                OpenApiTypes.BINARY, description=_("Le rapport en PDF.")
+            ),
+            404: OpenApiResponse(
+                description=_("Rapport introuvable, pas encore prêt, ou hors de votre périmètre.")
+            ),
         }
     )
     @action(detail=True, url_path="download", renderer_classes=[renderers.JSONRenderer, PdfRenderer])
-    def download(self, request, id=None):  # noqa: A002 (the URL's name for the report)
+    def download(self, request, id=None):
         report = self.get_object()
         if report.status != EvaluationReport.Status.DONE or not report.file:
             raise Http404("Rapport pas encore prêt")
@@ -232,7 +238,11 @@ class FiguresView(APIView):
         scope = multisite.SitePeriod(network=filters.clean_param(request, "network"), start=first, end=last)
         table = multisite.site_table(sites=sites, period=scope, page_size=None)
         data = {
-            "period": {"label": period.label if period else None, "first_quarter": first, "last_quarter": last},
+            "period": {
+                "label": period.label if period else None,
+                "first_quarter": first,
+                "last_quarter": last,
+            },
             "sites": table.rows,
         }
         return Response(serializers.FiguresSerializer(data).data)

@@ -39,7 +39,9 @@ def _seed(count: int):
             MeetingFactory(site=site, date=datetime.date(2021, 1 + n % 12, 1))
             ActionFactory(site=site, partners=[], meeting=None)
             FindingFactory(site=site)
-            AssessmentFactory(site=site, date=datetime.date(2020, 1, 1) + datetime.timedelta(days=next(_DAYS)))
+            AssessmentFactory(
+                site=site, date=datetime.date(2020, 1, 1) + datetime.timedelta(days=next(_DAYS))
+            )
             IndicatorValueFactory(site=site, indicator=IndicatorFactory())
             EvaluationReportFactory(scope="site", site=site)
 
@@ -66,7 +68,9 @@ def test_a_list_costs_the_same_queries_for_2_or_12_rows_per_site(
         assert body["count"] == 36
 
 
-def test_the_figures_cost_no_more_queries_with_more_data(api_client, prefet_delegate, django_assert_max_num_queries):
+def test_the_figures_cost_no_more_queries_with_more_data(
+    api_client, prefet_delegate, django_assert_max_num_queries
+):
     client = api_client(prefet_delegate)
     url = reverse("api:figures")
     _seed(2)
@@ -95,7 +99,9 @@ def test_lists_come_by_pages(api_client, facilitator, marseille):
     assert second["next"] is None
     seen = [row["id"] for row in first["results"] + second["results"]]
     assert len(set(seen)) == 7
-    assert [row["date"] for row in first["results"]] == sorted((row["date"] for row in first["results"]), reverse=True)
+    assert [row["date"] for row in first["results"]] == sorted(
+        (row["date"] for row in first["results"]), reverse=True
+    )
 
 
 @pytest.mark.parametrize("page", ["99", "0", "abc", "9" * 40])
@@ -130,7 +136,12 @@ def test_filters_by_period_site_and_network(api_client, network_coordinator):
 
 
 def test_an_action_is_kept_by_the_periods_it_runs_over(api_client, facilitator, marseille):
-    ActionFactory(site=marseille, title="2021", start_date=datetime.date(2021, 2, 1), end_date=datetime.date(2021, 11, 1))
+    ActionFactory(
+        site=marseille,
+        title="2021",
+        start_date=datetime.date(2021, 2, 1),
+        end_date=datetime.date(2021, 11, 1),
+    )
     ActionFactory(site=marseille, title="Sans dates", idea=True)
     ActionFactory(site=marseille, title="2023", start_date=datetime.date(2023, 1, 1), end_date=None)
     client = api_client(facilitator)

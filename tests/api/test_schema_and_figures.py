@@ -87,7 +87,9 @@ def _seed_2020_to_2022():
                     attendees_residents=month,
                     attendees_association=year - 2019,
                 )
-            MeetingFactory(site=site, steering=True, date=datetime.date(year, 6, 1), attendees_residents=index)
+            MeetingFactory(
+                site=site, steering=True, date=datetime.date(year, 6, 1), attendees_residents=index
+            )
             ActionFactory(
                 site=site,
                 start_date=datetime.date(year, 3, 1),
@@ -144,7 +146,7 @@ def test_a_client_written_from_the_schema_reads_the_national_figures_of_2021(
     exported = client.get(
         reverse("dashboards:national_export", args=["csv"]), {"du": "2021-T1", "au": "2021-T4"}
     ).content.decode("utf-8-sig")
-    lines = [line for line in csv.reader(io.StringIO(exported), delimiter=";")][1:]
+    lines = list(csv.reader(io.StringIO(exported), delimiter=";"))[1:]
     for line in lines:
         figures = served[line[0]]
         assert int(line[4]) == figures["meetings_count"]
