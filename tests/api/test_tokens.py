@@ -187,3 +187,13 @@ def test_the_rgpd_export_lists_tokens_without_their_secret_and_erasure_deletes_t
     assert report.api_tokens == 1
     assert not ApiToken.objects.exists()
     assert api_token_authenticate(secret=created.secret) is None
+
+
+def test_api_answers_are_not_kept_by_caches(api_client, facilitator):
+    response = api_client(facilitator).get(reverse("api:site-list"))
+    assert "no-store" in response["Cache-Control"]
+
+
+def test_the_new_secret_page_is_not_kept_by_caches(client, facilitator):
+    client.force_login(facilitator)
+    assert "no-store" in _create_on_the_page(client)["Cache-Control"]
