@@ -41,8 +41,9 @@ def test_delegate_creates_uses_and_revokes_a_token_and_reads_the_documentation(p
 
     # Back on the page later: the secret is not shown again (it is kept nowhere).
     page.goto(reverse("tokens:token_list"))
-    expect(browser.get_by_role("cell", name="Tableau de suivi DDETS")).to_have_count(0)
     expect(browser.get_by_role("rowheader", name="Tableau de suivi DDETS")).to_be_visible()
+    expect(browser.locator("#new-secret")).to_have_count(0)
+    assert secret not in browser.content()
     expect(browser.get_by_label("Jeton « Tableau de suivi DDETS »")).to_have_count(0)
     browser.get_by_role("button", name="Révoquer Tableau de suivi DDETS").click()
     expect(browser.get_by_text("est révoqué")).to_be_visible()
