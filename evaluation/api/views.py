@@ -3,12 +3,14 @@ reader's scope (`for_user`, `readable_sites`, `readable_reports`): a row outside
 the lists and a 404 on its own, exactly as on the pages."""
 
 from django.db.models import Prefetch, Q
-from django.http import FileResponse, Http404
+from django.http import FileResponse
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import renderers, viewsets
 from rest_framework.decorators import action
+from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -206,12 +208,12 @@ class ReportViewSet(viewsets.ReadOnlyModelViewSet):
     def download(self, request, id=None):
         report = self.get_object()
         if report.status != EvaluationReport.Status.DONE or not report.file:
-            raise Http404("Rapport pas encore prêt")
+            raise NotFound(gettext("Ce rapport n'est pas encore prêt : son état dit quand le télécharger."))
         try:
             handle = report.file.open("rb")
         except FileNotFoundError as exc:
             log_refusal(request._request, "file_missing", report.pk)
-            raise Http404("Fichier du rapport introuvable") from exc
+            raise NotFound(gettext("Le fichier de ce rapport est introuvable.")) from exc
         return FileResponse(
             handle, as_attachment=True, filename=report_download_name(report), content_type="application/pdf"
         )

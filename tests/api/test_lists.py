@@ -163,6 +163,7 @@ def test_a_report_not_ready_is_not_downloadable(api_client, facilitator, marseil
     report = EvaluationReportFactory(scope="site", site=marseille)
     response = api_client(facilitator).get(reverse("api:report-download", kwargs={"id": report.public_id}))
     assert response.status_code == 404
+    assert "pas encore prêt" in response.json()["detail"]
 
 
 @pytest.mark.parametrize("method", ["post", "put", "patch", "delete"])
