@@ -1,6 +1,7 @@
 """Who may call the read-only API (/api/v1/): every list answers any signed-in person with their
 own scope (an outsider gets an empty list); a record of a site they may not read is a 404."""
 
+import datetime
 from decimal import Decimal
 
 from tests.access import AUTHENTICATED, PUBLIC, SITE_READ, Rule
@@ -45,7 +46,9 @@ def build(site, user):
     finding and report come from the other apps' rules)."""
     indicator = IndicatorFactory(code=f"api-{site.slug}", name=f"Indicateur API {site.slug}")
     return {
-        "reading": AssessmentFactory(site=site),
+        # A date and kind of respondent no other app's rules use (one reading per site, item,
+        # kind and date).
+        "reading": AssessmentFactory(site=site, by_residents=True, date=datetime.date(2020, 2, 29)),
         "api_indicator": indicator,
         "indicator_value": IndicatorValueFactory(site=site, indicator=indicator, value=Decimal("7")),
         "qpv": site.neighbourhoods.order_by("pk").first(),
