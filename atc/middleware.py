@@ -95,9 +95,12 @@ class SecurityHeadersMiddleware:
                 "base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
             )
         else:
+            # Swagger UI (the API's documentation, served from our static files) styles its
+            # elements inline; its scripts stay ours ('self').
+            styles = "'self' 'unsafe-inline'" if request.path == reverse("api:docs") else "'self'"
             policy = (
                 f"default-src 'self'; script-src 'self' 'nonce-{request.csp_nonce}'; "
-                "style-src 'self'; img-src 'self' data:; font-src 'self'; connect-src 'self'; "
+                f"style-src {styles}; img-src 'self' data:; font-src 'self'; connect-src 'self'; "
                 "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
             )
         response.headers.setdefault("Content-Security-Policy", policy)

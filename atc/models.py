@@ -165,3 +165,34 @@ class Heartbeat(models.Model):
 
     def __str__(self):
         return f"{self.name} : {self.last_seen:%d/%m/%Y %H:%M:%S}"
+
+
+class ApiToken(models.Model):
+    """A personal API token: it reads what its owner may read, no more (atc.permissions).
+
+    Only the SHA-256 of the secret is kept; the secret is shown once, when the token is created.
+    `prefix` is the visible start of the secret, so a person can tell their tokens apart and find
+    one in a log without the rest of it."""
+
+    user = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="api_tokens", verbose_name=_("personne")
+    )
+    name = models.CharField(_("nom"), max_length=80)
+    prefix = models.CharField(_("préfixe"), max_length=16, unique=True)
+    key_hash = models.CharField(_("empreinte de la clé"), max_length=64, unique=True)
+    created_at = models.DateTimeField(_("créé le"), auto_now_add=True)
+    last_used_at = models.DateTimeField(_("dernière utilisation"), null=True, blank=True)
+    expires_at = models.DateTimeField(_("expire le"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("révoqué le"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("jeton d'API")
+        verbose_name_plural = _("jetons d'API")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self):
+        return f"{self.name} ({self.prefix}…)"
+
+    def is_usable(self, now: datetime.datetime) -> bool:
+        """Neither revoked nor expired at `now`."""
+        return self.revoked_at is None and (self.expires_at is None or self.expires_at > now)

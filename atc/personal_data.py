@@ -23,7 +23,7 @@ from django.utils import timezone
 
 from atc import spreadsheets
 from atc.account_services import role_end
-from atc.models import Role, User
+from atc.models import ApiToken, Role, User
 from evaluation.models import LogbookEntry, ReportSchedule
 from evaluation.reports.services import reports_reissue_naming
 from pilotage.models import Action, CalendarFeed, CommitteeMember, Meeting
@@ -45,6 +45,7 @@ class ErasureReport:
     schedule_recipients: int = 0
     admin_log_entries: int = 0
     sessions: int = 0
+    api_tokens: int = 0
     # Issued PDF reports that printed the name: deleted and being rendered again without it.
     reports_reissued: int = 0
     details: list[str] = field(default_factory=list)
@@ -58,6 +59,7 @@ class ErasureReport:
             + self.schedule_recipients
             + self.admin_log_entries
             + self.sessions
+            + self.api_tokens
             + self.reports_reissued
         )
 
@@ -128,6 +130,18 @@ def personal_data_export(*, user: User | None = None, name: str | None = None) -
                 ReviewComment.objects.filter(handled_by=user).values("site__name", "created_at", "handled_at")
             ),
         }
+        # Never the secret (not kept) nor its hash: what the person sees on « Jetons d'API ».
+        data["api_tokens"] = [
+            {
+                "name": token.name,
+                "prefix": token.prefix,
+                "created_at": token.created_at.isoformat(),
+                "last_used_at": token.last_used_at.isoformat() if token.last_used_at else None,
+                "expires_at": token.expires_at.isoformat() if token.expires_at else None,
+                "revoked_at": token.revoked_at.isoformat() if token.revoked_at else None,
+            }
+            for token in ApiToken.objects.filter(user=user).order_by("created_at", "pk")
+        ]
         data["report_schedules"] = [
             schedule.name
             for schedule in ReportSchedule.objects.all()
@@ -219,6 +233,7 @@ def personal_data_erase(*, user: User | None = None, name: str | None = None) ->
         EmailAddress.objects.filter(user=user).delete()
         Authenticator.objects.filter(user=user).delete()
         CalendarFeed.objects.filter(user=user).delete()
+        report.api_tokens = ApiToken.objects.filter(user=user).delete()[0]
         user.email = f"personne-effacee-{user.pk}@invalid.example"
         user.first_name = ""
         user.last_name = ""

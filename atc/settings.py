@@ -129,6 +129,10 @@ INSTALLED_APPS = [
     "django_htmx",
     "django_celery_beat",
     "simple_history",
+    "rest_framework",
+    "drf_spectacular",
+    # Swagger UI and Redoc served from the app's own static files (no CDN).
+    "drf_spectacular_sidecar",
     "atc",
     "sites",
     "pilotage",
@@ -475,6 +479,45 @@ CELERY_BEAT_SCHEDULE = {
     # this catches the rest and retries a rebuild that failed).
     "figures-refresh": {"task": "evaluation.refresh_stale_figures", "schedule": 120.0},
 }
+# --- The read-only API (evaluation/api/, README « API ») -------------------------------------------
+# Requests per person (per token owner or signed-in person) and per anonymous address; DRF's
+# throttling counts them in the cache.
+ATC_API_RATE = env_str("ATC_API_RATE", "600/minute")
+ATC_API_ANON_RATE = env_str("ATC_API_ANON_RATE", "30/minute")
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "evaluation.api.authentication.ApiTokenAuthentication",
+        "evaluation.api.authentication.ReadOnlySessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_THROTTLE_CLASSES": [
+        "evaluation.api.throttling.PersonRateThrottle",
+        "evaluation.api.throttling.AnonymousRateThrottle",
+    ],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_PAGINATION_CLASS": "evaluation.api.pagination.Pagination",
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "API de la plateforme ATC",
+    "DESCRIPTION": (
+        "Lecture seule des données de l'Animation Territoriale Citoyenne : sites, têtes de réseau, "
+        "QPV, réunions (participation par catégorie), actions, constats, appréciations, "
+        "indicateurs et valeurs, chiffres par site et période, rapports. Chaque jeton lit ce que "
+        "sa ou son propriétaire peut lire sur la plateforme, rien de plus. Authentification : "
+        "en-tête `Authorization: Bearer <jeton>` (jetons créés dans « Mon compte » › « Jetons d'API »)."
+    ),
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "COMPONENT_SPLIT_REQUEST": True,
+}
+
 CELERY_IMPORTS = ["evaluation.reports.tasks", "evaluation.logbook.tasks", "evaluation.figures.tasks"]
 
 # Evaluation reports (evaluation/reports/pdf.py explains the limits): a render runs in a child process

@@ -16,6 +16,8 @@ urlpatterns = [
     path("sante/", views.health, name="health"),
     path("comptes/", include("allauth.urls")),
     path("admin/", admin.site.urls),
+    path("api/v1/", include("evaluation.api.urls")),
+    path("", include("atc.tokens.urls")),
     path("historique/<slug:model>/<int:pk>/", history.history, name="history"),
     path("", include("sites.people.urls")),
     path("", include("sites.urls")),

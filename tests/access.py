@@ -28,6 +28,9 @@ COMMENT_REPLY = "comment_reply"  # the site team, the site's préfet delegates a
 COMMENT_HANDLE = "comment_handle"
 NATIONAL = "national"  # national team only; other signed-in people get 403
 ROLE_HOLDER = "role_holder"  # anyone holding a role (rows scoped by the view); no role gets 403
+# The person who owns the object (the matrix builds them for the facilitator: API tokens);
+# anyone else gets a 404, as if it did not exist.
+OWNER = "owner"
 
 # Policies about one site: checked on each matrix site; an outsider of the site gets a 404.
 SITE_POLICIES = frozenset({SITE_READ, SITE_WRITE, SITE_COMMENT, COMMENT_REPLY, COMMENT_HANDLE})
@@ -87,6 +90,8 @@ class Rule:
     methods: tuple[str, ...] = ("GET",)
     post_data: Callable[[dict], dict] | None = None
     redirects: bool = False
+    # The API (/api/v1/) answers an anonymous call 401 in JSON instead of the sign-in redirect.
+    api: bool = False
 
 
 def allowed(policy: str, persona: str, site_slug: str | None) -> bool:
@@ -100,6 +105,8 @@ def allowed(policy: str, persona: str, site_slug: str | None) -> bool:
         return persona == "national_team"
     if policy == ROLE_HOLDER:
         return persona != "outsider"
+    if policy == OWNER:
+        return persona == "facilitator"
     if policy == SITE_READ:
         return persona in READERS[site_slug]
     if policy == SITE_WRITE:
@@ -113,10 +120,13 @@ def allowed(policy: str, persona: str, site_slug: str | None) -> bool:
     raise ValueError(policy)
 
 
-def expected_refusal(policy: str, persona: str, site_slug: str | None) -> int:
-    """The status of a refused request: login redirect, 404 outside the scope, 403 inside it."""
+def expected_refusal(policy: str, persona: str, site_slug: str | None, api: bool = False) -> int:
+    """The status of a refused request: login redirect (401 from the API), 404 outside the scope,
+    403 inside it."""
     if persona == "anonymous":
-        return 302
+        return 401 if api else 302
     if policy in SITE_POLICIES and persona not in READERS[site_slug]:
+        return 404
+    if policy == OWNER:
         return 404
     return 403

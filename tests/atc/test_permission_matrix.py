@@ -101,7 +101,7 @@ def test_persona_gets_what_the_rule_says(client, in_world, name, persona, slug, 
         if response.status_code == 302:
             assert not response["Location"].startswith(reverse("account_login"))
     else:
-        assert response.status_code == expected_refusal(rule.policy, persona, slug)
+        assert response.status_code == expected_refusal(rule.policy, persona, slug, api=rule.api)
         if response.status_code == 302:
             assert response["Location"].startswith(reverse("account_login"))
         if before is not None:

@@ -77,6 +77,7 @@ def _site_pages(slug: str) -> list[tuple[str, str]]:
         ("account-password", reverse("account_change_password")),
         ("account-email", reverse("account_email")),
         ("calendar-subscription", reverse("calendars:subscription")),
+        ("account-api-tokens", reverse("tokens:token_list")),
     ]
 
 
@@ -129,6 +130,15 @@ def _invalid_meeting_form() -> str:
     return response.content.decode()
 
 
+def _api_token_created() -> str:
+    """« Jetons d'API » right after a token is created: the secret shown once, the token listed."""
+    client = Client()
+    client.force_login(User.objects.get(email=FACILITATOR))
+    response = client.post(reverse("tokens:token_list"), {"name": "Tableur <DDETS>", "expires_on": ""})
+    assert "Copiez-le maintenant" in response.content.decode()
+    return response.content.decode()
+
+
 @pytest.fixture(scope="module")
 def checked(django_db_setup, django_db_blocker, tmp_path_factory):
     """Every main page written to a file, and the checker's errors for each (one run of vnu)."""
@@ -153,6 +163,9 @@ def checked(django_db_setup, django_db_blocker, tmp_path_factory):
         path = folder / "facilitator--meeting-form-with-errors.html"
         path.write_text(_invalid_meeting_form(), encoding="utf-8")
         files[path] = "meeting form sent empty (facilitator)"
+        path = folder / "facilitator--api-token-created.html"
+        path.write_text(_api_token_created(), encoding="utf-8")
+        files[path] = "API token just created (facilitator)"
         transaction.set_rollback(True)
     planted = folder / "planted-invalid.html"
     planted.write_text(INVALID_PAGE, encoding="utf-8")

@@ -27,6 +27,19 @@ CRISPY_OWN_HTML = "crispy's own output: fields and layout objects it has rendere
 ADMIN_LITERALS = "Django admin (administrators only): help texts and descriptions are literals in code"
 # (template name, unescaped expression) → why it cannot carry stored text. Plain-text e-mail
 # templates (`.txt`) may turn autoescape off: a text/plain body is never read as markup.
+# The API's documentation (evaluation/api/urls.py: Swagger UI only, Redoc not served).
+SPECTACULAR_JSON = (
+    "drf-spectacular's json.dumps of SPECTACULAR_SETTINGS and the auth schemes' names: settings "
+    "literals, never stored data"
+)
+# DRF's browsable API, which the API does not enable (JSON renderer only, atc/settings.py).
+DRF_FORMS = "DRF's browsable-API forms: not rendered (REST_FRAMEWORK's renderers are JSON only)"
+DRF_FORM_TEMPLATES = [
+    f"rest_framework/{layout}/{kind}.html"
+    for layout in ("horizontal", "vertical")
+    for kind in ("checkbox", "checkbox_multiple", "input", "radio", "select", "select_multiple", "textarea")
+] + ["rest_framework/raw_data_form.html"]
+
 REVIEWED_TEMPLATES = {
     ("reports/pdf/_part_pages.html", "{% autoescape off %}"): (
         "CSS for the PDF's page boxes: only translated literals and an integer page number"
@@ -59,6 +72,11 @@ REVIEWED_TEMPLATES = {
     ("bootstrap5/layout/button.html", "{{ button.content|safe }}"): (
         "a Submit's label is a translated literal in our FormHelpers"
     ),
+    ("drf_spectacular/redoc.html", "{{ settings|safe }}"): SPECTACULAR_JSON,
+    ("drf_spectacular/swagger_ui.js", "{{ oauth2_config|safe }}"): SPECTACULAR_JSON,
+    ("drf_spectacular/swagger_ui.js", "{{ schema_auth_names|safe }}"): SPECTACULAR_JSON,
+    ("drf_spectacular/swagger_ui.js", "{{ settings|safe }}"): SPECTACULAR_JSON,
+    **{(name, "{{ field.help_text|safe }}"): DRF_FORMS for name in DRF_FORM_TEMPLATES},
 }
 
 CHARTS = "builds SVG in Python; every label goes through escape() (tests/atc/test_charts.py)"

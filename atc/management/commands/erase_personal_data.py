@@ -27,7 +27,7 @@ class Command(BaseCommand):
             f"Effacé : {report.accounts} compte(s), {report.facilitator_rows} affectation(s) "
             f"d'animation, {report.committee_seats} siège(s) d'instance, "
             f"{report.schedule_recipients} liste(s) de diffusion, {report.admin_log_entries} entrée(s) "
-            f"du journal d'administration, {report.sessions} session(s), "
+            f"du journal d'administration, {report.sessions} session(s), {report.api_tokens} jeton(s) d'API, "
             f"{report.reports_reissued} rapport(s) PDF qui le nommaient, supprimés et en cours de "
             f"réédition sans son nom (les exemplaires déjà envoyés ou téléchargés restent hors "
             f"d'atteinte)."

@@ -1,0 +1,9 @@
+"""Lists come by pages of 50 (`page`, `page_size` up to 500), with `count`, `next` and `previous`."""
+
+from rest_framework.pagination import PageNumberPagination
+
+
+class Pagination(PageNumberPagination):
+    page_size = 50
+    page_size_query_param = "page_size"
+    max_page_size = 500
