@@ -150,11 +150,12 @@ def test_the_help_sheet_and_the_import_page_list_the_other_words_accepted(client
 
 
 def test_the_import_reads_the_same_action_state_rule_as_the_form(marseille, facilitator):
-    data = csv_bytes([["intitulé", "état", "avancement (%)", "fin"], ["Jardin", "Réalisée", "40", "01/01/2099"]])
+    rows = [["intitulé", "état", "avancement (%)", "fin"], ["Jardin", "Réalisée", "40", "01/01/2099"]]
+    data = csv_bytes(rows)
     report = imports.check_file(site=marseille, kind=ACTIONS, data=data)
     assert report.errors == [
-        "Ligne 2, colonne « avancement (%) » : Une action réalisée est à 100 % : passez l'avancement à 100 ou "
-        "choisissez un autre état.",
-        "Ligne 2, colonne « fin » : Une action réalisée ne peut pas finir après aujourd'hui : indiquez le jour où "
-        "elle s'est terminée, ou choisissez « En cours ».",
+        "Ligne 2, colonne « avancement (%) » : Une action réalisée est à 100 % : passez l'avancement "
+        "à 100 ou choisissez un autre état.",
+        "Ligne 2, colonne « fin » : Une action réalisée ne peut pas finir après aujourd'hui : indiquez "
+        "le jour où elle s'est terminée, ou choisissez « En cours ».",
     ]
