@@ -360,7 +360,7 @@ def _steering(data: _Data) -> dict:
     totals = [data.steering_total.get(s.pk, 0) for s in data.sites]
     in_period = [data.steering_period.get(s.pk, 0) for s in data.sites]
     top = max(totals, default=0)
-    categories = [str(n) for n in range(top + 1)]
+    categories = [format_number(n) for n in range(top + 1)]
     seats = Counter()
     for counter in data.seats.values():
         seats.update(counter)
@@ -582,7 +582,10 @@ def _indicators(data: _Data, period: Period) -> tuple[list[dict], dict]:
                 "sites": len(values),
                 "mean": format_number(statistics.fmean(numbers), 1) if numbers else "—",
                 "total": format_number(sum(numbers), 1) if numbers and indicator.unit != "%" else "—",
-                "reached": _("%(r)s sur %(n)s") % {"r": reached, "n": with_objective},
+                # « 0 sur 0 » read as a failure: an indicator no site has an objective for says so.
+                "reached": _("%(r)s sur %(n)s") % {"r": format_number(reached), "n": format_number(with_objective)}
+                if with_objective
+                else _("sans objectif"),
             }
         )
     return rows, per_site
@@ -590,10 +593,10 @@ def _indicators(data: _Data, period: Period) -> tuple[list[dict], dict]:
 
 def _meeting_bucket_label(low: int, high: int | None) -> str:
     if high is None:
-        return _("%(n)s et plus") % {"n": low}
+        return _("%(n)s et plus") % {"n": format_number(low)}
     if low == high:
-        return str(low)
-    return f"{low} – {high}"
+        return format_number(low)
+    return f"{format_number(low)} – {format_number(high)}"
 
 
 def _rankings(data: _Data, values: dict[int, int], measure: str) -> list[dict]:
@@ -603,7 +606,7 @@ def _rankings(data: _Data, values: dict[int, int], measure: str) -> list[dict]:
     lowest = sorted(rows, key=lambda row: (row[0], row[1].name))[:RANKED]
     return [
         {
-            "caption": caption % {"n": RANKED, "measure": measure},
+            "caption": caption % {"n": format_number(RANKED), "measure": measure},
             "measure": measure,
             "rows": [
                 {
