@@ -454,7 +454,10 @@ def share_bar(
             "label": label,
             "share": format_percent(share),
         }
-    legends = [f"{label} : {format_number(value, decimals)} ({format_percent(share)})" for label, value, share in shares]
+    legends = [
+        f"{label} : {format_number(value, decimals)} ({format_percent(share)})"
+        for label, value, share in shares
+    ]
     # Two columns when every entry fits in half the width, else one: a long category (« Fonction
     # partagée entre plusieurs professionnels de la structure porteuse ») is never cut off.
     columns = 2 if max(LEGEND_CHAR * len(text) for text in legends) + 17 <= WIDTH / 2 - 10 else 1

@@ -583,7 +583,8 @@ def _indicators(data: _Data, period: Period) -> tuple[list[dict], dict]:
                 "mean": format_number(statistics.fmean(numbers), 1) if numbers else "—",
                 "total": format_number(sum(numbers), 1) if numbers and indicator.unit != "%" else "—",
                 # « 0 sur 0 » read as a failure: an indicator no site has an objective for says so.
-                "reached": _("%(r)s sur %(n)s") % {"r": format_number(reached), "n": format_number(with_objective)}
+                "reached": _("%(r)s sur %(n)s")
+                % {"r": format_number(reached), "n": format_number(with_objective)}
                 if with_objective
                 else _("sans objectif"),
             }

@@ -136,7 +136,9 @@ def render_pdf_bytes(html: str, *, anchor_prefix: str = "") -> tuple[bytes, Rend
             for name in page.anchors:
                 if name.startswith(anchor_prefix):
                     anchors.setdefault(name, number)
-    return scope_header_cells(document.write_pdf(pdf_variant=PDF_VARIANT)), Rendered(len(document.pages), anchors)
+    return scope_header_cells(document.write_pdf(pdf_variant=PDF_VARIANT)), Rendered(
+        len(document.pages), anchors
+    )
 
 
 def scope_header_cells(data: bytes) -> bytes:
