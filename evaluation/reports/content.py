@@ -559,9 +559,11 @@ def _indicators(data: _Data, period: Period) -> tuple[list[dict], dict]:
                     values[site.pk] = total / len(found) if indicator.unit == "%" else total
         reached = 0
         with_objective = 0
+        objective_sites = 0
         for site in data.sites:
             objective = objectives.get((indicator.pk, site.pk), indicator.default_objective)
             value = values.get(site.pk)
+            objective_sites += objective is not None
             if objective is not None and value is not None:
                 with_objective += 1
                 reached += value >= objective
@@ -582,14 +584,20 @@ def _indicators(data: _Data, period: Period) -> tuple[list[dict], dict]:
                 "sites": len(values),
                 "mean": format_number(statistics.fmean(numbers), 1) if numbers else "—",
                 "total": format_number(sum(numbers), 1) if numbers and indicator.unit != "%" else "—",
-                # « 0 sur 0 » read as a failure: an indicator no site has an objective for says so.
-                "reached": _("%(r)s sur %(n)s")
-                % {"r": format_number(reached), "n": format_number(with_objective)}
-                if with_objective
-                else _("sans objectif"),
+                "reached": _reached_text(reached, with_objective, objective_sites),
             }
         )
     return rows, per_site
+
+
+def _reached_text(reached: int, measured: int, objective_sites: int) -> str:
+    """« 3 sur 12 » sites at their objective, among those with both an objective and a value;
+    never « 0 sur 0 », which read as a failure: the reason there is nothing to count instead."""
+    if not objective_sites:
+        return _("sans objectif")
+    if not measured:
+        return _("aucune valeur sur la période")
+    return _("%(r)s sur %(n)s") % {"r": format_number(reached), "n": format_number(measured)}
 
 
 def _meeting_bucket_label(low: int, high: int | None) -> str:
