@@ -258,6 +258,11 @@ def _join(*, index: SiteIndex, parts: list[RenderedPart], output: Path) -> int:
     writer.append(io.BytesIO(index_pdf))
     for part in parts[1:]:
         writer.append(str(part.path))
+    # pypdf keeps the parts' pages, not their structure trees: at least the title and language.
+    writer.add_metadata(
+        {"/Title": f"{index.title} — {index.period_title}", "/Author": _("Plateforme ATC — ANCT")}
+    )
+    writer.root_object[pypdf.generic.NameObject("/Lang")] = pypdf.generic.TextStringObject("fr")
     with output.open("wb") as handle:
         writer.write(handle)
         handle.flush()
