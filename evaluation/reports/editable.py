@@ -62,7 +62,6 @@ class Heading:
 @dataclass(frozen=True)
 class Paragraph:
     runs: list[Run]
-    caption: bool = False
 
 
 @dataclass(frozen=True)
@@ -279,7 +278,7 @@ def write_docx(document: Document, output: Path) -> None:
         if isinstance(block, Heading):
             doc.add_heading(block.text, level=min(block.level, 9))
         elif isinstance(block, Paragraph):
-            paragraph = doc.add_paragraph(style="Caption" if block.caption else None)
+            paragraph = doc.add_paragraph()
             for run in block.runs:
                 paragraph.add_run(run.text).bold = run.bold or None
         elif isinstance(block, ListBlock):
@@ -395,7 +394,7 @@ def write_odt(document: Document, output: Path) -> None:
             level = min(block.level, 6)
             doc.text.addElement(text.H(outlinelevel=level, stylename=styles.headings[level], text=block.text))
         elif isinstance(block, Paragraph):
-            paragraph = text.P(stylename=styles.caption if block.caption else styles.standard)
+            paragraph = text.P(stylename=styles.standard)
             _odt_runs(paragraph, block.runs, styles)
             doc.text.addElement(paragraph)
         elif isinstance(block, ListBlock):
