@@ -151,8 +151,7 @@ def test_issued_editable_versions_are_never_replaced(marseille_report, tmp_path)
         assert handle.read() == before
 
 
-def test_an_editable_version_that_fails_leaves_the_pdf_issued(evaluation_data, settings):
-    # A memory ceiling too low for the editable versions' child process: a real failure.
+def test_an_editable_version_that_fails_leaves_the_pdf_issued(evaluation_data, tmp_path):
     report = EvaluationReportFactory(on_site=True, site=evaluation_data["marseille"])
     html = reporting.render_html(target=parse_scope("site:marseille"), period=parse_period("2020-Q3"))
     build_report.apply(args=[report.pk], task_id="delivery-1")
@@ -160,14 +159,12 @@ def test_an_editable_version_that_fails_leaves_the_pdf_issued(evaluation_data, s
     report.odt_file.delete(save=False)
     report.docx_file.delete(save=False)
     report.save()
-    settings.ATC_REPORT_MEMORY_MB = 40
 
-    assert (
-        reporting.report_documents_build(report_id=report.pk, html=html, folder=Path(settings.MEDIA_ROOT))
-        is False
-    )
+    # A scratch folder gone from under the writer (a full or cleaned disk): a real failure.
+    made = reporting.report_documents_build(report_id=report.pk, html=html, folder=tmp_path / "disparu")
 
     report.refresh_from_db()
+    assert made is False
     assert (report.status, report.odt_file.name, report.docx_file.name) == (Status.DONE, "", "")
     assert report.file and default_storage.exists(report.file.name)
 
