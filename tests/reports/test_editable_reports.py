@@ -5,7 +5,6 @@ report's page, removed with it on an erasure."""
 import datetime
 import io
 import zipfile
-from pathlib import Path
 
 import docx
 import pytest
