@@ -4,7 +4,7 @@ FROM python:3.11-slim-bookworm
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 DJANGO_ENV=production ATC_VAR_DIR=/var/lib/atc
 RUN apt-get update \
     && apt-get install -y --no-install-recommends libpango-1.0-0 libpangoft2-1.0-0 \
-       libharfbuzz-subset0 fonts-dejavu-core curl \
+       libharfbuzz-subset0 fonts-dejavu-core libcairo2 curl \
     && rm -rf /var/lib/apt/lists/*
 RUN useradd --create-home --uid 1000 atc && mkdir -p /var/lib/atc && chown atc /var/lib/atc
 

@@ -25,6 +25,8 @@ WIDTH = 640
 FONT = 'font-family="system-ui, -apple-system, Segoe UI, Roboto, Arial, sans-serif"'
 TEXT = "#161616"
 MUTED = "#555555"
+# The width of a 12 px character of the legends, generous (DejaVu Sans averages ~6.6 px).
+LEGEND_CHAR = 7
 GRID = "#dddddd"
 # Colour-blind-safe palette with contrast >= 3:1 on white; patterns below carry the same meaning.
 PALETTE = ("#000091", "#b34000", "#18753c", "#6e445a", "#0063cb", "#7a6200", "#c9191e", "#3a3a3a")
@@ -49,6 +51,19 @@ class Chart:
 
     def __str__(self) -> str:
         return self.svg
+
+    @property
+    def alt_text(self) -> str:
+        """What a reader who cannot see the picture is told: its title, then its summary."""
+        return f"{self.title}. {self.summary}" if self.summary else self.title
+
+    @property
+    def print_svg(self) -> SafeString:
+        """The SVG whose <title> carries `alt_text`: a tagged PDF's figure takes its alternative
+        text from there (WeasyPrint), and a page's <desc> is not read by PDF readers."""
+        old = f">{escape(self.title)}</title>"
+        # Safe: both texts are escaped; the rest is the chart's own markup.
+        return mark_safe(self.svg.replace(old, f">{escape(self.alt_text)}</title>", 1))
 
 
 @dataclass
@@ -144,7 +159,7 @@ def _ticks(low: float, high: float, step: float) -> list[float]:
 def _legend(svg: _Svg, names: Sequence[str], fills: Sequence[str], y: float) -> None:
     x = 10.0
     for name, fill in zip(names, fills, strict=True):
-        width = 24 + 7 * len(name)
+        width = 24 + LEGEND_CHAR * len(name)
         if x + width > WIDTH - 10:
             x, y = 10.0, y + 18
         svg.rect(x, y - 10, 12, 12, fill, stroke=TEXT)
@@ -439,7 +454,14 @@ def share_bar(
             "label": label,
             "share": format_percent(share),
         }
-    height = 60 + 20 * math.ceil(len(shares) / 2) + 10
+    legends = [
+        f"{label} : {format_number(value, decimals)} ({format_percent(share)})"
+        for label, value, share in shares
+    ]
+    # Two columns when every entry fits in half the width, else one: a long category (« Fonction
+    # partagée entre plusieurs professionnels de la structure porteuse ») is never cut off.
+    columns = 2 if max(LEGEND_CHAR * len(text) for text in legends) + 17 <= WIDTH / 2 - 10 else 1
+    height = 60 + 20 * math.ceil(len(shares) / columns) + 10
     svg = _Svg(height=height, title=title, desc=summary, uid=_uid(title, shares))
     fills = [svg.series_fill(i) for i in range(len(shares))]
     x, left, right = 10.0, 10.0, WIDTH - 10.0
@@ -450,11 +472,11 @@ def share_bar(
             svg.rect(x + w / 2 - 16, 16, 32, 16, "#ffffff")
             svg.text(x + w / 2, 28, format_percent(share), anchor="middle", size=11)
         x += w
-    for i, ((label, value, share), fill) in enumerate(zip(shares, fills, strict=True)):
-        lx = left + (i % 2) * (WIDTH / 2)
-        ly = 62 + (i // 2) * 20
+    for i, (text, fill) in enumerate(zip(legends, fills, strict=True)):
+        lx = left + (i % columns) * (WIDTH / 2)
+        ly = 62 + (i // columns) * 20
         svg.rect(lx, ly - 10, 12, 12, fill, stroke=TEXT)
-        svg.text(lx + 17, ly, f"{label} : {format_number(value, decimals)} ({format_percent(share)})")
+        svg.text(lx + 17, ly, text)
     rows = [[label, format_number(value, decimals), format_percent(share)] for label, value, share in shares]
     return Chart(
         svg=svg.render(),

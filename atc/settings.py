@@ -553,5 +553,7 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {
         "atc.access": {"handlers": ["console"], "level": "INFO", "propagate": False},
+        # pikepdf (the reports' PDF/UA step) says at INFO that it loaded: not worth a line per process.
+        "pikepdf": {"level": "WARNING"},
     },
 }

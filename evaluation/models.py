@@ -365,6 +365,10 @@ class EvaluationReport(models.Model):
         help_text=_("La livraison de tâche Celery qui fabrique le rapport."),
     )
     file = models.FileField(_("fichier PDF"), upload_to="reports/%Y/", blank=True)
+    # The same report to edit, made from the same content right after the PDF (none for a report
+    # rendered in parts); frozen with it.
+    odt_file = models.FileField(_("fichier ODT"), upload_to="reports/%Y/", blank=True)
+    docx_file = models.FileField(_("fichier DOCX"), upload_to="reports/%Y/", blank=True)
     page_count = models.PositiveIntegerField(_("pages"), null=True, blank=True)
     schedule = models.ForeignKey(
         "evaluation.ReportSchedule",

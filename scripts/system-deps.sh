@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Debian packages the platform needs beyond Python: Pango for WeasyPrint (run and test), Chromium for
+# Debian packages the platform needs beyond Python: Pango for WeasyPrint and Cairo for the charts of
+# the editable reports (cairosvg) (run and test), LibreOffice Writer to open those reports, Chromium for
 # the browser tests, poppler to look at PDFs, nginx and docker-compose to test the production proxy
 # configuration (tests/security/test_deployment.py), Java and npm for the Nu HTML checker
 # (tests/html/). Installs what is missing when it can (root + apt), otherwise says exactly what to
@@ -7,9 +8,10 @@
 # package.json and package-lock.json) into node_modules/ with `npm ci`.
 set -euo pipefail
 purpose=${1:-test}
-packages=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core)
+packages=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core libcairo2)
 if [ "$purpose" = "test" ]; then
-  packages+=(chromium poppler-utils nginx-light docker-compose default-jre-headless)
+  # LibreOffice (Writer, no GUI) opens the reports' editable versions (tests/reports/).
+  packages+=(chromium poppler-utils nginx-light docker-compose default-jre-headless libreoffice-writer-nogui)
   # Node.js may come from elsewhere than Debian with its own npm: ask Debian's only when none is there.
   command -v npm >/dev/null 2>&1 || packages+=(npm)
 fi

@@ -576,8 +576,8 @@ class _Loader:
             }
 
     def label(self, slug: str) -> str:
-        """The neighbourhood's usage name, without the reference data's doubt marker."""
-        return self.sites[slug].neighbourhood_label.replace(" (déduit)", "")
+        """The neighbourhood's usage name."""
+        return self.sites[slug].neighbourhood_label
 
     def steering_bodies(self, slug: str) -> list[str]:
         profile = PROFILES[slug]

@@ -17,10 +17,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from atc.charts import FONT, MUTED, PALETTE, TEXT, Chart, ChartTable, _uid
+from atc.formats import format_number
 
 MAP_FILE = Path(__file__).resolve().parent / "data" / "france_map.json"
 # Above this many points the map drops per-site links and tooltips to stay light.
 DETAILED_POINTS = 60
+# The width of a character of an inset's 10 px label, generous.
+LABEL_CHAR = 6.2
 
 
 @dataclass(frozen=True)
@@ -66,16 +69,25 @@ def france_map(*, title: str, points: list[MapPoint]) -> Chart:
     parts = []
     for region in regions:
         x, y, w, h = region["box"]
-        if region["code"] != "metropole":
+        inset = region["code"] != "metropole"
+        if inset:
             parts.append(
                 f'<rect x="{x}" y="{y}" width="{w}" height="{h}" fill="#ffffff" stroke="{MUTED}" '
-                f'stroke-width="1"/><text x="{x + 4}" y="{y + h - 4}" font-size="10" '
-                f'fill="{TEXT}">{escape(region["label"])}</text>'
+                f'stroke-width="1"/>'
             )
         parts.append(
             f'<path d="{region["path"]}" fill="#e8e8f4" stroke="#6a6a8a" stroke-width="0.8" '
             f'data-region="{region["code"]}"/>'
         )
+        if inset:
+            # Over the shape, on a white band: Guyane's outline fills its inset's lower corner,
+            # where a label drawn before it disappeared.
+            label = region["label"]
+            parts.append(
+                f'<rect x="{x + 1}" y="{y + h - 15}" width="{LABEL_CHAR * len(label) + 6:.0f}" '
+                f'height="14" fill="#ffffff"/><text x="{x + 4}" y="{y + h - 4}" font-size="10" '
+                f'fill="{TEXT}" data-inset-label="{region["code"]}">{escape(label)}</text>'
+            )
     detailed = len(points) <= DETAILED_POINTS
     radius = 5 if detailed else 2.5
     placed, by_region = 0, Counter()
@@ -101,7 +113,7 @@ def france_map(*, title: str, points: list[MapPoint]) -> Chart:
         "%(count)s site sur la carte, dans %(regions)s région.",
         "%(count)s sites sur la carte, dans %(regions)s régions.",
         placed,
-    ) % {"count": placed, "regions": len(by_region)}
+    ) % {"count": format_number(placed), "regions": format_number(len(by_region))}
     # Safe: labels are escaped above; paths and numbers are our own data.
     svg = mark_safe(
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" width="{width}" '
@@ -109,7 +121,7 @@ def france_map(*, title: str, points: list[MapPoint]) -> Chart:
         f'<title id="{uid}-title">{escape(title)}</title>'
         f'<desc id="{uid}-desc">{escape(summary)}</desc>{"".join(parts)}</svg>'
     )
-    rows = [[region, str(count)] for region, count in sorted(by_region.items())]
+    rows = [[region, format_number(count)] for region, count in sorted(by_region.items())]
     return Chart(
         svg=svg,
         title=title,

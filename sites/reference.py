@@ -34,7 +34,8 @@ SCHEMES = [
     ("pre", "Programme de réussite éducative"),
 ]
 
-# Per city: the site's usage label (as the experiment names it) and the official QPV names, in the
+# Per city: the site's usage label (as the experiment names it: never a doubt marker, the doubt is
+# `data_confidence` and CONFIDENCE_NOTES) and the official QPV names, in the
 # order of the codes in the CSV. Names follow the 2015 list; see atc_sites.md for the 2024 splits.
 SITE_LABELS = {
     "Marseille": ("Frais Vallon", ["Frais Vallon – Le Clos La Rose"]),
@@ -49,10 +50,10 @@ SITE_LABELS = {
         ["Monclar – Champfleury – Rocade Sud – Barbière – Croix des Oiseaux"],
     ),
     "Fort-de-France": ("Quartiers Ouest", ["Quartiers Ouest"]),
-    "Saint-Denis": ("Floréal – Saussaie – Allende (déduit)", ["Floréal – Saussaie – Allende"]),
+    "Saint-Denis": ("Floréal – Saussaie – Allende", ["Floréal – Saussaie – Allende"]),
     "Les Mureaux": ("Cinq Quartiers", ["Cinq Quartiers"]),
     "Grigny": ("La Grande Borne", ["La Grande Borne – Le Plateau"]),
-    "Roubaix": ("Nouveau Roubaix (déduit)", ["Nouveau Roubaix"]),
+    "Roubaix": ("Nouveau Roubaix", ["Nouveau Roubaix"]),
     "Strasbourg": ("Hautepierre – Cronenbourg", ["Hautepierre", "Cronenbourg"]),
     "Villefranche-sur-Saône": ("Belleroche", ["Belleroche"]),
 }

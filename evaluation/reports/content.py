@@ -360,7 +360,7 @@ def _steering(data: _Data) -> dict:
     totals = [data.steering_total.get(s.pk, 0) for s in data.sites]
     in_period = [data.steering_period.get(s.pk, 0) for s in data.sites]
     top = max(totals, default=0)
-    categories = [str(n) for n in range(top + 1)]
+    categories = [format_number(n) for n in range(top + 1)]
     seats = Counter()
     for counter in data.seats.values():
         seats.update(counter)
@@ -559,9 +559,11 @@ def _indicators(data: _Data, period: Period) -> tuple[list[dict], dict]:
                     values[site.pk] = total / len(found) if indicator.unit == "%" else total
         reached = 0
         with_objective = 0
+        objective_sites = 0
         for site in data.sites:
             objective = objectives.get((indicator.pk, site.pk), indicator.default_objective)
             value = values.get(site.pk)
+            objective_sites += objective is not None
             if objective is not None and value is not None:
                 with_objective += 1
                 reached += value >= objective
@@ -582,18 +584,28 @@ def _indicators(data: _Data, period: Period) -> tuple[list[dict], dict]:
                 "sites": len(values),
                 "mean": format_number(statistics.fmean(numbers), 1) if numbers else "—",
                 "total": format_number(sum(numbers), 1) if numbers and indicator.unit != "%" else "—",
-                "reached": _("%(r)s sur %(n)s") % {"r": reached, "n": with_objective},
+                "reached": _reached_text(reached, with_objective, objective_sites),
             }
         )
     return rows, per_site
 
 
+def _reached_text(reached: int, measured: int, objective_sites: int) -> str:
+    """« 3 sur 12 » sites at their objective, among those with both an objective and a value;
+    never « 0 sur 0 », which read as a failure: the reason there is nothing to count instead."""
+    if not objective_sites:
+        return _("sans objectif")
+    if not measured:
+        return _("aucune valeur sur la période")
+    return _("%(r)s sur %(n)s") % {"r": format_number(reached), "n": format_number(measured)}
+
+
 def _meeting_bucket_label(low: int, high: int | None) -> str:
     if high is None:
-        return _("%(n)s et plus") % {"n": low}
+        return _("%(n)s et plus") % {"n": format_number(low)}
     if low == high:
-        return str(low)
-    return f"{low} – {high}"
+        return format_number(low)
+    return f"{format_number(low)} – {format_number(high)}"
 
 
 def _rankings(data: _Data, values: dict[int, int], measure: str) -> list[dict]:
@@ -603,7 +615,7 @@ def _rankings(data: _Data, values: dict[int, int], measure: str) -> list[dict]:
     lowest = sorted(rows, key=lambda row: (row[0], row[1].name))[:RANKED]
     return [
         {
-            "caption": caption % {"n": RANKED, "measure": measure},
+            "caption": caption % {"n": format_number(RANKED), "measure": measure},
             "measure": measure,
             "rows": [
                 {

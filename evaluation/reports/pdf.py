@@ -18,6 +18,7 @@
 """
 
 import contextlib
+import io
 import logging
 import mimetypes
 import multiprocessing
@@ -31,6 +32,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TypeVar
 
+import pikepdf
 from django.conf import settings
 from django.utils.translation import gettext as _
 
@@ -38,6 +40,11 @@ from django.utils.translation import gettext as _
 logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
 
 T = TypeVar("T")
+
+# Tagged PDF/UA-1 (RGAA 13.3): a structure tree (headings, lists, tables with their header cells,
+# figures with their alternative text), the document's title shown by viewers, its language, and
+# bookmarks from the headings. WeasyPrint tags what the HTML says: the templates keep it semantic.
+PDF_VARIANT = "pdf/ua-1"
 
 
 class RenderError(Exception):
@@ -129,7 +136,40 @@ def render_pdf_bytes(html: str, *, anchor_prefix: str = "") -> tuple[bytes, Rend
             for name in page.anchors:
                 if name.startswith(anchor_prefix):
                     anchors.setdefault(name, number)
-    return document.write_pdf(), Rendered(len(document.pages), anchors)
+    return scope_header_cells(document.write_pdf(pdf_variant=PDF_VARIANT)), Rendered(
+        len(document.pages), anchors
+    )
+
+
+def scope_header_cells(data: bytes) -> bytes:
+    """The tagged PDF with a /Scope on every header cell: a column's in a table's head, a row's
+    elsewhere (what the templates' `scope` attributes say). WeasyPrint tags `<th>` as TH without
+    it, which leaves a screen reader (and a PDF/UA checker) unable to tie a cell to its headers."""
+    with pikepdf.open(io.BytesIO(data)) as document:
+        root = document.Root.get("/StructTreeRoot")
+        if root is None:
+            return data
+        stack = [(root, ())]
+        while stack:
+            node, ancestors = stack.pop()
+            tag = node.get("/S")
+            if tag == "/TH":
+                scope = "/Column" if "/THead" in ancestors[-2:] else "/Row"
+                attributes = node.get("/A")
+                if not isinstance(attributes, pikepdf.Dictionary):
+                    attributes = pikepdf.Dictionary(O=pikepdf.Name("/Table"))
+                    node.A = attributes
+                attributes.Scope = pikepdf.Name(scope)
+                continue
+            kids = node.get("/K")
+            if kids is None:
+                continue
+            kids = kids if isinstance(kids, pikepdf.Array) else [kids]
+            path = (*ancestors, str(tag)) if tag is not None else ancestors
+            stack.extend((kid, path) for kid in kids if isinstance(kid, pikepdf.Dictionary) and "/S" in kid)
+        output = io.BytesIO()
+        document.save(output)
+    return output.getvalue()
 
 
 def _write_synced(output: str | Path, data: bytes) -> None:

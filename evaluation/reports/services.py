@@ -85,6 +85,13 @@ FIRE_SCHEDULE_TASK = "evaluation.fire_report_schedule"
 
 Status = EvaluationReport.Status
 
+# The editable versions of a report: format → (content type, the row's file field). Made from the
+# same HTML as the PDF, right after it (`report_documents_build`).
+EDITABLE_FORMATS = {
+    "odt": ("application/vnd.oasis.opendocument.text", "odt_file"),
+    "docx": ("application/vnd.openxmlformats-officedocument.wordprocessingml.document", "docx_file"),
+}
+
 
 class ReportGone(Exception):
     """The report row no longer exists (deleted while queued): nothing to do."""
@@ -101,18 +108,25 @@ def render_html(*, target: Target, period: Period) -> str:
     return render_to_string("reports/pdf/report.html", content)
 
 
-def render_to_path(*, target: Target, period: Period, output: Path) -> int:
-    """Build and render a report into `output` (written atomically); the page count.
+def render_to_path(*, target: Target, period: Period, output: Path, editable: bool = False) -> int:
+    """Build and render a report into `output` (written atomically); the page count. With
+    `editable`, its ODT and DOCX are written beside it (same name, their own extension).
 
     Used by `manage.py build_report` and the benchmark. A scope over ATC_REPORT_SECTIONS_PER_PART
-    sites goes through the same parts and merge as the worker, one part after the other.
+    sites goes through the same parts and merge as the worker, one part after the other (and has
+    no editable version).
     """
     output = Path(output)
     output.parent.mkdir(parents=True, exist_ok=True)
     plan = plan_parts(target)
     if plan is None:
         html = render_html(target=target, period=period)
-        return _write_atomically(output, lambda temporary: pdf.render_to_file(html, temporary))
+        pages = _write_atomically(output, lambda temporary: pdf.render_to_file(html, temporary))
+        if editable:
+            with tempfile.TemporaryDirectory(prefix=".modifiable-", dir=output.parent) as folder:
+                for extension, path in write_editable(html, Path(folder)).items():
+                    os.replace(path, output.with_suffix(f".{extension}"))
+        return pages
     with tempfile.TemporaryDirectory(prefix=".parties-", dir=output.parent) as folder:
         parts = [
             render_part(
@@ -244,6 +258,11 @@ def _join(*, index: SiteIndex, parts: list[RenderedPart], output: Path) -> int:
     writer.append(io.BytesIO(index_pdf))
     for part in parts[1:]:
         writer.append(str(part.path))
+    # pypdf keeps the parts' pages, not their structure trees: at least the title and language.
+    writer.add_metadata(
+        {"/Title": f"{index.title} — {index.period_title}", "/Author": _("Plateforme ATC — ANCT")}
+    )
+    writer.root_object[pypdf.generic.NameObject("/Lang")] = pypdf.generic.TextStringObject("fr")
     with output.open("wb") as handle:
         writer.write(handle)
         handle.flush()
@@ -346,6 +365,8 @@ def reports_reissue_naming(*, names: list[str]) -> list[EvaluationReport]:
     for report in reports:
         with transaction.atomic():
             report.file.delete(save=False)
+            for _type, field_name in EDITABLE_FORMATS.values():
+                getattr(report, field_name).delete(save=False)
             report.parts.all().delete()
             report.status = Status.QUEUED
             report.page_count = None
@@ -478,6 +499,52 @@ def report_build(*, report_id: int, task_id: str) -> bool:
             current.finished_at = timezone.now()
             current.save(update_fields=["file", "page_count", "status", "error", "finished_at"])
             transaction.on_commit(lambda: report_notify(report_id))
+        report_documents_build(report_id=report_id, html=html, folder=Path(scratch))
+    return True
+
+
+def write_editable(html: str, folder: Path) -> dict[str, Path]:
+    """Write the ODT and DOCX of a report's HTML into `folder`, in a limited child process:
+    {format: path}. Raises RenderError."""
+    # local import: cairosvg, python-docx and odfpy cost ~0.7 s to import and only a report's
+    # build needs them; imported here, in the parent, so the child inherits them.
+    from evaluation.reports import editable
+
+    return pdf.run_limited(
+        lambda: editable.write_documents(html, folder), step=_("La fabrication de la version modifiable")
+    )
+
+
+def editable_pending(report: EvaluationReport, *, now: dt.datetime | None = None) -> bool:
+    """Whether a done report's editable versions may still come (made right after its PDF, within
+    a render's time limit); never for a report rendered in parts."""
+    if report.status != Status.DONE or report.odt_file or report.finished_at is None:
+        return False
+    limit = dt.timedelta(seconds=settings.ATC_REPORT_RENDER_SECONDS)
+    return (now or timezone.now()) - report.finished_at < limit and not report.parts.exists()
+
+
+def report_documents_build(*, report_id: int, html: str, folder: Path) -> bool:
+    """Make the editable versions (ODT, DOCX) of a report whose PDF was just issued, from the
+    same HTML, and attach them to the row; True when they were saved.
+
+    The PDF is already downloadable meanwhile. A failure here leaves the report done with its PDF
+    alone (the page then offers no editable version): logged, never fatal. An issued report's
+    files are frozen: a row that already names editable files keeps them.
+    """
+    try:
+        paths = write_editable(html, folder)
+    except pdf.RenderError:
+        log.warning("report %s: editable versions not made", report_id, exc_info=True)
+        return False
+    with transaction.atomic():
+        current = EvaluationReport.objects.select_for_update().filter(pk=report_id).first()
+        if current is None or current.status != Status.DONE or current.odt_file or current.docx_file:
+            return False
+        stem = report_file_name(current).removesuffix(".pdf")
+        for extension, (_type, field_name) in EDITABLE_FORMATS.items():
+            getattr(current, field_name).name = _store(f"{stem}.{extension}", paths[extension])
+        current.save(update_fields=[field for _type, field in EDITABLE_FORMATS.values()])
     return True
 
 
@@ -706,9 +773,10 @@ def _attachable_pdf(report: EvaluationReport) -> bytes | None:
         return None
 
 
-def report_download_name(report: EvaluationReport) -> str:
-    """The name a downloaded or attached report carries: `rapport-site-marseille-2021-T1.pdf`."""
-    return f"rapport-{target_of(report).slug}-{report.period_label.replace('..', '-au-')}.pdf"
+def report_download_name(report: EvaluationReport, extension: str = "pdf") -> str:
+    """The name a downloaded or attached report carries: `rapport-site-marseille-2021-T1.pdf`
+    (`.odt`, `.docx` for its editable versions)."""
+    return f"rapport-{target_of(report).slug}-{report.period_label.replace('..', '-au-')}.{extension}"
 
 
 # --- Signed links: a report for a recipient, without an account -------------------------------

@@ -13,5 +13,10 @@ urlpatterns = [
     path("rapports/programmations/<int:pk>/activation/", views.schedule_toggle, name="schedule_toggle"),
     path("rapports/<uuid:public_id>/", views.report_detail, name="report_detail"),
     path("rapports/<uuid:public_id>/telecharger/", views.report_download, name="report_download"),
+    path(
+        "rapports/<uuid:public_id>/telecharger/<slug:extension>/",
+        views.report_download_editable,
+        name="report_download_editable",
+    ),
     path("rapports/<uuid:public_id>/lien/<str:token>/", views.report_link, name="report_link"),
 ]

@@ -64,6 +64,7 @@ def report_detail(request, public_id):
     report = _get_report(request, public_id)
     running = report.status == EvaluationReport.Status.RUNNING
     context = {
+        "editable_pending": services.editable_pending(report),
         "report": report,
         "parts": report.parts_progress() if running else None,
         "target": services.target_of(report).title,
@@ -81,6 +82,24 @@ def report_download(request, public_id):
     if report.status != EvaluationReport.Status.DONE or not report.file:
         raise Http404("Rapport pas encore prêt")
     return _pdf_response(request, report)
+
+
+def report_download_editable(request, public_id, extension):
+    """The editable version (ODT or DOCX) of a finished report: same readers as its PDF."""
+    report = _get_report(request, public_id)
+    if extension not in services.EDITABLE_FORMATS:
+        raise Http404("Format inconnu")
+    content_type, field_name = services.EDITABLE_FORMATS[extension]
+    stored = getattr(report, field_name)
+    if report.status != EvaluationReport.Status.DONE or not stored:
+        raise Http404("Version modifiable indisponible")
+    name = services.report_download_name(report, extension)
+    try:
+        handle = stored.open("rb")
+    except FileNotFoundError as exc:
+        log_refusal(request, "file_missing", report.pk)
+        raise Http404("Fichier du rapport introuvable") from exc
+    return FileResponse(handle, as_attachment=True, filename=name, content_type=content_type)
 
 
 @login_not_required

@@ -23,6 +23,7 @@ from evaluation.models import EvaluationReport
 from sites.models import Site
 from tests.access import MATRIX_SITES, SITE_POLICIES
 from tests.atc.matrix import FINGERPRINT_APPS, build_world, collect_rules, sign_in
+from tests.reports.access_rules import editable_stand_in
 
 pytestmark = pytest.mark.django_db
 
@@ -82,9 +83,13 @@ def seed_marker(site) -> int:
 
 
 def seed_report_files(site) -> None:
-    """Put the marker inside the site's finished reports' PDFs too: a download must not leak it."""
+    """Put the marker inside the site's finished reports' PDFs and editable versions too: a
+    download must not leak it."""
     for report in EvaluationReport.objects.filter(site=site).exclude(file=""):
         report.file.save(report.file.name.rsplit("/", 1)[-1], ContentFile(f"%PDF-1.7\n% {MARKER}\n".encode()))
+        for stored in (report.odt_file, report.docx_file):
+            if stored:
+                stored.save(stored.name.rsplit("/", 1)[-1], ContentFile(editable_stand_in(MARKER)))
 
 
 def readable_text(response) -> str:

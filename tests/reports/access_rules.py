@@ -2,6 +2,9 @@
 read by those who read the site), schedules, indicators, the national committee and events (the
 national team), and the exports (anyone signed in, scoped)."""
 
+import io
+import zipfile
+
 from django.core.files.base import ContentFile
 
 from evaluation.models import EvaluationReport
@@ -44,6 +47,8 @@ RULES = {
     ),
     "reports:report_detail": Rule(SITE_READ, _report),
     "reports:report_download": Rule(SITE_READ, _report),
+    # The editable versions: the same readers as the PDF.
+    "reports:report_download_editable": Rule(SITE_READ, lambda o: {**_report(o), "extension": "docx"}),
     # The e-mailed signed link opens its one report for whoever holds it (tested in test_report_email).
     "reports:report_link": Rule(PUBLIC, _signed_link),
     "reports:schedule_list": Rule(NATIONAL),
@@ -77,10 +82,21 @@ RULES = {
 }
 
 
+def editable_stand_in(text: str) -> bytes:
+    """A small stand-in for an editable report: a zip whose document holds `text`."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("word/document.xml", f"<document>{text}</document>")
+    return buffer.getvalue()
+
+
 def build(site, user):
     """A finished site report (with a small stand-in file), a schedule and an indicator."""
     report = EvaluationReportFactory(on_site=True, site=site, status=EvaluationReport.Status.DONE)
     report.file.save(f"reports/acces-{site.slug}.pdf", ContentFile(b"%PDF-1.7\n"), save=True)
+    report.docx_file.save(
+        f"reports/acces-{site.slug}.docx", ContentFile(editable_stand_in(site.name)), save=True
+    )
     schedule = ReportScheduleFactory(scope="site", site=site, name=f"Programmation {site.slug}")
     indicator = IndicatorFactory(code=f"indicateur-{site.slug}", name=f"Indicateur {site.slug}")
     national_meeting = Meeting.objects.create(

@@ -7,6 +7,7 @@
 """
 
 import datetime
+import re
 
 import pypdf
 import pytest
@@ -90,7 +91,9 @@ def events(marseille):
 
 
 def _context(text: str) -> str:
-    return text[text.rindex("Contexte de la période") :]
+    """The chapter « Contexte de la période »: its heading (not its line in the table of contents,
+    nor the running header) to its page's footer."""
+    return re.search(r"Contexte de la période (?!\.)(?!Plateforme ATC)(.*?)Plateforme ATC — rapport", text)[1]
 
 
 def test_a_report_lists_only_the_context_events_of_its_period(events, tmp_path):

@@ -19,7 +19,8 @@ Status = EvaluationReport.Status
 
 
 def _report_files() -> list[Path]:
-    return sorted(Path(settings.MEDIA_ROOT).glob("reports/*/*"))
+    """The issued reports' PDFs (each has its ODT and DOCX beside it, tested in test_editable_reports)."""
+    return sorted(Path(settings.MEDIA_ROOT).glob("reports/*/*.pdf"))
 
 
 def test_the_task_is_published_only_once_the_request_is_committed(

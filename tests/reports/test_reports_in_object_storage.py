@@ -20,6 +20,7 @@ from urllib.parse import urlsplit
 import pypdf
 import pytest
 from django.conf import settings
+from django.db.models import Q
 from django.urls import reverse
 
 from atc.celery import app
@@ -129,16 +130,17 @@ def test_a_report_rendered_by_a_worker_is_downloaded_from_another_machine_throug
     report = reporting.report_request(
         user=national_team, target=parse_scope("site:marseille"), period=parse_period("2021-Q1")
     )
+    # Done with its editable versions (made right after the PDF), or failed.
     finished = _wait_for(
         lambda: EvaluationReport.objects.filter(
-            pk=report.pk, status__in=[Status.DONE, Status.FAILED]
+            Q(status=Status.DONE) & ~Q(docx_file="") | Q(status=Status.FAILED), pk=report.pk
         ).exists(),
         timeout=180,
     )
     output = _stop(s3_worker)
     report.refresh_from_db()
     assert finished and report.status == Status.DONE, f"{report.status} {report.error}\n{output[-3000:]}"
-    assert bucket.keys() == [report.file.name]
+    assert bucket.keys() == sorted([report.file.name, report.odt_file.name, report.docx_file.name])
 
     client.force_login(national_team)
     url = web_process.base_url + reverse("reports:report_download", args=[report.public_id])

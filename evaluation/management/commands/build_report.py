@@ -29,8 +29,13 @@ class Command(BaseCommand):
             help="2021, S1 2021, T1 2021 (ou 2021-Q1) ou 2021-01-01..2021-06-30",
         )
         parser.add_argument("--output", required=True, help="chemin du fichier PDF à écrire")
+        parser.add_argument(
+            "--editable",
+            action="store_true",
+            help="écrire aussi les versions modifiables ODT et DOCX à côté du PDF (même nom)",
+        )
 
-    def handle(self, *args, scope, period, output, **options):
+    def handle(self, *args, scope, period, output, editable=False, **options):
         try:
             target = parse_scope(scope)
             parsed = parse_period(period)
@@ -38,7 +43,7 @@ class Command(BaseCommand):
             raise CommandError(str(exc)) from exc
         started = time.monotonic()
         try:
-            pages = render_to_path(target=target, period=parsed, output=output)
+            pages = render_to_path(target=target, period=parsed, output=output, editable=editable)
         except RenderError as exc:
             raise CommandError(str(exc)) from exc
         self.stdout.write(
