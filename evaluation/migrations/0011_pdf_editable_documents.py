@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("evaluation", "0009_report_link_use"),
+        ("evaluation", "0010_indicator_decimal_places"),
     ]
 
     operations = [

@@ -22,6 +22,6 @@ def strip_marker(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("sites", "0011_review_comment_threads")]
+    dependencies = [("sites", "0012_site_time_zone")]
 
     operations = [migrations.RunPython(strip_marker, migrations.RunPython.noop)]
