@@ -121,7 +121,12 @@ def _site_rows():
 def _neighbourhood_rows():
     through = Site.neighbourhoods.through.objects.select_related("site", "neighbourhood")
     for link in through.order_by("site__slug", "neighbourhood__code_2015", "neighbourhood__code_2024", "pk"):
-        yield [link.site.slug, link.neighbourhood.code_2015, link.neighbourhood.code_2024, link.neighbourhood.name]
+        yield [
+            link.site.slug,
+            link.neighbourhood.code_2015,
+            link.neighbourhood.code_2024,
+            link.neighbourhood.name,
+        ]
 
 
 # Counts per site and quarter: the pre-aggregates' columns, named in French for the files.
@@ -132,7 +137,10 @@ COUNT_COLUMNS = (
     ("actions_realisees", "actions_done"),
     ("habitants_touches", "residents_reached"),
     ("partenaires", "partners"),
-) + tuple((f"presences_{category.value}", column) for category, column in zip(CATEGORIES, ATTENDEE_COLUMNS))
+) + tuple(
+    (f"presences_{category.value}", column)
+    for category, column in zip(CATEGORIES, ATTENDEE_COLUMNS, strict=True)
+)
 
 
 def _quarter_rows():
@@ -143,10 +151,11 @@ def _quarter_rows():
 
 
 def _count_description(column: str):
-    for category, attendee_column in zip(CATEGORIES, ATTENDEE_COLUMNS):
+    for category, attendee_column in zip(CATEGORIES, ATTENDEE_COLUMNS, strict=True):
         if column == attendee_column:
             return format_lazy(
-                _("Présences de la catégorie « {category} » aux réunions du trimestre."), category=category.label
+                _("Présences de la catégorie « {category} » aux réunions du trimestre."),
+                category=category.label,
             )
     return format_lazy(
         _("{title}, sur le trimestre (compté comme dans les tableaux de bord)."),
@@ -173,9 +182,18 @@ RESOURCES: tuple[Resource, ...] = (
     Resource(
         "sites",
         _("Sites de l'expérimentation"),
-        _("Un site par ligne : sa commune, son département, sa région, ses coordonnées et sa structure porteuse."),
+        _(
+            "Un site par ligne : sa commune, son département, sa région, ses coordonnées et sa "
+            "structure porteuse."
+        ),
         (
-            Column("identifiant", "string", _("identifiant"), _("Identifiant stable du site."), {"required": True}),
+            Column(
+                "identifiant",
+                "string",
+                _("identifiant"),
+                _("Identifiant stable du site."),
+                {"required": True},
+            ),
             Column("nom", "string", _("nom du site"), _("Nom du site.")),
             Column("reseau", "string", _("tête de réseau"), _("Code de la tête de réseau (reseaux.csv).")),
             Column("commune", "string", _("commune"), _("Commune du site.")),
@@ -191,7 +209,12 @@ RESOURCES: tuple[Resource, ...] = (
             Column("region", "string", _("région"), _("Région.")),
             Column("latitude", "number", _("latitude"), _("Latitude (WGS 84) d'un point du quartier.")),
             Column("longitude", "number", _("longitude"), _("Longitude (WGS 84) d'un point du quartier.")),
-            Column("structure_porteuse", "string", _("structure porteuse"), _("Organisation qui emploie l'animation.")),
+            Column(
+                "structure_porteuse",
+                "string",
+                _("structure porteuse"),
+                _("Organisation qui emploie l'animation."),
+            ),
             Column("debut", "date", _("début"), _("Date de début de l'ATC sur le site, si elle est connue.")),
         ),
         _site_rows,
@@ -201,7 +224,10 @@ RESOURCES: tuple[Resource, ...] = (
     Resource(
         "quartiers",
         _("Quartiers prioritaires des sites"),
-        _("Les quartiers prioritaires de la politique de la ville (QPV) de chaque site, par leurs codes officiels."),
+        _(
+            "Les quartiers prioritaires de la politique de la ville (QPV) de chaque site, par leurs "
+            "codes officiels."
+        ),
         (
             SITE,
             Column(
@@ -233,7 +259,13 @@ RESOURCES: tuple[Resource, ...] = (
         ),
         (
             SITE,
-            Column("trimestre", "string", _("trimestre"), _("Trimestre civil, par exemple 2021-T1."), {"required": True}),
+            Column(
+                "trimestre",
+                "string",
+                _("trimestre"),
+                _("Trimestre civil, par exemple 2021-T1."),
+                {"required": True},
+            ),
             Column("debut_trimestre", "date", _("début du trimestre"), _("Premier jour du trimestre.")),
             Column(
                 "dans_experimentation",
@@ -243,7 +275,13 @@ RESOURCES: tuple[Resource, ...] = (
             ),
         )
         + tuple(
-            Column(name, "integer", _field_title(SiteQuarterStats, column), _count_description(column), NON_NEGATIVE)
+            Column(
+                name,
+                "integer",
+                _field_title(SiteQuarterStats, column),
+                _count_description(column),
+                NON_NEGATIVE,
+            )
             for name, column in COUNT_COLUMNS
         ),
         _quarter_rows,
@@ -286,7 +324,7 @@ def _files_of(resource: Resource) -> dict[str, bytes]:
     writer = csv.writer(text, lineterminator="\r\n")
     writer.writerow(names)
     writer.writerows([_csv_cell(value) for value in row] for row in rows)
-    records = [dict(zip(names, (_plain(value) for value in row))) for row in rows]
+    records = [dict(zip(names, (_plain(value) for value in row), strict=True)) for row in rows]
     return {
         f"{resource.name}.csv": text.getvalue().encode("utf-8"),
         f"{resource.name}.json": json.dumps(records, ensure_ascii=False, indent=1).encode("utf-8"),

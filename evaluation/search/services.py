@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank, SearchVectorField
 from django.core.paginator import Page, Paginator
 from django.db import connection
-from django.db.models import Case, F, Func, IntegerField, Q, QuerySet, Value, When
+from django.db.models import Case, F, Func, IntegerField, Q, QuerySet, TextField, Value, When
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Concat
 from django.urls import reverse
@@ -89,7 +89,9 @@ KINDS: tuple[Kind, ...] = (
         lambda: Decision.objects.select_related("meeting__site"),
         "meeting__site",
         lambda d: d.meeting.date,
-        lambda d: reverse("pilotage:meeting_detail", kwargs={"slug": d.meeting.site.slug, "pk": d.meeting_id}),
+        lambda d: reverse(
+            "pilotage:meeting_detail", kwargs={"slug": d.meeting.site.slug, "pk": d.meeting_id}
+        ),
     ),
     Kind(
         "actions",
@@ -191,13 +193,13 @@ def _segments(marked: str) -> Segments:
     return segments
 
 
-def _postgres_matches(kind: Kind, user, query: str) -> QuerySet:
+def postgres_matches(kind: Kind, user, query: str) -> QuerySet:
     search_query = SearchQuery(query, search_type="websearch", config=documents.CONFIG)
     document = RawSQL(kind.document.sql, [], output_field=SearchVectorField())
     headline = {"config": documents.CONFIG, "start_sel": START, "stop_sel": STOP}
     columns = kind.document.columns
     body = kind.document.body_columns or columns
-    body_text = Concat(*_spaced(body)) if len(body) > 1 else F(body[0])
+    body_text = Concat(*_spaced(body), output_field=TextField()) if len(body) > 1 else F(body[0])
     return (
         _scoped(kind, user)
         .annotate(search_document=document)
@@ -222,7 +224,7 @@ def _spaced(columns: tuple[str, ...]) -> list:
     return parts
 
 
-def _sqlite_matches(kind: Kind, user, words: list[str]) -> QuerySet:
+def sqlite_matches(kind: Kind, user, words: list[str]) -> QuerySet:
     columns = kind.document.columns
     folded = {column: Func(F(column), function=folding.FOLD_FUNCTION) for column in columns}
     condition = Q()
@@ -233,7 +235,11 @@ def _sqlite_matches(kind: Kind, user, words: list[str]) -> QuerySet:
         condition &= anywhere
     in_title = sum(
         (
-            Case(When(**{f"folded_{columns[0]}__contains": word}, then=1), default=0, output_field=IntegerField())
+            Case(
+                When(**{f"folded_{columns[0]}__contains": word}, then=1),
+                default=0,
+                output_field=IntegerField(),
+            )
             for word in words
         ),
         Value(0),
@@ -262,7 +268,9 @@ def _result(kind: Kind, obj, words: list[str], *, postgres: bool) -> Result:
         title = [(kind.title(obj), False)]
     if snippet and not any(matched for _piece, matched in snippet):
         snippet = []
-    return Result(title=title, snippet=snippet, site=_site_of(kind, obj), date=kind.date(obj), url=kind.url(obj))
+    return Result(
+        title=title, snippet=snippet, site=_site_of(kind, obj), date=kind.date(obj), url=kind.url(obj)
+    )
 
 
 def _site_of(kind: Kind, obj) -> Site:
@@ -281,7 +289,7 @@ def search(*, user, query: str, kind: str = "", page: int = 1) -> Search:
         return result
     postgres = connection.vendor == "postgresql"
     for each in [KIND_KEYS[kind]] if kind in KIND_KEYS else KINDS:
-        matches = _postgres_matches(each, user, query) if postgres else _sqlite_matches(each, user, words)
+        matches = postgres_matches(each, user, query) if postgres else sqlite_matches(each, user, words)
         if kind in KIND_KEYS:
             paginator = Paginator(matches, PAGE_SIZE)
             current = paginator.get_page(page)

@@ -14,6 +14,10 @@ def results(request):
     found, query_string = None, ""
     if form.is_valid() and form.cleaned_data["q"]:
         kind = form.cleaned_data["type"] or ""
-        found = search(user=request.user, query=form.cleaned_data["q"], kind=kind, page=form.cleaned_data["page"] or 1)
+        found = search(
+            user=request.user, query=form.cleaned_data["q"], kind=kind, page=form.cleaned_data["page"] or 1
+        )
         query_string = urlencode({"q": found.query, **({"type": kind} if kind else {})})
-    return render(request, "search/results.html", {"form": form, "found": found, "query_string": query_string})
+    return render(
+        request, "search/results.html", {"form": form, "found": found, "query_string": query_string}
+    )

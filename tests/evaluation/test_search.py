@@ -128,7 +128,7 @@ def test_matched_words_are_marked_and_stored_markup_is_escaped(client, facilitat
         "!!! ??? ... ;;;",
         "stock & | ! : * ( ) \" ' <-> alimentaire",
         "'stock':* & !(alimentaire | \"",
-        "-stock OR \"alimentaire",
+        '-stock OR "alimentaire',
         "\u202e\ufeffstock",
         "%_%\\",
     ],
@@ -159,14 +159,19 @@ def test_results_are_paginated_per_kind(client, facilitator, marseille):
     assert first.count('class="card search-result"') == 20
     assert second.count('class="card search-result"') == 5
     assert "Page 2 sur 2" in _text(second)
-    assert _get(client, facilitator, q="cuisine", type="reunions", page=99).count('class="card search-result"') == 5
+    assert (
+        _get(client, facilitator, q="cuisine", type="reunions", page=99).count('class="card search-result"')
+        == 5
+    )
     # A type or page that is not one: the form says so, never an error page.
     assert "Sélectionnez un choix valide" in _get(client, facilitator, q="cuisine", type="nimportequoi")
     _get(client, facilitator, q="cuisine", page="-3")
 
 
 def test_titles_rank_before_bodies(client, facilitator, marseille):
-    MeetingFactory(site=marseille, title="Point d'étape", agenda="Parler du potager", date=datetime.date(2022, 1, 1))
+    MeetingFactory(
+        site=marseille, title="Point d'étape", agenda="Parler du potager", date=datetime.date(2022, 1, 1)
+    )
     MeetingFactory(site=marseille, title="Potager collectif", date=datetime.date(2020, 1, 1))
     text = _text(_get(client, facilitator, q="potager"))
     assert text.index("Potager collectif") < text.index("Point d'étape")
@@ -181,7 +186,9 @@ def _search_queries(client, user, django_assert_max_num_queries, **params):
 
 
 @pytest.mark.parametrize("persona", ["facilitator", "network_coordinator", "national_team"])
-def test_the_query_count_does_not_grow_with_the_data(client, request, marseille, persona, django_assert_max_num_queries):
+def test_the_query_count_does_not_grow_with_the_data(
+    client, request, marseille, persona, django_assert_max_num_queries
+):
     user = request.getfixturevalue(persona)
 
     def add(first, count):
