@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank, SearchVectorField
 from django.core.paginator import Page, Paginator
 from django.db import connection
-from django.db.models import Case, F, Func, IntegerField, Q, QuerySet, TextField, Value, When
+from django.db.models import Case, CharField, F, Func, IntegerField, Q, QuerySet, TextField, Value, When
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Concat
 from django.urls import reverse
@@ -194,22 +194,27 @@ def _segments(marked: str) -> Segments:
 
 
 def postgres_matches(kind: Kind, user, query: str) -> QuerySet:
+    """The rows of `kind` matching `query` that `user` may read, best first, with their marked
+    title and snippet (ts_headline runs on the page's rows only: the count drops it)."""
     search_query = SearchQuery(query, search_type="websearch", config=documents.CONFIG)
     document = RawSQL(kind.document.sql, [], output_field=SearchVectorField())
     headline = {"config": documents.CONFIG, "start_sel": START, "stop_sel": STOP}
+    fragments = {"max_words": SNIPPET_WORDS, "min_words": 10, "max_fragments": 2}
     columns = kind.document.columns
     body = kind.document.body_columns or columns
     body_text = Concat(*_spaced(body), output_field=TextField()) if len(body) > 1 else F(body[0])
+    # A short title is shown whole; a long text standing for one (a decision, what happened in a
+    # logbook entry) only around its matches.
+    short = isinstance(kind.queryset().model._meta.get_field(columns[0]), CharField)
+    title_options = {"highlight_all": True} if short else fragments
     return (
         _scoped(kind, user)
         .annotate(search_document=document)
         .filter(search_document=search_query)
         .annotate(
             search_rank=SearchRank(F("search_document"), search_query),
-            search_title=SearchHeadline(F(columns[0]), search_query, highlight_all=True, **headline),
-            search_snippet=SearchHeadline(
-                body_text, search_query, max_words=SNIPPET_WORDS, min_words=10, max_fragments=2, **headline
-            ),
+            search_title=SearchHeadline(F(columns[0]), search_query, **title_options, **headline),
+            search_snippet=SearchHeadline(body_text, search_query, **fragments, **headline),
         )
         .order_by("-search_rank", "-pk")
     )
@@ -225,6 +230,7 @@ def _spaced(columns: tuple[str, ...]) -> list:
 
 
 def sqlite_matches(kind: Kind, user, words: list[str]) -> QuerySet:
+    """The fallback: every word in one of the fields, accents and case ignored; titles first."""
     columns = kind.document.columns
     folded = {column: Func(F(column), function=folding.FOLD_FUNCTION) for column in columns}
     condition = Q()

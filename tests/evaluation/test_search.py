@@ -109,6 +109,19 @@ def test_every_kind_is_searched(client, facilitator, marseille):
     assert "Visite du jardin partagé avec le bailleur" in text
 
 
+def test_a_long_text_is_shown_around_its_match_only(client, facilitator, marseille):
+    LogbookEntryFactory(
+        site=marseille, happened="Rien à signaler. " * 300 + "Le forum santé a réuni 40 personnes."
+    )
+    DecisionFactory(
+        meeting=MeetingFactory(site=marseille), text="Ordre du jour suivi. " * 90 + "Forum santé en juin."
+    )
+    text = _text(_get(client, facilitator, q="forum santé"))
+    assert "Carnet de bord 1" in text and "Décisions 1" in text
+    assert "a réuni 40 personnes" in text and "Forum santé en juin" in text
+    assert text.count("Rien à signaler") < 30 and text.count("Ordre du jour suivi") < 30
+
+
 def test_matched_words_are_marked_and_stored_markup_is_escaped(client, facilitator, marseille):
     MeetingFactory(
         site=marseille,
