@@ -23,6 +23,7 @@ from django.db.models.expressions import RawSQL
 from django.db.models.functions import Concat
 from django.urls import reverse
 from django.utils.formats import date_format
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
 from atc.permissions import is_national, readable_sites
@@ -35,6 +36,10 @@ from sites.models import PartnerOrganisation, Site
 MAX_QUERY_LENGTH = 200
 GROUP_SIZE = 5
 PAGE_SIZE = 20
+# Beyond this many matches of one kind a search is counted as « plus de 1 000 » and its matches
+# come newest first instead of ranked: ranking every meeting of 1,600 sites (a word in every title)
+# would read them all, and such a search needs more words, not a better order.
+COUNT_LIMIT = 1000
 SNIPPET_WORDS = 30
 # ts_headline marks matched words with these; the text around them is escaped by the template.
 START, STOP = "\x02", "\x03"
@@ -150,6 +155,27 @@ class Group:
     results: list[Result]
     page: Page | None = None
 
+    @property
+    def more_than_limit(self) -> bool:
+        """Too many matches to count or rank them all (COUNT_LIMIT)."""
+        return self.count > COUNT_LIMIT
+
+    @property
+    def shown_count(self) -> int:
+        return min(self.count, COUNT_LIMIT)
+
+
+class _CountedPaginator(Paginator):
+    """A paginator over a count already made (capped at COUNT_LIMIT), not counted again."""
+
+    def __init__(self, object_list, per_page, *, count: int):
+        super().__init__(object_list, per_page)
+        self.known_count = count
+
+    @cached_property
+    def count(self) -> int:
+        return self.known_count
+
 
 @dataclass
 class Search:
@@ -158,7 +184,11 @@ class Search:
 
     @property
     def total(self) -> int:
-        return sum(group.count for group in self.groups)
+        return sum(group.shown_count for group in self.groups)
+
+    @property
+    def more_than_limit(self) -> bool:
+        return any(group.more_than_limit for group in self.groups)
 
 
 def clean_query(text: str) -> str:
@@ -216,7 +246,6 @@ def postgres_matches(kind: Kind, user, query: str) -> QuerySet:
             search_title=SearchHeadline(F(columns[0]), search_query, **title_options, **headline),
             search_snippet=SearchHeadline(body_text, search_query, **fragments, **headline),
         )
-        .order_by("-search_rank", "-pk")
     )
 
 
@@ -255,7 +284,6 @@ def sqlite_matches(kind: Kind, user, words: list[str]) -> QuerySet:
         .annotate(**{f"folded_{column}": expression for column, expression in folded.items()})
         .filter(condition)
         .annotate(search_rank=in_title)
-        .order_by("-search_rank", "-pk")
     )
 
 
@@ -296,14 +324,15 @@ def search(*, user, query: str, kind: str = "", page: int = 1) -> Search:
     postgres = connection.vendor == "postgresql"
     for each in [KIND_KEYS[kind]] if kind in KIND_KEYS else KINDS:
         matches = postgres_matches(each, user, query) if postgres else sqlite_matches(each, user, words)
+        count = matches.order_by()[: COUNT_LIMIT + 1].count()
+        ordered = matches.order_by("-search_rank", "-pk") if count <= COUNT_LIMIT else matches.order_by("-pk")
         if kind in KIND_KEYS:
-            paginator = Paginator(matches, PAGE_SIZE)
+            paginator = _CountedPaginator(ordered, PAGE_SIZE, count=min(count, COUNT_LIMIT))
             current = paginator.get_page(page)
-            rows, count = list(current.object_list), paginator.count
+            rows = list(current.object_list)
         else:
             current = None
-            count = matches.count()
-            rows = list(matches[:GROUP_SIZE]) if count else []
+            rows = list(ordered[:GROUP_SIZE]) if count else []
         results = [_result(each, obj, words, postgres=postgres) for obj in rows]
         result.groups.append(Group(kind=each, count=count, results=results, page=current))
     return result

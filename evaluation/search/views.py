@@ -5,7 +5,7 @@ from urllib.parse import urlencode
 from django.shortcuts import render
 
 from evaluation.search.forms import SearchForm
-from evaluation.search.services import search
+from evaluation.search.services import COUNT_LIMIT, search
 
 
 def results(request):
@@ -19,5 +19,7 @@ def results(request):
         )
         query_string = urlencode({"q": found.query, **({"type": kind} if kind else {})})
     return render(
-        request, "search/results.html", {"form": form, "found": found, "query_string": query_string}
+        request,
+        "search/results.html",
+        {"form": form, "found": found, "query_string": query_string, "limit": COUNT_LIMIT},
     )

@@ -10,6 +10,7 @@ import pytest
 from django.db import connection
 from django.urls import reverse
 
+from evaluation.search import services as search_services
 from tests.diagnostics.factories import FindingFactory
 from tests.evaluation.factories import LogbookEntryFactory
 from tests.pilotage.factories import ActionFactory, DecisionFactory, MeetingFactory
@@ -236,3 +237,20 @@ def test_the_page_says_experience_sheets_are_not_searched_yet(client, facilitato
 def test_the_database_in_use(client):
     """Which engine ran this file (so a run on both shows it in the output with -v)."""
     assert connection.vendor in ("sqlite", "postgresql")
+
+
+def test_beyond_the_count_limit_matches_come_newest_first(client, facilitator, marseille, monkeypatch):
+    monkeypatch.setattr(search_services, "COUNT_LIMIT", 3)
+    for n in range(5):
+        MeetingFactory(site=marseille, title=f"Permanence logement {n}", agenda="logement " * (5 - n))
+    text = _text(_get(client, facilitator, q="logement"))
+    assert "Plus de 3 résultats pour « logement »" in text
+    assert "Réunions plus de 3" in text
+    assert "ne sont plus classés par pertinence" in text
+    assert (
+        text.index("Permanence logement 4")
+        < text.index("Permanence logement 3")
+        < text.index("Permanence logement 2")
+    )
+    one_kind = _get(client, facilitator, q="logement", type="reunions")
+    assert one_kind.count('class="card search-result"') == 3
