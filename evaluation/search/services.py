@@ -201,7 +201,8 @@ def clean_query(text: str) -> str:
 def _scoped(kind: Kind, user) -> QuerySet:
     queryset = kind.queryset()
     if is_national(user):
-        return queryset
+        # The national committee's meetings (no site) have pages of their own, not searched here.
+        return queryset.filter(**{f"{kind.site_path}__isnull": False})
     return queryset.filter(**{f"{kind.site_path}__in": readable_sites(user, Site.objects.all()).values("id")})
 
 

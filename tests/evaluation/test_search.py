@@ -254,3 +254,13 @@ def test_beyond_the_count_limit_matches_come_newest_first(client, facilitator, m
     )
     one_kind = _get(client, facilitator, q="logement", type="reunions")
     assert one_kind.count('class="card search-result"') == 3
+
+
+def test_the_national_committees_meetings_are_not_site_results(client, national_team):
+    """A meeting without a site (the national monitoring committee's) has no site page to link to."""
+    MeetingFactory(
+        site=None, committee=None, kind="national_committee", title="Comité de suivi national : alimentation"
+    )
+    MeetingFactory(title="Atelier alimentation")
+    text = _text(_get(client, national_team, q="alimentation"))
+    assert "Atelier alimentation" in text and "Comité de suivi national" not in text
