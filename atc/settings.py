@@ -478,6 +478,8 @@ CELERY_BEAT_SCHEDULE = {
     # Rebuilds the pre-aggregates of sites whose data changed since (reads rebuild a few at once;
     # this catches the rest and retries a rebuild that failed).
     "figures-refresh": {"task": "evaluation.refresh_stale_figures", "schedule": 120.0},
+    # The open data files (evaluation/opendata/), rebuilt every night.
+    "open-data": {"task": "evaluation.build_open_data", "schedule": crontab(minute=30, hour=2)},
 }
 # --- The read-only API (evaluation/api/, README « API ») -------------------------------------------
 # Requests per person (per token owner or signed-in person) and per anonymous address; DRF's
@@ -518,7 +520,12 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
 }
 
-CELERY_IMPORTS = ["evaluation.reports.tasks", "evaluation.logbook.tasks", "evaluation.figures.tasks"]
+CELERY_IMPORTS = [
+    "evaluation.reports.tasks",
+    "evaluation.logbook.tasks",
+    "evaluation.figures.tasks",
+    "evaluation.opendata.tasks",
+]
 
 # Evaluation reports (evaluation/reports/pdf.py explains the limits): a render runs in a child process
 # killed after ATC_REPORT_RENDER_SECONDS and capped at ATC_REPORT_MEMORY_MB of address space; the

@@ -35,4 +35,6 @@ urlpatterns = [
     path("", include("evaluation.reports.urls")),
     path("", include("evaluation.exports.urls")),
     path("", include("evaluation.definitions.urls")),
+    path("", include("evaluation.search.urls")),
+    path("", include("evaluation.opendata.urls")),
 ]

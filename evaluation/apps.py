@@ -3,6 +3,7 @@ from django.db import connections
 from django.db.models.signals import post_migrate, pre_migrate
 
 from evaluation.figures import triggers
+from evaluation.search import folding  # noqa: F401  (registers the SQLite folding function)
 
 
 def _drop_figure_triggers(sender, using, **kwargs):

@@ -372,3 +372,15 @@ def quarter_totals(*, sites, period: SitePeriod, today: datetime.date | None = N
         )
         .order_by("quarter")
     )
+
+
+def published_quarters(*, today: datetime.date | None = None):
+    """Every site's pre-aggregated quarters up to today's, rebuilt first where stale: the counts per
+    site and quarter the open data publishes (evaluation.opendata), as the dashboards read them."""
+    today = today or timezone.localdate()
+    refresh_stale(limit=None)
+    return (
+        SiteQuarterStats.objects.filter(quarter__lte=quarter_of(today))
+        .select_related("site")
+        .order_by("site__slug", "quarter")
+    )

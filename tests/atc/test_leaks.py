@@ -8,6 +8,7 @@ each matrix site, with and without a search query; the marker must appear nowher
 """
 
 import io
+import re
 import zipfile
 
 import pytest
@@ -20,6 +21,7 @@ from pypdf import PdfReader
 from pypdf.errors import PdfReadError
 
 from evaluation.models import EvaluationReport
+from evaluation.opendata import services
 from sites.models import Site
 from tests.access import MATRIX_SITES, SITE_POLICIES
 from tests.atc.matrix import FINGERPRINT_APPS, build_world, collect_rules, sign_in
@@ -159,3 +161,35 @@ def test_no_page_shows_another_areas_data(client, in_world, persona):
     sign_in(client, in_world, persona)
     leaks = [url for url, text in _fetch_all(client, in_world) if MARKER in text]
     assert not leaks, f"{persona} sees Grenoble's data on:\n" + "\n".join(leaks)
+
+
+# --- Search and open data ------------------------------------------------------------------------
+
+
+def _search_text(client, query: str) -> str:
+    return readable_text(client.get(reverse("search:results"), {"q": query}))
+
+
+def test_search_finds_the_marker_for_the_national_team_only(client, in_world):
+    """The whole marker (echoed back as the query: the count tells) and its stem."""
+    sign_in(client, in_world, "national_team")
+    assert not re.search(r"\b0 résultats? pour", _search_text(client, MARKER))
+    assert MARKER in _search_text(client, MARKER)
+    for persona in ("facilitator", "host_director", "prefet_delegate", "network_coordinator", "outsider"):
+        sign_in(client, in_world, persona)
+        for query in (MARKER, MARKER.lower(), f'"{MARKER}" | {QUERY}:*'):
+            assert re.search(r"\b0 résultats? pour", _search_text(client, query)), (persona, query)
+        assert MARKER not in _search_text(client, QUERY), persona
+
+
+def test_the_open_data_hold_no_marker(client, in_world):
+    """Built from the marked world, fetched without an account: no file and not the page shows it."""
+    services.build_open_data()
+    sign_in(client, in_world, "anonymous")
+    texts = [readable_text(client.get(reverse("opendata:index")))]
+    for name in services.FILES:
+        response = client.get(reverse("opendata:file", kwargs={"name": name}))
+        assert response.status_code == 200
+        texts.append(readable_text(response))
+    assert len(texts) == len(services.FILES) + 1
+    assert not [text for text in texts if MARKER in text]

@@ -280,3 +280,16 @@ def test_report_emails_are_plain_text(in_world):
         assert message.content_subtype == "plain"
         assert not getattr(message, "alternatives", [])
         assert "\n" not in message.subject
+
+
+@pytest.mark.parametrize("persona", ["national_team", "facilitator"])
+def test_search_results_render_planted_markup_as_text(client, in_world, persona):
+    """Titles and snippets of the search (ts_headline's marks on PostgreSQL) are escaped piece by
+    piece: the planted markup is found, shown, and never a tag."""
+    sign_in(client, in_world, persona)
+    for query in (MARK, f"{MARK} onerror", "script"):
+        for kind in ("", "reunions", "decisions", "actions", "constats", "carnet", "partenaires"):
+            page = client.get(reverse("search:results"), {"q": query, "type": kind}).content.decode()
+            assert not markup_in(page), (query, kind, markup_in(page)[:3])
+    found = client.get(reverse("search:results"), {"q": MARK}).content.decode()
+    assert "<mark>" in found and "&lt;" in found

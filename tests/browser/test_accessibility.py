@@ -42,6 +42,8 @@ def _marseille_pages():
         reverse("dashboards:cooperation", args=site),
         reverse("dashboards:my_sites"),
         reverse("account_change_password"),
+        reverse("search:results") + "?q=atelier",
+        reverse("search:results") + "?q=atelier&type=reunions",
     ]
 
 
@@ -85,6 +87,7 @@ def _national_pages():
         reverse("reports:report_request"),
         reverse("reports:schedule_list"),
         reverse("reports:schedule_create"),
+        reverse("search:results") + "?q=stock+alimentaire",
     ]
 
 
@@ -107,7 +110,9 @@ def _audit(page, paths) -> list[str]:
 
 
 def test_sign_in_and_password_reset_pages_have_no_serious_violation(page):
-    failures = _audit(page, [reverse("account_login"), reverse("account_reset_password")])
+    failures = _audit(
+        page, [reverse("account_login"), reverse("account_reset_password"), reverse("opendata:index")]
+    )
     page.goto(reverse("account_login"))
     page.page.get_by_role("button", name="Se connecter").click()
     failures += _audit_current(page, "connexion refusée (champs vides)")

@@ -78,6 +78,9 @@ def _site_pages(slug: str) -> list[tuple[str, str]]:
         ("account-email", reverse("account_email")),
         ("calendar-subscription", reverse("calendars:subscription")),
         ("account-api-tokens", reverse("tokens:token_list")),
+        ("search-results", reverse("search:results") + "?q=r%C3%A9union+atelier"),
+        ("search-one-kind", reverse("search:results") + "?q=atelier&type=reunions"),
+        ("search-too-long", reverse("search:results") + "?q=" + "x" * 300),
     ]
 
 
@@ -107,13 +110,18 @@ def _national_pages() -> list[tuple[str, str]]:
         ("person-invite", reverse("person_invite")),
         ("person-detail", reverse("person_detail", args=[person.pk])),
         ("definitions", reverse("definitions:index")),
+        ("search-national", reverse("search:results") + "?q=stock+alimentaire"),
     ]
 
 
 def _main_pages() -> dict[str | None, list[tuple[str, str]]]:
     """Every main page, under the email of the persona who sees it (None: signed out)."""
     return {
-        None: [("login", reverse("account_login")), ("password-reset", reverse("account_reset_password"))],
+        None: [
+            ("login", reverse("account_login")),
+            ("password-reset", reverse("account_reset_password")),
+            ("open-data", reverse("opendata:index")),
+        ],
         FACILITATOR: _site_pages("marseille"),
         DELEGATE: [("my-sites", reverse("dashboards:my_sites")), *_site_pages("tourcoing")[:3]],
         COORDINATOR: [("network-dashboard", reverse("dashboards:network", args=["fcsf"]))],
