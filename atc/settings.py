@@ -466,6 +466,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "evaluation.send_logbook_reminders",
         "schedule": crontab(minute=0, hour=8, day_of_week="monday"),
     },
+    # The attention signals that turn with the calendar (months without a steering meeting…).
+    "attention-signals": {
+        "task": "evaluation.refresh_attention_signals",
+        "schedule": crontab(minute=30, hour=0),
+    },
     # Import files checked a day ago and never confirmed are deleted (ATC_IMPORT_PENDING_HOURS).
     "purge-pending-imports": {"task": "pilotage.purge_pending_imports", "schedule": crontab(minute=20)},
     # Publishes again the report requests a broker outage or a lost worker left behind.
@@ -474,7 +479,12 @@ CELERY_BEAT_SCHEDULE = {
     # this catches the rest and retries a rebuild that failed).
     "figures-refresh": {"task": "evaluation.refresh_stale_figures", "schedule": 120.0},
 }
-CELERY_IMPORTS = ["evaluation.reports.tasks", "evaluation.logbook.tasks", "evaluation.figures.tasks"]
+CELERY_IMPORTS = [
+    "evaluation.reports.tasks",
+    "evaluation.logbook.tasks",
+    "evaluation.figures.tasks",
+    "evaluation.attention.tasks",
+]
 
 # Evaluation reports (evaluation/reports/pdf.py explains the limits): a render runs in a child process
 # killed after ATC_REPORT_RENDER_SECONDS and capped at ATC_REPORT_MEMORY_MB of address space; the

@@ -1,6 +1,8 @@
 """Steering: committees and groups, their meetings with attendance and decisions, the actions
 decided, and files attached to them."""
 
+import datetime
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -10,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from atc.bounds import bounded
+from atc.periods import EXPERIMENT_START
 from atc.concurrency import version_field
 from sites.models import OrganisationCategory, PartnerOrganisation, Site, SiteScopedQuerySet
 
@@ -126,6 +129,18 @@ class MeetingQuerySet(SiteScopedQuerySet):
     def steering(self):
         return self.filter(kind=Meeting.Kind.STEERING)
 
+    def minutes_overdue(self, *, today: datetime.date, days: int, window_days: int):
+        """The one rule for "minutes still to validate": a steering committee's or working group's
+        meeting (not a bilateral one) held at least `days` days ago, within the last `window_days`
+        days and after the experiment began, whose minutes are not validated. The site home's
+        « À faire » and the attention signal both read it; the thresholds are the signal's."""
+        since = max(EXPERIMENT_START, today - datetime.timedelta(days=window_days))
+        return self.filter(
+            kind__in=Meeting.MINUTES_KINDS,
+            date__gte=since,
+            date__lte=today - datetime.timedelta(days=days),
+        ).exclude(minutes_status=Meeting.MinutesStatus.VALIDATED)
+
 
 ATTENDANCE_FIELDS = {
     OrganisationCategory.STATE: "attendees_state",
@@ -158,6 +173,8 @@ class Meeting(models.Model):
         OTHER = "other", _("Autre")
 
     NATIONAL_KINDS = {Kind.NATIONAL_COMMITTEE, Kind.NATIONAL_EVENT}
+    # Meetings whose minutes are expected to be validated (a bilateral meeting's are not).
+    MINUTES_KINDS = (Kind.STEERING, Kind.WORKING_GROUP)
 
     class Format(models.TextChoices):
         IN_PERSON = "in_person", _("En présentiel")
@@ -322,6 +339,11 @@ class Decision(models.Model):
 class ActionQuerySet(SiteScopedQuerySet):
     def open(self):
         return self.exclude(status__in=[Action.Status.DONE, Action.Status.ABANDONED])
+
+    def overdue(self, *, today: datetime.date, days: int = 0):
+        """Open actions whose end date passed more than `days` days ago (the site home's « À faire »
+        and the attention signal read this one rule)."""
+        return self.open().filter(end_date__lt=today - datetime.timedelta(days=days))
 
 
 class Action(models.Model):
