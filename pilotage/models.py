@@ -12,8 +12,8 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from atc.bounds import bounded
-from atc.periods import EXPERIMENT_START
 from atc.concurrency import version_field
+from atc.periods import EXPERIMENT_START
 from sites.models import OrganisationCategory, PartnerOrganisation, Site, SiteScopedQuerySet
 
 
@@ -125,6 +125,15 @@ class CommitteeMember(models.Model):
         return f"{label} — {self.person_name}" if self.person_name else label
 
 
+def minutes_due_window(
+    *, today: datetime.date, days: int, window_days: int
+) -> tuple[datetime.date, datetime.date]:
+    """The meeting dates whose minutes are due for validation: from `window_days` days ago (never
+    before the experiment began) to `days` days ago."""
+    since = max(EXPERIMENT_START, today - datetime.timedelta(days=window_days))
+    return since, today - datetime.timedelta(days=days)
+
+
 class MeetingQuerySet(SiteScopedQuerySet):
     def steering(self):
         return self.filter(kind=Meeting.Kind.STEERING)
@@ -134,12 +143,10 @@ class MeetingQuerySet(SiteScopedQuerySet):
         meeting (not a bilateral one) held at least `days` days ago, within the last `window_days`
         days and after the experiment began, whose minutes are not validated. The site home's
         « À faire » and the attention signal both read it; the thresholds are the signal's."""
-        since = max(EXPERIMENT_START, today - datetime.timedelta(days=window_days))
-        return self.filter(
-            kind__in=Meeting.MINUTES_KINDS,
-            date__gte=since,
-            date__lte=today - datetime.timedelta(days=days),
-        ).exclude(minutes_status=Meeting.MinutesStatus.VALIDATED)
+        since, until = minutes_due_window(today=today, days=days, window_days=window_days)
+        return self.filter(kind__in=Meeting.MINUTES_KINDS, date__gte=since, date__lte=until).exclude(
+            minutes_status=Meeting.MinutesStatus.VALIDATED
+        )
 
 
 ATTENDANCE_FIELDS = {

@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from atc.periods import EXPERIMENT_START, quarter_of, quarters_between
 from evaluation.figures import registry
-from evaluation.figures.attention import CIVIL_SOCIETY, signals_refresh
+from evaluation.figures.attention import signals_refresh
 from evaluation.models import IndicatorValue, LogbookEntry
 from pilotage.models import ATTENDANCE_FIELDS, Action, Meeting
 from sites.models import (

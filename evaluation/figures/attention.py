@@ -19,14 +19,20 @@ from django.db.models.functions import RowNumber
 from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 
 from atc.formats import format_number
 from atc.periods import EXPERIMENT_START, months_before, period_before
 from evaluation.models import AttentionSignal, AttentionThreshold, IndicatorValue, LogbookEntry
 from pilotage.models import ATTENDANCE_FIELDS, Action, Committee, Meeting
-from sites.models import FacilitatorAssignment, FiguresVersion, OrganisationCategory, ReviewComment, Site
+from sites.models import (
+    FacilitatorAssignment,
+    FiguresVersion,
+    OrganisationCategory,
+    ReviewComment,
+    Site,
+    SiteDataVersion,
+)
 from sites.team.facilitation import facilitation_history
 
 # Attendance of these categories is the "mix" the national actors follow, beyond institutions:
@@ -101,7 +107,11 @@ RULES: tuple[Rule, ...] = (
             "Pas de bilan de période au carnet de bord, ou aucune valeur d'indicateur, pour le dernier "
             "trimestre clos, une fois passé le délai de saisie."
         ),
-        (Parameter("grace_days", gettext_lazy("Délai de saisie après la fin du trimestre (jours)"), 30, 0, 90),),
+        (
+            Parameter(
+                "grace_days", gettext_lazy("Délai de saisie après la fin du trimestre (jours)"), 30, 0, 90
+            ),
+        ),
         "evaluation:logbook_list",
     ),
     Rule(
@@ -277,9 +287,7 @@ def _facilitation(sites: dict[int, Site], today: datetime.date, t: Thresholds) -
 
 def _reporting(sites: dict[int, Site], today: datetime.date, t: Thresholds) -> dict[int, str]:
     period = period_before("quarter", today - datetime.timedelta(days=t[("reporting", "grace_days")]))
-    expected = {
-        pk for pk, site in sites.items() if site.start_date is None or site.start_date <= period.end
-    }
+    expected = {pk for pk, site in sites.items() if site.start_date is None or site.start_date <= period.end}
     with_logbook = set(
         LogbookEntry.objects.covering(period.start, period.end)
         .filter(site_id__in=expected)
@@ -338,7 +346,9 @@ def _steering_mix(sites: dict[int, Site], today: datetime.date, t: Thresholds) -
         Meeting.objects.steering()
         .filter(site_id__in=sites, date__lte=today)
         .annotate(
-            rank=Window(RowNumber(), partition_by=[F("site_id")], order_by=[F("date").desc(), F("id").desc()]),
+            rank=Window(
+                RowNumber(), partition_by=[F("site_id")], order_by=[F("date").desc(), F("id").desc()]
+            ),
             civil=civil,
         )
         .filter(rank__lte=count)
@@ -446,7 +456,9 @@ def signals_refresh(*, site_ids=None, today: datetime.date | None = None) -> lis
         found = evaluate(site_ids=site_ids, today=today)
         open_rows = AttentionSignal.objects.open().filter(site_id__in=list(found))
         current = {(s.site_id, s.rule): s for s in open_rows.only("id", "site_id", "rule", "reason")}
-        wanted = {(site_id, rule): reason for site_id, rules in found.items() for rule, reason in rules.items()}
+        wanted = {
+            (site_id, rule): reason for site_id, rules in found.items() for rule, reason in rules.items()
+        }
         cleared = [s.pk for key, s in current.items() if key not in wanted]
         changed = [s for key, s in current.items() if key in wanted and s.reason != wanted[key]]
         for signal in changed:
@@ -496,7 +508,11 @@ class Shown:
 
 
 def open_signals(site: Site) -> list[Shown]:
-    """A site's open signals in the rules' order (one query)."""
+    """A site's open signals in the rules' order. A site written since its last rebuild gets its
+    signals refreshed first (its figures wait for their own rebuild): what the site team just fixed
+    must not still show. Two queries when the site is fresh."""
+    if SiteDataVersion.objects.filter(site=site, version__gt=F("aggregated_version")).exists():
+        signals_refresh(site_ids=[site.pk])
     order = {rule.key: index for index, rule in enumerate(RULES)}
     rows = [s for s in AttentionSignal.objects.open().filter(site=site) if s.rule in BY_KEY]
     return [Shown(s, BY_KEY[s.rule]) for s in sorted(rows, key=lambda s: order[s.rule])]

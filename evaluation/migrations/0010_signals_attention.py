@@ -8,69 +8,134 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('evaluation', '0009_report_link_use'),
-        ('sites', '0011_review_comment_threads'),
+        ("evaluation", "0009_report_link_use"),
+        ("sites", "0011_review_comment_threads"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='HistoricalAttentionThreshold',
+            name="HistoricalAttentionThreshold",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('rule', models.CharField(max_length=40, verbose_name='règle')),
-                ('parameter', models.CharField(max_length=40, verbose_name='paramètre')),
-                ('value', models.IntegerField(verbose_name='valeur')),
-                ('updated_at', models.DateTimeField(blank=True, editable=False, verbose_name='modifié le')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('updated_by', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='modifié par')),
+                (
+                    "id",
+                    models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name="ID"),
+                ),
+                ("rule", models.CharField(max_length=40, verbose_name="règle")),
+                ("parameter", models.CharField(max_length=40, verbose_name="paramètre")),
+                ("value", models.IntegerField(verbose_name="valeur")),
+                ("updated_at", models.DateTimeField(blank=True, editable=False, verbose_name="modifié le")),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "updated_by",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="modifié par",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': "historical seuil d'un point d'attention",
-                'verbose_name_plural': "historical seuils des points d'attention",
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical seuil d'un point d'attention",
+                "verbose_name_plural": "historical seuils des points d'attention",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='AttentionSignal',
+            name="AttentionSignal",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('rule', models.CharField(max_length=40, verbose_name='règle')),
-                ('reason', models.TextField(verbose_name='motif')),
-                ('raised_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='signalé le')),
-                ('cleared_at', models.DateTimeField(blank=True, null=True, verbose_name='résolu le')),
-                ('site', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='attention_signals', to='sites.site', verbose_name='site')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("rule", models.CharField(max_length=40, verbose_name="règle")),
+                ("reason", models.TextField(verbose_name="motif")),
+                (
+                    "raised_at",
+                    models.DateTimeField(default=django.utils.timezone.now, verbose_name="signalé le"),
+                ),
+                ("cleared_at", models.DateTimeField(blank=True, null=True, verbose_name="résolu le")),
+                (
+                    "site",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="attention_signals",
+                        to="sites.site",
+                        verbose_name="site",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': "point d'attention",
-                'verbose_name_plural': "points d'attention",
-                'ordering': ['-raised_at', '-pk'],
-                'indexes': [models.Index(fields=['site', 'cleared_at'], name='attention_site_open')],
-                'constraints': [models.UniqueConstraint(condition=models.Q(('cleared_at__isnull', True)), fields=('site', 'rule'), name='attention_signal_one_open_per_rule')],
+                "verbose_name": "point d'attention",
+                "verbose_name_plural": "points d'attention",
+                "ordering": ["-raised_at", "-pk"],
+                "indexes": [models.Index(fields=["site", "cleared_at"], name="attention_site_open")],
+                "constraints": [
+                    models.UniqueConstraint(
+                        condition=models.Q(("cleared_at__isnull", True)),
+                        fields=("site", "rule"),
+                        name="attention_signal_one_open_per_rule",
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='AttentionThreshold',
+            name="AttentionThreshold",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('rule', models.CharField(max_length=40, verbose_name='règle')),
-                ('parameter', models.CharField(max_length=40, verbose_name='paramètre')),
-                ('value', models.IntegerField(verbose_name='valeur')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='modifié le')),
-                ('updated_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='modifié par')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("rule", models.CharField(max_length=40, verbose_name="règle")),
+                ("parameter", models.CharField(max_length=40, verbose_name="paramètre")),
+                ("value", models.IntegerField(verbose_name="valeur")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="modifié le")),
+                (
+                    "updated_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="modifié par",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': "seuil d'un point d'attention",
-                'verbose_name_plural': "seuils des points d'attention",
-                'constraints': [models.UniqueConstraint(fields=('rule', 'parameter'), name='attention_threshold_unique')],
+                "verbose_name": "seuil d'un point d'attention",
+                "verbose_name_plural": "seuils des points d'attention",
+                "constraints": [
+                    models.UniqueConstraint(fields=("rule", "parameter"), name="attention_threshold_unique")
+                ],
             },
         ),
     ]
