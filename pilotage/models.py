@@ -161,6 +161,15 @@ ATTENDANCE_FIELDS = {
 }
 
 
+# Attendance of these categories is the "mix" the national actors follow, beyond institutions: the
+# figures' « mixité » and the attention signal about steering committees read it.
+CIVIL_SOCIETY = (
+    OrganisationCategory.ASSOCIATION,
+    OrganisationCategory.RESIDENTS,
+    OrganisationCategory.CITIZENS_COUNCIL,
+)
+
+
 def _attendance_field(category):
     return models.PositiveIntegerField(category.label, default=0, validators=bounded("count"))
 

@@ -24,24 +24,20 @@ from django.utils.translation import gettext_lazy, ngettext
 from atc.formats import format_number
 from atc.periods import EXPERIMENT_START, months_before, period_before
 from evaluation.models import AttentionSignal, AttentionThreshold, IndicatorValue, LogbookEntry
-from pilotage.models import ATTENDANCE_FIELDS, Action, Committee, Meeting
+from pilotage.models import ATTENDANCE_FIELDS, CIVIL_SOCIETY, Action, Committee, Meeting
 from sites.models import (
     FacilitatorAssignment,
     FiguresVersion,
-    OrganisationCategory,
     ReviewComment,
     Site,
     SiteDataVersion,
 )
 from sites.team.facilitation import facilitation_history
 
-# Attendance of these categories is the "mix" the national actors follow, beyond institutions:
-# the figures' « mixité » (evaluation.figures.aggregates reads it from here) and this module's rule.
-CIVIL_SOCIETY = (
-    OrganisationCategory.ASSOCIATION,
-    OrganisationCategory.RESIDENTS,
-    OrganisationCategory.CITIZENS_COUNCIL,
-)
+# The figures' version counter bumped when a signal is raised or cleared: the site tables show the
+# open signals' counts, which also change without any write when the calendar turns
+# (evaluation.figures.cache.data_version reads it).
+SIGNALS_VERSION = "signals"
 # A working group needs this many meetings before it has a rhythm to keep.
 RHYTHM_MIN_MEETINGS = 3
 
@@ -450,7 +446,8 @@ def signals_refresh(*, site_ids=None, today: datetime.date | None = None) -> lis
     by default); returns the signals newly raised (the notifications' hook). Idempotent: a second
     run changes nothing. The reason of a signal still open is brought up to date.
 
-    A change bumps the figures' epoch, so that the cached site tables show the new counts."""
+    A raised or cleared signal bumps the `signals` counter, so that the cached site tables show
+    the new counts."""
     now = timezone.now()
     with transaction.atomic():
         found = evaluate(site_ids=site_ids, today=today)
@@ -482,8 +479,10 @@ def signals_refresh(*, site_ids=None, today: datetime.date | None = None) -> lis
                 .filter(raised_at=now, site_id__in={s.site_id for s in new})
                 .order_by("site_id", "rule")
             )
-        if cleared or changed or new:
-            FiguresVersion.objects.filter(name="epoch").update(version=F("version") + 1)
+        if cleared or new:
+            bumped = FiguresVersion.objects.filter(name=SIGNALS_VERSION).update(version=F("version") + 1)
+            if not bumped:
+                FiguresVersion.objects.get_or_create(name=SIGNALS_VERSION, defaults={"version": 2})
     return raised
 
 

@@ -15,13 +15,13 @@ from atc.periods import quarter_of
 from evaluation.figures.aggregates import (
     ATTENDEE_COLUMNS,
     CATEGORIES,
-    CIVIL_SOCIETY,
     SYNC_REFRESH_LIMIT,
     refresh_stale,
 )
 from evaluation.figures.attention import open_counts
 from evaluation.figures.cache import OVERVIEW_LAG_SECONDS, cached, scope_key
 from evaluation.models import AttentionSignal
+from pilotage.models import CIVIL_SOCIETY
 from sites.models import FacilitatorAssignment, Site, SiteQuarterStats
 
 PAGE_SIZE = 50

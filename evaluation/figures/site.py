@@ -15,9 +15,9 @@ from atc.formats import format_number
 from atc.periods import quarter_of
 from diagnostics.models import Assessment, Diagnostic, Finding
 from diagnostics.readings import reading_spread
-from evaluation.figures.aggregates import CATEGORIES, CIVIL_SOCIETY, refresh_stale
+from evaluation.figures.aggregates import CATEGORIES, refresh_stale
 from evaluation.models import LogbookEntry
-from pilotage.models import Action, Committee, CommitteeMember, Meeting
+from pilotage.models import CIVIL_SOCIETY, Action, Committee, CommitteeMember, Meeting
 from sites.models import (
     ContextEvent,
     FacilitatorAssignment,
