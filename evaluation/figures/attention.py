@@ -255,7 +255,8 @@ def _group_rhythm(sites: dict[int, Site], today: datetime.date, t: Thresholds) -
 
 
 def _facilitation(sites: dict[int, Site], today: datetime.date, t: Thresholds) -> dict[int, str]:
-    horizon = today + datetime.timedelta(days=t[("facilitation", "days")])
+    # A contract whose last day is at most N days away leaves the post vacant the day after.
+    horizon = today + datetime.timedelta(days=t[("facilitation", "days")] + 1)
     assignments: dict[int, list[FacilitatorAssignment]] = defaultdict(list)
     for assignment in FacilitatorAssignment.objects.filter(site_id__in=sites).only(
         "id", "site_id", "start_date", "end_date", "position", "fte"
