@@ -8,6 +8,7 @@ from atc.models import Role
 from atc.periods import period_before
 from atc.permissions import can_write_site, is_national
 from evaluation.figures import attention
+from evaluation.figures import site as site_figures
 from evaluation.models import LogbookEntry
 from pilotage.forms import MeetingFilterForm
 from pilotage.models import Action, Meeting, minutes_due_window
@@ -56,7 +57,7 @@ def site_home(request, slug):
                     "date_to": minutes_until.isoformat(),
                 }
             ),
-            "signals": attention.open_signals(site),
+            "signals": site_figures.attention_signals(site),
             "overdue_actions": overdue_shown,
             "overdue_actions_count": overdue.count()
             if len(overdue_shown) == DUE_COUNT

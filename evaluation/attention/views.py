@@ -13,6 +13,7 @@ from atc.permissions import can_edit_attention_thresholds, log_refusal
 from evaluation.attention import services, tasks
 from evaluation.attention.forms import ThresholdsForm
 from evaluation.figures import attention
+from evaluation.figures import site as site_figures
 from evaluation.models import AttentionSignal, AttentionThreshold
 from sites.access import get_site_for_user
 
@@ -75,6 +76,6 @@ def site_history(request, slug):
             "site": site,
             "page": page,
             "signals": [(s, attention.BY_KEY.get(s.rule)) for s in page.object_list],
-            "open": attention.open_signals(site),
+            "open": site_figures.attention_signals(site),
         },
     )

@@ -16,9 +16,9 @@ from django.views.decorators.http import require_POST
 
 from atc.periods import EXPERIMENT_START, parse_quarter, quarter_label, quarter_param, quarters_between
 from atc.permissions import can_comment_site, log_refusal, require_national
-from evaluation.figures import attention, multisite
 from evaluation.figures import charts as figure_charts
 from evaluation.figures import exports as figure_exports
+from evaluation.figures import multisite
 from evaluation.figures import site as site_figures
 from evaluation.figures import tables as exports
 from evaluation.figures.aggregates import CIVIL_SHARE_ALL_LABEL, CIVIL_SHARE_STEERING_LABEL
@@ -46,7 +46,7 @@ def _site_context(request, site, comment_form=None):
         ),
         "can_comment": may_comment,
         # Read on each request too: a signal clears as soon as the site team fixes its cause.
-        "signals": attention.open_signals(site),
+        "signals": site_figures.attention_signals(site),
         "comment_form": comment_form or (ReviewCommentForm() if may_comment else None),
     }
 

@@ -30,7 +30,6 @@ from sites.models import (
     FiguresVersion,
     ReviewComment,
     Site,
-    SiteDataVersion,
 )
 from sites.team.facilitation import facilitation_history
 
@@ -508,11 +507,8 @@ class Shown:
 
 
 def open_signals(site: Site) -> list[Shown]:
-    """A site's open signals in the rules' order. A site written since its last rebuild gets its
-    signals refreshed first (its figures wait for their own rebuild): what the site team just fixed
-    must not still show. Two queries when the site is fresh."""
-    if SiteDataVersion.objects.filter(site=site, version__gt=F("aggregated_version")).exists():
-        signals_refresh(site_ids=[site.pk])
+    """A site's open signals in the rules' order, as stored (one query); pages read them through
+    `evaluation.figures.site.attention_signals`, which rebuilds a stale site first."""
     order = {rule.key: index for index, rule in enumerate(RULES)}
     rows = [s for s in AttentionSignal.objects.open().filter(site=site) if s.rule in BY_KEY]
     return [Shown(s, BY_KEY[s.rule]) for s in sorted(rows, key=lambda s: order[s.rule])]
