@@ -33,6 +33,14 @@ def french_date(day: dt.date) -> str:
     return "1er" + text[1:] if day.day == 1 else text
 
 
+def months_before(day: dt.date, months: int) -> dt.date:
+    """The same day `months` months earlier, the month's last day when it has fewer days
+    (31 March minus one month: 28 or 29 February)."""
+    index = day.year * 12 + day.month - 1 - months
+    year, month = divmod(index, 12)
+    return dt.date(year, month + 1, min(day.day, _month_end(year, month + 1).day))
+
+
 def _ordinal(number: int) -> str:
     return _("1er") if number == 1 else _("%(n)se") % {"n": number}
 

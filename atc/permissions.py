@@ -183,6 +183,12 @@ def can_handle_comment(user, comment) -> bool:
     return user.is_authenticated and comment.author_id == user.pk
 
 
+def can_edit_attention_thresholds(user) -> bool:
+    """The thresholds of the attention signals are the national team's to set (everyone signed
+    in reads them)."""
+    return is_national(user)
+
+
 def can_manage_accounts(user) -> bool:
     """Inviting people and giving or ending roles: the national team and administrators."""
     return is_national(user)

@@ -471,6 +471,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "evaluation.send_logbook_reminders",
         "schedule": crontab(minute=0, hour=8, day_of_week="monday"),
     },
+    # The attention signals that turn with the calendar (months without a steering meeting…).
+    "attention-signals": {
+        "task": "evaluation.refresh_attention_signals",
+        "schedule": crontab(minute=30, hour=0),
+    },
     # Import files checked a day ago and never confirmed are deleted (ATC_IMPORT_PENDING_HOURS).
     "purge-pending-imports": {"task": "pilotage.purge_pending_imports", "schedule": crontab(minute=20)},
     # Publishes again the report requests a broker outage or a lost worker left behind.
@@ -525,6 +530,7 @@ CELERY_IMPORTS = [
     "evaluation.logbook.tasks",
     "evaluation.figures.tasks",
     "evaluation.opendata.tasks",
+    "evaluation.attention.tasks",
 ]
 
 # Evaluation reports (evaluation/reports/pdf.py explains the limits): a render runs in a child process

@@ -37,4 +37,5 @@ urlpatterns = [
     path("", include("evaluation.definitions.urls")),
     path("", include("evaluation.search.urls")),
     path("", include("evaluation.opendata.urls")),
+    path("", include("evaluation.attention.urls")),
 ]

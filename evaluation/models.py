@@ -545,3 +545,70 @@ class ReportSchedule(models.Model):
                 raise ValidationError(
                     {"recipients": _("Adresse e-mail invalide : %(a)s") % {"a": address}}
                 ) from exc
+
+
+class AttentionThreshold(models.Model):
+    """A threshold of an attention rule that the national team changed in the platform.
+
+    A rule parameter without a row reads its default (evaluation/figures/attention.py declares
+    every rule, its parameters, defaults and bounds); each change is kept in `history`."""
+
+    rule = models.CharField(_("règle"), max_length=40)
+    parameter = models.CharField(_("paramètre"), max_length=40)
+    value = models.IntegerField(_("valeur"))
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("modifié par"),
+    )
+    updated_at = models.DateTimeField(_("modifié le"), auto_now=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("seuil d'un point d'attention")
+        verbose_name_plural = _("seuils des points d'attention")
+        constraints = [
+            models.UniqueConstraint(fields=["rule", "parameter"], name="attention_threshold_unique"),
+        ]
+
+    def __str__(self):
+        return f"{self.rule}.{self.parameter} = {self.value}"
+
+
+class AttentionSignalQuerySet(SiteScopedQuerySet):
+    def open(self):
+        """Signals raised and not cleared yet."""
+        return self.filter(cleared_at__isnull=True)
+
+
+class AttentionSignal(models.Model):
+    """A point of attention raised on a site by a rule, kept after it is cleared (its history)."""
+
+    site = models.ForeignKey(
+        Site, on_delete=models.CASCADE, related_name="attention_signals", verbose_name=_("site")
+    )
+    rule = models.CharField(_("règle"), max_length=40)
+    reason = models.TextField(_("motif"))
+    raised_at = models.DateTimeField(_("signalé le"), default=timezone.now)
+    cleared_at = models.DateTimeField(_("résolu le"), null=True, blank=True)
+
+    objects = AttentionSignalQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("point d'attention")
+        verbose_name_plural = _("points d'attention")
+        ordering = ["-raised_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["site", "rule"],
+                condition=Q(cleared_at__isnull=True),
+                name="attention_signal_one_open_per_rule",
+            ),
+        ]
+        indexes = [models.Index(fields=["site", "cleared_at"], name="attention_site_open")]
+
+    def __str__(self):
+        return f"{self.site} — {self.rule}"

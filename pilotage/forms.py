@@ -209,11 +209,17 @@ class MeetingFilterForm(forms.Form):
     date_to = bounds.bound_field(forms.DateField(label=_("Au"), required=False, widget=DateInput()), "date")
     committee = forms.ModelChoiceField(label=_("Instance"), queryset=Committee.objects.none(), required=False)
     minutes_status = forms.ChoiceField(label=_("Compte rendu"), required=False)
+    # The meetings whose minutes the site is expected to validate (Meeting.MINUTES_KINDS).
+    TO_VALIDATE = "to_validate"
 
     def __init__(self, *args, site, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["kind"].choices = [("", _("Tous les types")), *Meeting.Kind.choices]
-        self.fields["minutes_status"].choices = [("", _("Tous")), *Meeting.MinutesStatus.choices]
+        self.fields["minutes_status"].choices = [
+            ("", _("Tous")),
+            *Meeting.MinutesStatus.choices,
+            (self.TO_VALIDATE, _("À valider (pilotage et groupes de travail)")),
+        ]
         self.fields["committee"].queryset = Committee.objects.filter(site=site)
         self.fields["committee"].empty_label = _("Toutes les instances")
         self.fields["committee"].error_messages["invalid_choice"] = _("Choisissez une instance de ce site.")
@@ -237,7 +243,11 @@ class MeetingFilterForm(forms.Form):
             queryset = queryset.filter(date__lte=data["date_to"])
         if data["committee"]:
             queryset = queryset.filter(committee=data["committee"])
-        if data["minutes_status"]:
+        if data["minutes_status"] == self.TO_VALIDATE:
+            queryset = queryset.filter(kind__in=Meeting.MINUTES_KINDS).exclude(
+                minutes_status=Meeting.MinutesStatus.VALIDATED
+            )
+        elif data["minutes_status"]:
             queryset = queryset.filter(minutes_status=data["minutes_status"])
         return queryset
 

@@ -1,6 +1,8 @@
 """Steering: committees and groups, their meetings with attendance and decisions, the actions
 decided, and files attached to them."""
 
+import datetime
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -11,6 +13,7 @@ from simple_history.models import HistoricalRecords
 
 from atc.bounds import bounded
 from atc.concurrency import version_field
+from atc.periods import EXPERIMENT_START
 from sites.models import OrganisationCategory, PartnerOrganisation, Site, SiteScopedQuerySet
 
 
@@ -122,9 +125,28 @@ class CommitteeMember(models.Model):
         return f"{label} — {self.person_name}" if self.person_name else label
 
 
+def minutes_due_window(
+    *, today: datetime.date, days: int, window_days: int
+) -> tuple[datetime.date, datetime.date]:
+    """The meeting dates whose minutes are due for validation: from `window_days` days ago (never
+    before the experiment began) to `days` days ago."""
+    since = max(EXPERIMENT_START, today - datetime.timedelta(days=window_days))
+    return since, today - datetime.timedelta(days=days)
+
+
 class MeetingQuerySet(SiteScopedQuerySet):
     def steering(self):
         return self.filter(kind=Meeting.Kind.STEERING)
+
+    def minutes_overdue(self, *, today: datetime.date, days: int, window_days: int):
+        """The one rule for "minutes still to validate": a steering committee's or working group's
+        meeting (not a bilateral one) held at least `days` days ago, within the last `window_days`
+        days and after the experiment began, whose minutes are not validated. The site home's
+        « À faire » and the attention signal both read it; the thresholds are the signal's."""
+        since, until = minutes_due_window(today=today, days=days, window_days=window_days)
+        return self.filter(kind__in=Meeting.MINUTES_KINDS, date__gte=since, date__lte=until).exclude(
+            minutes_status=Meeting.MinutesStatus.VALIDATED
+        )
 
 
 ATTENDANCE_FIELDS = {
@@ -137,6 +159,15 @@ ATTENDANCE_FIELDS = {
     OrganisationCategory.CITIZENS_COUNCIL: "attendees_citizens_council",
     OrganisationCategory.OTHER: "attendees_other",
 }
+
+
+# Attendance of these categories is the "mix" the national actors follow, beyond institutions: the
+# figures' « mixité » and the attention signal about steering committees read it.
+CIVIL_SOCIETY = (
+    OrganisationCategory.ASSOCIATION,
+    OrganisationCategory.RESIDENTS,
+    OrganisationCategory.CITIZENS_COUNCIL,
+)
 
 
 def _attendance_field(category):
@@ -158,6 +189,8 @@ class Meeting(models.Model):
         OTHER = "other", _("Autre")
 
     NATIONAL_KINDS = {Kind.NATIONAL_COMMITTEE, Kind.NATIONAL_EVENT}
+    # Meetings whose minutes are expected to be validated (a bilateral meeting's are not).
+    MINUTES_KINDS = (Kind.STEERING, Kind.WORKING_GROUP)
 
     class Format(models.TextChoices):
         IN_PERSON = "in_person", _("En présentiel")
@@ -322,6 +355,11 @@ class Decision(models.Model):
 class ActionQuerySet(SiteScopedQuerySet):
     def open(self):
         return self.exclude(status__in=[Action.Status.DONE, Action.Status.ABANDONED])
+
+    def overdue(self, *, today: datetime.date, days: int = 0):
+        """Open actions whose end date passed more than `days` days ago (the site home's « À faire »
+        and the attention signal read this one rule)."""
+        return self.open().filter(end_date__lt=today - datetime.timedelta(days=days))
 
 
 class Action(models.Model):

@@ -490,6 +490,10 @@ class ReviewCommentQuerySet(SiteScopedQuerySet):
         """Comments nobody has marked handled yet."""
         return self.filter(handled_at__isnull=True)
 
+    def unanswered(self, *, before: datetime.datetime):
+        """Open comments written before `before` that nobody has replied to."""
+        return self.open().filter(created_at__lt=before, replies__isnull=True)
+
     def open_first(self):
         """Open threads first, newest first within each group (the dashboard's and the list's order)."""
         return self.order_by(F("handled_at").desc(nulls_first=True), "-created_at", "-pk")

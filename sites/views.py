@@ -1,4 +1,3 @@
-import datetime
 from urllib.parse import urlencode
 
 from django.core.paginator import Paginator
@@ -8,13 +7,15 @@ from django.utils import timezone
 from atc.models import Role
 from atc.periods import period_before
 from atc.permissions import can_write_site, is_national
+from evaluation.figures import attention
+from evaluation.figures import site as site_figures
 from evaluation.models import LogbookEntry
-from pilotage.models import Action, Meeting
+from pilotage.forms import MeetingFilterForm
+from pilotage.models import Action, Meeting, minutes_due_window
 from sites.access import get_site_for_user
 from sites.models import Site
 
 HOME_PAGE_SIZE = 24
-MINUTES_GRACE_DAYS = 7
 LATEST_COUNT = 5
 # "À faire" shows the oldest few of each kind, with the total and a link to the full list.
 DUE_COUNT = 8
@@ -28,9 +29,12 @@ def site_home(request, slug):
     quarter_start, quarter_end = quarter.start, quarter.end
     meetings = Meeting.objects.filter(site=site).select_related("committee")
     actions = Action.objects.filter(site=site).select_related("theme")
-    minutes_due_before = today - datetime.timedelta(days=MINUTES_GRACE_DAYS)
-    without_minutes = meetings.filter(minutes_status=Meeting.MinutesStatus.NONE, date__lte=minutes_due_before)
-    overdue = actions.open().filter(end_date__lt=today)
+    # The attention signals' rules and thresholds, read from their one home.
+    thresholds = attention.thresholds()
+    minutes_days, window_days = thresholds[("minutes", "days")], thresholds[("minutes", "window_days")]
+    without_minutes = meetings.minutes_overdue(today=today, days=minutes_days, window_days=window_days)
+    minutes_since, minutes_until = minutes_due_window(today=today, days=minutes_days, window_days=window_days)
+    overdue = actions.overdue(today=today, days=thresholds[("actions_overdue", "days")])
     without_minutes_shown = list(without_minutes.order_by("date", "id")[:DUE_COUNT])
     overdue_shown = list(overdue.order_by("end_date", "id")[:DUE_COUNT])
     return render(
@@ -47,8 +51,13 @@ def site_home(request, slug):
                 else len(without_minutes_shown)
             ),
             "minutes_due_query": urlencode(
-                {"minutes_status": Meeting.MinutesStatus.NONE, "date_to": minutes_due_before.isoformat()}
+                {
+                    "minutes_status": MeetingFilterForm.TO_VALIDATE,
+                    "date_from": minutes_since.isoformat(),
+                    "date_to": minutes_until.isoformat(),
+                }
             ),
+            "signals": site_figures.attention_signals(site),
             "overdue_actions": overdue_shown,
             "overdue_actions_count": overdue.count()
             if len(overdue_shown) == DUE_COUNT

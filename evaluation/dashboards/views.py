@@ -45,6 +45,8 @@ def _site_context(request, site, comment_form=None):
             request.user, thread_comments(ReviewComment.objects.filter(site=site)).select_related("site")[:20]
         ),
         "can_comment": may_comment,
+        # Read on each request too: a signal clears as soon as the site team fixes its cause.
+        "signals": site_figures.attention_signals(site),
         "comment_form": comment_form or (ReviewCommentForm() if may_comment else None),
     }
 
@@ -124,6 +126,11 @@ class OverviewFilterForm(forms.Form):
     appui = forms.ChoiceField(label=gettext_lazy("Appui institutionnel"), required=False)
     du = forms.ChoiceField(label=gettext_lazy("Du trimestre"), required=False)
     au = forms.ChoiceField(label=gettext_lazy("Au trimestre"), required=False)
+    a_suivre = forms.ChoiceField(
+        label=gettext_lazy("Points d'attention"),
+        required=False,
+        choices=[("", gettext_lazy("Tous les sites")), ("1", gettext_lazy("À suivre (au moins un point)"))],
+    )
 
     def __init__(self, *args, sites, network=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -169,6 +176,7 @@ class OverviewFilterForm(forms.Form):
             support=data.get("appui", ""),
             start=parse_quarter(data.get("du")),
             end=parse_quarter(data.get("au")),
+            attention=data.get("a_suivre") == "1",
         )
 
 
@@ -259,7 +267,7 @@ def _columns():
         "habitants",
         "",
     ]
-    keys += ["carnet", ""]
+    keys += ["carnet", "", "attention"]
     headers = [
         _("Site"),
         _("Tête de réseau"),
@@ -275,6 +283,7 @@ def _columns():
         _("Partenaires (max.)"),
         _("Carnet de bord"),
         _("Indicateurs"),
+        _("Points d'attention"),
     ]
     return list(zip(keys, headers, strict=True))
 

@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from atc.periods import EXPERIMENT_START, quarter_of, quarters_between
 from evaluation.figures import registry
+from evaluation.figures.attention import signals_refresh
 from evaluation.models import IndicatorValue, LogbookEntry
 from pilotage.models import ATTENDANCE_FIELDS, Action, Meeting
 from sites.models import (
@@ -28,12 +29,6 @@ from sites.models import (
 )
 
 CATEGORIES = list(OrganisationCategory)
-# Attendance of these categories is the "mix" the national actors follow: beyond institutions.
-CIVIL_SOCIETY = (
-    OrganisationCategory.ASSOCIATION,
-    OrganisationCategory.RESIDENTS,
-    OrganisationCategory.CITIZENS_COUNCIL,
-)
 # Two shares of that mix, named apart: at every meeting (public events included), and at the
 # steering committee's meetings only — the evaluation's finding is institution-heavy committees.
 CIVIL_SHARE_ALL_LABEL = registry.get("meetings_civil_share").label
@@ -80,6 +75,8 @@ def refresh_site_stats(*, site_id: int) -> int:
         SiteQuarterStats.objects.bulk_create(rows, batch_size=500)
         if version is not None:
             SiteDataVersion.objects.filter(site_id=site_id).update(aggregated_version=version)
+        # The signals read the same records: refreshed with the figures, on every write path.
+        signals_refresh(site_ids=[site_id])
     return len(rows)
 
 

@@ -19,6 +19,7 @@ from django.utils import timezone, translation
 
 from atc.cache import get_or_compute, versioned_key
 from evaluation.figures.aggregates import refresh_quietly
+from evaluation.figures.attention import SIGNALS_VERSION
 from sites.models import FiguresVersion, SiteDataVersion
 
 # How old the figures over every site (distributions, quarterly totals) may be after a change.
@@ -37,7 +38,7 @@ def _epoch():
 def data_version() -> tuple[int, str]:
     """(epoch, version): the version changes with any write a figure reads, and with any rebuild
     of a site's pre-aggregates. A deleted site lowers the sums but bumps the epoch, so a pair
-    never comes back. One query.
+    never comes back. A raised or cleared attention signal changes it too. One query.
 
     The rebuilds count because a many-site figure computed while stale sites were left to the
     worker reads their old pre-aggregates: kept under the writes' version alone, it would be
@@ -45,10 +46,11 @@ def data_version() -> tuple[int, str]:
     with connection.cursor() as cursor:
         cursor.execute(
             f"SELECT (SELECT version FROM {FiguresVersion._meta.db_table} WHERE name = 'epoch'), "
+            f"(SELECT version FROM {FiguresVersion._meta.db_table} WHERE name = '{SIGNALS_VERSION}'), "
             f"SUM(version), SUM(aggregated_version) FROM {SiteDataVersion._meta.db_table}"
         )
-        epoch, total, aggregated = cursor.fetchone()
-    return epoch or 0, f"{total or 0}.{aggregated or 0}"
+        epoch, signals, total, aggregated = cursor.fetchone()
+    return epoch or 0, f"{total or 0}.{aggregated or 0}.{signals or 0}"
 
 
 def _site_key(site_id: int, epoch: int, version: int, parts: tuple) -> str:

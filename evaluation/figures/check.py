@@ -26,7 +26,7 @@ from django.utils import timezone
 from atc.models import User
 from atc.periods import next_quarter, quarter_of
 from atc.permissions import is_national, readable_sites
-from evaluation.figures import rendered, triggers
+from evaluation.figures import attention, rendered, triggers
 from evaluation.figures.aggregates import compute_site_rows, refresh_site_stats, refresh_stale, stale_site_ids
 from evaluation.figures.cache import OVERVIEW_LAG_SECONDS, scope_key, served, site_served
 from evaluation.figures.multisite import (
@@ -37,6 +37,7 @@ from evaluation.figures.multisite import (
     site_table,
     site_table_parts,
 )
+from evaluation.models import AttentionSignal
 from pilotage.models import Action, Meeting
 from sites.models import Network, Site, SiteQuarterStats
 
@@ -106,6 +107,24 @@ def _table_differences(today: datetime.date) -> list[str]:
         ):
             if shown != counted:
                 differences.append(f"{row.name} : {label} affichées {shown}, comptées {counted}")
+    return differences
+
+
+def _signal_differences(today: datetime.date) -> list[str]:
+    """The open attention signals against the rules recomputed from the records (sites fresh)."""
+    found = attention.evaluate(today=today)
+    open_rows = set(AttentionSignal.objects.open().values_list("site_id", "rule"))
+    names = dict(Site.objects.values_list("id", "name"))
+    differences = []
+    for site_id, rules in found.items():
+        for rule in rules:
+            if (site_id, rule) not in open_rows:
+                differences.append(f"{names[site_id]} : point d'attention {rule} trouvé mais non signalé")
+    for site_id, rule in sorted(open_rows):
+        if rule not in found.get(site_id, {}):
+            differences.append(
+                f"{names.get(site_id, site_id)} : point d'attention {rule} signalé mais plus trouvé"
+            )
     return differences
 
 
@@ -219,7 +238,9 @@ def _lag_note(kept) -> str:
 
 def _row_figures(table) -> dict:
     """Site id → (name, {figure: value}) of a page of the site table."""
-    return {row.pk: (row.name, {f: getattr(row, f) for f in ("fte", *FIGURES)}) for row in table.rows}
+    return {
+        row.pk: (row.name, {f: getattr(row, f) for f in ("fte", *FIGURES, "attention")}) for row in table.rows
+    }
 
 
 def _served_table_differences(name: str, sites, period: SitePeriod, today: datetime.date) -> list[str]:
@@ -281,7 +302,7 @@ def figure_differences(*, today: datetime.date | None = None, allow_lag: bool = 
     absent = [f"déclencheur absent : {name}" for name in triggers.missing(connection)]
     refresh_stale(limit=None)
     # The table as the readers see it, from the stored pre-aggregates.
-    differences = absent + _table_differences(today)
+    differences = absent + _table_differences(today) + _signal_differences(today)
     stale = set(stale_site_ids())  # only those whose rebuild failed
     sites = [site for site in Site.objects.order_by("pk") if site.pk not in stale]
     stored, wrong = _stored_differences([site.pk for site in sites])

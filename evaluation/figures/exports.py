@@ -26,6 +26,7 @@ SITE_TABLE_HEADERS = [
     _lazy("Trimestres avec carnet de bord"),
     _lazy("Trimestres avec indicateurs"),
     _lazy("Trimestres attendus"),
+    _lazy("Points d'attention en cours"),
 ]
 
 
@@ -51,6 +52,7 @@ def site_table_export(rows: list[Site], title: str) -> Table:
                 s.logbook_filled,
                 s.indicators_filled,
                 s.expected,
+                s.attention,
             ]
             for s in rows
         ],

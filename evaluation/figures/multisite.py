@@ -15,11 +15,13 @@ from atc.periods import quarter_of
 from evaluation.figures.aggregates import (
     ATTENDEE_COLUMNS,
     CATEGORIES,
-    CIVIL_SOCIETY,
     SYNC_REFRESH_LIMIT,
     refresh_stale,
 )
+from evaluation.figures.attention import open_counts
 from evaluation.figures.cache import OVERVIEW_LAG_SECONDS, cached, scope_key
+from evaluation.models import AttentionSignal
+from pilotage.models import CIVIL_SOCIETY
 from sites.models import FacilitatorAssignment, Site, SiteQuarterStats
 
 PAGE_SIZE = 50
@@ -35,6 +37,8 @@ class SitePeriod:
     support: str = ""
     start: datetime.date | None = None
     end: datetime.date | None = None
+    # « À suivre »: only the sites with at least one open attention signal.
+    attention: bool = False
 
     def quarter_filter(self, prefix: str = "") -> Q:
         condition = Q()
@@ -55,6 +59,8 @@ class SitePeriod:
             sites = sites.filter(id__in=through.values("site_id"))
         if self.support:
             sites = sites.filter(institutional_support=self.support)
+        if self.attention:
+            sites = sites.filter(id__in=AttentionSignal.objects.open().values("site_id"))
         return sites
 
 
@@ -71,6 +77,7 @@ SORTS = {
     "actions": "actions_count",
     "habitants": "reached",
     "carnet": "logbook_filled",
+    "attention": "attention",
 }
 
 
@@ -172,13 +179,17 @@ class SiteTable:
     pending: int = 0
 
 
-def _attach(sites: list[Site], figures: dict[int, dict], fte: dict[int, Decimal]) -> list[Site]:
+def _attach(
+    sites: list[Site], figures: dict[int, dict], fte: dict[int, Decimal], attention: dict[int, int]
+) -> list[Site]:
     for site in sites:
         row = figures.get(site.pk, {})
         for name in FIGURES:
             default = None if name in ("civil_share", "steering_civil_share") else 0
             setattr(site, name, row.get(name) if row.get(name) is not None else default)
         site.fte = fte.get(site.pk, Decimal("0"))
+        # Open signals today, whatever the period: a signal is a state, not a count of events.
+        site.attention = attention.get(site.pk, 0)
     return sites
 
 
@@ -205,7 +216,9 @@ def site_table(
     scoped = period.apply(sites)
     # A page rebuilds a few stale sites and says the rest are on their way; an export (every row)
     # waits for all of them: a downloaded file carries no notice.
-    pending = refresh_stale(scoped.values("id"), limit=None if page_size is None else SYNC_REFRESH_LIMIT)
+    # Refreshed before the « À suivre » filter reads the signals: a stale site may gain or lose one.
+    unfiltered = replace(period, attention=False).apply(sites)
+    pending = refresh_stale(unfiltered.values("id"), limit=None if page_size is None else SYNC_REFRESH_LIMIT)
     if page_size is None or exact:
         return replace(_site_table(scoped, period, sort, page, page_size, today), pending=pending)
     # A page of the table is kept until any site's data changes or is rebuilt (the data version):
@@ -246,6 +259,8 @@ def _site_table(scoped, period: SitePeriod, sort: str, page: int, page_size: int
     else:
         if key == "etp":
             page_ids = _ids_by_fte(scoped, descending, today)[window]
+        elif key == "attention":
+            page_ids = _ids_by_attention(scoped, descending, today)[window]
         else:
             page_ids = _ids_by_figure(scoped, period, sort, window, page_size, today)
         by_id = columns.in_bulk(page_ids)
@@ -254,7 +269,7 @@ def _site_table(scoped, period: SitePeriod, sort: str, page: int, page_size: int
     figures = {row["site_id"]: row for row in stats_by_site(site_ids=page_ids, period=period, today=today)}
     fte = current_fte(site_ids=page_ids, today=today)
     return SiteTable(
-        rows=_attach(shown, figures, fte),
+        rows=_attach(shown, figures, fte, open_counts(page_ids)),
         total=total,
         page=page,
         pages=pages,
@@ -273,6 +288,19 @@ def _ids_by_fte(scoped, descending: bool, today) -> list[int]:
         return sorted(names, key=lambda pk: (everyone.get(pk, Decimal("0")), names[pk]), reverse=descending)
 
     return cached(("sorted-fte", scope_key(scoped), descending, today), by_fte)
+
+
+def _ids_by_attention(scoped, descending: bool, today) -> list[int]:
+    """Every site id of the scope by number of open attention signals, then name (two queries)."""
+
+    def by_attention() -> list[int]:
+        counts = open_counts(scoped.values("id"))
+        names = dict(scoped.values_list("id", "name"))
+        if descending:
+            return sorted(names, key=lambda pk: (-counts.get(pk, 0), names[pk]))
+        return sorted(names, key=lambda pk: (counts.get(pk, 0), names[pk]))
+
+    return cached(("sorted-attention", scope_key(scoped), descending, today), by_attention)
 
 
 def _ids_by_figure(scoped, period: SitePeriod, sort: str, window: slice, page_size, today) -> list[int]:

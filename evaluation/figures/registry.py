@@ -33,6 +33,7 @@ class Theme(models.TextChoices):
     COOPERATION = "cooperation", _("Coopération et partenaires")
     MONITORING = "suivi", _("Suivi : carnet de bord, indicateurs, enquêtes")
     POSITIONING = "positionnement", _("Sites, modèles et portage")
+    ATTENTION = "attention", _("Points d'attention")
 
 
 class Format(models.TextChoices):
@@ -987,6 +988,23 @@ FIGURES: tuple[Figure, ...] = (
         A.SUM,
         (W.REPORT,),
     ),
+    # --- Points d'attention ----------------------------------------------------------------------
+    Figure(
+        "attention_open",
+        T.ATTENTION,
+        _("Points d'attention"),
+        _(
+            "Nombre de points d'attention en cours sur le site aujourd'hui, quelle que soit la période "
+            "choisie : chacun vient d'une règle (pilotage, groupes de travail, animation, carnet de "
+            "bord et indicateurs, comptes rendus, mixité du pilotage, actions, commentaires) dont les "
+            "seuils sont sur la page « Points d'attention : règles et seuils »."
+        ),
+        _("points d'attention"),
+        F.INTEGER,
+        P.STATE_AT_END,
+        A.SUM,
+        (W.SITE_DASHBOARD, W.SITE_TABLES),
+    ),
 )
 
 BY_KEY: dict[str, Figure] = {figure.key: figure for figure in FIGURES}
@@ -1011,6 +1029,7 @@ SITE_TABLE_COLUMNS: tuple[str | None, ...] = (
     "partners_max_quarter",
     "logbook_quarters",
     "indicator_quarters",
+    "attention_open",
 )
 
 

@@ -15,9 +15,10 @@ from atc.formats import format_number
 from atc.periods import quarter_of
 from diagnostics.models import Assessment, Diagnostic, Finding
 from diagnostics.readings import reading_spread
-from evaluation.figures.aggregates import CATEGORIES, CIVIL_SOCIETY, refresh_stale
+from evaluation.figures import attention
+from evaluation.figures.aggregates import CATEGORIES, refresh_stale
 from evaluation.models import LogbookEntry
-from pilotage.models import Action, Committee, CommitteeMember, Meeting
+from pilotage.models import CIVIL_SOCIETY, Action, Committee, CommitteeMember, Meeting
 from sites.models import (
     ContextEvent,
     FacilitatorAssignment,
@@ -177,6 +178,14 @@ def _readings(site: Site) -> tuple[list[Reading], dict[str, datetime.date]]:
         for item_id, (_order, label) in sorted(labels.items(), key=lambda kv: kv[1])
     ]
     return readings, dates
+
+
+def attention_signals(site: Site) -> list[attention.Shown]:
+    """The site's open attention signals. A site written since its last rebuild is rebuilt first
+    (its signals with it): what the site team just fixed must not still show. Two queries when
+    the site is fresh."""
+    refresh_stale([site.pk])
+    return attention.open_signals(site)
 
 
 def site_quarters(site: Site) -> list[SiteQuarterStats]:

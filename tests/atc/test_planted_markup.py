@@ -22,6 +22,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from atc.periods import parse_period
+from evaluation.attention.services import thresholds_update
 from evaluation.models import ReportLinkUse
 from evaluation.reports.scopes import parse_scope
 from evaluation.reports.services import render_html, report_notify
@@ -59,6 +60,14 @@ EXCLUDED = {
     ("atc", "Heartbeat", "name"): "written by the worker's beat task only, never typed by a person",
     ("evaluation", "Indicator", "computation"): "a key of evaluation.indicators.rules picked from a list",
     ("evaluation", "EvaluationReport", "task_id"): "a Celery task id set by the worker, never shown",
+    (
+        "evaluation",
+        "AttentionThreshold",
+        "rule",
+    ): "a rule key of evaluation/figures/attention.py, never typed",
+    ("evaluation", "AttentionThreshold", "parameter"): "a parameter key of a rule, never typed",
+    ("evaluation", "HistoricalAttentionThreshold", "rule"): "a rule key of evaluation/figures/attention.py",
+    ("evaluation", "HistoricalAttentionThreshold", "parameter"): "a parameter key of a rule",
     ("pilotage", "Attachment", "content_type"): (
         "set from the detected file type (pilotage.uploads), never from the person's input"
     ),
@@ -104,6 +113,7 @@ def planted_value(pk, max_length) -> str | None:
 def _rows_the_matrix_world_lacks(world):
     """A row of each model the permission matrix builds none of, so that its text is planted too."""
     SurveyFactory()
+    thresholds_update(values={("no_steering", "months"): 4}, user=world.users["national_team"])
     for slug in MATRIX_SITES:
         site = Site.objects.get(slug=slug)
         DiagnosticFactory(site=site)

@@ -32,9 +32,19 @@ NOT_FIGURES = {
     "evaluation_evaluationreportpart": "the reports themselves",
     "evaluation_reportschedule": "report schedules",
     "evaluation_reportlinkuse": "the trace of the reports' signed links",
+    "evaluation_attentionsignal": "written by the signals' refresh itself, which bumps the `signals` counter",
 }
 # Read by the figures package without being figures: the counters and who reads.
-FIGURES_BOOKKEEPING = {"sites_sitequarterstats", "sites_sitedataversion", "sites_figuresversion", "atc_user"}
+# The attention signals are the output of the rules (versioned by their own counter), and a change
+# of their thresholds refreshes every site's signals.
+FIGURES_BOOKKEEPING = {
+    "sites_sitequarterstats",
+    "sites_sitedataversion",
+    "sites_figuresversion",
+    "atc_user",
+    "evaluation_attentionsignal",
+    "evaluation_attentionthreshold",
+}
 EVENTS = ("ins", "upd", "del")
 
 

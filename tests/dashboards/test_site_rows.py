@@ -28,12 +28,22 @@ ROWS_TEMPLATE = """{% load formats %}{% for s in rows %}
     <td class="num">{{ s.actions_done|number }}</td>
     <td class="num">{{ s.reached|number }}</td>
     <td class="num">{{ s.partners_max|number }}</td>
-    <td class="num">{{ s.logbook_filled|number }}/{{ s.expected|number }}</td>
-    <td class="num">{{ s.indicators_filled|number }}/{{ s.expected|number }}</td>
+    <td class="num">{% with f=s.logbook_filled e=s.expected %}
+        <abbr title="{{ f }} trimestres sur {{ e }} attendus">{{ f|number }}/{{ e|number }}</abbr>
+    {% endwith %}
+    </td>
+    <td class="num">{% with f=s.indicators_filled e=s.expected %}
+        <abbr title="{{ f }} trimestres sur {{ e }} attendus">{{ f|number }}/{{ e|number }}</abbr>
+    {% endwith %}
+    </td>
+    <td class="num">{% if s.attention %}{% with hidden=" points d'attention : voir lesquels" %}
+        <a href="{% url 'attention:site_history' s.slug %}">{{ s.attention|number }}{% comment %}
+        {% endcomment %}<span class="visually-hidden">{{ hidden }}</span></a>{% endwith %}{% comment %}
+    {% endcomment %}{% else %}0{% endif %}</td>
 </tr>
 {% empty %}
 <tr>
-    <td colspan="14">Aucun site ne correspond à ces critères dans votre périmètre.</td>
+    <td colspan="15">Aucun site ne correspond à ces critères dans votre périmètre.</td>
 </tr>
 {% endfor %}"""
 
@@ -62,6 +72,7 @@ def _row(n, **changes):
         "logbook_filled": 4,
         "indicators_filled": 0,
         "expected": 6,
+        "attention": 2,
     }
     return SimpleNamespace(**{**values, **changes})
 
@@ -81,7 +92,7 @@ def _jinja(name: str, **values) -> str:
 
 ROWS = [
     _row(1),
-    _row(2, fte=Decimal("1.00"), civil_share=None, meetings_count=0),
+    _row(2, fte=Decimal("1.00"), civil_share=None, meetings_count=0, attention=0),
     # Half-up rounding: 0,125 → 0,13; 49,5 % → 50 %; 2,675 (a float) → 2,68; 0,5 % → 1 %.
     _row(3, fte=Decimal("0.125"), civil_share=49.5, reached=None),
     _row(4, fte=2.675, civil_share=Decimal("0.5"), partners_max=None),
@@ -108,6 +119,9 @@ def test_rows_print_french_numbers_and_escape_what_people_typed():
     assert '<td class="num">50\u202f%</td>' in html and '<td class="num">1\u202f%</td>' in html
     assert '<td class="num">4\u202f944</td>' in html and '<td class="num">1\u202f234\u202f567</td>' in html
     assert f'href="{reverse("dashboards:site", args=["saint-denis"])}"' in html
+    # A site with open attention signals links its count to their history; none prints 0.
+    assert f'<a href="{reverse("attention:site_history", args=["site-1"])}">2<span' in html
+    assert '<td class="num">0</td>' in html
 
 
 CHOICES = [

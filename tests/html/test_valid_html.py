@@ -70,6 +70,7 @@ def _site_pages(slug: str) -> list[tuple[str, str]]:
         ("partner-detail", reverse("partners:partner_detail", args=[*site, partner.pk])),
         ("partner-form", reverse("partners:partner_update", args=[*site, partner.pk])),
         ("site-people", reverse("team:facilitator_history", args=site)),
+        ("attention-history", reverse("attention:site_history", args=site)),
         ("import-start", reverse("imports:import_start", args=site)),
         ("indicator-values", reverse("indicators:indicator_values", args=[*site, "2021-Q1"])),
         ("meeting-history", reverse("history", args=["meeting", meeting.pk])),
@@ -111,6 +112,8 @@ def _national_pages() -> list[tuple[str, str]]:
         ("person-detail", reverse("person_detail", args=[person.pk])),
         ("definitions", reverse("definitions:index")),
         ("search-national", reverse("search:results") + "?q=stock+alimentaire"),
+        ("attention-thresholds", reverse("attention:thresholds")),
+        ("attention-thresholds-form", reverse("attention:thresholds_edit")),
     ]
 
 
