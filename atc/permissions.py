@@ -28,7 +28,7 @@ from django.utils import timezone
 
 from atc.access_version import ACCESS_VERSION_KEY, bump_access_now
 from atc.cache import get_or_compute, versioned_key
-from atc.models import Role
+from atc.models import Role, User
 
 access_log = logging.getLogger("atc.access")
 
@@ -181,6 +181,19 @@ def can_handle_comment(user, comment) -> bool:
     if can_write_site(user, comment.site) or is_national(user):
         return True
     return user.is_authenticated and comment.author_id == user.pk
+
+
+def site_team(site):
+    """The people who write the site's records today (its facilitators and host directors), with
+    an active account: they are told what happens on the site (comments, reminders)."""
+    roles = Role.objects.current().filter(kind__in=WRITER_KINDS, sites=site)
+    return User.objects.filter(is_active=True, id__in=roles.values("user_id"))
+
+
+def network_coordinators(network_id):
+    """The people coordinating the network today, with an active account (they read its sites)."""
+    roles = Role.objects.current().filter(kind=Role.Kind.NETWORK_COORDINATOR, network_id=network_id)
+    return User.objects.filter(is_active=True, id__in=roles.values("user_id"))
 
 
 def can_manage_accounts(user) -> bool:

@@ -455,6 +455,10 @@ CELERY_TASK_PUBLISH_RETRY = False
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", TESTING)
 CELERY_TASK_EAGER_PROPAGATES = TESTING
 ATC_HEARTBEAT_SECONDS = env_int("ATC_HEARTBEAT_SECONDS", 60)
+# Notifications: the hour (local time) the daily and weekly digests leave, and how long the
+# unsubscribe link of an e-mail stays valid.
+ATC_NOTIFICATION_DIGEST_HOUR = env_int("ATC_NOTIFICATION_DIGEST_HOUR", 7)
+ATC_NOTIFICATION_UNSUBSCRIBE_DAYS = env_int("ATC_NOTIFICATION_UNSUBSCRIBE_DAYS", 365)
 CELERY_BEAT_SCHEDULE = {
     "heartbeat": {"task": "atc.heartbeat", "schedule": float(ATC_HEARTBEAT_SECONDS)},
     "purge-personal-data": {
@@ -473,8 +477,22 @@ CELERY_BEAT_SCHEDULE = {
     # Rebuilds the pre-aggregates of sites whose data changed since (reads rebuild a few at once;
     # this catches the rest and retries a rebuild that failed).
     "figures-refresh": {"task": "evaluation.refresh_stale_figures", "schedule": 120.0},
+    # Notification digests (README « Notifications »): each morning, and each Monday morning.
+    "notifications-daily-digest": {
+        "task": "atc.notifications.send_daily_digests",
+        "schedule": crontab(minute=0, hour=ATC_NOTIFICATION_DIGEST_HOUR),
+    },
+    "notifications-weekly-digest": {
+        "task": "atc.notifications.send_weekly_digests",
+        "schedule": crontab(minute=15, hour=ATC_NOTIFICATION_DIGEST_HOUR, day_of_week="monday"),
+    },
 }
-CELERY_IMPORTS = ["evaluation.reports.tasks", "evaluation.logbook.tasks", "evaluation.figures.tasks"]
+CELERY_IMPORTS = [
+    "evaluation.reports.tasks",
+    "evaluation.logbook.tasks",
+    "evaluation.figures.tasks",
+    "atc.notifications.tasks",
+]
 
 # Evaluation reports (evaluation/reports/pdf.py explains the limits): a render runs in a child process
 # killed after ATC_REPORT_RENDER_SECONDS and capped at ATC_REPORT_MEMORY_MB of address space; the

@@ -32,4 +32,5 @@ urlpatterns = [
     path("", include("evaluation.reports.urls")),
     path("", include("evaluation.exports.urls")),
     path("", include("evaluation.definitions.urls")),
+    path("", include("atc.notifications.urls")),
 ]

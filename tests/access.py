@@ -28,6 +28,9 @@ COMMENT_REPLY = "comment_reply"  # the site team, the site's préfet delegates a
 COMMENT_HANDLE = "comment_handle"
 NATIONAL = "national"  # national team only; other signed-in people get 403
 ROLE_HOLDER = "role_holder"  # anyone holding a role (rows scoped by the view); no role gets 403
+# The recipient of the matrix's notification (the facilitator, tests/atc/access_rules_notifications.py);
+# anyone else signed in gets 404 (another person's notification is not revealed).
+RECIPIENT = "recipient"
 
 # Policies about one site: checked on each matrix site; an outsider of the site gets a 404.
 SITE_POLICIES = frozenset({SITE_READ, SITE_WRITE, SITE_COMMENT, COMMENT_REPLY, COMMENT_HANDLE})
@@ -100,6 +103,8 @@ def allowed(policy: str, persona: str, site_slug: str | None) -> bool:
         return persona == "national_team"
     if policy == ROLE_HOLDER:
         return persona != "outsider"
+    if policy == RECIPIENT:
+        return persona == "facilitator"
     if policy == SITE_READ:
         return persona in READERS[site_slug]
     if policy == SITE_WRITE:
@@ -118,5 +123,7 @@ def expected_refusal(policy: str, persona: str, site_slug: str | None) -> int:
     if persona == "anonymous":
         return 302
     if policy in SITE_POLICIES and persona not in READERS[site_slug]:
+        return 404
+    if policy == RECIPIENT:
         return 404
     return 403
