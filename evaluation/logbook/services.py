@@ -115,8 +115,9 @@ def logbook_reminders_send(*, today: datetime.date | None = None) -> list[Logboo
                     % {"quarter": quarter.short, "site": site.name},
                     body=_(
                         "Le carnet de bord de %(site)s n'a pas encore de bilan pour le %(quarter)s "
-                        "(du %(start)s au %(end)s). Ce bilan nourrit l'évaluation nationale : ce qui s'est passé, les "
-                        "difficultés, les enseignements, le temps passé et l'appui dont vous auriez besoin. "
+                        "(du %(start)s au %(end)s). Ce bilan nourrit l'évaluation nationale : ce qui "
+                        "s'est passé, les difficultés, les enseignements, le temps passé et l'appui dont "
+                        "vous auriez besoin. "
                         "Quelques lignes suffisent."
                     )
                     % {
