@@ -9,11 +9,13 @@ from urllib.parse import urlsplit
 from allauth.account.adapter import DefaultAccountAdapter
 from django import forms
 from django.conf import settings
+from django.core import mail
 from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 from django.utils.translation import gettext, ngettext
 
 from atc import signin
+from atc import mail as atc_mail
 from atc.links import absolute_url
 
 
@@ -68,6 +70,15 @@ class AccountAdapter(DefaultAccountAdapter):
 
     def get_email_confirmation_url(self, request, emailconfirmation) -> str:
         return absolute_url(reverse("account_confirm_email", args=[emailconfirmation.key]))
+
+    def render_mail(self, template_prefix, email, context, headers=None):
+        message = super().render_mail(template_prefix, email, context, headers=headers)
+        # The same message, as the platform's class that folds its subject (atc/mail.py).
+        if isinstance(message, mail.EmailMultiAlternatives):
+            message.__class__ = atc_mail.EmailMultiAlternatives
+        else:
+            message.__class__ = atc_mail.EmailMessage
+        return message
 
     def send_mail(self, template_prefix: str, email: str, context: dict) -> None:
         # The mails' signature names the site: the public address, not the request's host.

@@ -46,7 +46,7 @@ from django.conf import settings
 from django.core import signing
 from django.core.files import File
 from django.core.files.storage import default_storage
-from django.core.mail import EmailMessage, get_connection
+from django.core.mail import get_connection
 from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef, Q
 from django.template.loader import render_to_string
@@ -59,6 +59,7 @@ from pypdf import PdfReader
 from pypdf.errors import PdfReadError
 
 from atc.links import absolute_url
+from atc.mail import EmailMessage
 from atc.models import User
 from atc.notifications import kinds as notification_kinds
 from atc.notifications.services import notify
