@@ -14,8 +14,8 @@ from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 from django.utils.translation import gettext, ngettext
 
-from atc import signin
 from atc import mail as atc_mail
+from atc import signin
 from atc.links import absolute_url
 
 

@@ -4,12 +4,12 @@ address (atc/links.py), and the one-click unsubscribe headers of RFC 2369 and RF
 from collections.abc import Callable
 
 from django.conf import settings
-from atc.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.translation import ngettext
 
 from atc.links import absolute_url
+from atc.mail import EmailMultiAlternatives
 from atc.models import Notification, User
 from atc.notifications.kinds import KINDS, Frequency
 
