@@ -128,7 +128,7 @@ def test_the_preferences_are_one_choice_per_kind(client, facilitator):
     page = client.get(reverse("notifications:preferences")).content.decode()
     assert "« Appui souhaité » dans un carnet de bord de mon réseau" in page
     assert "Résumé quotidien" in page and "vers 7 h" in page
-    data = {code: "immediate" for code in kinds.KINDS} | {kinds.SIGNAL: "weekly", kinds.COMMENT: "never"}
+    data = dict.fromkeys(kinds.KINDS, "immediate") | {kinds.SIGNAL: "weekly", kinds.COMMENT: "never"}
     response = client.post(reverse("notifications:preferences"), data, follow=True)
     assert "Vos préférences de notification sont enregistrées." in response.content.decode()
     assert (
@@ -138,7 +138,7 @@ def test_the_preferences_are_one_choice_per_kind(client, facilitator):
 
 def test_a_bad_preference_is_refused_in_french_and_nothing_is_saved(client, facilitator):
     client.force_login(facilitator)
-    data = {code: "immediate" for code in kinds.KINDS} | {kinds.SIGNAL: "hourly"}
+    data = dict.fromkeys(kinds.KINDS, "immediate") | {kinds.SIGNAL: "hourly"}
     data.pop(kinds.COMMENT)
     response = client.post(reverse("notifications:preferences"), data)
     assert response.status_code == 200

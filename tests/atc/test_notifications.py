@@ -5,6 +5,7 @@ through a real SMTP server."""
 
 import datetime as dt
 import time
+from pathlib import Path
 
 import pytest
 from django.core import mail, signing
@@ -290,3 +291,16 @@ def test_beat_sends_the_digests_each_morning_and_each_monday(settings):
     assert weekly["task"] == "atc.notifications.send_weekly_digests"
     assert weekly["schedule"].day_of_week == {1}
     assert "atc.notifications.tasks" in settings.CELERY_IMPORTS
+
+
+def test_the_readme_documents_every_kind_and_its_default():
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+    section = readme[readme.index("## Notifications") : readme.index("## Figure definitions")]
+    defaults = {
+        Frequency.IMMEDIATE: "at once",
+        Frequency.DAILY: "daily digest",
+        Frequency.WEEKLY: "weekly digest",
+    }
+    for kind in KINDS.values():
+        row = next(line for line in section.splitlines() if line.startswith(f"| {kind.label} |"))
+        assert row.endswith(f"| {defaults[kind.default]} |"), row
