@@ -152,6 +152,22 @@ def readable_sites(user, queryset):
     return queryset.filter(Q(id__in=sorted(access.site_ids)) | Q(network_id__in=sorted(access.network_ids)))
 
 
+def readable_notifications(user, queryset):
+    """A person's own notifications about no site or a site they still read: when a role ends, the
+    notifications about its sites (their titles and excerpts are the site's data) leave the inbox."""
+    if not user.is_authenticated:
+        return queryset.none()
+    mine = queryset.filter(recipient=user)
+    if is_national(user):
+        return mine
+    access = access_of(user)
+    return mine.filter(
+        Q(site__isnull=True)
+        | Q(site_id__in=sorted(access.site_ids))
+        | Q(site__network_id__in=sorted(access.network_ids))
+    )
+
+
 def writable_site_ids(user) -> frozenset[int]:
     """Ids of the sites whose data the user may create and change (site team only)."""
     return access_of(user).writable_site_ids

@@ -22,10 +22,12 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from kombu.exceptions import OperationalError
 
+from atc.access_version import ACCESS_VERSION_KEY
 from atc.cache import get_or_compute, versioned_key
 from atc.models import Notification, NotificationDigest, NotificationPreference, User
 from atc.notifications import emails
 from atc.notifications.kinds import KINDS, Frequency, default_frequency
+from atc.permissions import readable_notifications
 
 log = logging.getLogger(__name__)
 
@@ -193,7 +195,7 @@ def unsubscribe(*, user: User, kinds: Iterable[str]) -> None:
 
 
 def _unread_key(user_id: int) -> str:
-    return versioned_key("notifications-unread", user_id)
+    return versioned_key("notifications-unread", cache.get(ACCESS_VERSION_KEY), user_id)
 
 
 def _forget_unread_counts(user_ids: Iterable[int]) -> None:
@@ -202,19 +204,21 @@ def _forget_unread_counts(user_ids: Iterable[int]) -> None:
     cache.delete_many(keys)
 
 
+def inbox_of(user: User):
+    """The notifications the person sees in their inbox (atc.permissions.readable_notifications)."""
+    return readable_notifications(user, Notification.objects.all())
+
+
 def unread_count(user: User) -> int:
-    """The header's badge: one indexed count, kept in the cache until the person's inbox changes."""
-    return get_or_compute(
-        _unread_key(user.pk),
-        lambda: Notification.objects.filter(recipient=user).unread().count(),
-        UNREAD_CACHE_SECONDS,
-    )
+    """The header's badge: one indexed count, kept in the cache until the person's inbox changes
+    (the key holds the access version, so a role given or ended counts again)."""
+    return get_or_compute(_unread_key(user.pk), lambda: inbox_of(user).unread().count(), UNREAD_CACHE_SECONDS)
 
 
 @transaction.atomic
 def notification_read(*, user: User, notification_id: int) -> Notification | None:
     """Mark one of the person's notifications read (None when it is not theirs)."""
-    notification = Notification.objects.filter(recipient=user, pk=notification_id).first()
+    notification = inbox_of(user).filter(pk=notification_id).first()
     if notification is not None and notification.read_at is None:
         notification.read_at = timezone.now()
         notification.save(update_fields=["read_at"])
@@ -225,7 +229,7 @@ def notification_read(*, user: User, notification_id: int) -> Notification | Non
 @transaction.atomic
 def notifications_read_all(*, user: User) -> int:
     """Mark every unread notification of the person read; how many were."""
-    marked = Notification.objects.filter(recipient=user).unread().update(read_at=timezone.now())
+    marked = inbox_of(user).unread().update(read_at=timezone.now())
     _forget_unread_counts([user.pk])
     return marked
 

@@ -14,7 +14,6 @@ from django.utils.translation import ngettext
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
-from atc.models import Notification
 from atc.notifications import services
 from atc.notifications.forms import InboxFilterForm, PreferencesForm
 from atc.notifications.kinds import KINDS
@@ -29,7 +28,7 @@ def inbox(request):
     if filters.is_valid():
         state = filters.cleaned_data["etat"] or state
         order = filters.cleaned_data["tri"] or order
-    rows = Notification.objects.filter(recipient=request.user).select_related("site")
+    rows = services.inbox_of(request.user).select_related("site")
     if state == "non-lues":
         rows = rows.unread()
     if order == "non-lues":

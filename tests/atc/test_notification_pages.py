@@ -170,3 +170,18 @@ def test_an_altered_unsubscribe_link_answers_a_french_page(client):
     assert not person.notification_preferences.exists()
     huge = client.get(reverse("notifications:unsubscribe", args=["A" * 5000]))
     assert huge.status_code == 400
+
+
+def test_a_notification_about_a_site_no_longer_read_leaves_the_inbox(
+    client, facilitator, grenoble, marseille
+):
+    NotificationFactory(recipient=facilitator, site=grenoble, title="Sur Grenoble", dedupe_key="g")
+    kept = NotificationFactory(recipient=facilitator, site=marseille, title="Sur Marseille", dedupe_key="m")
+    client.force_login(facilitator)
+    page = client.get(reverse("notifications:inbox")).content.decode()
+    assert "Sur Marseille" in page and "Sur Grenoble" not in page
+    assert '<span class="badge">1<span class="visually-hidden">' in page
+    facilitator.roles.update(end_date=timezone.localdate())
+    page = client.get(reverse("notifications:inbox")).content.decode()
+    assert "Sur Marseille" not in page and "non lues" not in page
+    assert client.get(reverse("notifications:open", args=[kept.pk])).status_code == 404
