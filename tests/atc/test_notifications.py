@@ -30,6 +30,7 @@ from atc.notifications.services import (
     unsubscribe_token,
 )
 from atc.notifications.tasks import send_daily_digests, send_emails, send_weekly_digests
+from atc.personal_data import personal_data_erase, personal_data_export
 from tests.atc.factories import NotificationFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -304,3 +305,18 @@ def test_the_readme_documents_every_kind_and_its_default():
     for kind in KINDS.values():
         row = next(line for line in section.splitlines() if line.startswith(f"| {kind.label} |"))
         assert row.endswith(f"| {defaults[kind.default]} |"), row
+
+
+def test_a_persons_notifications_are_in_their_export_and_go_with_their_erasure():
+    nadia = UserFactory(first_name="Nadia", last_name="Benali")
+    other = UserFactory()
+    NotificationFactory(recipient=nadia, title="Nouveau commentaire sur Roubaix")
+    NotificationFactory(recipient=other, title="Nadia Benali a répondu au commentaire sur Roubaix")
+    kept = NotificationFactory(recipient=other, title="Rapport prêt")
+    preferences_save(user=nadia, frequencies={kinds.SIGNAL: Frequency.NEVER})
+    exported = personal_data_export(user=nadia)
+    assert [n["title"] for n in exported["notifications"]] == ["Nouveau commentaire sur Roubaix"]
+    assert exported["notification_preferences"] == {"signal": "never"}
+    personal_data_erase(user=nadia)
+    assert list(Notification.objects.all()) == [kept]
+    assert not NotificationPreference.objects.exists()
