@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.utils.functional import SimpleLazyObject
 
 from atc.notifications.services import unread_count
 from atc.permissions import access_of, is_national
@@ -14,5 +15,6 @@ def platform(request):
         context["header_roles"] = access.header
         context["user_is_national"] = is_national(user)
         context["user_role_kinds"] = access.kinds
-        context["notifications_unread"] = unread_count(user)
+        # Counted only when a template shows it (not for htmx fragments), then cached.
+        context["notifications_unread"] = SimpleLazyObject(lambda: unread_count(user))
     return context

@@ -32,6 +32,7 @@ NOT_FIGURES = {
     "evaluation_evaluationreportpart": "the reports themselves",
     "evaluation_reportschedule": "report schedules",
     "evaluation_reportlinkuse": "the trace of the reports' signed links",
+    "atc_notification": "people's inboxes, never counted",
 }
 # Read by the figures package without being figures: the counters and who reads.
 FIGURES_BOOKKEEPING = {"sites_sitequarterstats", "sites_sitedataversion", "sites_figuresversion", "atc_user"}
