@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from atc.access_version import bump_access_version
 from atc.bounds import bounded
+from atc.notifications.kinds import KIND_CHOICES, Frequency
 
 
 class UserManager(BaseUserManager):
@@ -196,3 +197,99 @@ class ApiToken(models.Model):
     def is_usable(self, now: datetime.datetime) -> bool:
         """Neither revoked nor expired at `now`."""
         return self.revoked_at is None and (self.expires_at is None or self.expires_at > now)
+
+
+class NotificationQuerySet(models.QuerySet):
+    def unread(self):
+        return self.filter(read_at__isnull=True)
+
+
+class Notification(models.Model):
+    """One event told to one person: a row of their inbox, e-mailed at once, in a digest or never
+    (their NotificationPreference for the kind). `dedupe_key` names the event: the same event told
+    twice to the same person creates nothing the second time."""
+
+    recipient = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="notifications", verbose_name=_("destinataire")
+    )
+    kind = models.CharField(_("type"), max_length=32, choices=KIND_CHOICES)
+    title = models.CharField(_("titre"), max_length=200)
+    body = models.TextField(_("message"), blank=True)
+    url = models.CharField(_("lien"), max_length=500, blank=True)
+    site = models.ForeignKey(
+        "sites.Site",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="notifications",
+        verbose_name=_("site"),
+    )
+    created_at = models.DateTimeField(_("créée le"), default=timezone.now, db_index=True)
+    read_at = models.DateTimeField(_("lue le"), null=True, blank=True)
+    emailed_at = models.DateTimeField(_("envoyée par e-mail le"), null=True, blank=True)
+    digest = models.ForeignKey(
+        "NotificationDigest",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="notifications",
+        verbose_name=_("résumé"),
+    )
+    dedupe_key = models.CharField(_("clé de l’événement"), max_length=200)
+
+    objects = NotificationQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["recipient", "dedupe_key"], name="notification_once_per_event"),
+        ]
+        indexes = [models.Index(fields=["recipient", "read_at"], name="notification_unread")]
+
+    def __str__(self):
+        return f"{self.recipient} — {self.title}"
+
+
+class NotificationPreference(models.Model):
+    """How often one person wants the e-mails of one kind; without a row, the kind's default
+    (atc/notifications/kinds.py)."""
+
+    user = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="notification_preferences", verbose_name=_("personne")
+    )
+    kind = models.CharField(_("type"), max_length=32, choices=KIND_CHOICES)
+    frequency = models.CharField(_("fréquence des e-mails"), max_length=16, choices=Frequency.choices)
+
+    class Meta:
+        verbose_name = _("préférence de notification")
+        verbose_name_plural = _("préférences de notification")
+        constraints = [models.UniqueConstraint(fields=["user", "kind"], name="notification_preference_once")]
+
+    def __str__(self):
+        return f"{self.user} — {self.get_kind_display()} : {self.get_frequency_display()}"
+
+
+class NotificationDigest(models.Model):
+    """One daily or weekly digest e-mail of one person: unique per period, so a run repeated (or
+    retried) in the same period sends nothing more."""
+
+    user = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="notification_digests", verbose_name=_("personne")
+    )
+    frequency = models.CharField(_("fréquence"), max_length=16, choices=Frequency.choices)
+    period_start = models.DateField(_("début de la période"))
+    sent_at = models.DateTimeField(_("envoyé le"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("résumé de notifications")
+        verbose_name_plural = _("résumés de notifications")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "frequency", "period_start"], name="notification_digest_once"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.user} — {self.get_frequency_display()} {self.period_start:%d/%m/%Y}"

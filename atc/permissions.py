@@ -28,7 +28,7 @@ from django.utils import timezone
 
 from atc.access_version import ACCESS_VERSION_KEY, bump_access_now
 from atc.cache import get_or_compute, versioned_key
-from atc.models import Role
+from atc.models import Role, User
 
 access_log = logging.getLogger("atc.access")
 
@@ -152,6 +152,22 @@ def readable_sites(user, queryset):
     return queryset.filter(Q(id__in=sorted(access.site_ids)) | Q(network_id__in=sorted(access.network_ids)))
 
 
+def readable_notifications(user, queryset):
+    """A person's own notifications about no site or a site they still read: when a role ends, the
+    notifications about its sites (their titles and excerpts are the site's data) leave the inbox."""
+    if not user.is_authenticated:
+        return queryset.none()
+    mine = queryset.filter(recipient=user)
+    if is_national(user):
+        return mine
+    access = access_of(user)
+    return mine.filter(
+        Q(site__isnull=True)
+        | Q(site_id__in=sorted(access.site_ids))
+        | Q(site__network_id__in=sorted(access.network_ids))
+    )
+
+
 def writable_site_ids(user) -> frozenset[int]:
     """Ids of the sites whose data the user may create and change (site team only)."""
     return access_of(user).writable_site_ids
@@ -187,6 +203,19 @@ def can_edit_attention_thresholds(user) -> bool:
     """The thresholds of the attention signals are the national team's to set (everyone signed
     in reads them)."""
     return is_national(user)
+
+
+def site_team(site):
+    """The people who write the site's records today (its facilitators and host directors), with
+    an active account: they are told what happens on the site (comments, reminders)."""
+    roles = Role.objects.current().filter(kind__in=WRITER_KINDS, sites=site)
+    return User.objects.filter(is_active=True, id__in=roles.values("user_id"))
+
+
+def network_coordinators(network_id):
+    """The people coordinating the network today, with an active account (they read its sites)."""
+    roles = Role.objects.current().filter(kind=Role.Kind.NETWORK_COORDINATOR, network_id=network_id)
+    return User.objects.filter(is_active=True, id__in=roles.values("user_id"))
 
 
 def can_manage_accounts(user) -> bool:

@@ -24,6 +24,7 @@ from django.utils import timezone
 from atc import spreadsheets
 from atc.account_services import role_end
 from atc.models import ApiToken, Role, User
+from atc.models import Notification, NotificationDigest, NotificationPreference, Role, User
 from evaluation.models import LogbookEntry, ReportSchedule
 from evaluation.reports.services import reports_reissue_naming
 from pilotage.models import Action, CalendarFeed, CommitteeMember, Meeting
@@ -142,6 +143,14 @@ def personal_data_export(*, user: User | None = None, name: str | None = None) -
             }
             for token in ApiToken.objects.filter(user=user).order_by("created_at", "pk")
         ]
+        data["notifications"] = list(
+            Notification.objects.filter(recipient=user)
+            .order_by("created_at", "pk")
+            .values("kind", "title", "body", "url", "created_at", "read_at", "emailed_at")
+        )
+        data["notification_preferences"] = dict(
+            NotificationPreference.objects.filter(user=user).values_list("kind", "frequency")
+        )
         data["report_schedules"] = [
             schedule.name
             for schedule in ReportSchedule.objects.all()
@@ -229,6 +238,9 @@ def personal_data_erase(*, user: User | None = None, name: str | None = None) ->
                 schedule.save(update_fields=["recipients"])
                 report.schedule_recipients += 1
         report.sessions = _end_sessions(_user_sessions(user))
+        Notification.objects.filter(recipient=user).delete()
+        NotificationPreference.objects.filter(user=user).delete()
+        NotificationDigest.objects.filter(user=user).delete()
         FacilitatorAssignment.objects.filter(user=user).update(person_name=ERASED_NAME, user=None)
         EmailAddress.objects.filter(user=user).delete()
         Authenticator.objects.filter(user=user).delete()
@@ -248,6 +260,10 @@ def personal_data_erase(*, user: User | None = None, name: str | None = None) ->
             role_end(role=role)
         report.accounts = 1
     for person in names:
+        # Other people's notifications that name the person ("Nouveau commentaire de …").
+        Notification.objects.filter(
+            _any_contains("title", [person]) | _any_contains("body", [person])
+        ).delete()
         report.facilitator_rows += FacilitatorAssignment.objects.filter(_name_matches(person)).update(
             person_name=ERASED_NAME, user=None
         )

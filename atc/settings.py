@@ -460,6 +460,10 @@ CELERY_TASK_PUBLISH_RETRY = False
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", TESTING)
 CELERY_TASK_EAGER_PROPAGATES = TESTING
 ATC_HEARTBEAT_SECONDS = env_int("ATC_HEARTBEAT_SECONDS", 60)
+# Notifications: the hour (local time) the daily and weekly digests leave, and how long the
+# unsubscribe link of an e-mail stays valid.
+ATC_NOTIFICATION_DIGEST_HOUR = env_int("ATC_NOTIFICATION_DIGEST_HOUR", 7)
+ATC_NOTIFICATION_UNSUBSCRIBE_DAYS = env_int("ATC_NOTIFICATION_UNSUBSCRIBE_DAYS", 365)
 CELERY_BEAT_SCHEDULE = {
     "heartbeat": {"task": "atc.heartbeat", "schedule": float(ATC_HEARTBEAT_SECONDS)},
     "purge-personal-data": {
@@ -485,6 +489,15 @@ CELERY_BEAT_SCHEDULE = {
     "figures-refresh": {"task": "evaluation.refresh_stale_figures", "schedule": 120.0},
     # The open data files (evaluation/opendata/), rebuilt every night.
     "open-data": {"task": "evaluation.build_open_data", "schedule": crontab(minute=30, hour=2)},
+    # Notification digests (README « Notifications »): each morning, and each Monday morning.
+    "notifications-daily-digest": {
+        "task": "atc.notifications.send_daily_digests",
+        "schedule": crontab(minute=0, hour=ATC_NOTIFICATION_DIGEST_HOUR),
+    },
+    "notifications-weekly-digest": {
+        "task": "atc.notifications.send_weekly_digests",
+        "schedule": crontab(minute=15, hour=ATC_NOTIFICATION_DIGEST_HOUR, day_of_week="monday"),
+    },
 }
 # --- The read-only API (evaluation/api/, README « API ») -------------------------------------------
 # Requests per person (per token owner or signed-in person) and per anonymous address; DRF's
@@ -531,6 +544,7 @@ CELERY_IMPORTS = [
     "evaluation.figures.tasks",
     "evaluation.opendata.tasks",
     "evaluation.attention.tasks",
+    "atc.notifications.tasks",
 ]
 
 # Evaluation reports (evaluation/reports/pdf.py explains the limits): a render runs in a child process

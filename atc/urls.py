@@ -38,4 +38,5 @@ urlpatterns = [
     path("", include("evaluation.search.urls")),
     path("", include("evaluation.opendata.urls")),
     path("", include("evaluation.attention.urls")),
+    path("", include("atc.notifications.urls")),
 ]

@@ -31,6 +31,9 @@ ROLE_HOLDER = "role_holder"  # anyone holding a role (rows scoped by the view); 
 # The person who owns the object (the matrix builds them for the facilitator: API tokens);
 # anyone else gets a 404, as if it did not exist.
 OWNER = "owner"
+# The recipient of the matrix's notification (the facilitator, tests/atc/access_rules_notifications.py);
+# anyone else signed in gets 404 (another person's notification is not revealed).
+RECIPIENT = "recipient"
 
 # Policies about one site: checked on each matrix site; an outsider of the site gets a 404.
 SITE_POLICIES = frozenset({SITE_READ, SITE_WRITE, SITE_COMMENT, COMMENT_REPLY, COMMENT_HANDLE})
@@ -105,7 +108,7 @@ def allowed(policy: str, persona: str, site_slug: str | None) -> bool:
         return persona == "national_team"
     if policy == ROLE_HOLDER:
         return persona != "outsider"
-    if policy == OWNER:
+    if policy in (OWNER, RECIPIENT):
         return persona == "facilitator"
     if policy == SITE_READ:
         return persona in READERS[site_slug]
@@ -127,6 +130,6 @@ def expected_refusal(policy: str, persona: str, site_slug: str | None, api: bool
         return 401 if api else 302
     if policy in SITE_POLICIES and persona not in READERS[site_slug]:
         return 404
-    if policy == OWNER:
+    if policy in (OWNER, RECIPIENT):
         return 404
     return 403

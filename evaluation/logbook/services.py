@@ -1,26 +1,24 @@
 """The logbook (carnet de bord): periods, saving an entry with its links, and the reminders."""
 
 import datetime
-import logging
+import hashlib
 
-from django.conf import settings
-from django.core.mail import EmailMessage, get_connection
 from django.db import IntegrityError, transaction
 from django.db.models import Q
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from atc.concurrency import claim_version
-from atc.links import absolute_url
-from atc.models import Role, User
+from atc.models import User
+from atc.notifications import kinds
+from atc.notifications.services import notify
 from atc.periods import Period, period_before
-from atc.permissions import WRITER_KINDS
+from atc.permissions import network_coordinators, site_team
 from evaluation.models import LogbookEntry, LogbookReminder
 from sites.models import Site
 
-logger = logging.getLogger(__name__)
+SUPPORT_EXCERPT_CHARS = 500
 
 
 def last_finished_quarter(today: datetime.date | None = None) -> Period:
@@ -33,14 +31,42 @@ def logbook_entry_save(*, entry: LogbookEntry, meetings, actions, version: int |
     """Save an entry and its links to meetings and actions together (all or nothing).
 
     The caller has already limited `meetings` and `actions` to the entry's site. StaleVersion when
-    someone else saved the entry after the form was built (atc.concurrency).
+    someone else saved the entry after the form was built (atc.concurrency). A new or changed
+    « appui souhaité » is told to the site's network coordinators.
     """
     entry.full_clean()
+    before = ""
+    if entry.pk:
+        before = (
+            LogbookEntry.objects.filter(pk=entry.pk).values_list("support_needed", flat=True).first() or ""
+        )
     claim_version(entry, version)
     entry.save()
     entry.meetings.set(meetings)
     entry.actions.set(actions)
+    support = entry.support_needed.strip()
+    if support and support != before.strip():
+        _support_needed_notify(entry, support)
     return entry
+
+
+def _support_needed_notify(entry: LogbookEntry, support: str) -> None:
+    site = entry.site
+    digest = hashlib.sha256(support.encode()).hexdigest()[:16]
+    notify(
+        kinds.SUPPORT_NEEDED,
+        recipients=network_coordinators(site.network_id).exclude(pk=entry.author_id or 0),
+        title=_("Appui souhaité à %(site)s (carnet de bord du %(start)s au %(end)s)")
+        % {
+            "site": site.name,
+            "start": f"{entry.period_start:%d/%m/%Y}",
+            "end": f"{entry.period_end:%d/%m/%Y}",
+        },
+        body=support if len(support) <= SUPPORT_EXCERPT_CHARS else support[: SUPPORT_EXCERPT_CHARS - 1] + "…",
+        url=reverse("evaluation:logbook_detail", args=[site.slug, entry.pk]),
+        dedupe_key=f"support-needed:{entry.pk}:{digest}",
+        site=site,
+    )
 
 
 def has_period_entry(site: Site, quarter: Period) -> bool:
@@ -48,41 +74,19 @@ def has_period_entry(site: Site, quarter: Period) -> bool:
     return LogbookEntry.objects.covering(quarter.start, quarter.end).filter(site=site).exists()
 
 
-def logbook_writers(site: Site) -> list[str]:
-    """E-mail addresses of the site's current facilitators and host directors."""
-    user_ids = Role.objects.current().filter(kind__in=WRITER_KINDS, sites=site).values("user_id")
-    return sorted(
-        User.objects.filter(id__in=user_ids, is_active=True)
-        .exclude(email="")
-        .values_list("email", flat=True)
-        .distinct()
-    )
-
-
-def _reminder_messages(site: Site, quarter: Period, recipients: list[str]) -> list[EmailMessage]:
-    context = {
-        "site": site,
-        "quarter": quarter,
-        "create_url": absolute_url(reverse("evaluation:logbook_create", args=[site.slug])),
-    }
-    subject = _("Carnet de bord : le bilan du %(quarter)s de %(site)s est à saisir") % {
-        "quarter": quarter.short,
-        "site": site.name,
-    }
-    body = render_to_string("evaluation/email/logbook_reminder.txt", context)
-    return [
-        EmailMessage(subject=settings.ACCOUNT_EMAIL_SUBJECT_PREFIX + subject, body=body, to=[address])
-        for address in recipients
-    ]
+def logbook_writers(site: Site) -> list[User]:
+    """The site's current facilitators and host directors with an e-mail address."""
+    return list(site_team(site).exclude(email="").order_by("email"))
 
 
 def logbook_reminders_send(*, today: datetime.date | None = None) -> list[LogbookReminder]:
-    """E-mail each site's writers when the last finished quarter has no periodic entry.
+    """Remind each site's writers (a notification of kind « rappel carnet de bord »: their inbox,
+    and an e-mail as they chose) when the last finished quarter has no periodic entry.
 
-    At most one reminder per site and quarter: the reminder row is written (unique per site and
-    period) before the mail goes out, and removed again if sending fails, so a failed send is
-    retried on the next run and a sent one never repeats. Sites whose experiment started after the
-    quarter, and sites with nobody to write to, are skipped without a record.
+    At most one reminder per site and quarter: the reminder row (unique per site and period) and
+    the notifications are written together, so a second run, or a concurrent one, tells nobody
+    twice. Sites whose experiment started after the quarter, and sites with nobody to write to,
+    are skipped without a record.
     """
     quarter = last_finished_quarter(today)
     sent = []
@@ -102,16 +106,32 @@ def logbook_reminders_send(*, today: datetime.date | None = None) -> list[Logboo
                     site=site,
                     period_start=quarter.start,
                     period_end=quarter.end,
-                    recipients="\n".join(recipients),
+                    recipients="\n".join(person.email for person in recipients),
+                )
+                notify(
+                    kinds.REMINDER_LOGBOOK,
+                    recipients=recipients,
+                    title=_("Carnet de bord : le bilan du %(quarter)s de %(site)s est à saisir")
+                    % {"quarter": quarter.short, "site": site.name},
+                    body=_(
+                        "Le carnet de bord de %(site)s n'a pas encore de bilan pour le %(quarter)s "
+                        "(du %(start)s au %(end)s). Ce bilan nourrit l'évaluation nationale : ce qui "
+                        "s'est passé, les difficultés, les enseignements, le temps passé et l'appui dont "
+                        "vous auriez besoin. "
+                        "Quelques lignes suffisent."
+                    )
+                    % {
+                        "site": site.name,
+                        "quarter": quarter.short,
+                        "start": f"{quarter.start:%d/%m/%Y}",
+                        "end": f"{quarter.end:%d/%m/%Y}",
+                    },
+                    url=reverse("evaluation:logbook_create", args=[site.slug]),
+                    dedupe_key=f"reminder-logbook:{site.pk}:{quarter.start.isoformat()}",
+                    site=site,
                 )
         except IntegrityError:
             # Another run recorded this reminder in the meantime: it is theirs to send.
-            continue
-        try:
-            get_connection().send_messages(_reminder_messages(site, quarter, recipients))
-        except Exception:
-            reminder.delete()
-            logger.exception("logbook reminder not sent for site %s", site.pk)
             continue
         sent.append(reminder)
     return sent

@@ -46,7 +46,7 @@ from django.conf import settings
 from django.core import signing
 from django.core.files import File
 from django.core.files.storage import default_storage
-from django.core.mail import EmailMessage, get_connection
+from django.core.mail import get_connection
 from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef, Q
 from django.template.loader import render_to_string
@@ -59,7 +59,12 @@ from pypdf import PdfReader
 from pypdf.errors import PdfReadError
 
 from atc.links import absolute_url
+from atc.mail import EmailMessage
+from atc.models import User
+from atc.notifications import kinds as notification_kinds
+from atc.notifications.services import notify
 from atc.periods import Period, french_date, period_before
+from atc.permissions import readable_reports
 from atc.records import assign, set_many
 from evaluation.models import (
     EvaluationReport,
@@ -715,10 +720,12 @@ def _period_of(report) -> Period:
 
 
 def report_notify(report_id: int) -> int:
-    """Email each recipient (the schedule's, or the requester) that the report is ready; the number
-    of messages sent. A PDF up to ATC_REPORT_ATTACH_MAX_BYTES travels attached; a bigger one as a
-    signed link of that recipient's (`report_link_token`), which needs no account. A report
-    re-issued after an erasure is not announced again: its link has not changed."""
+    """Tell each recipient (the schedule's, or the requester) that the report is ready; the number
+    of people told. A recipient with an account that may read the report gets a notification (its
+    inbox, and an e-mail as they chose for « rapport »). Anyone else gets the report's e-mail: the
+    PDF up to ATC_REPORT_ATTACH_MAX_BYTES travels attached, a bigger one as a signed link of that
+    recipient's (`report_link_token`), which needs no account. A report re-issued after an erasure
+    is not announced again: its link has not changed."""
     report = EvaluationReport.objects.select_related("schedule", "requested_by").get(pk=report_id)
     if report.reissued_at is not None:
         return 0
@@ -736,6 +743,31 @@ def report_notify(report_id: int) -> int:
         "period": _period_of(report).title,
         "link": absolute_url(reverse("reports:report_detail", args=[report.public_id])),
     }
+    readers = _report_readers(report, recipients)
+    notify(
+        notification_kinds.REPORT,
+        recipients=readers,
+        title=_("Rapport d'évaluation prêt : %(target)s, %(period)s") % context,
+        body=_("Le rapport est prêt à télécharger depuis la plateforme."),
+        url=reverse("reports:report_detail", args=[report.public_id]),
+        dedupe_key=f"report-ready:{report.pk}",
+        site=report.site,
+    )
+    told = {person.email.lower() for person in readers}
+    by_mail = [address for address in recipients if address.lower() not in told]
+    return len(readers) + _report_mails_send(report, context, by_mail)
+
+
+def _report_readers(report: EvaluationReport, addresses: list[str]) -> list[User]:
+    """The recipients with an active account who may read the report on the platform."""
+    people = User.objects.filter(email__in=sorted({a.lower() for a in addresses}), is_active=True)
+    this_report = EvaluationReport.objects.filter(pk=report.pk)
+    return [person for person in people if readable_reports(person, this_report).exists()]
+
+
+def _report_mails_send(report: EvaluationReport, context: dict, recipients: list[str]) -> int:
+    if not recipients:
+        return 0
     subject = _("[ATC] Rapport d'évaluation prêt : %(target)s, %(period)s") % context
     pdf_bytes = _attachable_pdf(report)
     messages = []

@@ -1,6 +1,7 @@
 import factory
+from django.utils import timezone
 
-from atc.models import Role, User
+from atc.models import Notification, Role, User
 
 TEST_PASSWORD = "correct-horse-battery-staple-42"
 
@@ -38,3 +39,21 @@ class RoleFactory(factory.django.DjangoModelFactory):
     def sites(obj, create, extracted, **kwargs):
         if create and extracted:
             obj.sites.set(extracted)
+
+
+class NotificationFactory(factory.django.DjangoModelFactory):
+    """An unread inbox row about a comment (traits: `read`, `emailed`)."""
+
+    class Meta:
+        model = Notification
+
+    recipient = factory.SubFactory(UserFactory)
+    kind = "comment"
+    title = factory.Sequence(lambda n: f"Nouveau commentaire n° {n}")
+    body = "Le conseil citoyen a-t-il été associé ?"
+    url = "/"
+    dedupe_key = factory.Sequence(lambda n: f"test:{n}")
+
+    class Params:
+        read = factory.Trait(read_at=factory.LazyFunction(timezone.now))
+        emailed = factory.Trait(emailed_at=factory.LazyFunction(timezone.now))

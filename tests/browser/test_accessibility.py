@@ -6,6 +6,7 @@ import pytest
 from django.urls import reverse
 
 from pilotage.models import Action, Meeting
+from tests.atc.factories import NotificationFactory
 from tests.browser.axe import axe_violations, describe
 
 pytestmark = [
@@ -44,7 +45,18 @@ def _marseille_pages():
         reverse("account_change_password"),
         reverse("search:results") + "?q=atelier",
         reverse("search:results") + "?q=atelier&type=reunions",
+        *_notification_pages("facilitator@example.org"),
     ]
+
+
+def _notification_pages(email):
+    """The inbox with an unread and a read notification, and the preferences form."""
+    from atc.models import User
+
+    person = User.objects.get(email=email)
+    NotificationFactory(recipient=person, url=reverse("sites:site_home", args=["marseille"]))
+    NotificationFactory(recipient=person, read=True)
+    return [reverse("notifications:inbox"), reverse("notifications:preferences")]
 
 
 def _delegate_pages():

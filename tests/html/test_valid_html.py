@@ -12,10 +12,12 @@ from django.test import Client
 from django.urls import reverse
 
 from atc.models import User
+from atc.notifications.services import unsubscribe_token
 from diagnostics.models import Finding
 from evaluation.models import LogbookEntry
 from pilotage.models import Action, Meeting
-from sites.models import PartnerOrganisation
+from sites.models import PartnerOrganisation, Site
+from tests.atc.factories import NotificationFactory
 from tests.html import nu
 from tests.reports.factories import EvaluationReportFactory, IndicatorFactory, ReportScheduleFactory
 
@@ -117,6 +119,22 @@ def _national_pages() -> list[tuple[str, str]]:
     ]
 
 
+def _notification_pages() -> list[tuple[str, str]]:
+    """The facilitator's inbox with an unread and a read notification, and the preferences."""
+    facilitator = User.objects.get(email=FACILITATOR)
+    NotificationFactory(recipient=facilitator, site=Site.objects.get(slug="marseille"))
+    NotificationFactory(recipient=facilitator, read=True, url="")
+    return [
+        ("notifications", reverse("notifications:inbox")),
+        ("notification-preferences", reverse("notifications:preferences")),
+    ]
+
+
+def _unsubscribe_page() -> tuple[str, str]:
+    token = unsubscribe_token(user=User.objects.get(email=FACILITATOR), kinds=["comment", "signal"])
+    return ("unsubscribe", reverse("notifications:unsubscribe", args=[token]))
+
+
 def _main_pages() -> dict[str | None, list[tuple[str, str]]]:
     """Every main page, under the email of the persona who sees it (None: signed out)."""
     return {
@@ -126,6 +144,9 @@ def _main_pages() -> dict[str | None, list[tuple[str, str]]]:
             ("open-data", reverse("opendata:index")),
         ],
         FACILITATOR: _site_pages("marseille"),
+            _unsubscribe_page(),
+        ],
+        FACILITATOR: [*_site_pages("marseille"), *_notification_pages()],
         DELEGATE: [("my-sites", reverse("dashboards:my_sites")), *_site_pages("tourcoing")[:3]],
         COORDINATOR: [("network-dashboard", reverse("dashboards:network", args=["fcsf"]))],
         NATIONAL: _national_pages(),

@@ -44,7 +44,10 @@ def test_the_task_is_published_only_once_the_request_is_committed(
     assert Path(report.file.path).read_bytes().startswith(b"%PDF")
     assert [m.to for m in mailoutbox] == [["national@example.org"]]
     assert "Rapport d'évaluation prêt" in mailoutbox[0].subject
-    assert f"/rapports/{report.public_id}/" in mailoutbox[0].body
+    # The requester is notified: the e-mail's link opens the notification, which leads to the report.
+    notification = national_team.notifications.get(kind="report")
+    assert notification.url == f"/rapports/{report.public_id}/"
+    assert f"/notifications/{notification.pk}/" in mailoutbox[0].body
 
 
 def test_running_the_task_twice_gives_one_report_and_one_file(db):
