@@ -23,8 +23,7 @@ from django.utils import timezone
 
 from atc import spreadsheets
 from atc.account_services import role_end
-from atc.models import ApiToken, Role, User
-from atc.models import Notification, NotificationDigest, NotificationPreference, Role, User
+from atc.models import ApiToken, Notification, NotificationDigest, NotificationPreference, Role, User
 from evaluation.models import LogbookEntry, ReportSchedule
 from evaluation.reports.services import reports_reissue_naming
 from pilotage.models import Action, CalendarFeed, CommitteeMember, Meeting

@@ -142,8 +142,6 @@ def _main_pages() -> dict[str | None, list[tuple[str, str]]]:
             ("login", reverse("account_login")),
             ("password-reset", reverse("account_reset_password")),
             ("open-data", reverse("opendata:index")),
-        ],
-        FACILITATOR: _site_pages("marseille"),
             _unsubscribe_page(),
         ],
         FACILITATOR: [*_site_pages("marseille"), *_notification_pages()],
