@@ -205,6 +205,18 @@ def can_edit_attention_thresholds(user) -> bool:
     return is_national(user)
 
 
+def site_followers(site):
+    """The people who follow the site from outside its team today, with an active account: its
+    préfet delegates, its network's coordinators and the national team (they are told of its
+    attention signals)."""
+    roles = Role.objects.current().filter(
+        Q(kind=Role.Kind.PREFET_DELEGATE, sites=site)
+        | Q(kind=Role.Kind.NETWORK_COORDINATOR, network_id=site.network_id)
+        | Q(kind=Role.Kind.NATIONAL_TEAM)
+    )
+    return User.objects.filter(is_active=True, id__in=roles.values("user_id"))
+
+
 def site_team(site):
     """The people who write the site's records today (its facilitators and host directors), with
     an active account: they are told what happens on the site (comments, reminders)."""

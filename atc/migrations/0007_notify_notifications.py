@@ -70,7 +70,7 @@ class Migration(migrations.Migration):
                         choices=[
                             ("comment", "Commentaire de suivi sur un de mes sites"),
                             ("comment_reply", "Réponse à un commentaire que j’ai écrit ou suivi"),
-                            ("signal", "Signal d’alerte sur un site de mon périmètre"),
+                            ("signal", "Point d’attention sur un site de mon périmètre"),
                             ("report", "Rapport d’évaluation prêt ou programmé pour moi"),
                             ("reminder_minutes", "Rappel : compte rendu de réunion à déposer"),
                             ("reminder_logbook", "Rappel : carnet de bord à remplir"),
@@ -149,7 +149,7 @@ class Migration(migrations.Migration):
                         choices=[
                             ("comment", "Commentaire de suivi sur un de mes sites"),
                             ("comment_reply", "Réponse à un commentaire que j’ai écrit ou suivi"),
-                            ("signal", "Signal d’alerte sur un site de mon périmètre"),
+                            ("signal", "Point d’attention sur un site de mon périmètre"),
                             ("report", "Rapport d’évaluation prêt ou programmé pour moi"),
                             ("reminder_minutes", "Rappel : compte rendu de réunion à déposer"),
                             ("reminder_logbook", "Rappel : carnet de bord à remplir"),

@@ -41,7 +41,7 @@ KINDS: dict[str, Kind] = {
     for kind in (
         Kind(COMMENT, _("Commentaire de suivi sur un de mes sites"), Frequency.IMMEDIATE),
         Kind(COMMENT_REPLY, _("Réponse à un commentaire que j’ai écrit ou suivi"), Frequency.IMMEDIATE),
-        Kind(SIGNAL, _("Signal d’alerte sur un site de mon périmètre"), Frequency.DAILY),
+        Kind(SIGNAL, _("Point d’attention sur un site de mon périmètre"), Frequency.DAILY),
         Kind(REPORT, _("Rapport d’évaluation prêt ou programmé pour moi"), Frequency.IMMEDIATE),
         Kind(REMINDER_MINUTES, _("Rappel : compte rendu de réunion à déposer"), Frequency.IMMEDIATE),
         Kind(REMINDER_LOGBOOK, _("Rappel : carnet de bord à remplir"), Frequency.IMMEDIATE),

@@ -14,13 +14,11 @@ import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 
-from celery import current_app
 from django.conf import settings
 from django.core import signing
 from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.utils import timezone
-from kombu.exceptions import OperationalError
 
 from atc.access_version import ACCESS_VERSION_KEY
 from atc.cache import get_or_compute, versioned_key
@@ -28,6 +26,7 @@ from atc.models import Notification, NotificationDigest, NotificationPreference,
 from atc.notifications import emails
 from atc.notifications.kinds import KINDS, Frequency, default_frequency
 from atc.permissions import readable_notifications
+from atc.queue import publish
 
 log = logging.getLogger(__name__)
 
@@ -132,14 +131,8 @@ def notify(
 def _publish(name: str, *args) -> None:
     """Queue a task of this package by name (the task module imports this one). With the broker
     down the rows stay unsent; the next digest run does not pick them up (they are « at once »),
-    so the failure is logged for the operators."""
-    try:
-        current_app.tasks[name].apply_async(args=list(args), retry=False)
-    except OperationalError:
-        log.error("notifications: broker unreachable, %s not queued for %s", name, args)
-
-
-# Preferences ---------------------------------------------------------------------------------
+    so the failure is logged for the operators (atc.queue)."""
+    publish(name, *args)
 
 
 def _frequencies(user: User) -> dict[str, str]:

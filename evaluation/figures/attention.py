@@ -23,6 +23,7 @@ from django.utils.translation import gettext_lazy, ngettext
 
 from atc.formats import format_number
 from atc.periods import EXPERIMENT_START, months_before, period_before
+from atc.queue import publish
 from evaluation.models import AttentionSignal, AttentionThreshold, IndicatorValue, LogbookEntry
 from pilotage.models import ATTENDANCE_FIELDS, CIVIL_SOCIETY, Action, Committee, Meeting
 from sites.models import (
@@ -62,6 +63,9 @@ class Rule:
     url_name: str
     anchor: str = ""
 
+
+# The task telling people of newly raised signals (evaluation/attention/tasks.py).
+NOTIFY_TASK = "evaluation.notify_attention_signals"
 
 RULES: tuple[Rule, ...] = (
     Rule(
@@ -479,6 +483,10 @@ def signals_refresh(*, site_ids=None, today: datetime.date | None = None) -> lis
                 .filter(raised_at=now, site_id__in={s.site_id for s in new})
                 .order_by("site_id", "rule")
             )
+        if raised:
+            # Who follows the site is told after the commit (evaluation.attention.tasks).
+            raised_ids = [signal.pk for signal in raised]
+            transaction.on_commit(lambda: publish(NOTIFY_TASK, raised_ids))
         if cleared or new:
             bumped = FiguresVersion.objects.filter(name=SIGNALS_VERSION).update(version=F("version") + 1)
             if not bumped:

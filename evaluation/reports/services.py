@@ -54,7 +54,6 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_celery_beat.models import CrontabSchedule, PeriodicTask
-from kombu.exceptions import OperationalError
 from pypdf import PdfReader
 from pypdf.errors import PdfReadError
 
@@ -65,6 +64,7 @@ from atc.notifications import kinds as notification_kinds
 from atc.notifications.services import notify
 from atc.periods import Period, french_date, period_before
 from atc.permissions import readable_reports
+from atc.queue import publish
 from atc.records import assign, set_many
 from evaluation.models import (
     EvaluationReport,
@@ -325,7 +325,7 @@ def report_enqueue(report_id: int) -> bool:
     does. The broker settings (no publish retry, short connection timeouts) bound the wait.
     """
     try:
-        _task(BUILD_TASK).apply_async(args=[report_id], retry=False)
+        current_app.tasks[BUILD_TASK].apply_async(args=[report_id], retry=False)
     except Exception:
         log.warning(
             "report %s: broker unreachable, left queued for the resend sweep", report_id, exc_info=True
@@ -621,22 +621,11 @@ def _enqueue_merge(report_id: int) -> None:
     _publish(MERGE_TASK, report_id)
 
 
-def _task(name: str):
-    """A report task from the Celery app's registry, so that a test's eager mode applies to it
-    (`send_task` would always go to the broker)."""
-    return current_app.tasks[name]
-
-
 def _publish(name: str, *args) -> bool:
     """Publish a task of a report in parts; False when the broker refused it. The report stays
     running, and the resend sweep publishes its build again once it looks lost: the build then
     queues what is still missing."""
-    try:
-        _task(name).apply_async(args=list(args), retry=False)
-    except OperationalError:
-        log.warning("report %s: broker unreachable, %s left for the resend sweep", args[0], name)
-        return False
-    return True
+    return publish(name, *args)
 
 
 def _running(report_id: int, *, lock: bool = False) -> EvaluationReport | None:

@@ -224,7 +224,7 @@ def test_a_daily_digest_groups_the_days_notifications_by_kind():
     assert message.subject == "[ATC] Votre résumé du jour : 3 notifications"
     text = message.body
     assert text.index("Commentaire de suivi sur un de mes sites") < text.index("Commentaire sur Roubaix")
-    assert text.index("Signal d’alerte sur un site de mon périmètre") < text.index("Signal sur Grigny")
+    assert text.index("Point d’attention sur un site de mon périmètre") < text.index("Signal sur Grigny")
     assert "Réponse" not in text
     assert Notification.objects.filter(emailed_at__isnull=False).count() == 3
 
