@@ -1,7 +1,7 @@
 """Who may open each steering page (see tests/access.py for the format)."""
 
 from pilotage.calendars.services import feed_create
-from tests.access import AUTHENTICATED, PUBLIC, SITE_READ, SITE_WRITE, Rule
+from tests.access import AUTHENTICATED, MINUTES_VALIDATE, PUBLIC, SITE_READ, SITE_WRITE, Rule
 from tests.atc.factories import UserFactory
 from tests.pilotage.factories import (
     ActionFactory,
@@ -48,6 +48,9 @@ RULES = {
     "pilotage:meeting_edit": Rule(SITE_WRITE, _meeting, ("GET",)),
     "pilotage:meeting_roster": Rule(SITE_WRITE, _site),
     "pilotage:meeting_attachment_add": Rule(SITE_WRITE, _meeting, ("POST",), lambda o: {}),
+    "pilotage:minutes_submit": Rule(SITE_WRITE, _meeting, ("POST",), lambda o: {}),
+    "pilotage:minutes_validate": Rule(MINUTES_VALIDATE, _meeting, ("POST",), lambda o: {}),
+    "pilotage:minutes_reopen": Rule(SITE_WRITE, _meeting, ("POST",), lambda o: {"reason": "Coquille"}),
     "pilotage:decision_to_action": Rule(
         SITE_WRITE, lambda o: {"slug": o["site"].slug, "pk": o["decision"].pk}, redirects=True
     ),
