@@ -1,6 +1,8 @@
 """The minutes workflow: draft → submitted → validated by the site's host director (not the
 author) → locked; reopening needs a reason kept in the minutes' history."""
 
+import datetime
+
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
@@ -201,3 +203,17 @@ def test_the_meeting_page_query_count_is_constant(client, facilitator, draft, dj
         services.minutes_submit(meeting=draft, user=facilitator)
     with django_assert_max_num_queries(30):
         assert client.get(_url("meeting_detail", draft)).status_code == 200
+
+
+def test_submitted_minutes_are_still_to_validate(client, facilitator, host_director, draft):
+    """The « minutes » attention signal and the site home read Meeting.objects.minutes_overdue."""
+    today = draft.date + datetime.timedelta(days=60)
+
+    def overdue():
+        return list(Meeting.objects.minutes_overdue(today=today, days=30, window_days=365))
+
+    assert overdue() == [draft]
+    _submitted_by(client, facilitator, draft)
+    assert overdue() == [draft]
+    services.minutes_validate(meeting=draft, user=host_director)
+    assert overdue() == []
