@@ -217,3 +217,10 @@ def test_submitted_minutes_are_still_to_validate(client, facilitator, host_direc
     assert overdue() == [draft]
     services.minutes_validate(meeting=draft, user=host_director)
     assert overdue() == []
+
+
+def test_the_national_meeting_form_has_no_submitted_step(client, national_team):
+    client.force_login(national_team)
+    page = client.get(reverse("national:national_meeting_create")).content.decode()
+    assert 'value="validated"' in page
+    assert 'value="submitted"' not in page
