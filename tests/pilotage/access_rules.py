@@ -1,6 +1,7 @@
 """Who may open each steering page (see tests/access.py for the format)."""
 
 from pilotage.calendars.services import feed_create
+from pilotage.models import MinutesEvent
 from tests.access import AUTHENTICATED, MINUTES_VALIDATE, PUBLIC, SITE_READ, SITE_WRITE, Rule
 from tests.atc.factories import UserFactory
 from tests.pilotage.factories import (
@@ -76,6 +77,8 @@ def build(site, user):
     meeting = MeetingFactory(site=site, steering=True, created_by=user)
     members = CommitteeMemberFactory.create_batch(2, committee=meeting.committee)
     decision = DecisionFactory(meeting=meeting)
+    # A step of the minutes' history with a reason (the leak tests plant their marker in it).
+    MinutesEvent.objects.create(meeting=meeting, kind=MinutesEvent.Kind.REOPENED, by=user, reason="Coquille")
     action = ActionFactory(site=site, meeting=meeting)
     attachment = AttachmentFactory(site=site, meeting=meeting, uploaded_by=user)
     return {
