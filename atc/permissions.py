@@ -70,6 +70,8 @@ class Access:
     writable_site_ids: frozenset[int]
     comment_site_ids: frozenset[int]
     header: tuple[HeaderRole, ...]
+    # Sites whose host director the person is (they validate the site's meeting minutes).
+    validator_site_ids: frozenset[int] = frozenset()
 
 
 NO_ACCESS = Access(frozenset(), frozenset(), frozenset(), frozenset(), frozenset(), ())
@@ -108,6 +110,7 @@ def _build_access(user, day) -> Access:
             )
             for role in roles
         ),
+        validator_site_ids=sites_of({Role.Kind.HOST_DIRECTOR}),
     )
 
 
@@ -176,6 +179,15 @@ def writable_site_ids(user) -> frozenset[int]:
 def can_write_site(user, site) -> bool:
     """Facilitators and host directors change their own sites' meetings, actions, diagnostic…"""
     return site.pk in writable_site_ids(user)
+
+
+def can_validate_minutes(user, meeting) -> bool:
+    """A meeting's minutes are validated by a host director of its site who did not submit them
+    (four eyes: the facilitator who wrote them cannot validate them). Committee members cannot
+    validate: committee seats have no accounts on the platform."""
+    if meeting.site_id is None or meeting.site_id not in access_of(user).validator_site_ids:
+        return False
+    return meeting.minutes_author_id is None or meeting.minutes_author_id != user.pk
 
 
 def can_comment_site(user, site) -> bool:

@@ -76,7 +76,9 @@ class MeetingForm(VersionedFormMixin, BoundedModelForm):
         }
         help_texts = {
             "committee": _("Pour une réunion d'instance : la liste des membres s'affiche."),
-            "minutes_status": _("Passez le compte rendu en « Validé » une fois relu."),
+            "minutes_status": _(
+                "Une fois rédigé, soumettez le compte rendu pour validation depuis la page de la réunion."
+            ),
         }
         error_messages = {
             "date": {"invalid": _("Saisissez une date valide, par exemple 14/03/2021.")},
@@ -100,6 +102,7 @@ class MeetingForm(VersionedFormMixin, BoundedModelForm):
             }
         )
         self.fields["organisations"].queryset = PartnerOrganisation.objects.filter(site=site)
+        self._minutes_workflow_fields()
         self.fields["committee"].error_messages["invalid_choice"] = _(
             "Choisissez une instance de ce site dans la liste."
         )
@@ -118,6 +121,33 @@ class MeetingForm(VersionedFormMixin, BoundedModelForm):
             field.widget.attrs.update({"min": 0, "inputmode": "numeric"})
             field.error_messages["min_value"] = NOT_NEGATIVE
             field.error_messages["invalid"] = NOT_NEGATIVE
+
+    def _minutes_workflow_fields(self):
+        """The form writes a draft only (or no minutes): submitting and validating are steps of
+        the meeting page (pilotage.services.minutes_*). Submitted minutes stay editable by the
+        team; validated minutes are shown read-only until reopened."""
+        status = self.instance.minutes_status
+        if status in (Meeting.MinutesStatus.SUBMITTED, Meeting.MinutesStatus.VALIDATED):
+            del self.fields["minutes_status"]
+        else:
+            self.fields["minutes_status"].choices = [
+                (Meeting.MinutesStatus.NONE, Meeting.MinutesStatus.NONE.label),
+                (Meeting.MinutesStatus.DRAFT, Meeting.MinutesStatus.DRAFT.label),
+            ]
+            self.fields["minutes_status"].error_messages["invalid_choice"] = _(
+                "Choisissez « Pas de compte rendu » ou « Brouillon » : la validation se fait depuis la "
+                "page de la réunion."
+            )
+        if status == Meeting.MinutesStatus.VALIDATED:
+            minutes = self.fields["minutes"]
+            minutes.disabled = True
+            minutes.help_text = _(
+                "Compte rendu validé : rouvrez-le depuis la page de la réunion pour le modifier."
+            )
+
+    @property
+    def minutes_locked(self) -> bool:
+        return self.instance.minutes_status == Meeting.MinutesStatus.VALIDATED
 
     def attendance_fields(self):
         return [self[name] for name in ATTENDANCE_FIELDS.values()]

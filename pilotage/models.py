@@ -200,6 +200,7 @@ class Meeting(models.Model):
     class MinutesStatus(models.TextChoices):
         NONE = "none", _("Pas de compte rendu")
         DRAFT = "draft", _("Brouillon")
+        SUBMITTED = "submitted", _("Soumis pour validation")
         VALIDATED = "validated", _("Validé")
 
     site = models.ForeignKey(
@@ -235,6 +236,25 @@ class Meeting(models.Model):
         choices=MinutesStatus.choices,
         default=MinutesStatus.NONE,
     )
+    # The minutes workflow (pilotage.services.minutes_*): who submitted them, who validated them
+    # and when. Minutes imported as validated for past meetings keep no validator (unknown).
+    minutes_author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("compte rendu soumis par"),
+    )
+    minutes_validated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("compte rendu validé par"),
+    )
+    minutes_validated_at = models.DateTimeField(_("compte rendu validé le"), null=True, blank=True)
     organisations = models.ManyToManyField(
         PartnerOrganisation,
         blank=True,
@@ -302,6 +322,38 @@ class Meeting(models.Model):
             raise ValidationError(
                 {"minutes": _("Saisissez le compte rendu ou choisissez « Pas de compte rendu ».")}
             )
+
+
+class MinutesEvent(models.Model):
+    """One step of a meeting's minutes workflow: submitted, validated, reopened (with its reason)."""
+
+    class Kind(models.TextChoices):
+        SUBMITTED = "submitted", _("Soumis pour validation")
+        VALIDATED = "validated", _("Validé")
+        REOPENED = "reopened", _("Rouvert")
+
+    meeting = models.ForeignKey(
+        Meeting, on_delete=models.CASCADE, related_name="minutes_events", verbose_name=_("réunion")
+    )
+    kind = models.CharField(_("étape"), max_length=10, choices=Kind.choices)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("par"),
+    )
+    at = models.DateTimeField(_("le"), default=timezone.now)
+    reason = models.TextField(_("motif"), blank=True)
+
+    class Meta:
+        verbose_name = _("étape du compte rendu")
+        verbose_name_plural = _("étapes du compte rendu")
+        ordering = ["at", "id"]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} ({self.at:%d/%m/%Y})"
 
 
 class MeetingParticipant(models.Model):

@@ -5,13 +5,15 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 
 from atc.concurrency import StaleVersion, claim_version, conflict_message
+from atc.formats import format_number
+from atc.permissions import can_validate_minutes, can_write_site
 from atc.records import assign, set_many
 from pilotage.models import (
     Action,
@@ -21,6 +23,7 @@ from pilotage.models import (
     Decision,
     Meeting,
     MeetingParticipant,
+    MinutesEvent,
 )
 from pilotage.uploads import check_upload
 from sites.models import PartnerOrganisation, Site
@@ -67,6 +70,8 @@ def meeting_save(
     """
     meeting = meeting if meeting is not None else Meeting()
     created = meeting.pk is None
+    if not created:
+        _refuse_locked_minutes(meeting, data)
     many = assign(meeting, data)
     claim_version(meeting, data.get("version"))
     meeting.site = site
@@ -78,6 +83,96 @@ def meeting_save(
         meeting_set_roster(meeting=meeting, presences=presences)
     for edit in decisions:
         _decision_apply(meeting=meeting, edit=edit)
+    return meeting
+
+
+def _refuse_locked_minutes(meeting: Meeting, data: Mapping[str, Any]) -> None:
+    """Validated minutes are locked: neither their text nor their status changes until reopened."""
+    stored = (
+        Meeting.objects.select_for_update().filter(pk=meeting.pk).values("minutes", "minutes_status").first()
+    )
+    if stored is None or stored["minutes_status"] != Meeting.MinutesStatus.VALIDATED:
+        return
+    changed_text = "minutes" in data and data["minutes"] != stored["minutes"]
+    changed_status = "minutes_status" in data and data["minutes_status"] != stored["minutes_status"]
+    if changed_text or changed_status:
+        raise ValidationError(
+            {"minutes": _("Ce compte rendu est validé : rouvrez-le (avec un motif) avant de le modifier.")}
+        )
+
+
+def _minutes_locked_meeting(meeting: Meeting) -> Meeting:
+    """The meeting, locked for the step and fresh from the database."""
+    return Meeting.objects.select_for_update().get(pk=meeting.pk)
+
+
+def _minutes_step(meeting: Meeting, *, kind: str, user, reason: str = "") -> None:
+    claim_version(meeting, meeting.version)
+    meeting.save()
+    MinutesEvent.objects.create(meeting=meeting, kind=kind, by=user, at=timezone.now(), reason=reason)
+
+
+MINUTES_REASON_MAX = 2000
+
+
+@transaction.atomic
+def minutes_submit(*, meeting: Meeting, user) -> Meeting:
+    """The site team submits the draft minutes for validation; the submitter is their author
+    (who then cannot validate them)."""
+    meeting = _minutes_locked_meeting(meeting)
+    if meeting.site is None or not can_write_site(user, meeting.site):
+        raise PermissionDenied(_("Seule l'équipe du site peut soumettre ce compte rendu."))
+    if meeting.minutes_status != Meeting.MinutesStatus.DRAFT:
+        raise ValidationError(_("Seul un compte rendu en brouillon peut être soumis pour validation."))
+    if not meeting.minutes.strip():
+        raise ValidationError(_("Rédigez le compte rendu avant de le soumettre."))
+    meeting.minutes_status = Meeting.MinutesStatus.SUBMITTED
+    meeting.minutes_author = user
+    _minutes_step(meeting, kind=MinutesEvent.Kind.SUBMITTED, user=user)
+    return meeting
+
+
+@transaction.atomic
+def minutes_validate(*, meeting: Meeting, user) -> Meeting:
+    """A host director of the site, other than the minutes' author, validates submitted minutes;
+    they are then locked (see meeting_save)."""
+    meeting = _minutes_locked_meeting(meeting)
+    if not can_validate_minutes(user, meeting):
+        raise PermissionDenied(
+            _(
+                "Seul·e un·e directeur·rice de la structure porteuse du site, autre que l'auteur·rice "
+                "du compte rendu, peut le valider."
+            )
+        )
+    if meeting.minutes_status != Meeting.MinutesStatus.SUBMITTED:
+        raise ValidationError(_("Seul un compte rendu soumis pour validation peut être validé."))
+    meeting.minutes_status = Meeting.MinutesStatus.VALIDATED
+    meeting.minutes_validated_by = user
+    meeting.minutes_validated_at = timezone.now()
+    _minutes_step(meeting, kind=MinutesEvent.Kind.VALIDATED, user=user)
+    return meeting
+
+
+@transaction.atomic
+def minutes_reopen(*, meeting: Meeting, user, reason: str) -> Meeting:
+    """The site team reopens submitted or validated minutes (back to a draft); the reason is kept
+    in the minutes' history."""
+    meeting = _minutes_locked_meeting(meeting)
+    if meeting.site is None or not can_write_site(user, meeting.site):
+        raise PermissionDenied(_("Seule l'équipe du site peut rouvrir ce compte rendu."))
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError(_("Indiquez pourquoi vous rouvrez ce compte rendu."))
+    if len(reason) > MINUTES_REASON_MAX:
+        raise ValidationError(
+            _("Le motif tient en %(max)s caractères au plus.") % {"max": format_number(MINUTES_REASON_MAX)}
+        )
+    if meeting.minutes_status not in (Meeting.MinutesStatus.SUBMITTED, Meeting.MinutesStatus.VALIDATED):
+        raise ValidationError(_("Seul un compte rendu soumis ou validé peut être rouvert."))
+    meeting.minutes_status = Meeting.MinutesStatus.DRAFT
+    meeting.minutes_validated_by = None
+    meeting.minutes_validated_at = None
+    _minutes_step(meeting, kind=MinutesEvent.Kind.REOPENED, user=user, reason=reason)
     return meeting
 
 

@@ -13,6 +13,9 @@ urlpatterns = [
     path(f"{site}reunions/presences/", views.meeting_roster, name="meeting_roster"),
     path(f"{site}reunions/<int:pk>/", views.meeting_detail, name="meeting_detail"),
     path(f"{site}reunions/<int:pk>/modifier/", views.meeting_edit, name="meeting_edit"),
+    path(f"{site}reunions/<int:pk>/compte-rendu/soumettre/", views.minutes_submit, name="minutes_submit"),
+    path(f"{site}reunions/<int:pk>/compte-rendu/valider/", views.minutes_validate, name="minutes_validate"),
+    path(f"{site}reunions/<int:pk>/compte-rendu/rouvrir/", views.minutes_reopen, name="minutes_reopen"),
     path(
         f"{site}reunions/<int:pk>/pieces-jointes/",
         views.meeting_attachment_add,

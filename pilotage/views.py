@@ -6,7 +6,7 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 
 from django.conf import settings
 from django.contrib import messages
-from django.core.exceptions import BadRequest, ValidationError
+from django.core.exceptions import BadRequest, PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch
 from django.http import FileResponse, Http404, HttpResponse
@@ -17,7 +17,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from atc.concurrency import StaleVersion
 from atc.links import public_host
-from atc.permissions import can_write_site, get_object_for_site, log_refusal
+from atc.permissions import can_validate_minutes, can_write_site, get_object_for_site, log_refusal
 from pilotage import services
 from pilotage.forms import (
     ActionForm,
@@ -37,6 +37,7 @@ from pilotage.models import (
     Decision,
     Meeting,
     MeetingParticipant,
+    MinutesEvent,
 )
 from pilotage.uploads import safe_download_name
 from sites.access import get_site_for_user
@@ -192,8 +193,11 @@ def meeting_detail(request, slug, pk):
     site = get_site_for_user(request, slug)
     meeting = get_object_for_site(
         request,
-        Meeting.objects.select_related("committee", "created_by").prefetch_related(
+        Meeting.objects.select_related(
+            "committee", "created_by", "minutes_author", "minutes_validated_by"
+        ).prefetch_related(
             "organisations",
+            Prefetch("minutes_events", MinutesEvent.objects.select_related("by")),
             Prefetch("decisions", Decision.objects.select_related("action")),
             Prefetch(
                 "participants",
@@ -214,8 +218,54 @@ def meeting_detail(request, slug, pk):
             "site": site,
             "meeting": meeting,
             "can_write": can_write_site(request.user, site),
+            "can_validate_minutes": can_validate_minutes(request.user, meeting),
             "attachment_form": AttachmentForm(),
         },
+    )
+
+
+def _minutes_step(request, meeting, step, done_message, **kwargs):
+    """Run one step of the minutes workflow; its refusal comes back as a message on the page."""
+    try:
+        step(meeting=meeting, user=request.user, **kwargs)
+    except StaleVersion as error:
+        messages.error(request, error.message)
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, done_message)
+    return redirect("pilotage:meeting_detail", meeting.site.slug, meeting.pk)
+
+
+@require_POST
+def minutes_submit(request, slug, pk):
+    site = get_site_for_user(request, slug, write=True)
+    meeting = get_object_for_site(request, Meeting.objects.select_related("site"), site, pk)
+    return _minutes_step(request, meeting, services.minutes_submit, _("Compte rendu soumis pour validation."))
+
+
+@require_POST
+def minutes_validate(request, slug, pk):
+    site = get_site_for_user(request, slug)
+    meeting = get_object_for_site(request, Meeting.objects.select_related("site"), site, pk)
+    if not can_validate_minutes(request.user, meeting):
+        log_refusal(request, "minutes_validator", meeting.pk)
+        raise PermissionDenied("Validation réservée à la direction de la structure porteuse")
+    return _minutes_step(request, meeting, services.minutes_validate, _("Compte rendu validé."))
+
+
+@require_POST
+def minutes_reopen(request, slug, pk):
+    site = get_site_for_user(request, slug, write=True)
+    meeting = get_object_for_site(request, Meeting.objects.select_related("site"), site, pk)
+    reason = request.POST.get("reason", "")
+    return _minutes_step(
+        request,
+        meeting,
+        services.minutes_reopen,
+        _("Compte rendu rouvert : il repasse en brouillon."),
+        reason=reason,
     )
 
 

@@ -34,9 +34,13 @@ OWNER = "owner"
 # The recipient of the matrix's notification (the facilitator, tests/atc/access_rules_notifications.py);
 # anyone else signed in gets 404 (another person's notification is not revealed).
 RECIPIENT = "recipient"
+# The site's host directors (validate meeting minutes they did not submit); other readers get 403.
+MINUTES_VALIDATE = "minutes_validate"
 
 # Policies about one site: checked on each matrix site; an outsider of the site gets a 404.
-SITE_POLICIES = frozenset({SITE_READ, SITE_WRITE, SITE_COMMENT, COMMENT_REPLY, COMMENT_HANDLE})
+SITE_POLICIES = frozenset(
+    {SITE_READ, SITE_WRITE, SITE_COMMENT, COMMENT_REPLY, COMMENT_HANDLE, MINUTES_VALIDATE}
+)
 
 PERSONAS = (
     "anonymous",
@@ -73,6 +77,11 @@ REPLIERS = {
     "marseille": {"facilitator", "host_director", "national_team"},
     "tourcoing": {"prefet_delegate", "national_team"},
     "grenoble": {"national_team"},
+}
+VALIDATORS = {
+    "marseille": {"host_director"},
+    "tourcoing": set(),
+    "grenoble": set(),
 }
 HANDLERS = {
     "marseille": {"facilitator", "host_director", "national_team"},
@@ -120,6 +129,8 @@ def allowed(policy: str, persona: str, site_slug: str | None) -> bool:
         return persona in REPLIERS[site_slug]
     if policy == COMMENT_HANDLE:
         return persona in HANDLERS[site_slug]
+    if policy == MINUTES_VALIDATE:
+        return persona in VALIDATORS[site_slug]
     raise ValueError(policy)
 
 

@@ -53,3 +53,11 @@ class NationalMeetingForm(BoundedModelForm):
             ),
             "date": _("Format : 22/11/2026."),
         }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The submit/validate workflow is the sites' (their host directors validate); the national
+        # team sets its own meetings' minutes directly, without the « submitted » step.
+        self.fields["minutes_status"].choices = [
+            choice for choice in Meeting.MinutesStatus.choices if choice[0] != Meeting.MinutesStatus.SUBMITTED
+        ]

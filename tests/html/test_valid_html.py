@@ -10,11 +10,13 @@ from django.core.management import call_command
 from django.db import transaction
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from atc.models import User
 from atc.notifications.services import unsubscribe_token
 from diagnostics.models import Finding
 from evaluation.models import LogbookEntry
+from pilotage import services
 from pilotage.models import Action, Meeting
 from sites.models import PartnerOrganisation, Site
 from tests.atc.factories import NotificationFactory
@@ -130,6 +132,38 @@ def _notification_pages() -> list[tuple[str, str]]:
     ]
 
 
+def _minutes_pages() -> list[tuple[str, str]]:
+    """A meeting's minutes in each step: submitted after a reopening (steps, reason, reopen form),
+    and validated (validator and date; the form with the minutes read-only)."""
+    facilitator = User.objects.get(email=FACILITATOR)
+    marseille = Site.objects.get(slug="marseille")
+    submitted = Meeting.objects.create(
+        site=marseille,
+        kind="steering",
+        title="CR soumis",
+        minutes="Relevé <b>brut</b>",
+        minutes_status="draft",
+    )
+    services.minutes_submit(meeting=submitted, user=facilitator)
+    services.minutes_reopen(meeting=submitted, user=facilitator, reason="Coquille <script>x</script>")
+    services.minutes_submit(meeting=submitted, user=facilitator)
+    validated = Meeting.objects.create(
+        site=marseille,
+        kind="steering",
+        title="CR validé",
+        minutes="Relevé",
+        minutes_status="validated",
+        minutes_validated_by=facilitator,
+        minutes_validated_at=timezone.now(),
+    )
+    site = [marseille.slug]
+    return [
+        ("minutes-submitted", reverse("pilotage:meeting_detail", args=[*site, submitted.pk])),
+        ("minutes-validated", reverse("pilotage:meeting_detail", args=[*site, validated.pk])),
+        ("minutes-validated-form", reverse("pilotage:meeting_edit", args=[*site, validated.pk])),
+    ]
+
+
 def _unsubscribe_page() -> tuple[str, str]:
     token = unsubscribe_token(user=User.objects.get(email=FACILITATOR), kinds=["comment", "signal"])
     return ("unsubscribe", reverse("notifications:unsubscribe", args=[token]))
@@ -144,7 +178,7 @@ def _main_pages() -> dict[str | None, list[tuple[str, str]]]:
             ("open-data", reverse("opendata:index")),
             _unsubscribe_page(),
         ],
-        FACILITATOR: [*_site_pages("marseille"), *_notification_pages()],
+        FACILITATOR: [*_site_pages("marseille"), *_notification_pages(), *_minutes_pages()],
         DELEGATE: [("my-sites", reverse("dashboards:my_sites")), *_site_pages("tourcoing")[:3]],
         COORDINATOR: [("network-dashboard", reverse("dashboards:network", args=["fcsf"]))],
         NATIONAL: _national_pages(),

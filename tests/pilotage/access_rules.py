@@ -1,7 +1,8 @@
 """Who may open each steering page (see tests/access.py for the format)."""
 
 from pilotage.calendars.services import feed_create
-from tests.access import AUTHENTICATED, PUBLIC, SITE_READ, SITE_WRITE, Rule
+from pilotage.models import MinutesEvent
+from tests.access import AUTHENTICATED, MINUTES_VALIDATE, PUBLIC, SITE_READ, SITE_WRITE, Rule
 from tests.atc.factories import UserFactory
 from tests.pilotage.factories import (
     ActionFactory,
@@ -48,6 +49,9 @@ RULES = {
     "pilotage:meeting_edit": Rule(SITE_WRITE, _meeting, ("GET",)),
     "pilotage:meeting_roster": Rule(SITE_WRITE, _site),
     "pilotage:meeting_attachment_add": Rule(SITE_WRITE, _meeting, ("POST",), lambda o: {}),
+    "pilotage:minutes_submit": Rule(SITE_WRITE, _meeting, ("POST",), lambda o: {}),
+    "pilotage:minutes_validate": Rule(MINUTES_VALIDATE, _meeting, ("POST",), lambda o: {}),
+    "pilotage:minutes_reopen": Rule(SITE_WRITE, _meeting, ("POST",), lambda o: {"reason": "Coquille"}),
     "pilotage:decision_to_action": Rule(
         SITE_WRITE, lambda o: {"slug": o["site"].slug, "pk": o["decision"].pk}, redirects=True
     ),
@@ -73,6 +77,8 @@ def build(site, user):
     meeting = MeetingFactory(site=site, steering=True, created_by=user)
     members = CommitteeMemberFactory.create_batch(2, committee=meeting.committee)
     decision = DecisionFactory(meeting=meeting)
+    # A step of the minutes' history with a reason (the leak tests plant their marker in it).
+    MinutesEvent.objects.create(meeting=meeting, kind=MinutesEvent.Kind.REOPENED, by=user, reason="Coquille")
     action = ActionFactory(site=site, meeting=meeting)
     attachment = AttachmentFactory(site=site, meeting=meeting, uploaded_by=user)
     return {

@@ -106,7 +106,8 @@ def test_facilitator_logs_a_meeting_with_decisions(client, facilitator, marseill
         ("date", "31/02/2021", "Saisissez une date valide"),
         ("kind", "national_committee", "Sélectionnez un choix valide"),
         ("duration_minutes", "5000", "1 440 minutes"),
-        ("minutes_status", "validated", "Saisissez le compte rendu"),
+        ("minutes_status", "draft", "Saisissez le compte rendu"),
+        ("minutes_status", "validated", "la validation se fait depuis la page de la réunion"),
     ],
 )
 def test_bad_input_saves_nothing_and_says_what_to_do(client, facilitator, marseille, field, value, message):
@@ -271,7 +272,7 @@ def test_removing_the_committee_clears_the_roster(client, facilitator, marseille
     assert MeetingParticipant.objects.count() == 0
 
 
-def test_minutes_go_from_draft_to_validated(client, facilitator, marseille):
+def test_the_form_writes_a_draft_but_cannot_validate(client, facilitator, marseille):
     meeting = MeetingFactory(site=marseille)
     client.force_login(facilitator)
     url = reverse("pilotage:meeting_edit", args=["marseille", meeting.pk])
@@ -281,7 +282,8 @@ def test_minutes_go_from_draft_to_validated(client, facilitator, marseille):
     assert meeting.minutes_status == "draft"
     client.post(url, meeting_data(minutes_status="validated", **base))
     meeting.refresh_from_db()
-    assert meeting.minutes_status == "validated"
+    assert meeting.minutes_status == "draft"
+    assert 'value="validated"' not in client.get(url).content.decode()
 
 
 def test_another_sites_meeting_is_a_404(client, facilitator, grenoble):
