@@ -229,6 +229,14 @@ def site_followers(site):
     return User.objects.filter(is_active=True, id__in=roles.values("user_id"))
 
 
+def minutes_validators(site):
+    """The people who may validate the site's minutes today (its host directors), with an active
+    account: they are told when minutes are submitted (the author among them is left out by the
+    caller: one does not validate one's own minutes, `can_validate_minutes`)."""
+    roles = Role.objects.current().filter(kind=Role.Kind.HOST_DIRECTOR, sites=site)
+    return User.objects.filter(is_active=True, id__in=roles.values("user_id"))
+
+
 def site_team(site):
     """The people who write the site's records today (its facilitators and host directors), with
     an active account: they are told what happens on the site (comments, reminders)."""

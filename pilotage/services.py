@@ -7,13 +7,16 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 
 from atc.concurrency import StaleVersion, claim_version, conflict_message
 from atc.formats import format_number
-from atc.permissions import can_validate_minutes, can_write_site
+from atc.notifications import kinds
+from atc.notifications.services import notify
+from atc.permissions import can_validate_minutes, can_write_site, minutes_validators
 from atc.records import assign, set_many
 from pilotage.models import (
     Action,
@@ -129,6 +132,17 @@ def minutes_submit(*, meeting: Meeting, user) -> Meeting:
     meeting.minutes_status = Meeting.MinutesStatus.SUBMITTED
     meeting.minutes_author = user
     _minutes_step(meeting, kind=MinutesEvent.Kind.SUBMITTED, user=user)
+    # The host directors who may validate them are told (inbox, and e-mail by their choice).
+    notify(
+        kinds.REMINDER_MINUTES,
+        recipients=minutes_validators(meeting.site).exclude(pk=user.pk),
+        title=_("Compte rendu à valider : %(title)s (%(site)s)")
+        % {"title": meeting.title, "site": meeting.site.name},
+        body=_("Soumis pour validation par %(person)s.") % {"person": user},
+        url=reverse("pilotage:meeting_detail", args=[meeting.site.slug, meeting.pk]),
+        dedupe_key=f"minutes-submitted:{meeting.pk}:{meeting.minutes_events.count()}",
+        site=meeting.site,
+    )
     return meeting
 
 

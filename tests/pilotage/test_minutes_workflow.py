@@ -224,3 +224,21 @@ def test_the_national_meeting_form_has_no_submitted_step(client, national_team):
     page = client.get(reverse("national:national_meeting_create")).content.decode()
     assert 'value="validated"' in page
     assert 'value="submitted"' not in page
+
+
+def test_submitted_minutes_reach_the_host_director_who_may_validate_them(
+    client, facilitator, host_director, draft, django_capture_on_commit_callbacks
+):
+    """The seam with the notifications: the validator is told once, in the inbox and by e-mail."""
+    from django.core import mail
+
+    from atc.models import Notification
+
+    with django_capture_on_commit_callbacks(execute=True):
+        _submitted_by(client, facilitator, draft)
+    told = Notification.objects.filter(kind="reminder_minutes")
+    assert [n.recipient for n in told] == [host_director]
+    assert draft.title in told.get().title
+    assert told.get().url == reverse("pilotage:meeting_detail", args=[draft.site.slug, draft.pk])
+    assert [m.to for m in mail.outbox] == [[host_director.email]]
+    assert not Notification.objects.filter(recipient=facilitator).exists()
