@@ -20,6 +20,11 @@ COMPUTED = {
     "evaluation.EvaluationReportPart.index": "position of a part, set by the renderer",
     "evaluation.EvaluationReportPart.page_count": "measured on the rendered PDF",
     "pilotage.Attachment.size": "measured on the upload, bounded by the upload limit",
+    "atc.NotificationDigest": "digest bookkeeping (the period a digest covers), written by its task",
+    # Typed by the national team, but each rule's parameter has its own range, declared once beside
+    # the rule (evaluation/figures/attention.py, Parameter.minimum/maximum) and checked by the
+    # thresholds' form and service (tests/evaluation/test_attention_pages.py).
+    "evaluation.AttentionThreshold.value": "bounded per rule parameter in evaluation/figures/attention.py",
 }
 
 

@@ -125,7 +125,7 @@ def test_site_names_and_neighbourhoods_carry_no_doubt_marker():
 
 @pytest.mark.django_db
 def test_the_migration_strips_the_marker_from_an_existing_database():
-    migration = importlib.import_module("sites.migrations.0012_pdf_site_names")
+    migration = importlib.import_module("sites.migrations.0013_pdf_site_names")
     Site.objects.filter(slug="roubaix").update(
         name="Roubaix – Nouveau Roubaix (déduit)", neighbourhood_label="Nouveau Roubaix (déduit)"
     )
