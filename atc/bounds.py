@@ -67,7 +67,6 @@ RANGES = {
     "day_of_month": Range(1, 28, _("Choisissez un jour entre 1 et 28.")),
     # Display order of catalogue entries.
     "order": Range(0, 1000, _("Indiquez un ordre entre 0 et 1 000.")),
-    "decimal_places": Range(0, 2, _("Choisissez 0, 1 ou 2 décimales.")),
 }
 
 

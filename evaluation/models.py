@@ -156,7 +156,6 @@ class Indicator(models.Model):
         _("décimales"),
         choices=[(0, _("Aucune (nombre entier)")), (1, _("Une")), (2, _("Deux"))],
         default=0,
-        validators=bounded("decimal_places"),
         help_text=_(
             "Un nombre de personnes ou d'actions est entier ; un taux ou un montant peut avoir des décimales."
         ),

@@ -2,8 +2,6 @@
 
 from django.db import migrations, models
 
-import atc.bounds
-
 
 def places_from_values(apps, schema_editor):
     """An indicator already holding a value with decimals keeps two places; the others are whole
@@ -33,7 +31,6 @@ class Migration(migrations.Migration):
                 choices=[(0, "Aucune (nombre entier)"), (1, "Une"), (2, "Deux")],
                 default=0,
                 help_text="Un nombre de personnes ou d'actions est entier ; un taux ou un montant peut avoir des décimales.",
-                validators=[atc.bounds.AtLeast("decimal_places"), atc.bounds.AtMost("decimal_places")],
                 verbose_name="décimales",
             ),
         ),

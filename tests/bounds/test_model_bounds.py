@@ -20,6 +20,9 @@ COMPUTED = {
     "evaluation.EvaluationReportPart.index": "position of a part, set by the renderer",
     "evaluation.EvaluationReportPart.page_count": "measured on the rendered PDF",
     "pilotage.Attachment.size": "measured on the upload, bounded by the upload limit",
+    # A choice among 0, 1 and 2 in a list: the choices bound it (a validator on a choice field would
+    # see the typed text before it becomes a number).
+    "evaluation.Indicator.decimal_places": "a choice among 0, 1, 2",
     "atc.NotificationDigest": "digest bookkeeping (the period a digest covers), written by its task",
     # Typed by the national team, but each rule's parameter has its own range, declared once beside
     # the rule (evaluation/figures/attention.py, Parameter.minimum/maximum) and checked by the
