@@ -106,7 +106,7 @@ def test_delegate_comment_is_answered_and_handled_by_the_sites_facilitator(
     page.login("prefet_delegate")
     # The delegate may also have been told of points of attention on their sites: count them.
     expect(_notifications_link(browser)).to_contain_text("non lue")  # the count comes in after the page
-    unread_before = int(re.search(r"(\d+) non lue", _notifications_link(browser).inner_text())[1])
+    unread_before = int(re.search(r"(\d+)\s*non lue", _notifications_link(browser).inner_text())[1])
     _notifications_link(browser).click()
     reply = browser.get_by_role("article").filter(has_text=ANSWER)
     expect(reply).to_contain_text("Réponse à un commentaire que j’ai écrit ou suivi")
