@@ -88,7 +88,7 @@ class Figure:
 
 @dataclass(frozen=True)
 class PageBreak:
-    pass
+    """Where the report starts a new page (a chapter, a site): it carries nothing more."""
 
 
 @dataclass
