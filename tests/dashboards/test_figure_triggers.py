@@ -34,6 +34,7 @@ NOT_FIGURES = {
     "evaluation_reportlinkuse": "the trace of the reports' signed links",
     "evaluation_attentionsignal": "written by the signals' refresh itself, which bumps the `signals` counter",
     "atc_notification": "people's inboxes, never counted",
+    "pilotage_minutesevent": "the minutes' history; the meeting row each step changes has its triggers",
 }
 # Read by the figures package without being figures: the counters and who reads.
 # The attention signals are the output of the rules (versioned by their own counter), and a change
