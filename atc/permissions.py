@@ -217,6 +217,11 @@ def can_edit_attention_thresholds(user) -> bool:
     return is_national(user)
 
 
+def _holders(roles):
+    """The active accounts holding one of these (current) roles: the people told of an event."""
+    return User.objects.filter(is_active=True, id__in=roles.values("user_id"))
+
+
 def site_followers(site):
     """The people who follow the site from outside its team today, with an active account: its
     préfet delegates, its network's coordinators and the national team (they are told of its
@@ -226,7 +231,7 @@ def site_followers(site):
         | Q(kind=Role.Kind.NETWORK_COORDINATOR, network_id=site.network_id)
         | Q(kind=Role.Kind.NATIONAL_TEAM)
     )
-    return User.objects.filter(is_active=True, id__in=roles.values("user_id"))
+    return _holders(roles)
 
 
 def minutes_validators(site):
@@ -234,20 +239,20 @@ def minutes_validators(site):
     account: they are told when minutes are submitted (the author among them is left out by the
     caller: one does not validate one's own minutes, `can_validate_minutes`)."""
     roles = Role.objects.current().filter(kind=Role.Kind.HOST_DIRECTOR, sites=site)
-    return User.objects.filter(is_active=True, id__in=roles.values("user_id"))
+    return _holders(roles)
 
 
 def site_team(site):
     """The people who write the site's records today (its facilitators and host directors), with
     an active account: they are told what happens on the site (comments, reminders)."""
     roles = Role.objects.current().filter(kind__in=WRITER_KINDS, sites=site)
-    return User.objects.filter(is_active=True, id__in=roles.values("user_id"))
+    return _holders(roles)
 
 
 def network_coordinators(network_id):
     """The people coordinating the network today, with an active account (they read its sites)."""
     roles = Role.objects.current().filter(kind=Role.Kind.NETWORK_COORDINATOR, network_id=network_id)
-    return User.objects.filter(is_active=True, id__in=roles.values("user_id"))
+    return _holders(roles)
 
 
 def can_manage_accounts(user) -> bool:

@@ -124,15 +124,10 @@ def notify(
             if chosen.get(n.recipient_id, default_frequency(kind)) == Frequency.IMMEDIATE
         ]
         if immediate:
-            transaction.on_commit(lambda: _publish("atc.notifications.send_emails", immediate))
+            # With the broker down the rows stay unsent and the failure is logged (atc.queue):
+            # digests do not pick up rows meant « at once ».
+            transaction.on_commit(lambda: publish("atc.notifications.send_emails", immediate))
     return created
-
-
-def _publish(name: str, *args) -> None:
-    """Queue a task of this package by name (the task module imports this one). With the broker
-    down the rows stay unsent; the next digest run does not pick them up (they are « at once »),
-    so the failure is logged for the operators (atc.queue)."""
-    publish(name, *args)
 
 
 def _frequencies(user: User) -> dict[str, str]:
