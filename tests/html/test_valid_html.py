@@ -2,6 +2,7 @@
 the demo data by the persona who sees it (issue 13). The checker runs once for every page: its JVM
 takes seconds to start."""
 
+import re
 from io import StringIO
 from pathlib import Path
 
@@ -204,21 +205,18 @@ def _api_token_created() -> str:
 
 
 @pytest.fixture(scope="module")
-def checked(django_db_setup, django_db_blocker, tmp_path_factory):
-    """Every main page written to a file, and the checker's errors for each (one run of vnu)."""
-    missing = nu.missing_tool()
-    if missing:
-        pytest.fail(f"The Nu HTML checker cannot run: {missing}")
+def pages(django_db_setup, django_db_blocker, tmp_path_factory) -> dict[Path, str]:
+    """Every main page written to a file: {path: "url (persona)"}."""
     folder = tmp_path_factory.mktemp("pages")
     files: dict[Path, str] = {}
     with django_db_blocker.unblock(), transaction.atomic():
         call_command("load_demo", stdout=StringIO())
-        for email, pages in _main_pages().items():
+        for email, persona_pages in _main_pages().items():
             client = Client()
             if email:
                 client.force_login(User.objects.get(email=email))
             persona = (email or "anonymous").split("@")[0]
-            for name, url in pages:
+            for name, url in persona_pages:
                 response = client.get(url)
                 assert response.status_code == 200, f"{url} as {persona}: {response.status_code}"
                 path = folder / f"{persona}--{name}.html"
@@ -231,9 +229,39 @@ def checked(django_db_setup, django_db_blocker, tmp_path_factory):
         path.write_text(_api_token_created(), encoding="utf-8")
         files[path] = "API token just created (facilitator)"
         transaction.set_rollback(True)
-    planted = folder / "planted-invalid.html"
+    return files
+
+
+@pytest.fixture(scope="module")
+def checked(pages, tmp_path_factory):
+    """The checker's errors for every main page and for a page made invalid (one run of vnu)."""
+    missing = nu.missing_tool()
+    if missing:
+        pytest.fail(f"The Nu HTML checker cannot run: {missing}")
+    planted = tmp_path_factory.mktemp("planted") / "planted-invalid.html"
     planted.write_text(INVALID_PAGE, encoding="utf-8")
-    return files, planted, nu.check([*files, planted])
+    return pages, planted, nu.check([*pages, planted])
+
+
+HTMX_ATTRIBUTE = re.compile(r"\s(?:data-)?hx-[a-z-]+=")
+HTMX_SCRIPT = "django_htmx/htmx-2.min.js"
+
+
+def test_htmx_is_loaded_exactly_on_the_pages_whose_elements_use_it(pages):
+    """A page with an htmx attribute loads htmx (else its buttons do nothing); a page without one
+    does not pay for the script (issue 20)."""
+    using = {path.stem for path in pages if HTMX_ATTRIBUTE.search(path.read_text(encoding="utf-8"))}
+    loading = {path.stem for path in pages if HTMX_SCRIPT in path.read_text(encoding="utf-8")}
+    assert using == loading, (
+        f"use htmx without loading it: {sorted(using - loading)}; load it unused: {sorted(loading - using)}"
+    )
+    # The demo's pages include some of each, so the comparison above compares something.
+    assert {
+        "facilitator--action-board",
+        "national--report-status",
+        "facilitator--assessment-overview",
+    } <= using
+    assert "facilitator--site-home" in {path.stem for path in pages} - using
 
 
 def test_the_nu_checker_finds_no_error_on_any_main_page(checked):
