@@ -2,6 +2,8 @@
 its limits are the platform's, and it really holds slow clients and big bodies away from the app
 server. docker-compose and nginx come with `make test` (scripts/system-deps.sh test)."""
 
+import gzip
+import http.client
 import os
 import re
 import secrets
@@ -169,3 +171,47 @@ def test_the_proxy_refuses_a_300_mb_body_in_french_without_waiting_for_it(
     )
     assert answer.startswith("HTTP/1.1 413")
     assert "Envoi trop volumineux" in answer
+
+
+def _get(port: int, path: str, headers: dict[str, str]) -> tuple[dict[str, str], bytes]:
+    """One GET through the proxy, read whole: the headers (lower-case names) and the raw body."""
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=20)
+    try:
+        connection.request("GET", path, headers={"Host": "localhost", **headers})
+        response = connection.getresponse()
+        headers: dict[str, str] = {}
+        for name, value in response.getheaders():  # a repeated header (Vary) is joined, as HTTP reads it
+            headers[name.lower()] = f"{headers[name.lower()]}, {value}" if name.lower() in headers else value
+        return headers, response.read()
+    finally:
+        connection.close()
+
+
+def test_the_proxy_compresses_pages_for_browsers_that_accept_it(nginx_in_front_of_one_gunicorn_thread):
+    port = nginx_in_front_of_one_gunicorn_thread
+    headers, body = _get(port, "/comptes/login/", {"Accept-Encoding": "gzip, deflate, br"})
+    assert headers.get("content-encoding") == "gzip"
+    assert "Accept-Encoding" in headers.get("vary", "")
+    page = gzip.decompress(body).decode()
+    assert "Connexion" in page
+    assert len(body) < len(page.encode()) / 2
+    plain_headers, plain = _get(port, "/comptes/login/", {})
+    assert "content-encoding" not in plain_headers
+    assert "Connexion" in plain.decode()
+
+
+def test_the_only_secret_in_a_compressed_page_changes_in_every_response(
+    nginx_in_front_of_one_gunicorn_thread,
+):
+    """BREACH guesses a secret repeated from response to response, a byte at a time, by the size of
+    the compressed page: Django masks the CSRF token afresh in each one."""
+    port = nginx_in_front_of_one_gunicorn_thread
+    tokens = set()
+    cookie = ""
+    for _ in range(3):
+        headers, body = _get(port, "/comptes/login/", {"Accept-Encoding": "gzip", "Cookie": cookie})
+        cookie = cookie or headers.get("set-cookie", "").split(";")[0]
+        page = gzip.decompress(body).decode()
+        tokens.add(re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1))
+    assert cookie.startswith("csrftoken=")
+    assert len(tokens) == 3
