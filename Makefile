@@ -64,6 +64,7 @@ bench: system-deps-run install
 	$(PY) -m bench.reports
 	$(PY) -m bench.uploads
 	$(PY) -m bench.imports
+	$(PY) -m bench.signin
 	@if $(PY) -m loadtest.run_load --check-servers; then \
 	  $(MAKE) --no-print-directory bench-load; \
 	else echo "Load benchmark not run: it needs PostgreSQL on 127.0.0.1:5432 and Redis on 127.0.0.1:6379."; fi

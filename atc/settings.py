@@ -247,7 +247,16 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# Argon2id first (atc/hashers.py: parameters and their measured cost); PBKDF2 still verifies the
+# hashes made before it, which are re-made with Argon2id at their next sign-in.
+PRODUCTION_PASSWORD_HASHERS = [
+    "atc.hashers.Argon2idHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
+PASSWORD_HASHERS = PRODUCTION_PASSWORD_HASHERS
 if TESTING:
+    # Fast hashes for the thousands of test accounts; tests/atc/test_password_hash.py checks the
+    # production list.
     PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 LOGIN_URL = "account_login"
