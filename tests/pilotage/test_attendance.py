@@ -283,9 +283,7 @@ def test_the_tallies_refuse_a_contradiction_and_bad_counts(client, facilitator, 
     url = reverse("pilotage:meeting_tally", args=["marseille", meeting.pk])
     response = client.post(url, {"version": meeting.version, "organisations": [association.pk]})
     assert response.status_code == 200
-    assert "de la catégorie « Association » n'est compté·e" in html.unescape(
-        response.content.decode()
-    )
+    assert "de la catégorie « Association » n'est compté·e" in html.unescape(response.content.decode())
     response = client.post(url, {"version": meeting.version, "extra_residents": "-3"})
     assert "Saisissez un nombre positif ou nul" in response.content.decode()
     response = client.post(url, {"version": meeting.version, "extra_residents": "10000000"})
