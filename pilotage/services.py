@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 
+from atc.bounds import within
 from atc.concurrency import StaleVersion, claim_version, conflict_message
 from atc.formats import format_number
 from atc.notifications import kinds
@@ -166,6 +167,13 @@ def _attendance_settle(
         attendance = attendance_from_roster(
             presences=presences, extra=extra, organisations=many.get("organisations", ())
         )
+        too_many = {
+            field: _("Ce total dépasse le nombre plausible de participant·es : vérifiez les nombres saisis.")
+            for field, count in attendance.counts.items()
+            if not within("count", count)
+        }
+        if too_many:
+            raise ValidationError(too_many)
         for field, count in attendance.counts.items():
             setattr(meeting, field, count)
         many["organisations"] = attendance.organisations

@@ -331,3 +331,26 @@ def test_a_meeting_recorded_from_the_roster_reaches_the_dashboard_and_the_export
     sheet_rows = list(workbook.active.iter_rows(values_only=True))
     xlsx_row = next(r for r in sheet_rows if r[2] == meeting.title)
     assert xlsx_row[list(sheet_rows[0]).index("Habitant·es / collectif d'habitant·es")] == 1
+
+
+def test_a_total_beyond_the_plausible_is_refused(facilitator, marseille, copil):
+    committee, m, *_ = copil
+    with pytest.raises(ValidationError) as refused:
+        _save(marseille, facilitator, committee, {m["delegate"]: PRESENT}, extra={"state": 100_000})
+    assert "nombre plausible" in refused.value.message_dict["attendees_state"][0]
+    assert Meeting.objects.count() == 0
+
+
+def test_the_tally_page_does_not_query_more_with_more_members(
+    client, facilitator, marseille, copil, django_assert_max_num_queries
+):
+    committee, *_ = copil
+    meeting = MeetingFactory(site=marseille, kind="steering", committee=committee, date=DAY)
+    client.force_login(facilitator)
+    url = reverse("pilotage:meeting_tally", args=["marseille", meeting.pk])
+    client.get(url)
+    with django_assert_max_num_queries(14) as few:
+        client.get(url)
+    CommitteeMemberFactory.create_batch(8, committee=committee)
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        client.get(url)
