@@ -1,6 +1,8 @@
 """Forms of the steering pages. Every queryset is limited to the site the page belongs to, so a
 committee, partner, meeting or finding of another site posted by hand is refused."""
 
+from collections import Counter
+
 from crispy_forms.helper import FormHelper
 from django import forms
 from django.urls import reverse
@@ -99,6 +101,7 @@ class MeetingForm(VersionedFormMixin, BoundedModelForm):
                 "data-hx-get": reverse("pilotage:meeting_roster", args=[site.slug]),
                 "data-hx-target": "#roster",
                 "data-hx-trigger": "change",
+                "data-hx-include": "[name='date']",
             }
         )
         self.fields["organisations"].queryset = PartnerOrganisation.objects.filter(site=site)
@@ -144,6 +147,31 @@ class MeetingForm(VersionedFormMixin, BoundedModelForm):
             minutes.help_text = _(
                 "Compte rendu validé : rouvrez-le depuis la page de la réunion pour le modifier."
             )
+
+    roster_mode = False
+
+    def use_roster(self, stored_present):
+        """The meeting's attendance follows its roster (pilotage.services.attendance_from_roster):
+        the counts typed here are the people without a seat, the organisations checked those of
+        people without a seat. Editing shows what the stored totals leave beyond the members
+        present (`stored_present`)."""
+        self.roster_mode = True
+        self.fields["organisations"].label = _("Organisations des personnes sans siège")
+        self.fields["organisations"].help_text = _(
+            "Les organisations des membres présent·es sont comptées d'elles-mêmes : cochez seulement "
+            "celles d'autres personnes venues."
+        )
+        if self.instance.pk is None or self.is_bound:
+            return
+        by_category = Counter(member.category for member in stored_present)
+        for category, name in ATTENDANCE_FIELDS.items():
+            self.initial[name] = max(0, getattr(self.instance, name) - by_category[category])
+        seated = {member.organisation_id for member in stored_present}
+        self.initial["organisations"] = [
+            organisation.pk
+            for organisation in self.instance.organisations.all()
+            if organisation.pk not in seated
+        ]
 
     @property
     def minutes_locked(self) -> bool:
@@ -198,6 +226,91 @@ class RosterForm(forms.Form):
 
     def rows(self):
         return [(member, self[self.field_name(member)]) for member in self.members]
+
+
+def _extra_count_field(label) -> forms.IntegerField:
+    field = bounds.bound_field(
+        forms.IntegerField(
+            label=label,
+            required=False,
+            min_value=0,
+            widget=forms.NumberInput(attrs={"min": 0, "inputmode": "numeric"}),
+        ),
+        "count",
+    )
+    field.error_messages["min_value"] = NOT_NEGATIVE
+    field.error_messages["invalid"] = NOT_NEGATIVE
+    return field
+
+
+class TallyForm(VersionedFormMixin, forms.Form):
+    """The paper sign-in sheet typed back: the members who signed, then the people without a seat
+    by category (and their organisations when known)."""
+
+    organisations = forms.ModelMultipleChoiceField(
+        label=_("Organisations des personnes sans siège"),
+        queryset=PartnerOrganisation.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Les organisations des membres qui ont signé sont comptées d'elles-mêmes."),
+        error_messages={"invalid_choice": _("Choisissez des organisations partenaires de ce site.")},
+    )
+
+    def __init__(self, *args, meeting, members, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = _helper()
+        self.members = list(members)
+        self.stored = {p.member_id: p.presence for p in meeting.participants.all()}
+        self.fields["version"].initial = meeting.version
+        present = MeetingParticipant.Presence.PRESENT
+        for member in self.members:
+            self.fields[self.signed_name(member)] = forms.BooleanField(
+                label=_("A signé"), required=False, initial=self.stored.get(member.pk) == present
+            )
+        present_members = [m for m in self.members if self.stored.get(m.pk) == present]
+        by_category = Counter(member.category for member in present_members)
+        for category, name in ATTENDANCE_FIELDS.items():
+            self.fields[self.extra_name(category)] = _extra_count_field(OrganisationCategory(category).label)
+            self.fields[self.extra_name(category)].initial = max(
+                0, getattr(meeting, name) - by_category[category]
+            )
+        self.fields["organisations"].queryset = PartnerOrganisation.objects.filter(site=meeting.site_id)
+        seated = {member.organisation_id for member in present_members}
+        self.fields["organisations"].initial = [
+            organisation.pk for organisation in meeting.organisations.all() if organisation.pk not in seated
+        ]
+
+    @staticmethod
+    def signed_name(member) -> str:
+        return f"signed_{member.pk}"
+
+    @staticmethod
+    def extra_name(category) -> str:
+        return f"extra_{category}"
+
+    def member_rows(self):
+        return [(member, self[self.signed_name(member)]) for member in self.members]
+
+    def extra_fields(self):
+        return [self[self.extra_name(category)] for category in ATTENDANCE_FIELDS]
+
+    def presences(self) -> dict:
+        """Who signed is present; who did not stays excused if they had sent word, else absent."""
+        presence = MeetingParticipant.Presence
+        result = {}
+        for member in self.members:
+            if self.cleaned_data.get(self.signed_name(member)):
+                result[member] = presence.PRESENT
+            elif self.stored.get(member.pk) == presence.EXCUSED:
+                result[member] = presence.EXCUSED
+            else:
+                result[member] = presence.ABSENT
+        return result
+
+    def extra(self) -> dict[str, int]:
+        return {
+            category: self.cleaned_data.get(self.extra_name(category)) or 0 for category in ATTENDANCE_FIELDS
+        }
 
 
 class DecisionForm(BoundedModelForm):

@@ -62,6 +62,14 @@ class Committee(models.Model):
         return self.name
 
 
+class CommitteeMemberQuerySet(models.QuerySet):
+    def current_on(self, day: datetime.date):
+        """The seats held on `day`: begun by then (or undated) and not yet ended."""
+        return self.filter(Q(start_date__isnull=True) | Q(start_date__lte=day)).filter(
+            Q(end_date__isnull=True) | Q(end_date__gte=day)
+        )
+
+
 class CommitteeMember(models.Model):
     """A seat in a committee: an organisation and, optionally, the person who holds it."""
 
@@ -95,6 +103,8 @@ class CommitteeMember(models.Model):
     start_date = models.DateField(_("membre depuis"), null=True, blank=True, validators=bounded("date"))
     end_date = models.DateField(_("jusqu'au"), null=True, blank=True, validators=bounded("date"))
 
+    objects = CommitteeMemberQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("membre d'instance")
         verbose_name_plural = _("membres d'instance")
@@ -121,8 +131,17 @@ class CommitteeMember(models.Model):
         ]
 
     def __str__(self):
-        label = self.organisation.name if self.organisation_id else self.organisation_name
+        label = self.organisation_label
         return f"{label} — {self.person_name}" if self.person_name else label
+
+    @property
+    def organisation_label(self) -> str:
+        return self.organisation.name if self.organisation_id else self.organisation_name
+
+    @property
+    def who(self) -> str:
+        """The person holding the seat: their name, or their function when no name is kept."""
+        return self.person_name or self.title
 
 
 def minutes_due_window(

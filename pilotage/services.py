@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 
+from atc.bounds import within
 from atc.concurrency import StaleVersion, claim_version, conflict_message
 from atc.formats import format_number
 from atc.notifications import kinds
@@ -19,6 +20,7 @@ from atc.notifications.services import notify
 from atc.permissions import can_validate_minutes, can_write_site, minutes_validators
 from atc.records import assign, set_many
 from pilotage.models import (
+    ATTENDANCE_FIELDS,
     Action,
     ActionStatusChange,
     Attachment,
@@ -29,7 +31,7 @@ from pilotage.models import (
     MinutesEvent,
 )
 from pilotage.uploads import check_upload
-from sites.models import PartnerOrganisation, Site
+from sites.models import OrganisationCategory, PartnerOrganisation, Site
 
 
 def _record_status(*, action: Action, from_status: str, user) -> None:
@@ -53,6 +55,144 @@ class DecisionEdit:
     delete: bool = False
 
 
+@dataclass(frozen=True)
+class Attendance:
+    """Who came to a meeting as it keeps them: a count per category (the meeting's attendance
+    field → number of people) and the organisations present."""
+
+    counts: dict[str, int]
+    organisations: frozenset
+
+
+def _present(presences: Mapping[CommitteeMember, str]) -> list[CommitteeMember]:
+    return [
+        member for member, presence in presences.items() if presence == MeetingParticipant.Presence.PRESENT
+    ]
+
+
+def attendance_from_roster(
+    *,
+    presences: Mapping[CommitteeMember, str],
+    extra: Mapping[str, int],
+    organisations: Iterable[PartnerOrganisation] = (),
+) -> Attendance:
+    """The one rule of attendance entered once: each member marked present counts once in their
+    seat's category and brings their organisation; people without a seat add `extra` (category →
+    number of people) and, when known, `organisations`."""
+    counts = {field: int(extra.get(category) or 0) for category, field in ATTENDANCE_FIELDS.items()}
+    present_organisations = set()
+    for member in _present(presences):
+        counts[ATTENDANCE_FIELDS[member.category]] += 1
+        if member.organisation_id:
+            present_organisations.add(member.organisation)
+    return Attendance(counts=counts, organisations=frozenset(present_organisations | set(organisations)))
+
+
+def attendance_problems(
+    *,
+    presences: Mapping[CommitteeMember, str],
+    counts: Mapping[str, int],
+    organisations: Iterable[PartnerOrganisation],
+) -> dict[str, list[str]]:
+    """What contradicts the roster, by field: a category counted fewer times than its members
+    marked present; organisations present from which nobody is counted (none of their members
+    present, and fewer people without a seat in their category than such organisations)."""
+    problems: dict[str, list[str]] = {}
+    present = _present(presences)
+    for category, field in ATTENDANCE_FIELDS.items():
+        seated = sum(1 for member in present if member.category == category)
+        if counts.get(field, 0) < seated:
+            problems.setdefault(field, []).append(
+                _(
+                    "%(present)s membre(s) de la catégorie « %(category)s » sont marqué·es présent·es "
+                    "dans la liste des membres : saisissez au moins %(present)s."
+                )
+                % {"present": format_number(seated), "category": OrganisationCategory(category).label}
+            )
+    covered = {member.organisation_id for member in present}
+    uncovered: dict[str, list[PartnerOrganisation]] = {}
+    for organisation in organisations:
+        if organisation.pk not in covered:
+            uncovered.setdefault(organisation.category, []).append(organisation)
+    seated_absent = {member.organisation_id for member in presences if member not in present}
+    for category, items in uncovered.items():
+        field = ATTENDANCE_FIELDS[category]
+        without_seat = counts.get(field, 0) - sum(1 for member in present if member.category == category)
+        if len(items) <= without_seat:
+            continue
+        for organisation in sorted(items, key=lambda item: item.name):
+            if organisation.pk in seated_absent:
+                message = _(
+                    "« %(name)s » est indiquée présente, mais son ou sa membre est excusé·e ou "
+                    "absent·e et personne d'autre de la catégorie « %(category)s » n'est compté·e : "
+                    "marquez son ou sa membre présent·e, ou comptez la personne venue à sa place "
+                    "parmi les personnes sans siège."
+                )
+            else:
+                message = _(
+                    "« %(name)s » est indiquée présente, mais personne de la catégorie "
+                    "« %(category)s » n'est compté·e pour elle : comptez la personne venue parmi "
+                    "les personnes sans siège, ou décochez l'organisation."
+                )
+            problems.setdefault("organisations", []).append(
+                message % {"name": organisation.name, "category": OrganisationCategory(category).label}
+            )
+    return problems
+
+
+def _check_roster_members(meeting: Meeting, presences: Mapping[CommitteeMember, str]) -> None:
+    if any(member.committee_id != meeting.committee_id for member in presences):
+        raise ValidationError(_("Ce membre ne siège pas dans l'instance de cette réunion."))
+
+
+def _stored_presences(meeting: Meeting) -> dict[CommitteeMember, str]:
+    if meeting.pk is None:
+        return {}
+    participants = meeting.participants.select_related("member__organisation")
+    return {participant.member: participant.presence for participant in participants}
+
+
+def _attendance_settle(
+    meeting: Meeting,
+    data: Mapping[str, Any],
+    many: dict[str, Iterable],
+    presences: Mapping[CommitteeMember, str] | None,
+    extra: Mapping[str, int] | None,
+) -> None:
+    """Put the attendance the roster drives on the unsaved `meeting` (and in `many`), or refuse
+    what contradicts the roster, before anything is written."""
+    if presences is not None:
+        _check_roster_members(meeting, presences)
+    if presences is not None and extra is not None and meeting.committee_id is not None:
+        attendance = attendance_from_roster(
+            presences=presences, extra=extra, organisations=many.get("organisations", ())
+        )
+        too_many = {
+            field: _("Ce total dépasse le nombre plausible de participant·es : vérifiez les nombres saisis.")
+            for field, count in attendance.counts.items()
+            if not within("count", count)
+        }
+        if too_many:
+            raise ValidationError(too_many)
+        for field, count in attendance.counts.items():
+            setattr(meeting, field, count)
+        many["organisations"] = attendance.organisations
+    touched = any(name in data for name in (*ATTENDANCE_FIELDS.values(), "organisations"))
+    if presences is None and not touched:
+        return
+    roster = presences if presences is not None else _stored_presences(meeting)
+    if not roster:
+        return
+    if "organisations" in many:
+        organisations = list(many["organisations"])
+    else:
+        organisations = list(meeting.organisations.all()) if meeting.pk else []
+    counts = {field: getattr(meeting, field) or 0 for field in ATTENDANCE_FIELDS.values()}
+    problems = attendance_problems(presences=roster, counts=counts, organisations=organisations)
+    if problems:
+        raise ValidationError(problems)
+
+
 @transaction.atomic
 def meeting_save(
     *,
@@ -61,23 +201,30 @@ def meeting_save(
     data: Mapping[str, Any],
     meeting: Meeting | None = None,
     presences: dict[CommitteeMember, str] | None = None,
+    extra: Mapping[str, int] | None = None,
     decisions: Iterable[DecisionEdit] = (),
 ) -> Meeting:
     """Create a meeting, or update `meeting`, from validated data: the fields of MeetingForm
     (`organisations` among them; `version`, the one the page was built from, if any), with its
-    roster and decisions. The meeting form and the spreadsheet import both save through here.
+    roster and decisions. The meeting form, the paper tallies and the spreadsheet import all save
+    through here.
 
     `presences` replaces the roster when given (None leaves it as it is); members must sit on the
-    meeting's committee. Anything that fails rolls the whole save back; StaleVersion when someone
-    else saved the meeting after the form was built (atc.concurrency).
+    meeting's committee. With `extra` too (category → people without a seat), the roster drives
+    the attendance (`attendance_from_roster`): the counts in `data` are ignored and its
+    `organisations` are those of the people without a seat. Otherwise the counts are typed, and
+    refused where they contradict the roster (`attendance_problems`). Anything that fails rolls the
+    whole save back; StaleVersion when someone else saved the meeting after the form was built
+    (atc.concurrency).
     """
     meeting = meeting if meeting is not None else Meeting()
     created = meeting.pk is None
     if not created:
         _refuse_locked_minutes(meeting, data)
     many = assign(meeting, data)
-    claim_version(meeting, data.get("version"))
     meeting.site = site
+    _attendance_settle(meeting, data, many, presences, extra)
+    claim_version(meeting, data.get("version"))
     if created:
         meeting.created_by = user
     meeting.save()
@@ -206,8 +353,7 @@ def _decision_apply(*, meeting: Meeting, edit: DecisionEdit) -> None:
 
 def meeting_set_roster(*, meeting: Meeting, presences: dict[CommitteeMember, str]) -> None:
     """Replace the meeting's roster; a member of another committee is refused."""
-    if any(member.committee_id != meeting.committee_id for member in presences):
-        raise ValidationError(_("Ce membre ne siège pas dans l'instance de cette réunion."))
+    _check_roster_members(meeting, presences)
     meeting.participants.exclude(member__in=list(presences)).delete()
     for member, presence in presences.items():
         MeetingParticipant.objects.update_or_create(

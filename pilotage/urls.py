@@ -13,6 +13,12 @@ urlpatterns = [
     path(f"{site}reunions/presences/", views.meeting_roster, name="meeting_roster"),
     path(f"{site}reunions/<int:pk>/", views.meeting_detail, name="meeting_detail"),
     path(f"{site}reunions/<int:pk>/modifier/", views.meeting_edit, name="meeting_edit"),
+    path(
+        f"{site}reunions/<int:pk>/feuille-emargement.pdf",
+        views.meeting_sign_in_sheet,
+        name="meeting_sign_in_sheet",
+    ),
+    path(f"{site}reunions/<int:pk>/emargement/", views.meeting_tally, name="meeting_tally"),
     path(f"{site}reunions/<int:pk>/compte-rendu/soumettre/", views.minutes_submit, name="minutes_submit"),
     path(f"{site}reunions/<int:pk>/compte-rendu/valider/", views.minutes_validate, name="minutes_validate"),
     path(f"{site}reunions/<int:pk>/compte-rendu/rouvrir/", views.minutes_reopen, name="minutes_reopen"),

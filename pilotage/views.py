@@ -1,5 +1,6 @@
 """Pages of a site's steering: meetings with their roster and decisions, actions, attachments."""
 
+import datetime
 import math
 from dataclasses import dataclass
 from urllib.parse import parse_qs, urlencode, urlsplit
@@ -8,13 +9,17 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import BadRequest, PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count, Prefetch
+from django.db.models import Count, Prefetch, Q
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.dateparse import parse_date
+from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from atc import bounds
 from atc.concurrency import StaleVersion
 from atc.links import public_host
 from atc.permissions import can_validate_minutes, can_write_site, get_object_for_site, log_refusal
@@ -26,19 +31,23 @@ from pilotage.forms import (
     MeetingFilterForm,
     MeetingForm,
     RosterForm,
+    TallyForm,
     decision_formset_class,
 )
 from pilotage.ical import meetings_calendar
 from pilotage.models import (
+    ATTENDANCE_FIELDS,
     Action,
     ActionStatusChange,
     Attachment,
     Committee,
+    CommitteeMember,
     Decision,
     Meeting,
     MeetingParticipant,
     MinutesEvent,
 )
+from pilotage.signin import sign_in_sheet_pdf
 from pilotage.uploads import safe_download_name
 from sites.access import get_site_for_user
 
@@ -50,14 +59,33 @@ def _is_id(value) -> bool:
     return text.isascii() and text.isdigit()
 
 
-def _committee_members(site, committee_id):
-    """The committee of the site with this id and its members; none for an id that is not one
-    (the meeting form then says which committees it accepts)."""
+def _roster_members(committee, day, meeting=None) -> list[CommitteeMember]:
+    """The members a meeting's roster lists: the seats held on its day, and whoever its saved
+    roster already names (editing keeps the roster, even after a seat ended)."""
+    current = Q(pk__in=committee.members.current_on(day).values("pk"))
+    if meeting is not None and meeting.pk is not None:
+        current |= Q(presences__meeting=meeting)
+    members = committee.members.filter(current).distinct().select_related("organisation")
+    return list(members.order_by("category", "organisation__name", "organisation_name", "person_name", "pk"))
+
+
+def _committee_members(site, committee_id, day, meeting=None):
+    """The committee of the site with this id and its members on `day`; none for an id that is
+    not one (the meeting form then says which committees it accepts)."""
     readable = committee_id and _is_id(committee_id)
     committee = Committee.objects.filter(site=site, pk=committee_id).first() if readable else None
     if committee is None:
         return None, []
-    return committee, list(committee.members.select_related("organisation"))
+    return committee, _roster_members(committee, day, meeting)
+
+
+def _day(value, default: datetime.date) -> datetime.date:
+    """A posted date, or `default` when it is missing or unreadable (the form says why)."""
+    try:
+        day = parse_date(value or "")
+    except ValueError:
+        day = None
+    return day if day is not None and bounds.within("date", day) else default
 
 
 def _meeting_forms(request, site, meeting):
@@ -65,9 +93,16 @@ def _meeting_forms(request, site, meeting):
     data = request.POST if request.method == "POST" else None
     form = MeetingForm(data, instance=meeting, site=site)
     committee_id = data.get("committee") if data is not None else meeting.committee_id
-    committee, members = _committee_members(site, committee_id if committee_id else None)
-    participants = meeting.participants.all() if meeting.pk else []
+    day = _day(data.get("date"), meeting.date) if data is not None else meeting.date
+    same = meeting.pk is not None and str(committee_id) == str(meeting.committee_id)
+    committee, members = _committee_members(
+        site, committee_id if committee_id else None, day, meeting if same else None
+    )
+    participants = list(meeting.participants.select_related("member__organisation")) if same else []
     roster = RosterForm(data, members=members, participants=participants) if members else None
+    if roster is not None:
+        present = MeetingParticipant.Presence.PRESENT
+        form.use_roster([p.member for p in participants if p.presence == present])
     formset_class = decision_formset_class(extra=3 if meeting.pk is None else 2)
     decisions = formset_class(data, meeting=meeting)
     return form, committee, roster, decisions
@@ -103,6 +138,11 @@ def _meeting_form_page(request, site, meeting):
             elif roster is None or "committee" in form.changed_data:
                 # No committee (or another one) now: the former roster no longer applies.
                 presences = {}
+            elif form.roster_mode:
+                presences = {p.member: p.presence for p in meeting.participants.select_related("member")}
+            extra = None
+            if form.roster_mode:
+                extra = {category: form.cleaned_data[name] for category, name in ATTENDANCE_FIELDS.items()}
             try:
                 meeting = services.meeting_save(
                     site=site,
@@ -110,10 +150,15 @@ def _meeting_form_page(request, site, meeting):
                     data=form.cleaned_data,
                     meeting=meeting,
                     presences=presences,
+                    extra=extra,
                     decisions=_decision_edits(decisions),
                 )
             except StaleVersion as error:
                 form.refuse_stale(error)
+                return _render_meeting_form(request, site, meeting, form, committee, roster, decisions)
+            except ValidationError as error:
+                _refuse(form, error)
+                messages.error(request, _("La réunion n'a pas été enregistrée : corrigez les erreurs."))
                 return _render_meeting_form(request, site, meeting, form, committee, roster, decisions)
             if is_new and roster is not None and not roster_sent:
                 messages.success(
@@ -125,6 +170,15 @@ def _meeting_form_page(request, site, meeting):
             return redirect("pilotage:meeting_detail", site.slug, meeting.pk)
         messages.error(request, _("La réunion n'a pas été enregistrée : corrigez les erreurs."))
     return _render_meeting_form(request, site, meeting, form, committee, roster, decisions)
+
+
+def _refuse(form, error: ValidationError) -> None:
+    """A refusal of the service, shown beside the fields it names (or atop the form)."""
+    if not hasattr(error, "error_dict"):
+        form.add_error(None, error)
+        return
+    for field, errors in error.message_dict.items():
+        form.add_error(field if field in form.fields else None, errors)
 
 
 def _render_meeting_form(request, site, meeting, form, committee, roster, decisions):
@@ -160,7 +214,9 @@ def meeting_roster(request, slug):
     committee_id = request.GET.get("committee") or None
     if committee_id and not _is_id(committee_id):
         raise BadRequest(_("Instance illisible : choisissez une instance du site dans la liste."))
-    committee, members = _committee_members(site, committee_id)
+    committee, members = _committee_members(
+        site, committee_id, _day(request.GET.get("date"), timezone.localdate())
+    )
     roster = RosterForm(members=members) if members else None
     return render(
         request,
@@ -616,3 +672,62 @@ def attachment_delete(request, slug, pk):
     services.attachment_delete(attachment=attachment)
     messages.success(request, _("Pièce jointe « %(name)s » supprimée.") % {"name": attachment.original_name})
     return redirect(parent[0], site.slug, parent[1])
+
+
+def _committee_meeting(request, site, pk) -> Meeting:
+    return get_object_for_site(request, Meeting.objects.select_related("committee", "site"), site, pk)
+
+
+@require_GET
+def meeting_sign_in_sheet(request, slug, pk):
+    """The printable sign-in sheet (PDF) of a meeting, for the site team to bring to it."""
+    site = get_site_for_user(request, slug, write=True)
+    meeting = _committee_meeting(request, site, pk)
+    members = _roster_members(meeting.committee, meeting.date, meeting) if meeting.committee else []
+    data = sign_in_sheet_pdf(meeting=meeting, members=members)
+    response = HttpResponse(data, content_type="application/pdf")
+    name = f"emargement-{meeting.date:%Y-%m-%d}-{slugify(meeting.title)[:60] or meeting.pk}.pdf"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+def meeting_tally(request, slug, pk):
+    """The paper sign-in sheet typed back: who signed, and the people without a seat."""
+    site = get_site_for_user(request, slug, write=True)
+    meeting = _committee_meeting(request, site, pk)
+    if meeting.committee is None:
+        messages.info(
+            request,
+            _(
+                "Cette réunion n'est rattachée à aucune instance : saisissez la participation par "
+                "catégorie dans le formulaire de la réunion."
+            ),
+        )
+        return redirect("pilotage:meeting_edit", site.slug, meeting.pk)
+    members = _roster_members(meeting.committee, meeting.date, meeting)
+    form = TallyForm(request.POST or None, meeting=meeting, members=members)
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                services.meeting_save(
+                    site=site,
+                    user=request.user,
+                    data={
+                        "organisations": form.cleaned_data["organisations"],
+                        "version": form.cleaned_data["version"],
+                    },
+                    meeting=meeting,
+                    presences=form.presences(),
+                    extra=form.extra(),
+                )
+            except StaleVersion as error:
+                form.refuse_stale(error)
+            except ValidationError as error:
+                _refuse(form, error)
+            else:
+                messages.success(
+                    request, _("Feuille d'émargement enregistrée : la participation est à jour.")
+                )
+                return redirect("pilotage:meeting_detail", site.slug, meeting.pk)
+        messages.error(request, _("La feuille d'émargement n'a pas été enregistrée : corrigez les erreurs."))
+    return render(request, "pilotage/meeting_tally.html", {"site": site, "meeting": meeting, "form": form})

@@ -45,6 +45,9 @@ INVALID_PAGE = """<!DOCTYPE html>
 
 def _site_pages(slug: str) -> list[tuple[str, str]]:
     meeting = Meeting.objects.filter(site__slug=slug).exclude(decisions=None).first()
+    roster_meeting = (
+        Meeting.objects.filter(site__slug=slug, committee__members__isnull=False).order_by("pk").first()
+    )
     action = Action.objects.filter(site__slug=slug).first()
     finding = Finding.objects.filter(site__slug=slug).first()
     entry = LogbookEntry.objects.filter(site__slug=slug).first()
@@ -58,6 +61,8 @@ def _site_pages(slug: str) -> list[tuple[str, str]]:
         ("meeting-form-new", reverse("pilotage:meeting_create", args=site)),
         ("meeting-detail", reverse("pilotage:meeting_detail", args=[*site, meeting.pk])),
         ("meeting-form-edit", reverse("pilotage:meeting_edit", args=[*site, meeting.pk])),
+        ("meeting-form-roster", reverse("pilotage:meeting_edit", args=[*site, roster_meeting.pk])),
+        ("meeting-tally", reverse("pilotage:meeting_tally", args=[*site, roster_meeting.pk])),
         ("action-board", reverse("pilotage:action_board", args=site)),
         ("action-list-by-theme", reverse("pilotage:action_list", args=site)),
         ("action-form-new", reverse("pilotage:action_create", args=site)),

@@ -48,6 +48,9 @@ RULES = {
     "pilotage:meeting_create": Rule(SITE_WRITE, _site, ("GET", "POST"), _meeting_post),
     "pilotage:meeting_edit": Rule(SITE_WRITE, _meeting, ("GET",)),
     "pilotage:meeting_roster": Rule(SITE_WRITE, _site),
+    # The sign-in sheet names the committee's members: the site team prints it.
+    "pilotage:meeting_sign_in_sheet": Rule(SITE_WRITE, _meeting),
+    "pilotage:meeting_tally": Rule(SITE_WRITE, _meeting, ("GET", "POST"), lambda o: {}),
     "pilotage:meeting_attachment_add": Rule(SITE_WRITE, _meeting, ("POST",), lambda o: {}),
     "pilotage:minutes_submit": Rule(SITE_WRITE, _meeting, ("POST",), lambda o: {}),
     "pilotage:minutes_validate": Rule(MINUTES_VALIDATE, _meeting, ("POST",), lambda o: {}),

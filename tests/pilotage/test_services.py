@@ -38,7 +38,7 @@ def test_meeting_save_is_all_or_nothing(facilitator, marseille):
 
 def test_meeting_save_takes_data_and_keeps_who_created_it(facilitator, host_director, marseille):
     committee = CommitteeFactory(site=marseille)
-    member = CommitteeMemberFactory(committee=committee)
+    member = CommitteeMemberFactory(committee=committee, category="state")
     meeting = services.meeting_save(
         site=marseille,
         user=facilitator,
