@@ -15,8 +15,8 @@ import pytest
 from django.urls import reverse
 from django.utils.html import escape
 
-from atc.notifications import kinds
 from atc.models import Notification
+from atc.notifications import kinds
 from atc.periods import parse_period
 from evaluation.figures.aggregates import rebuild_all_stats
 from evaluation.models import NARRATIVE_MAX_CHARS, EvaluationReport, Quote, ReportNarrative
@@ -137,7 +137,9 @@ def issued_national(years, national_client, django_capture_on_commit_callbacks):
     response = national_client.post(
         reverse("reports:report_narrative", args=[report.public_id]),
         _narrative_post(
-            introduction="Introduction de l'équipe nationale.\n\nUne année de consolidation des coopérations.",
+            introduction=(
+                "Introduction de l'équipe nationale.\n\nUne année de consolidation des coopérations."
+            ),
             commentary_animation="Commentaire sur l'animation : les temps partiels pèsent.",
             conclusion="Conclusion : poursuivre en 2022.",
             logbook_entries=[years["entry"].pk],
