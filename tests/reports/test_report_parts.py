@@ -142,7 +142,7 @@ def test_a_large_report_is_rendered_in_parts_and_merged_with_an_index_of_the_sit
         assert pages[page - 1].startswith(site.name), site.name
     # The table of contents of the summary has its page numbers (the cover, the one-page summary,
     # the table of contents, then the chapters).
-    assert re.search(r"Sommaire L'essentiel de la période \.+ 2 Méthode et sources \.+ 4", text)
+    assert re.search(r"Sommaire L'essentiel de la période \.+ 2 Méthode et sources \.+ \d+", text)
     # Nothing of the parts is left; only the frozen report is, and its requester is told once.
     assert _media_files() == [_stored(report)]
     assert default_storage.listdir(reporting.PARTS_DIR) == ([], [])
