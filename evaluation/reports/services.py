@@ -503,7 +503,8 @@ def _claim(report_id: int, task_id: str) -> EvaluationReport | None:
         report = EvaluationReport.objects.select_for_update().filter(pk=report_id).first()
         if report is None:
             raise ReportGone(report_id)
-        if report.status in (Status.DONE, Status.FAILED):
+        # A draft is built only once issued (`report_issue` queues it).
+        if report.status in (Status.DONE, Status.FAILED, Status.DRAFT):
             return None
         now = timezone.now()
         lost = (report.started_at is None or report.started_at < stale_before(now)) and not (
