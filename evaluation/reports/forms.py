@@ -226,6 +226,8 @@ class NarrativeForm(forms.Form):
 
     @staticmethod
     def initial_of(narrative) -> dict:
+        if narrative is None:
+            return {}
         initial = {
             "introduction": narrative.introduction,
             "conclusion": narrative.conclusion,

@@ -22,7 +22,7 @@ from atc.permissions import (
     require_report_requester,
 )
 from atc.views import form_page
-from evaluation.models import EvaluationReport, ReportSchedule
+from evaluation.models import EvaluationReport, ReportNarrative, ReportSchedule
 from evaluation.reports import services
 from evaluation.reports.forms import NarrativeForm, ReportRequestForm, ReportScheduleForm
 
@@ -94,7 +94,7 @@ def report_narrative(request, public_id):
         return _frozen(request, report)
     target = services.target_of(report)
     period = Period(report.period_label, report.period_start, report.period_end)
-    initial = NarrativeForm.initial_of(report.narrative)
+    initial = NarrativeForm.initial_of(ReportNarrative.objects.filter(report=report).first())
     form = NarrativeForm(request.POST or None, initial=initial, sites=target.sites(), period=period)
     if request.method == "POST":
         if form.is_valid():

@@ -27,6 +27,7 @@ from pilotage.models import Meeting
 from sites.models import Network, Site
 from tests.evaluation.factories import LogbookEntryFactory, QuoteFactory
 from tests.pilotage.factories import MeetingFactory
+from tests.reports import reading
 from tests.reports.factories import ReportScheduleFactory
 
 Status = EvaluationReport.Status
@@ -168,6 +169,14 @@ def test_the_national_2021_report_carries_the_texts_typed_on_the_platform(issued
         assert text in word
         assert text.replace("'", "&apos;") in odt or text in odt
     assert "Tagged:          yes" in _pdfinfo(report, tmp_path)
+    # The summary, the team's texts and the quotes keep the headings in order for screen readers.
+    levels = [
+        int(element.tag[2])
+        for element in reading.structure(tmp_path / "rapport.pdf")
+        if element.tag in {f"/H{n}" for n in range(1, 7)}
+    ]
+    assert levels[0] == 1 and levels.count(1) == 1
+    assert [(a, b) for a, b in zip(levels, levels[1:], strict=False) if b > a + 1] == []
 
 
 def test_the_summary_page_compares_2021_with_2020_in_figures_and_words(issued_national):
