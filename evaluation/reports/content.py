@@ -227,7 +227,10 @@ def _annex(content: dict) -> list:
     charts = []
     for key, name in ANNEX_CHARTS:
         holder = content.get(key)
-        chart = holder.get(name) if isinstance(holder, dict) and name else holder if name is None else None
+        if name is None:
+            chart = holder
+        else:
+            chart = holder.get(name) if isinstance(holder, dict) else None
         if chart is not None and not chart.is_empty:
             charts.append(chart)
     return charts
