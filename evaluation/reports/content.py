@@ -222,15 +222,16 @@ def _narrative(texts: "NarrativeTexts | None", data: "_Data", period: Period) ->
     }
 
 
+def _chart_in(holder, name: str):
+    return holder.get(name) if isinstance(holder, dict) else None
+
+
 def _annex(content: dict) -> list:
     """The summary's charts that have data, in the order they are drawn: their tables, once."""
     charts = []
     for key, name in ANNEX_CHARTS:
         holder = content.get(key)
-        if name is None:
-            chart = holder
-        else:
-            chart = holder.get(name) if isinstance(holder, dict) else None
+        chart = holder if name is None else _chart_in(holder, name)
         if chart is not None and not chart.is_empty:
             charts.append(chart)
     return charts
