@@ -8,7 +8,8 @@ on `readable_sites`. Rules:
   team; it is marked handled by the site team, its author and the national team;
 - network coordinators read their network's sites;
 - evaluation reports: a network coordinator reads and requests their network's and its sites'
-  reports, a delegate, facilitator or host director their sites'; schedules stay national;
+  reports, a delegate, facilitator or host director their sites'; schedules stay national; a
+  draft's texts are written by the national team and, for their network, its coordinators;
 - the national team (and platform administrators) read everything, export, and manage indicators
   and report schedules;
 - an object outside a user's scope is a 404 (its existence is not revealed); a page inside the
@@ -274,6 +275,23 @@ def readable_reports(user, queryset):
     return queryset.filter(
         Q(site_id__in=sorted(access.site_ids)) | Q(site__network_id__in=networks) | Q(network_id__in=networks)
     )
+
+
+def can_write_report_narrative(user, report) -> bool:
+    """A draft report's texts (introduction, commentaries, conclusion, extracts, quotes) are
+    written and issued by the national team, and by a network coordinator for their network's
+    report and its sites' reports. Whoever else reads the report gets a 403."""
+    if is_national(user):
+        return True
+    networks = access_of(user).network_ids
+    if report.network_id is not None:
+        return report.network_id in networks
+    return report.site is not None and report.site.network_id in networks
+
+
+def national_team():
+    """The national team today, with an active account (told of a draft report to review)."""
+    return _holders(Role.objects.current().filter(kind=Role.Kind.NATIONAL_TEAM))
 
 
 def may_request_reports(user) -> bool:

@@ -31,6 +31,7 @@ urlpatterns = [
     path("", include("diagnostics.urls")),
     path("", include("pilotage.national.urls")),
     path("", include("evaluation.logbook.urls")),
+    path("", include("evaluation.quotes.urls")),
     path("", include("evaluation.indicators.urls")),
     path("", include("evaluation.reports.urls")),
     path("", include("evaluation.exports.urls")),

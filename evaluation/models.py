@@ -328,6 +328,9 @@ class EvaluationReport(models.Model):
     """A report request and, once done, its frozen PDF. Never overwritten: each is a new row."""
 
     class Status(models.TextChoices):
+        # A draft has no file yet: its narrative is written on the platform, then it is issued
+        # (queued) and frozen like any other report.
+        DRAFT = "draft", _("Brouillon")
         QUEUED = "queued", _("En attente")
         RUNNING = "running", _("En cours de fabrication")
         DONE = "done", _("Prêt")
@@ -516,6 +519,14 @@ class ReportSchedule(models.Model):
         help_text=_("Le rapport de la période écoulée est fabriqué ce jour-là (1 à 28)."),
     )
     is_active = models.BooleanField(_("active"), default=True)
+    issue_automatically = models.BooleanField(
+        _("émettre automatiquement"),
+        default=True,
+        help_text=_(
+            "Coché : le rapport est émis avec les textes par défaut. Décoché : il est créé en brouillon "
+            "et l'équipe nationale est prévenue pour le relire, le commenter et l'émettre."
+        ),
+    )
     periodic_task = models.OneToOneField(
         "django_celery_beat.PeriodicTask",
         on_delete=models.SET_NULL,
@@ -545,6 +556,120 @@ class ReportSchedule(models.Model):
                 raise ValidationError(
                     {"recipients": _("Adresse e-mail invalide : %(a)s") % {"a": address}}
                 ) from exc
+
+
+# The narrative's texts: long enough for a chapter's commentary, bounded so a pasted document
+# cannot bloat a report (the form says the limit).
+NARRATIVE_MAX_CHARS = 20_000
+QUOTE_MAX_CHARS = 2_000
+
+
+class Quote(models.Model):
+    """Words of an actor of a site (« paroles d'acteurs »), recorded by the site team, that a
+    report may quote. The speaker is named by role; their name is shown only with their consent."""
+
+    site = models.ForeignKey(Site, on_delete=models.CASCADE, related_name="quotes", verbose_name=_("site"))
+    text = models.TextField(_("propos"), max_length=QUOTE_MAX_CHARS)
+    speaker_role = models.CharField(
+        _("rôle ou fonction de la personne"),
+        max_length=120,
+        help_text=_("Par exemple : déléguée du préfet, habitante, directrice d'association."),
+    )
+    said_on = models.DateField(_("date des propos"), validators=bounded("date"))
+    speaker_name = models.CharField(
+        _("nom de la personne"),
+        max_length=120,
+        blank=True,
+        help_text=_("Facultatif : affiché seulement si la personne a donné son accord."),
+    )
+    name_consent = models.BooleanField(_("la personne accepte que son nom soit publié"), default=False)
+    consent_on = models.DateField(_("date de l'accord"), null=True, blank=True, validators=bounded("date"))
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("saisi par"),
+    )
+    created_at = models.DateTimeField(_("saisi le"), default=timezone.now)
+    history = HistoricalRecords()
+
+    objects = SiteScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("parole d'acteur")
+        verbose_name_plural = _("paroles d'acteurs")
+        ordering = ["site", "-said_on", "-pk"]
+        constraints = [
+            # The rule is also the form's; the database refuses a name without a recorded consent.
+            models.CheckConstraint(
+                condition=Q(speaker_name="") | (Q(name_consent=True) & Q(consent_on__isnull=False)),
+                name="quote_name_needs_consent",
+                violation_error_message=_(
+                    "Un nom ne peut être publié sans l'accord de la personne et sa date."
+                ),
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.site} — {self.speaker_role} ({self.said_on})"
+
+    @property
+    def shown_name(self) -> str:
+        """The speaker's name when their consent is recorded, else nothing (role only)."""
+        return self.speaker_name if self.name_consent and self.consent_on else ""
+
+    def clean(self):
+        errors = {}
+        if self.speaker_name.strip() and not self.name_consent:
+            errors["speaker_name"] = _(
+                "Sans l'accord de la personne, laissez le nom vide : la citation sera signée de son rôle. "
+                "Si elle a donné son accord, cochez la case et indiquez sa date."
+            )
+        if self.name_consent and self.consent_on is None:
+            errors["consent_on"] = _("Indiquez la date à laquelle la personne a donné son accord.")
+        if errors:
+            raise ValidationError(errors)
+
+
+class ReportNarrative(models.Model):
+    """The texts the team writes for a draft report (introduction, a commentary per chapter,
+    conclusion) and the logbook extracts and quotes it picks; frozen with the report once issued."""
+
+    report = models.OneToOneField(
+        EvaluationReport, on_delete=models.CASCADE, related_name="narrative", verbose_name=_("rapport")
+    )
+    introduction = models.TextField(_("introduction"), max_length=NARRATIVE_MAX_CHARS, blank=True)
+    conclusion = models.TextField(_("conclusion"), max_length=NARRATIVE_MAX_CHARS, blank=True)
+    # {chapter key: text}; each text bounded by NARRATIVE_MAX_CHARS (the form and clean() check it).
+    commentaries = models.JSONField(_("commentaires des chapitres"), default=dict, blank=True)
+    logbook_entries = models.ManyToManyField(
+        LogbookEntry, blank=True, related_name="+", verbose_name=_("extraits du carnet de bord")
+    )
+    quotes = models.ManyToManyField(Quote, blank=True, related_name="+", verbose_name=_("paroles d'acteurs"))
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("modifié par"),
+    )
+    updated_at = models.DateTimeField(_("modifié le"), auto_now=True)
+    history = HistoricalRecords(m2m_fields=[logbook_entries, quotes])
+
+    class Meta:
+        verbose_name = _("textes du rapport")
+        verbose_name_plural = _("textes des rapports")
+
+    def __str__(self):
+        return str(self.report)
+
+    def clean(self):
+        for text in (self.commentaries or {}).values():
+            if not isinstance(text, str) or len(text) > NARRATIVE_MAX_CHARS:
+                raise ValidationError({"commentaries": _("Un commentaire de chapitre est trop long.")})
 
 
 class AttentionThreshold(models.Model):

@@ -36,10 +36,13 @@ OWNER = "owner"
 RECIPIENT = "recipient"
 # The site's host directors (validate meeting minutes they did not submit); other readers get 403.
 MINUTES_VALIDATE = "minutes_validate"
+# A draft report's texts on the site: the national team and the site's network coordinators; its
+# other readers get 403.
+REPORT_NARRATIVE = "report_narrative"
 
 # Policies about one site: checked on each matrix site; an outsider of the site gets a 404.
 SITE_POLICIES = frozenset(
-    {SITE_READ, SITE_WRITE, SITE_COMMENT, COMMENT_REPLY, COMMENT_HANDLE, MINUTES_VALIDATE}
+    {SITE_READ, SITE_WRITE, SITE_COMMENT, COMMENT_REPLY, COMMENT_HANDLE, MINUTES_VALIDATE, REPORT_NARRATIVE}
 )
 
 PERSONAS = (
@@ -82,6 +85,11 @@ VALIDATORS = {
     "marseille": {"host_director"},
     "tourcoing": set(),
     "grenoble": set(),
+}
+NARRATIVE_WRITERS = {
+    "marseille": {"network_coordinator", "national_team"},
+    "tourcoing": {"network_coordinator", "national_team"},
+    "grenoble": {"national_team"},
 }
 HANDLERS = {
     "marseille": {"facilitator", "host_director", "national_team"},
@@ -131,6 +139,8 @@ def allowed(policy: str, persona: str, site_slug: str | None) -> bool:
         return persona in HANDLERS[site_slug]
     if policy == MINUTES_VALIDATE:
         return persona in VALIDATORS[site_slug]
+    if policy == REPORT_NARRATIVE:
+        return persona in NARRATIVE_WRITERS[site_slug]
     raise ValueError(policy)
 
 

@@ -7,13 +7,18 @@ result depends only on the data and the period — no clock, no random order —
 always gives the same document.
 """
 
+import re
 import statistics
 from collections import Counter, defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.conf import settings
 from django.db.models import Count, Min, Q, Sum
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from atc import charts
 from atc.formats import format_number, format_share
@@ -23,7 +28,16 @@ from diagnostics.readings import DIFFERENCE_LABEL, reading_difference
 from evaluation.figures import multisite
 from evaluation.indicators import rules as indicator_rules
 from evaluation.indicators.rules import action_statuses_at
-from evaluation.models import Indicator, IndicatorObjective, IndicatorValue, LogbookEntry, Survey
+from evaluation.models import (
+    Indicator,
+    IndicatorObjective,
+    IndicatorValue,
+    LogbookEntry,
+    Quote,
+    Scope,
+    Survey,
+)
+from evaluation.reports import comparison
 from evaluation.reports.scopes import Target
 from pilotage.models import ATTENDANCE_FIELDS, Action, Committee, CommitteeMember, Meeting
 from sites.francemap import MapPoint, france_map
@@ -52,6 +66,175 @@ MEETING_BUCKETS = [(0, 0), (1, 5), (6, 10), (11, 20), (21, 50), (51, None)]
 RANKED = 10
 INSTITUTIONAL = {OrganisationCategory.STATE, OrganisationCategory.LOCAL_AUTHORITY}
 RESIDENT_SIDE = {OrganisationCategory.RESIDENTS, OrganisationCategory.CITIZENS_COUNCIL}
+
+
+@dataclass(frozen=True)
+class Chapter:
+    """A chapter of the report: its anchor (also the key of its commentary in the narrative), its
+    title, the template of its body, and when it is shown (from the content built so far)."""
+
+    key: str
+    title: Promise
+    template: str
+    shown: Callable[[dict], bool] = lambda content: True
+
+
+# The chapters in their order. To add one: its body in templates/reports/pdf/chapters/<key>.html
+# (it reads the content below), and a line here; the table of contents, the heading and the
+# team's commentary (narrative form) follow.
+CHAPTERS: list[Chapter] = [
+    Chapter("methode", gettext_lazy("Méthode et sources"), "reports/pdf/chapters/methode.html"),
+    Chapter(
+        "animation",
+        gettext_lazy("L'animation : temps, configurations, recrutement"),
+        "reports/pdf/chapters/animation.html",
+    ),
+    Chapter(
+        "pilotage",
+        gettext_lazy("Le pilotage : réunions et composition"),
+        "reports/pdf/chapters/pilotage.html",
+    ),
+    Chapter(
+        "modeles",
+        gettext_lazy("Modèles, portage institutionnel et thématiques"),
+        "reports/pdf/chapters/modeles.html",
+    ),
+    Chapter("actions", gettext_lazy("Actions et participation"), "reports/pdf/chapters/actions.html"),
+    Chapter(
+        "lectures", gettext_lazy("Lectures croisées du territoire"), "reports/pdf/chapters/lectures.html"
+    ),
+    Chapter("cooperation", gettext_lazy("Coopération"), "reports/pdf/chapters/cooperation.html"),
+    Chapter(
+        "comparaison",
+        gettext_lazy("Les sites du réseau comparés"),
+        "reports/pdf/chapters/comparaison.html",
+        shown=lambda content: "network_table" in content,
+    ),
+    Chapter(
+        "repartition",
+        gettext_lazy("Répartition entre les sites"),
+        "reports/pdf/chapters/repartition.html",
+        shown=lambda content: content["aggregate"],
+    ),
+    Chapter("indicateurs", gettext_lazy("Indicateurs"), "reports/pdf/chapters/indicateurs.html"),
+    Chapter("contexte", gettext_lazy("Contexte de la période"), "reports/pdf/chapters/contexte.html"),
+]
+
+# Paragraphs other packages add to the « Méthode et sources » chapter: each callable receives
+# (target, period, site ids) and returns a plain-text paragraph (escaped when printed) or None.
+METHOD_PARAGRAPHS: list[Callable[[Target, Period, list[int]], str | None]] = []
+
+# The summary's charts whose data tables go to the annex, in the order they are drawn:
+# (content key, chart key), or (content key, None) for a chart at the top level.
+ANNEX_CHARTS = (
+    ("facilitation", "fte_chart"),
+    ("facilitation", "configuration_chart"),
+    ("facilitation", "recruitment_chart"),
+    ("steering", "chart"),
+    ("steering", "seat_chart"),
+    ("positioning", "models_chart"),
+    ("positioning", "support_chart"),
+    ("positioning", "themes_chart"),
+    ("actions", "chart"),
+    ("attendance", "chart"),
+    ("attendance", "formats_chart"),
+    ("readings", "chart"),
+    ("between_sites", "meetings_chart"),
+    ("map", None),
+)
+
+# Control characters other than line breaks and tabs (pasted from other tools) never reach a report.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def paragraphs(text: str) -> list[str]:
+    """Plain text typed on the platform as paragraphs: split on blank lines, the lines inside a
+    paragraph joined, control characters removed. Printed escaped, never as markup."""
+    text = _CONTROL.sub("", text or "").replace("\r\n", "\n").replace("\r", "\n")
+    blocks = re.split(r"\n\s*\n", text)
+    return [" ".join(block.split()) for block in blocks if block.strip()]
+
+
+@dataclass(frozen=True)
+class NarrativeTexts:
+    """What the team wrote for a report (evaluation.models.ReportNarrative), as plain data."""
+
+    introduction: str = ""
+    conclusion: str = ""
+    commentaries: dict = field(default_factory=dict)
+    logbook_ids: tuple[int, ...] = ()
+    quote_ids: tuple[int, ...] = ()
+
+    @classmethod
+    def of(cls, narrative) -> "NarrativeTexts | None":
+        if narrative is None:
+            return None
+        return cls(
+            introduction=narrative.introduction,
+            conclusion=narrative.conclusion,
+            commentaries=dict(narrative.commentaries or {}),
+            logbook_ids=tuple(narrative.logbook_entries.values_list("pk", flat=True)),
+            quote_ids=tuple(narrative.quotes.values_list("pk", flat=True)),
+        )
+
+
+def _narrative(texts: "NarrativeTexts | None", data: "_Data", period: Period) -> dict:
+    """The narrative as the template prints it. Extracts and quotes are kept only when they
+    belong to the report's sites (and, for the extracts, to its period): a site report never
+    prints another site's words, whatever was picked."""
+    if texts is None:
+        return {"introduction": [], "conclusion": [], "commentaries": {}, "quotes": [], "extracts": []}
+    quotes = Quote.objects.filter(pk__in=texts.quote_ids, site_id__in=data.ids).select_related("site")
+    entries = (
+        LogbookEntry.objects.filter(
+            pk__in=texts.logbook_ids,
+            site_id__in=data.ids,
+            period_end__gte=period.start,
+            period_start__lte=period.end,
+        )
+        .select_related("site")
+        .order_by("site__name", "period_start", "pk")
+    )
+    return {
+        "introduction": paragraphs(texts.introduction),
+        "conclusion": paragraphs(texts.conclusion),
+        "commentaries": {key: paragraphs(text) for key, text in texts.commentaries.items()},
+        "quotes": [
+            {
+                "paragraphs": paragraphs(quote.text),
+                "role": quote.speaker_role,
+                "name": quote.shown_name,
+                "site": quote.site.name,
+                "date": french_date(quote.said_on),
+            }
+            for quote in quotes.order_by("site__name", "said_on", "pk")
+        ],
+        "extracts": [
+            {
+                "site": entry.site.name,
+                "kind": entry.get_kind_display(),
+                "dates": _("du %(start)s au %(end)s")
+                % {"start": french_date(entry.period_start), "end": french_date(entry.period_end)},
+                "paragraphs": paragraphs(entry.happened) + paragraphs(entry.lessons),
+            }
+            for entry in entries
+        ],
+    }
+
+
+def _chart_in(holder, name: str):
+    return holder.get(name) if isinstance(holder, dict) else None
+
+
+def _annex(content: dict) -> list:
+    """The summary's charts that have data, in the order they are drawn: their tables, once."""
+    charts = []
+    for key, name in ANNEX_CHARTS:
+        holder = content.get(key)
+        chart = holder if name is None else _chart_in(holder, name)
+        if chart is not None and not chart.is_empty:
+            charts.append(chart)
+    return charts
 
 
 def fte(value) -> str:
@@ -788,6 +971,7 @@ def build_content(
     site_ids: list[int] | None = None,
     summary: bool = True,
     sections: bool = True,
+    narrative: NarrativeTexts | None = None,
 ) -> dict:
     """Everything the report template shows, for a scope and a period.
 
@@ -814,6 +998,10 @@ def build_content(
         "sections": [],
     }
     indicator_rows, indicators_per_site = _indicators(data, period)
+    texts = _narrative(narrative, data, period)
+    content["narrative"] = texts
+    if target.scope == Scope.SITE:
+        content["positions"] = comparison.site_positions(target.site, period)
     if sections:
         content["sections"] = [
             _site_section(site, data, indicators_per_site.get(site.pk, []), events=aggregate)
@@ -843,7 +1031,40 @@ def build_content(
     if aggregate:
         content["between_sites"] = _between_sites(data)
         content["local_events"] = _local_events([event for event in data.events if event.site_id])
+    content.update(_summary(target, data, period))
+    if target.scope == Scope.NETWORK:
+        content["network_table"] = comparison.network_table(data.sites, period)
+    content["method"]["paragraphs"] = [
+        text for hook in METHOD_PARAGRAPHS if (text := hook(target, period, data.ids))
+    ]
+    content["chapters"] = [
+        {
+            "key": chapter.key,
+            "title": str(chapter.title),
+            "template": chapter.template,
+            "commentary": texts["commentaries"].get(chapter.key, []),
+        }
+        for chapter in CHAPTERS
+        if chapter.shown(content)
+    ]
+    content["annex"] = _annex(content)
     return content
+
+
+def _summary(target: Target, data: _Data, period: Period) -> dict:
+    """The one-page summary: key figures against the previous comparable period, the attention
+    points of the period, what progressed."""
+    previous = comparison.previous_period(period)
+    return {
+        "previous_title": previous.title,
+        "previous_short": previous.short,
+        "period_short": period.short,
+        "previous_dates": _("du %(start)s au %(end)s")
+        % {"start": french_date(previous.start), "end": french_date(previous.end)},
+        "key_figures": comparison.key_figures(data.ids, period, previous),
+        "attention_points": comparison.attention_points(data.ids, period),
+        "progress": comparison.progress(data.ids, period),
+    }
 
 
 def _sites_map(sites: list[Site]):

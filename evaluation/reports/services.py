@@ -63,7 +63,7 @@ from atc.models import User
 from atc.notifications import kinds as notification_kinds
 from atc.notifications.services import notify
 from atc.periods import Period, french_date, period_before
-from atc.permissions import readable_reports
+from atc.permissions import national_team, readable_reports
 from atc.queue import publish
 from atc.records import assign, set_many
 from evaluation.models import (
@@ -71,10 +71,11 @@ from evaluation.models import (
     EvaluationReportPart,
     Periodicity,
     ReportLinkUse,
+    ReportNarrative,
     ReportSchedule,
 )
 from evaluation.reports import pdf
-from evaluation.reports.content import build_content
+from evaluation.reports.content import CHAPTERS, NarrativeTexts, build_content
 from evaluation.reports.scopes import Target
 from sites.models import Site
 
@@ -107,9 +108,9 @@ def target_of(obj) -> Target:
     return Target(obj.scope, network=obj.network, site=obj.site)
 
 
-def render_html(*, target: Target, period: Period) -> str:
+def render_html(*, target: Target, period: Period, narrative: NarrativeTexts | None = None) -> str:
     """The report as a standalone HTML document (what WeasyPrint turns into the PDF)."""
-    content = build_content(target=target, period=period)
+    content = build_content(target=target, period=period, narrative=narrative)
     return render_to_string("reports/pdf/report.html", content)
 
 
@@ -184,12 +185,24 @@ def part_name(index: int) -> str:
     return f"partie-{index:04d}.pdf"
 
 
-def render_part(*, target: Target, period: Period, site_ids: list[int], output: Path) -> RenderedPart:
+def render_part(
+    *,
+    target: Target,
+    period: Period,
+    site_ids: list[int],
+    output: Path,
+    narrative: NarrativeTexts | None = None,
+) -> RenderedPart:
     """Render one part into `output` (atomically): the summary when `site_ids` is empty, else the
     sections of those sites. Called by the part task, the command and the benchmark alike."""
     summary = not site_ids
     content = build_content(
-        target=target, period=period, site_ids=site_ids or None, summary=summary, sections=not summary
+        target=target,
+        period=period,
+        site_ids=site_ids or None,
+        summary=summary,
+        sections=not summary,
+        narrative=narrative,
     )
     html = render_to_string("reports/pdf/report.html", {**content, "split": True})
     rendered = {}
@@ -300,9 +313,10 @@ def merge_parts(*, target: Target, period: Period, parts: list[RenderedPart], ou
 
 
 def report_request(
-    *, user, target: Target, period: Period, schedule: ReportSchedule | None = None
+    *, user, target: Target, period: Period, schedule: ReportSchedule | None = None, draft: bool = False
 ) -> EvaluationReport:
-    """Record a report request and publish it to the worker after the transaction commits."""
+    """Record a report request and publish it to the worker after the transaction commits; with
+    `draft`, a draft whose texts are written on the platform before it is issued (`report_issue`)."""
     with transaction.atomic():
         report = EvaluationReport.objects.create(
             scope=target.scope,
@@ -313,9 +327,69 @@ def report_request(
             period_end=period.end,
             schedule=schedule,
             requested_by=user,
+            status=Status.DRAFT if draft else Status.QUEUED,
         )
-        transaction.on_commit(lambda: report_enqueue(report.pk))
+        if draft:
+            ReportNarrative.objects.create(report=report, updated_by=user)
+        else:
+            transaction.on_commit(lambda: report_enqueue(report.pk))
     return report
+
+
+# --- Drafts: the narrative, then the issue ----------------------------------------------------
+
+
+class ReportFrozen(Exception):
+    """The report is issued: its texts and files no longer change."""
+
+
+def narrative_of(report: EvaluationReport) -> NarrativeTexts | None:
+    """The texts a report is built with (None for a report that never was a draft)."""
+    narrative = ReportNarrative.objects.filter(report_id=report.pk).first()
+    return NarrativeTexts.of(narrative)
+
+
+def narrative_save(
+    *,
+    report: EvaluationReport,
+    user,
+    introduction: str,
+    conclusion: str,
+    commentaries: Mapping[str, str],
+    logbook_entries,
+    quotes,
+) -> ReportNarrative:
+    """Save a draft's texts and picks (each change kept in the narrative's history). Raises
+    ReportFrozen once the report is issued: an issued report is never edited."""
+    known = {chapter.key for chapter in CHAPTERS}
+    with transaction.atomic():
+        current = EvaluationReport.objects.select_for_update().get(pk=report.pk)
+        if current.status != Status.DRAFT:
+            raise ReportFrozen(report.pk)
+        narrative, _created = ReportNarrative.objects.get_or_create(report=current)
+        narrative.introduction = introduction
+        narrative.conclusion = conclusion
+        narrative.commentaries = {key: text for key, text in commentaries.items() if key in known and text}
+        narrative.updated_by = user
+        narrative.full_clean(exclude=["report"])
+        narrative.save()
+        narrative.logbook_entries.set(logbook_entries)
+        narrative.quotes.set(quotes)
+    return narrative
+
+
+def report_issue(*, report: EvaluationReport, user) -> EvaluationReport:
+    """Issue a draft: it is queued for its build (PDF, ODT, DOCX with its texts) and frozen from
+    now on. Raises ReportFrozen when it was already issued."""
+    with transaction.atomic():
+        current = EvaluationReport.objects.select_for_update().get(pk=report.pk)
+        if current.status != Status.DRAFT:
+            raise ReportFrozen(report.pk)
+        current.status = Status.QUEUED
+        current.requested_at = timezone.now()
+        current.save(update_fields=["status", "requested_at"])
+        transaction.on_commit(lambda: report_enqueue(current.pk))
+    return current
 
 
 def report_enqueue(report_id: int) -> bool:
@@ -429,7 +503,8 @@ def _claim(report_id: int, task_id: str) -> EvaluationReport | None:
         report = EvaluationReport.objects.select_for_update().filter(pk=report_id).first()
         if report is None:
             raise ReportGone(report_id)
-        if report.status in (Status.DONE, Status.FAILED):
+        # A draft is built only once issued (`report_issue` queues it).
+        if report.status in (Status.DONE, Status.FAILED, Status.DRAFT):
             return None
         now = timezone.now()
         lost = (report.started_at is None or report.started_at < stale_before(now)) and not (
@@ -488,7 +563,7 @@ def report_build(*, report_id: int, task_id: str) -> bool:
         return False
     if report_parts_start(report):
         return True
-    html = render_html(target=target_of(report), period=_period_of(report))
+    html = render_html(target=target_of(report), period=_period_of(report), narrative=narrative_of(report))
     # The render's child writes a local temporary file; storage receives it only once complete.
     with tempfile.TemporaryDirectory(prefix="atc-rapport-") as scratch:
         rendered = Path(scratch) / "rapport.pdf"
@@ -653,6 +728,7 @@ def report_part_build(*, report_id: int, index: int) -> bool:
             period=_period_of(report),
             site_ids=part.site_ids,
             output=Path(scratch) / part_name(index),
+            narrative=narrative_of(report),
         )
         with transaction.atomic():
             if _running(report_id, lock=True) is None:
@@ -874,12 +950,31 @@ def schedule_fire(*, schedule_id: int, today: dt.date | None = None) -> FireResu
     existing = EvaluationReport.objects.filter(**lookup).first()
     if existing is not None:
         return FireResult(existing, False)
+    draft = not schedule.issue_automatically
     try:
         with transaction.atomic():
-            report = report_request(user=None, target=target_of(schedule), period=period, schedule=schedule)
+            report = report_request(
+                user=None, target=target_of(schedule), period=period, schedule=schedule, draft=draft
+            )
     except IntegrityError:
         return FireResult(EvaluationReport.objects.get(**lookup), False)
+    if draft:
+        _draft_notify(report)
     return FireResult(report, True)
+
+
+def _draft_notify(report: EvaluationReport) -> None:
+    """Tell the national team that a scheduled report waits for their review as a draft."""
+    context = {"target": target_of(report).title, "period": _period_of(report).title}
+    notify(
+        notification_kinds.REPORT,
+        recipients=list(national_team()),
+        title=_("Rapport programmé en brouillon, à relire et émettre : %(target)s, %(period)s") % context,
+        body=_("Rédigez l'introduction, les commentaires et la conclusion, puis émettez le rapport."),
+        url=reverse("reports:report_narrative", args=[report.public_id]),
+        dedupe_key=f"report-draft:{report.pk}",
+        site=report.site,
+    )
 
 
 def schedule_sync(schedule: ReportSchedule) -> None:

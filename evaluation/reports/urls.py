@@ -12,6 +12,8 @@ urlpatterns = [
     path("rapports/programmations/<int:pk>/modifier/", views.schedule_edit, name="schedule_edit"),
     path("rapports/programmations/<int:pk>/activation/", views.schedule_toggle, name="schedule_toggle"),
     path("rapports/<uuid:public_id>/", views.report_detail, name="report_detail"),
+    path("rapports/<uuid:public_id>/textes/", views.report_narrative, name="report_narrative"),
+    path("rapports/<uuid:public_id>/emettre/", views.report_issue, name="report_issue"),
     path("rapports/<uuid:public_id>/telecharger/", views.report_download, name="report_download"),
     path(
         "rapports/<uuid:public_id>/telecharger/<slug:extension>/",

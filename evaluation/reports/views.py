@@ -5,6 +5,7 @@ access-checked download for everyone in scope (atc.permissions.readable_reports)
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
+from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -13,11 +14,17 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from atc.periods import Period
-from atc.permissions import log_refusal, readable_reports, require_national, require_report_requester
+from atc.permissions import (
+    can_write_report_narrative,
+    log_refusal,
+    readable_reports,
+    require_national,
+    require_report_requester,
+)
 from atc.views import form_page
-from evaluation.models import EvaluationReport, ReportSchedule
+from evaluation.models import EvaluationReport, ReportNarrative, ReportSchedule
 from evaluation.reports import services
-from evaluation.reports.forms import ReportRequestForm, ReportScheduleForm
+from evaluation.reports.forms import NarrativeForm, ReportRequestForm, ReportScheduleForm
 
 REPORTS_SHOWN = 100
 POLL_SECONDS = 2
@@ -40,9 +47,13 @@ def report_request(request):
     form = ReportRequestForm(request.POST or None, user=request.user)
     if request.method == "POST":
         if form.is_valid():
+            draft = bool(form.cleaned_data.get("draft"))
             report = services.report_request(
-                user=request.user, target=form.target(), period=form.cleaned_data["period"]
+                user=request.user, target=form.target(), period=form.cleaned_data["period"], draft=draft
             )
+            if draft:
+                messages.success(request, _("Brouillon créé : rédigez ses textes, puis émettez le rapport."))
+                return redirect("reports:report_narrative", report.public_id)
             messages.success(request, _("Demande enregistrée : le rapport est en préparation."))
             return redirect("reports:report_detail", report.public_id)
         messages.error(request, _("La demande n'a pas été enregistrée : corrigez les erreurs."))
@@ -59,11 +70,66 @@ def _get_report(request, public_id) -> EvaluationReport:
     return report
 
 
+def _get_report_for_writer(request, public_id) -> EvaluationReport:
+    """A report whose texts the user may write: 404 outside their reports, 403 for a reader who
+    may not write them (the national team, or the report's network coordinators, write them)."""
+    report = _get_report(request, public_id)
+    if not can_write_report_narrative(request.user, report):
+        log_refusal(request, "report_narrative_read_only", report.pk)
+        raise PermissionDenied("Textes rédigés par l'équipe nationale ou la tête de réseau")
+    return report
+
+
+def _frozen(request, report: EvaluationReport):
+    """An issued report is never edited: a 403 that says why and what to do."""
+    log_refusal(request, "report_frozen", report.pk)
+    context = {"report": report, "target": services.target_of(report).title}
+    return render(request, "reports/report_frozen.html", context, status=403)
+
+
+def report_narrative(request, public_id):
+    """A draft's texts and picks; saved as often as wanted until the report is issued."""
+    report = _get_report_for_writer(request, public_id)
+    if report.status != EvaluationReport.Status.DRAFT:
+        return _frozen(request, report)
+    target = services.target_of(report)
+    period = Period(report.period_label, report.period_start, report.period_end)
+    initial = NarrativeForm.initial_of(ReportNarrative.objects.filter(report=report).first())
+    form = NarrativeForm(request.POST or None, initial=initial, sites=target.sites(), period=period)
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                services.narrative_save(report=report, user=request.user, **form.service_data())
+            except services.ReportFrozen:
+                return _frozen(request, report)
+            messages.success(
+                request, _("Textes enregistrés. Le rapport reste un brouillon jusqu'à son émission.")
+            )
+            return redirect("reports:report_narrative", report.public_id)
+        messages.error(request, _("Les textes n'ont pas été enregistrés : corrigez les erreurs signalées."))
+    context = {"report": report, "form": form, "target": target.title, "period": period.title}
+    return render(request, "reports/report_narrative.html", context)
+
+
+@require_POST
+def report_issue(request, public_id):
+    """Issue a draft: its PDF, ODT and DOCX are built with its texts, then frozen."""
+    report = _get_report_for_writer(request, public_id)
+    try:
+        services.report_issue(report=report, user=request.user)
+    except services.ReportFrozen:
+        return _frozen(request, report)
+    messages.success(request, _("Rapport émis : il est en fabrication et ne pourra plus être modifié."))
+    return redirect("reports:report_detail", report.public_id)
+
+
 def report_detail(request, public_id):
     """The report's status; while it is being made, htmx asks again every 2 s for the fragment."""
     report = _get_report(request, public_id)
     running = report.status == EvaluationReport.Status.RUNNING
     context = {
+        "can_write_narrative": report.status == EvaluationReport.Status.DRAFT
+        and can_write_report_narrative(request.user, report),
         "editable_pending": services.editable_pending(report),
         "report": report,
         "parts": report.parts_progress() if running else None,

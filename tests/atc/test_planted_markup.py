@@ -10,6 +10,7 @@ no element may carry a planted tag or attribute. The report's HTML (what WeasyPr
 PDF) and the e-mails are checked too.
 """
 
+import datetime
 import html.parser
 import re
 
@@ -23,7 +24,7 @@ from django.utils import timezone
 
 from atc.periods import parse_period
 from evaluation.attention.services import thresholds_update
-from evaluation.models import ReportLinkUse
+from evaluation.models import Quote, ReportLinkUse
 from evaluation.reports.scopes import parse_scope
 from evaluation.reports.services import render_html, report_notify
 from sites.models import HostOrganisation, Site
@@ -115,6 +116,9 @@ def planted_value(pk, max_length) -> str | None:
 def _rows_the_matrix_world_lacks(world):
     """A row of each model the permission matrix builds none of, so that its text is planted too."""
     SurveyFactory()
+    # The quotes' speakers consent to their name being shown: the planted name is then printed,
+    # escaped, on the pages (without consent the database refuses a name).
+    Quote.objects.update(name_consent=True, consent_on=datetime.date(2021, 6, 1))
     thresholds_update(values={("no_steering", "months"): 4}, user=world.users["national_team"])
     for slug in MATRIX_SITES:
         site = Site.objects.get(slug=slug)

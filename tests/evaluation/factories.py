@@ -3,7 +3,7 @@ from decimal import Decimal
 
 import factory
 
-from evaluation.models import LogbookEntry, LogbookReminder
+from evaluation.models import LogbookEntry, LogbookReminder, Quote
 from sites.models import Site
 
 
@@ -51,3 +51,20 @@ class LogbookReminderFactory(factory.django.DjangoModelFactory):
     period_start = datetime.date(2021, 1, 1)
     period_end = datetime.date(2021, 3, 31)
     recipients = "facilitator@example.org"
+
+
+class QuoteFactory(factory.django.DjangoModelFactory):
+    """An actor's words on Marseille, signed by role (no name, no consent)."""
+
+    class Meta:
+        model = Quote
+
+    site = factory.LazyFunction(_marseille)
+    text = "Avant, chacun travaillait dans son coin ; maintenant on se connaît et on s'appelle."
+    speaker_role = "Directrice d'une association d'aide alimentaire"
+    said_on = datetime.date(2021, 6, 15)
+
+    class Params:
+        named = factory.Trait(
+            speaker_name="Nadia Benali", name_consent=True, consent_on=datetime.date(2021, 6, 15)
+        )

@@ -16,11 +16,12 @@ from django.utils import timezone
 from atc.models import User
 from atc.notifications.services import unsubscribe_token
 from diagnostics.models import Finding
-from evaluation.models import LogbookEntry
+from evaluation.models import EvaluationReport, LogbookEntry, ReportNarrative
 from pilotage import services
 from pilotage.models import Action, Meeting
 from sites.models import PartnerOrganisation, Site
 from tests.atc.factories import NotificationFactory
+from tests.evaluation.factories import QuoteFactory
 from tests.html import nu
 from tests.reports.factories import EvaluationReportFactory, IndicatorFactory, ReportScheduleFactory
 
@@ -52,6 +53,7 @@ def _site_pages(slug: str) -> list[tuple[str, str]]:
     finding = Finding.objects.filter(site__slug=slug).first()
     entry = LogbookEntry.objects.filter(site__slug=slug).first()
     partner = PartnerOrganisation.objects.filter(site__slug=slug).first()
+    quote = QuoteFactory(site=Site.objects.get(slug=slug), named=True)
     site = [slug]
     return [
         ("site-home", reverse("sites:site_home", args=site)),
@@ -76,6 +78,9 @@ def _site_pages(slug: str) -> list[tuple[str, str]]:
         ("logbook-list", reverse("evaluation:logbook_list", args=site)),
         ("logbook-detail", reverse("evaluation:logbook_detail", args=[*site, entry.pk])),
         ("logbook-form", reverse("evaluation:logbook_update", args=[*site, entry.pk])),
+        ("quote-list", reverse("quotes:quote_list", args=site)),
+        ("quote-form-new", reverse("quotes:quote_create", args=site)),
+        ("quote-form-edit", reverse("quotes:quote_edit", args=[*site, quote.pk])),
         ("partner-list", reverse("partners:partner_list", args=site)),
         ("partner-detail", reverse("partners:partner_detail", args=[*site, partner.pk])),
         ("partner-form", reverse("partners:partner_update", args=[*site, partner.pk])),
@@ -99,6 +104,8 @@ def _national_pages() -> list[tuple[str, str]]:
     national_meeting = Meeting.objects.filter(site=None).first()
     person = User.objects.get(email=FACILITATOR)
     report = EvaluationReportFactory()
+    draft = EvaluationReportFactory(status=EvaluationReport.Status.DRAFT, period_label="2021")
+    ReportNarrative.objects.create(report=draft, introduction="Une année de coopération.")
     schedule = ReportScheduleFactory()
     indicator = IndicatorFactory()
     return [
@@ -108,6 +115,8 @@ def _national_pages() -> list[tuple[str, str]]:
         ("report-list", reverse("reports:report_list")),
         ("report-form", reverse("reports:report_request")),
         ("report-status", reverse("reports:report_detail", args=[report.public_id])),
+        ("report-draft-status", reverse("reports:report_detail", args=[draft.public_id])),
+        ("report-narrative", reverse("reports:report_narrative", args=[draft.public_id])),
         ("schedule-list", reverse("reports:schedule_list")),
         ("schedule-form", reverse("reports:schedule_edit", args=[schedule.pk])),
         ("indicator-list", reverse("indicators:indicator_list")),

@@ -7,10 +7,19 @@ import zipfile
 
 from django.core.files.base import ContentFile
 
-from evaluation.models import EvaluationReport
+from evaluation.models import EvaluationReport, ReportNarrative
 from evaluation.reports.services import report_link_token
 from pilotage.models import Meeting
-from tests.access import AUTHENTICATED, NATIONAL, PUBLIC, ROLE_HOLDER, SITE_READ, SITE_WRITE, Rule
+from tests.access import (
+    AUTHENTICATED,
+    NATIONAL,
+    PUBLIC,
+    REPORT_NARRATIVE,
+    ROLE_HOLDER,
+    SITE_READ,
+    SITE_WRITE,
+    Rule,
+)
 from tests.reports.factories import EvaluationReportFactory, IndicatorFactory, ReportScheduleFactory
 
 
@@ -47,6 +56,17 @@ RULES = {
     ),
     "reports:report_detail": Rule(SITE_READ, _report),
     "reports:report_download": Rule(SITE_READ, _report),
+    # A draft site report's texts and its issue: the national team and the site's network
+    # coordinators (tested further in test_report_narrative).
+    "reports:report_narrative": Rule(
+        REPORT_NARRATIVE,
+        lambda o: {"public_id": o["draft_report"].public_id},
+        ("GET", "POST"),
+        lambda o: {"introduction": "Une année de coopération."},
+    ),
+    "reports:report_issue": Rule(
+        REPORT_NARRATIVE, lambda o: {"public_id": o["draft_report"].public_id}, ("POST",), lambda o: {}
+    ),
     # The editable versions: the same readers as the PDF.
     "reports:report_download_editable": Rule(SITE_READ, lambda o: {**_report(o), "extension": "docx"}),
     # The e-mailed signed link opens its one report for whoever holds it (tested in test_report_email).
@@ -97,6 +117,8 @@ def build(site, user):
     report.docx_file.save(
         f"reports/acces-{site.slug}.docx", ContentFile(editable_stand_in(site.name)), save=True
     )
+    draft = EvaluationReportFactory(on_site=True, site=site, status=EvaluationReport.Status.DRAFT)
+    ReportNarrative.objects.create(report=draft)
     schedule = ReportScheduleFactory(scope="site", site=site, name=f"Programmation {site.slug}")
     indicator = IndicatorFactory(code=f"indicateur-{site.slug}", name=f"Indicateur {site.slug}")
     national_meeting = Meeting.objects.create(
@@ -104,6 +126,7 @@ def build(site, user):
     )
     return {
         "report": report,
+        "draft_report": draft,
         "schedule": schedule,
         "indicator": indicator,
         "national_meeting": national_meeting,

@@ -97,7 +97,7 @@ def test_over_the_threshold_the_summary_shows_how_the_sites_spread(context_event
     assert "1 Marseille – Frais Vallon FCSF 2" in text
     # The summary gives the national event and a count of the local ones; Marseille's own
     # section lists its election.
-    context = text[text.index("Contexte de la période 1 événement local") : text.index("Chiffres clés")]
+    context = text[text.index("Contexte de la période 1 événement local") : text.index("Chiffres clés —")]
     assert "1 événement local, listé dans la section de son site (1 site). Élections 1." in context
     assert "Couvre-feu national (Confinement / crise sanitaire, National)" in context
     assert "Élections municipales partielles" not in context
@@ -140,8 +140,9 @@ def test_a_large_report_is_rendered_in_parts_and_merged_with_an_index_of_the_sit
     for site in Site.objects.all():
         page = int(re.search(rf"{re.escape(site.name)} \S+ (\d+)", index).group(1))
         assert pages[page - 1].startswith(site.name), site.name
-    # The table of contents of the summary has its page numbers.
-    assert re.search(r"Sommaire Méthode et sources \.+ 3", text)
+    # The table of contents of the summary has its page numbers (the cover, the one-page summary,
+    # the table of contents, then the chapters).
+    assert re.search(r"Sommaire L'essentiel de la période \.+ 2 Méthode et sources \.+ \d+", text)
     # Nothing of the parts is left; only the frozen report is, and its requester is told once.
     assert _media_files() == [_stored(report)]
     assert default_storage.listdir(reporting.PARTS_DIR) == ([], [])
