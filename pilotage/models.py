@@ -62,6 +62,16 @@ class Committee(models.Model):
         return self.name
 
 
+class CommitteeMemberQuerySet(models.QuerySet):
+    def held_on(self, day: datetime.date):
+        """The seats held on `day`: begun by then (or undated) and not ended before it. The one rule
+        of a committee's composition on a day: its page, the dashboard and the report read it."""
+        return self.filter(
+            Q(start_date__isnull=True) | Q(start_date__lte=day),
+            Q(end_date__isnull=True) | Q(end_date__gte=day),
+        )
+
+
 class CommitteeMember(models.Model):
     """A seat in a committee: an organisation and, optionally, the person who holds it."""
 
@@ -95,6 +105,8 @@ class CommitteeMember(models.Model):
     start_date = models.DateField(_("membre depuis"), null=True, blank=True, validators=bounded("date"))
     end_date = models.DateField(_("jusqu'au"), null=True, blank=True, validators=bounded("date"))
 
+    objects = CommitteeMemberQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("membre d'instance")
         verbose_name_plural = _("membres d'instance")
@@ -123,6 +135,12 @@ class CommitteeMember(models.Model):
     def __str__(self):
         label = self.organisation.name if self.organisation_id else self.organisation_name
         return f"{label} — {self.person_name}" if self.person_name else label
+
+    def held_on(self, day: datetime.date) -> bool:
+        """Whether the seat is held on `day` (the rule of `CommitteeMemberQuerySet.held_on`)."""
+        return (self.start_date is None or self.start_date <= day) and (
+            self.end_date is None or self.end_date >= day
+        )
 
 
 def minutes_due_window(
