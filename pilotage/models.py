@@ -37,7 +37,7 @@ class Committee(models.Model):
     )
     kind = models.CharField(_("type"), max_length=20, choices=Kind.choices)
     name = models.CharField(_("nom"), max_length=200)
-    description = models.TextField(_("description"), blank=True)
+    description = models.TextField(_("description"), max_length=2000, blank=True)
     is_active = models.BooleanField(_("en activité"), default=True)
 
     class Meta:
