@@ -36,10 +36,12 @@ OWNER = "owner"
 RECIPIENT = "recipient"
 # The site's host directors (validate meeting minutes they did not submit); other readers get 403.
 MINUTES_VALIDATE = "minutes_validate"
+# The site team and the national team (record the site's facilitators); other readers get 403.
+TEAM_MANAGE = "team_manage"
 
 # Policies about one site: checked on each matrix site; an outsider of the site gets a 404.
 SITE_POLICIES = frozenset(
-    {SITE_READ, SITE_WRITE, SITE_COMMENT, COMMENT_REPLY, COMMENT_HANDLE, MINUTES_VALIDATE}
+    {SITE_READ, SITE_WRITE, SITE_COMMENT, COMMENT_REPLY, COMMENT_HANDLE, MINUTES_VALIDATE, TEAM_MANAGE}
 )
 
 PERSONAS = (
@@ -82,6 +84,11 @@ VALIDATORS = {
     "marseille": {"host_director"},
     "tourcoing": set(),
     "grenoble": set(),
+}
+TEAM_MANAGERS = {
+    "marseille": {"facilitator", "host_director", "national_team"},
+    "tourcoing": {"national_team"},
+    "grenoble": {"national_team"},
 }
 HANDLERS = {
     "marseille": {"facilitator", "host_director", "national_team"},
@@ -131,6 +138,8 @@ def allowed(policy: str, persona: str, site_slug: str | None) -> bool:
         return persona in HANDLERS[site_slug]
     if policy == MINUTES_VALIDATE:
         return persona in VALIDATORS[site_slug]
+    if policy == TEAM_MANAGE:
+        return persona in TEAM_MANAGERS[site_slug]
     raise ValueError(policy)
 
 
