@@ -15,6 +15,7 @@ from pilotage.committees.forms import CommitteeForm, SeatEndForm, SeatForm
 from pilotage.committees.services import committee_save, seat_end, seat_save
 from pilotage.models import Committee, CommitteeMember
 from sites.access import get_site_for_user
+from sites.models import OrganisationCategory
 
 
 def _get_seat(request, committee, seat_pk) -> CommitteeMember:
@@ -44,7 +45,11 @@ def committee_detail(request, slug, pk):
     site = get_site_for_user(request, slug)
     committee = get_object_for_site(request, Committee.objects.all(), site, pk)
     today = timezone.localdate()
-    seats = list(committee.members.select_related("organisation").order_by("category", "pk"))
+    order = {value: i for i, value in enumerate(OrganisationCategory.values)}
+    seats = sorted(
+        committee.members.select_related("organisation"),
+        key=lambda s: (order.get(s.category, len(order)), str(s).casefold(), s.pk),
+    )
     return render(
         request,
         "committees/committee_detail.html",
