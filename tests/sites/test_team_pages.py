@@ -170,3 +170,21 @@ def test_the_account_list_offers_only_the_sites_people(client, host_director, fa
     page = text(client.get(reverse("team:arrival_create", args=["marseille"])))
     assert str(facilitator) in page
     assert str(outsider) not in page
+
+
+def test_a_shared_function_covers_the_post_and_its_departure_is_turnover(client, national_team, marseille):
+    FacilitatorAssignment.objects.filter(site=marseille).delete()
+    FacilitatorAssignmentFactory(
+        site=marseille, start_date=datetime.date(2021, 1, 1), end_date=datetime.date(2021, 12, 31)
+    )
+    FacilitatorAssignmentFactory(
+        site=marseille, position=FacilitatorAssignment.Position.SHARED, start_date=datetime.date(2022, 1, 1)
+    )
+    FacilitatorAssignmentFactory(
+        site=marseille, position=FacilitatorAssignment.Position.SUPPORT, start_date=datetime.date(2022, 1, 1)
+    )
+    client.force_login(national_team)
+    page = text(client.get(reverse("team:facilitator_history", args=["marseille"])))
+    assert "Aucune vacance." in page
+    assert "<strong>1</strong> départ(s) d'animateur·rice" in page
+    assert "Fonction partagée entre plusieurs professionnel·les" in page
