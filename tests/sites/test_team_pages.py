@@ -10,6 +10,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from atc.personal_data import personal_data_erase
 from sites.models import FacilitatorAssignment, Site
 from tests.sites.factories import FacilitatorAssignmentFactory
 
@@ -188,3 +189,17 @@ def test_a_shared_function_covers_the_post_and_its_departure_is_turnover(client,
     assert "Aucune vacance." in page
     assert "<strong>1</strong> départ(s) d'animateur·rice" in page
     assert "Fonction partagée entre plusieurs professionnel·les" in page
+
+
+def test_erasing_a_person_erases_their_name_from_the_teams_history(client, host_director, marseille):
+    client.force_login(host_director)
+    _arrival(client, person_name="Zoé Typo")
+    person = FacilitatorAssignment.objects.get(person_name="Zoé Typo")
+    person.person_name = "Zoé Durand-Lemaire"
+    person.save()
+    client.post(reverse("team:fte_change", args=["marseille", person.pk]), {"fte": "0.7", "since": TODAY})
+    personal_data_erase(name="Zoé Durand-Lemaire")
+    personal_data_erase(name="Zoé Typo")
+    page = text(client.get(reverse("team:facilitator_history", args=["marseille"])))
+    assert "Zoé" not in page
+    assert not FacilitatorAssignment.history.filter(person_name__icontains="Zoé").exists()
