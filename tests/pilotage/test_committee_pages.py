@@ -217,3 +217,26 @@ def test_the_site_menu_leads_to_the_committees(client, network_coordinator):
     assert reverse("committees:committee_list", args=["marseille"]) in page
     listing = text(client.get(reverse("committees:committee_list", args=["marseille"])))
     assert "Créer l'instance de pilotage" not in listing
+
+
+def test_committee_pages_read_a_fixed_number_of_queries(
+    client, facilitator, marseille, django_assert_max_num_queries
+):
+    client.force_login(facilitator)
+    committee = CommitteeFactory(site=marseille, name="Instance comptée")
+    CommitteeMemberFactory(committee=committee)
+    pages = [
+        reverse("committees:committee_list", args=["marseille"]),
+        reverse("committees:committee_detail", args=["marseille", committee.pk]),
+    ]
+    counts = []
+    for url in pages:
+        client.get(url)
+        with django_assert_max_num_queries(20) as few:
+            client.get(url)
+        counts.append(len(few.captured_queries))
+    CommitteeMemberFactory.create_batch(6, committee=committee)
+    CommitteeFactory.create_batch(3, site=marseille)
+    for url, count in zip(pages, counts, strict=True):
+        with django_assert_max_num_queries(count):
+            assert client.get(url).status_code == 200

@@ -203,3 +203,19 @@ def test_erasing_a_person_erases_their_name_from_the_teams_history(client, host_
     page = text(client.get(reverse("team:facilitator_history", args=["marseille"])))
     assert "Zoé" not in page
     assert not FacilitatorAssignment.history.filter(person_name__icontains="Zoé").exists()
+
+
+def test_the_team_page_reads_a_fixed_number_of_queries(
+    client, host_director, marseille, django_assert_max_num_queries
+):
+    client.force_login(host_director)
+    url = reverse("team:facilitator_history", args=["marseille"])
+    _arrival(client)
+    client.get(url)
+    with django_assert_max_num_queries(20) as few:
+        client.get(url)
+    count = len(few.captured_queries)
+    for n in range(6):
+        _arrival(client, person_name=f"Personne {n}", position="support")
+    with django_assert_max_num_queries(count):
+        assert client.get(url).status_code == 200
