@@ -48,7 +48,10 @@ class ArrivalForm(BoundedModelForm):
 
     def __init__(self, *args, site, **kwargs):
         super().__init__(*args, **kwargs)
-        accounts = Role.objects.current().filter(kind__in=Role.SITE_SCOPED, sites=site)
+        # The accounts of the site's team: a facilitator's or a host director's account.
+        accounts = Role.objects.current().filter(
+            kind__in=[Role.Kind.FACILITATOR, Role.Kind.HOST_DIRECTOR], sites=site
+        )
         self.fields["user"].queryset = User.objects.filter(
             is_active=True, id__in=accounts.values("user_id")
         ).order_by("last_name", "first_name", "email")
