@@ -109,7 +109,7 @@ def _summary(record, previous) -> str:
             if record.departure_reason
             else _("motif non précisé")
         )
-        return _("Départ le %(day)s (%(reason)s).") % {"day": _day(record.end_date), "reason": reason_label}
+        return _("Départ le %(day)s : %(reason)s.") % {"day": _day(record.end_date), "reason": reason_label}
     return _("Fiche modifiée.")
 
 
