@@ -3,6 +3,7 @@
 Every view, export, PDF and search goes through these functions or the `for_user()` querysets built
 on `readable_sites`. Rules:
 - facilitators and host directors read and write their own sites' data;
+- the people facilitating a site are recorded by the site team and by the national team;
 - préfet delegates read their sites and leave review comments on them; nothing else;
 - a review comment's thread is answered by the site team, the site's delegates and the national
   team; it is marked handled by the site team, its author and the national team;
@@ -180,6 +181,13 @@ def writable_site_ids(user) -> frozenset[int]:
 def can_write_site(user, site) -> bool:
     """Facilitators and host directors change their own sites' meetings, actions, diagnostic…"""
     return site.pk in writable_site_ids(user)
+
+
+def can_manage_site_team(user, site) -> bool:
+    """A site's team (arrivals, changes of FTE, departures of its facilitators) is recorded by the
+    site team (facilitators, host directors) and by the national team, which follows every site's
+    staffing."""
+    return can_write_site(user, site) or is_national(user)
 
 
 def can_validate_minutes(user, meeting) -> bool:

@@ -86,6 +86,15 @@ def _name_matches(name: str) -> Q:
     return Q(person_name__iexact=name.strip())
 
 
+def _erase_facilitator_names(assignments) -> int:
+    """Replace the name (and unlink the account) on these facilitator rows and on every version
+    of them the team's history keeps; returns the number of rows. A queryset update writes no new
+    history row."""
+    ids = list(assignments.values_list("pk", flat=True))
+    FacilitatorAssignment.history.filter(id__in=ids).update(person_name=ERASED_NAME, user=None)
+    return FacilitatorAssignment.objects.filter(pk__in=ids).update(person_name=ERASED_NAME, user=None)
+
+
 def personal_data_export(*, user: User | None = None, name: str | None = None) -> dict:
     """Everything the platform holds about a person (an account, or a name without account)."""
 
@@ -240,7 +249,7 @@ def personal_data_erase(*, user: User | None = None, name: str | None = None) ->
         Notification.objects.filter(recipient=user).delete()
         NotificationPreference.objects.filter(user=user).delete()
         NotificationDigest.objects.filter(user=user).delete()
-        FacilitatorAssignment.objects.filter(user=user).update(person_name=ERASED_NAME, user=None)
+        _erase_facilitator_names(FacilitatorAssignment.objects.filter(user=user))
         EmailAddress.objects.filter(user=user).delete()
         Authenticator.objects.filter(user=user).delete()
         CalendarFeed.objects.filter(user=user).delete()
@@ -263,9 +272,11 @@ def personal_data_erase(*, user: User | None = None, name: str | None = None) ->
         Notification.objects.filter(
             _any_contains("title", [person]) | _any_contains("body", [person])
         ).delete()
-        report.facilitator_rows += FacilitatorAssignment.objects.filter(_name_matches(person)).update(
-            person_name=ERASED_NAME, user=None
+        report.facilitator_rows += _erase_facilitator_names(
+            FacilitatorAssignment.objects.filter(_name_matches(person))
         )
+        # A version of a row renamed since (a typo corrected) still holds the name.
+        FacilitatorAssignment.history.filter(_name_matches(person)).update(person_name=ERASED_NAME, user=None)
         report.committee_seats += CommitteeMember.objects.filter(_name_matches(person)).update(
             person_name="", title=""
         )
@@ -331,7 +342,7 @@ def personal_data_purge(*, today: datetime.date | None = None, apply: bool = Fal
         with transaction.atomic():
             for user in stale:
                 personal_data_erase(user=user)
-            facilitators.update(person_name=ERASED_NAME, user=None)
+            _erase_facilitator_names(facilitators)
             seats.update(person_name="", title="")
             sessions.delete()
     return report

@@ -26,6 +26,7 @@ urlpatterns = [
     path("", include("sites.team.urls")),
     path("", include("sites.comments.urls")),
     path("", include("pilotage.urls")),
+    path("", include("pilotage.committees.urls")),
     path("", include("pilotage.imports.urls")),
     path("", include("pilotage.calendars.urls")),
     path("", include("diagnostics.urls")),

@@ -37,7 +37,7 @@ class Committee(models.Model):
     )
     kind = models.CharField(_("type"), max_length=20, choices=Kind.choices)
     name = models.CharField(_("nom"), max_length=200)
-    description = models.TextField(_("description"), blank=True)
+    description = models.TextField(_("description"), max_length=2000, blank=True)
     is_active = models.BooleanField(_("en activité"), default=True)
 
     class Meta:
@@ -63,10 +63,12 @@ class Committee(models.Model):
 
 
 class CommitteeMemberQuerySet(models.QuerySet):
-    def current_on(self, day: datetime.date):
-        """The seats held on `day`: begun by then (or undated) and not yet ended."""
-        return self.filter(Q(start_date__isnull=True) | Q(start_date__lte=day)).filter(
-            Q(end_date__isnull=True) | Q(end_date__gte=day)
+    def held_on(self, day: datetime.date):
+        """The seats held on `day`: begun by then (or undated) and not ended before it. The one rule
+        of a committee's composition on a day: its page, the dashboard and the report read it."""
+        return self.filter(
+            Q(start_date__isnull=True) | Q(start_date__lte=day),
+            Q(end_date__isnull=True) | Q(end_date__gte=day),
         )
 
 
@@ -142,6 +144,12 @@ class CommitteeMember(models.Model):
     def who(self) -> str:
         """The person holding the seat: their name, or their function when no name is kept."""
         return self.person_name or self.title
+
+    def held_on(self, day: datetime.date) -> bool:
+        """Whether the seat is held on `day` (the rule of `CommitteeMemberQuerySet.held_on`)."""
+        return (self.start_date is None or self.start_date <= day) and (
+            self.end_date is None or self.end_date >= day
+        )
 
 
 def minutes_due_window(

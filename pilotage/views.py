@@ -62,7 +62,7 @@ def _is_id(value) -> bool:
 def _roster_members(committee, day, meeting=None) -> list[CommitteeMember]:
     """The members a meeting's roster lists: the seats held on its day, and whoever its saved
     roster already names (editing keeps the roster, even after a seat ended)."""
-    current = Q(pk__in=committee.members.current_on(day).values("pk"))
+    current = Q(pk__in=committee.members.held_on(day).values("pk"))
     if meeting is not None and meeting.pk is not None:
         current |= Q(presences__meeting=meeting)
     members = committee.members.filter(current).distinct().select_related("organisation")

@@ -383,6 +383,19 @@ class FacilitatorAssignment(models.Model):
     class Position(models.TextChoices):
         LEAD = "lead", _("Animateur·rice")
         SUPPORT = "support", _("Appui")
+        SHARED = "shared", _("Fonction partagée")
+
+    class DepartureReason(models.TextChoices):
+        END_OF_CONTRACT = "end_of_contract", _("Fin de contrat")
+        RESIGNATION = "resignation", _("Démission")
+        MOBILITY = "mobility", _("Mobilité interne (autre poste dans la structure)")
+        LEAVE = "leave", _("Congé de longue durée")
+        DISMISSAL = "dismissal", _("Licenciement ou rupture conventionnelle")
+        OTHER = "other", _("Autre")
+
+    # The positions that hold the facilitation function: they fill a vacancy and their leaving is
+    # turnover (a support does neither).
+    LEADING = frozenset({Position.LEAD, Position.SHARED})
 
     site = models.ForeignKey(
         Site, on_delete=models.CASCADE, related_name="facilitators", verbose_name=_("site")
@@ -409,8 +422,22 @@ class FacilitatorAssignment(models.Model):
     )
     start_date = models.DateField(_("début du contrat"), validators=bounded("date"))
     end_date = models.DateField(_("fin"), null=True, blank=True, validators=bounded("date"))
+    fte_since = models.DateField(
+        _("temps dédié applicable depuis"),
+        null=True,
+        blank=True,
+        validators=bounded("date"),
+        help_text=_("Vide : depuis l'arrivée."),
+    )
+    departure_reason = models.CharField(
+        _("motif du départ"), max_length=20, choices=DepartureReason.choices, blank=True, default=""
+    )
+    departure_details = models.CharField(_("précisions sur le départ"), max_length=300, blank=True)
+    handover_note = models.TextField(_("note de passation"), max_length=5000, blank=True)
 
     objects = FacilitatorAssignmentQuerySet.as_manager()
+    # Every arrival, change of FTE and departure is kept (shown on the team page).
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("animateur·rice (affectation)")

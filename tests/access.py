@@ -39,10 +39,21 @@ MINUTES_VALIDATE = "minutes_validate"
 # A draft report's texts on the site: the national team and the site's network coordinators; its
 # other readers get 403.
 REPORT_NARRATIVE = "report_narrative"
+# The site team and the national team (record the site's facilitators); other readers get 403.
+TEAM_MANAGE = "team_manage"
 
 # Policies about one site: checked on each matrix site; an outsider of the site gets a 404.
 SITE_POLICIES = frozenset(
-    {SITE_READ, SITE_WRITE, SITE_COMMENT, COMMENT_REPLY, COMMENT_HANDLE, MINUTES_VALIDATE, REPORT_NARRATIVE}
+    {
+        SITE_READ,
+        SITE_WRITE,
+        SITE_COMMENT,
+        COMMENT_REPLY,
+        COMMENT_HANDLE,
+        MINUTES_VALIDATE,
+        REPORT_NARRATIVE,
+        TEAM_MANAGE,
+    }
 )
 
 PERSONAS = (
@@ -89,6 +100,11 @@ VALIDATORS = {
 NARRATIVE_WRITERS = {
     "marseille": {"network_coordinator", "national_team"},
     "tourcoing": {"network_coordinator", "national_team"},
+    "grenoble": {"national_team"},
+}
+TEAM_MANAGERS = {
+    "marseille": {"facilitator", "host_director", "national_team"},
+    "tourcoing": {"national_team"},
     "grenoble": {"national_team"},
 }
 HANDLERS = {
@@ -141,6 +157,8 @@ def allowed(policy: str, persona: str, site_slug: str | None) -> bool:
         return persona in VALIDATORS[site_slug]
     if policy == REPORT_NARRATIVE:
         return persona in NARRATIVE_WRITERS[site_slug]
+    if policy == TEAM_MANAGE:
+        return persona in TEAM_MANAGERS[site_slug]
     raise ValueError(policy)
 
 

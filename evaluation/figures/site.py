@@ -98,7 +98,7 @@ def _facilitation(site: Site, today: datetime.date) -> Facilitation:
     current = [
         a for a in assignments if a.start_date <= today and (a.end_date is None or a.end_date >= today)
     ]
-    current_leads = [a for a in current if a.position == FacilitatorAssignment.Position.LEAD]
+    current_leads = [a for a in current if a.position in FacilitatorAssignment.LEADING]
     # Vacancies and turnover: the one rule of sites.team.facilitation, which the people page reads too.
     history = facilitation_history(assignments, today)
     return Facilitation(
@@ -117,7 +117,7 @@ def _steering(site: Site, today: datetime.date, quarters: list[SiteQuarterStats]
 
     members = (
         CommitteeMember.objects.filter(committee__site=site, committee__kind=Committee.Kind.STEERING)
-        .filter(Q(end_date__isnull=True) | Q(end_date__gte=today))
+        .held_on(today)
         .values("category")
         .annotate(n=Count("id"))
         .order_by()

@@ -368,11 +368,9 @@ class _Data:
         self.seats = defaultdict(Counter)
         seat_rows = (
             CommitteeMember.objects.filter(
-                Q(committee__site_id__in=ids),
-                Q(committee__kind=Committee.Kind.STEERING),
-                Q(start_date__isnull=True) | Q(start_date__lte=end),
-                Q(end_date__isnull=True) | Q(end_date__gte=end),
+                committee__site_id__in=ids, committee__kind=Committee.Kind.STEERING
             )
+            .held_on(end)
             .values("committee__site_id", "category")
             .annotate(n=Count("id"))
         )

@@ -43,7 +43,8 @@ def facilitation_history(
     """Tenures, vacancies and turnover from a site's assignments (already fetched, any order).
 
     A vacancy is a gap in lead coverage between the first lead's start and today; support
-    assignments do not fill it. Turnover counts the lead facilitators who have left.
+    assignments do not fill it (a shared function does: `FacilitatorAssignment.LEADING`). Turnover
+    counts the lead facilitators who have left.
     """
     ordered = sorted(assignments, key=lambda a: (a.start_date, a.pk or 0))
     tenures = []
@@ -52,7 +53,7 @@ def facilitation_history(
         last_day = min(a.end_date or today, today)
         tenures.append(Tenure(a, max((last_day - a.start_date).days + 1, 0), current))
 
-    leads = [a for a in ordered if a.position == FacilitatorAssignment.Position.LEAD]
+    leads = [a for a in ordered if a.position in FacilitatorAssignment.LEADING]
     vacancies = []
     covered_until: datetime.date | None = None
     for a in leads:
@@ -94,12 +95,15 @@ class Configuration:
 
 def derived_configuration(assignments: list[FacilitatorAssignment], day: datetime.date) -> str:
     """The configuration the facilitators in post on `day` make: nobody recorded; one person;
-    one lead with support; or the function shared between several leads (or several supports)."""
+    one lead with support; or the function shared — a person recorded in a shared function, or
+    several leads (or several supports)."""
     current = [a for a in assignments if a.start_date <= day and (a.end_date is None or a.end_date >= day)]
-    leads = sum(1 for a in current if a.position == FacilitatorAssignment.Position.LEAD)
-    supports = len(current) - leads
     if not current:
         return Site.Configuration.NONE
+    if any(a.position == FacilitatorAssignment.Position.SHARED for a in current):
+        return Site.Configuration.SHARED
+    leads = sum(1 for a in current if a.position == FacilitatorAssignment.Position.LEAD)
+    supports = len(current) - leads
     if leads >= 2 or (leads == 0 and supports >= 2):
         return Site.Configuration.SHARED
     if leads == 1 and supports:

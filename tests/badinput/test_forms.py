@@ -15,8 +15,8 @@ from hypothesis import strategies as st
 from atc.models import User
 from diagnostics.models import Finding, Theme
 from evaluation.models import EvaluationReport, LogbookEntry
-from pilotage.models import Action, Meeting
-from sites.models import PartnerOrganisation, ReviewComment
+from pilotage.models import Action, Committee, CommitteeMember, Meeting
+from sites.models import FacilitatorAssignment, PartnerOrganisation, ReviewComment, Site
 from tests.badinput.forms import page_form
 
 MARKUP = "<script>alert('atc')</script>"
@@ -41,6 +41,13 @@ hostile_text = st.one_of(
     st.lists(st.one_of(st.sampled_from(NASTY), st.text(max_size=30)), min_size=2, max_size=4).map("".join),
     st.text(min_size=1, max_size=300),
 )
+
+
+def _badinput_committee() -> Committee:
+    committee, _created = Committee.objects.get_or_create(
+        site=Site.objects.get(slug="marseille"), name="Instance des entrées hostiles", kind="steering"
+    )
+    return committee
 
 
 @dataclass(frozen=True)
@@ -111,6 +118,33 @@ FORMS = {
         lambda: {"name": "Régie de quartier", "category": "association"},
         ("name",),
         PartnerOrganisation,
+    ),
+    "arrival": FormCase(
+        "host_director",
+        lambda: reverse("team:arrival_create", args=["marseille"]),
+        lambda: {
+            "person_name": "Inès Morel",
+            "position": "lead",
+            "fte": "0.5",
+            "contract_type": "cdd",
+            "start_date": "2021-09-01",
+        },
+        ("person_name",),
+        FacilitatorAssignment,
+    ),
+    "committee": FormCase(
+        "facilitator",
+        lambda: reverse("committees:committee_create", args=["marseille"]),
+        lambda: {"kind": "working_group", "name": "Groupe jeunesse", "is_active": "on"},
+        ("name", "description"),
+        Committee,
+    ),
+    "seat": FormCase(
+        "facilitator",
+        lambda: reverse("committees:seat_create", args=["marseille", _badinput_committee().pk]),
+        lambda: {"new_organisation": "Régie de quartier", "category": "association"},
+        ("new_organisation", "person_name", "title"),
+        CommitteeMember,
     ),
     "review_comment": FormCase(
         "prefet_delegate",

@@ -28,7 +28,7 @@ def test_host_director_prints_the_sheet_and_records_the_meeting_from_the_roster(
     browser = page.page
     day = datetime.date.today() + datetime.timedelta(days=7)
     committee = Committee.objects.filter(site__slug="marseille", kind=Committee.Kind.STEERING).first()
-    members = list(committee.members.current_on(day).select_related("organisation").order_by("pk"))
+    members = list(committee.members.held_on(day).select_related("organisation").order_by("pk"))
     assert len(members) >= 3
     meeting = Meeting.objects.create(
         site=committee.site,

@@ -25,6 +25,7 @@ NOT_FIGURES = {
     "diagnostics_historicalfinding": "audit history, never counted",
     "diagnostics_historicalassessment": "audit history, never counted",
     "evaluation_historicallogbookentry": "audit history, never counted",
+    "sites_historicalfacilitatorassignment": "audit history (the team page's), never counted",
     "pilotage_actionstatuschange": "read by the reports' indicators only, computed on each request",
     "pilotage_attachment": "files, not figures",
     "evaluation_logbookreminder": "reminder bookkeeping",

@@ -18,8 +18,8 @@ from atc.notifications.services import unsubscribe_token
 from diagnostics.models import Finding
 from evaluation.models import EvaluationReport, LogbookEntry, ReportNarrative
 from pilotage import services
-from pilotage.models import Action, Meeting
-from sites.models import PartnerOrganisation, Site
+from pilotage.models import Action, Committee, Meeting
+from sites.models import FacilitatorAssignment, PartnerOrganisation, Site
 from tests.atc.factories import NotificationFactory
 from tests.evaluation.factories import QuoteFactory
 from tests.html import nu
@@ -179,6 +179,27 @@ def _minutes_pages() -> list[tuple[str, str]]:
     ]
 
 
+def _team_pages() -> list[tuple[str, str]]:
+    """The team's and the committees' pages and forms of Marseille (issue 15)."""
+    marseille = Site.objects.get(slug="marseille")
+    assignment = FacilitatorAssignment.objects.filter(site=marseille).first()
+    committee = Committee.objects.filter(site=marseille, kind="steering").first()
+    seat = committee.members.first()
+    site = [marseille.slug]
+    return [
+        ("team-arrival-form", reverse("team:arrival_create", args=site)),
+        ("team-fte-form", reverse("team:fte_change", args=[*site, assignment.pk])),
+        ("team-departure-form", reverse("team:departure", args=[*site, assignment.pk])),
+        ("committee-list", reverse("committees:committee_list", args=site)),
+        ("committee-detail", reverse("committees:committee_detail", args=[*site, committee.pk])),
+        ("committee-form", reverse("committees:committee_edit", args=[*site, committee.pk])),
+        ("committee-form-new", reverse("committees:committee_create", args=site)),
+        ("seat-form", reverse("committees:seat_edit", args=[*site, committee.pk, seat.pk])),
+        ("seat-form-new", reverse("committees:seat_create", args=[*site, committee.pk])),
+        ("seat-end-form", reverse("committees:seat_end", args=[*site, committee.pk, seat.pk])),
+    ]
+
+
 def _unsubscribe_page() -> tuple[str, str]:
     token = unsubscribe_token(user=User.objects.get(email=FACILITATOR), kinds=["comment", "signal"])
     return ("unsubscribe", reverse("notifications:unsubscribe", args=[token]))
@@ -193,7 +214,12 @@ def _main_pages() -> dict[str | None, list[tuple[str, str]]]:
             ("open-data", reverse("opendata:index")),
             _unsubscribe_page(),
         ],
-        FACILITATOR: [*_site_pages("marseille"), *_notification_pages(), *_minutes_pages()],
+        FACILITATOR: [
+            *_site_pages("marseille"),
+            *_notification_pages(),
+            *_minutes_pages(),
+            *_team_pages(),
+        ],
         DELEGATE: [("my-sites", reverse("dashboards:my_sites")), *_site_pages("tourcoing")[:3]],
         COORDINATOR: [("network-dashboard", reverse("dashboards:network", args=["fcsf"]))],
         NATIONAL: _national_pages(),
