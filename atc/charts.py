@@ -29,7 +29,7 @@ MUTED = "#555555"
 LEGEND_CHAR = 7
 GRID = "#dddddd"
 # The narrowest column of a column chart: its value and label stay 12 px and apart.
-MIN_SLOT, MAX_SLOT = 56, 96
+MIN_SLOT, MAX_SLOT = 56, 180
 # The longest line of a partner's name beside its node in the cooperation graph.
 GRAPH_LINE = 22
 # Colour-blind-safe palette with contrast >= 3:1 on white; patterns below carry the same meaning.
