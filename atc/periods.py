@@ -402,8 +402,8 @@ def read_quarter_span(params, today: dt.date) -> tuple[QuarterSpan, str]:
     if preset == PRESET_LAST_FOUR:
         return last_four_quarters(today), ""
     outside = _(
-        "Choisissez une période comprise dans l'expérimentation, de %(first)s à %(last)s : "
-        "l'expérimentation entière est affichée."
+        "Choisissez une période comprise dans l'expérimentation, de %(first)s à %(last)s. "
+        "L'expérimentation entière est affichée."
     ) % {"first": quarter_label(whole.first), "last": quarter_label(whole.last)}
     if preset == PRESET_YEAR:
         if not (year_text.isascii() and year_text.isdigit() and len(year_text) == 4):
