@@ -537,9 +537,10 @@ def network_graph(
             "weight": format_number(weight, 0),
         }
     groups = list(dict.fromkeys(group for _label, group in nodes))
-    radius = 150 if len(nodes) <= 24 else 170
-    # Names are wrapped, never cut: the chart widens so the longest line fits beside its node.
+    # Names are wrapped, never cut: the chart widens so the longest line fits beside its node, and
+    # the circle grows with the lines to stack so that neighbours' names stay apart.
     wrapped = [_wrap(label, GRAPH_LINE) for label, _group in nodes]
+    radius = max(150 if len(nodes) <= 24 else 170, 8 * sum(len(lines) for lines in wrapped))
     longest = max(len(line) for lines in wrapped for line in lines)
     width = max(WIDTH, round(2 * (radius + 14 + LEGEND_CHAR * longest) + 20))
     svg = _Svg(height=0, title=title, desc=summary, uid=_uid(title, nodes, ordered), width=width)

@@ -71,6 +71,8 @@ def test_the_facilitators_pages_fit_a_320_px_phone(page):
     _save_shot(page, "320px-tableau-de-bord-site")
     page.goto(reverse("pilotage:meeting_create", args=["marseille"]))
     _save_shot(page, "320px-formulaire-reunion")
+    page.goto(reverse("dashboards:cooperation", args=["marseille"]))
+    page.shot("320px-cooperation")
 
 
 def test_the_national_table_fits_a_320_px_phone(page):
