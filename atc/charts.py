@@ -28,6 +28,10 @@ MUTED = "#555555"
 # The width of a 12 px character of the legends, generous (DejaVu Sans averages ~6.6 px).
 LEGEND_CHAR = 7
 GRID = "#dddddd"
+# The narrowest column of a column chart: its value and label stay 12 px and apart.
+MIN_SLOT, MAX_SLOT = 56, 180
+# The longest line of a partner's name beside its node in the cooperation graph.
+GRAPH_LINE = 22
 # Colour-blind-safe palette with contrast >= 3:1 on white; patterns below carry the same meaning.
 PALETTE = ("#000091", "#b34000", "#18753c", "#6e445a", "#0063cb", "#7a6200", "#c9191e", "#3a3a3a")
 
@@ -74,6 +78,7 @@ class _Svg:
     title: str
     desc: str
     uid: str
+    width: int = WIDTH
     parts: list[str] = field(default_factory=list)
     defs: list[str] = field(default_factory=list)
 
@@ -124,8 +129,8 @@ class _Svg:
         defs = f"<defs>{''.join(self.defs)}</defs>" if self.defs else ""
         # Safe: every label went through text() (escaped); everything else is our own numbers.
         return mark_safe(
-            f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {self.height}" '
-            f'width="{WIDTH}" height="{self.height}" role="img" '
+            f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {self.width} {self.height}" '
+            f'width="{self.width}" height="{self.height}" role="img" '
             f'aria-labelledby="{title_id} {desc_id}" {FONT}>'
             f'<title id="{title_id}">{escape(self.title)}</title>'
             f'<desc id="{desc_id}">{escape(self.desc)}</desc>'
@@ -156,15 +161,27 @@ def _ticks(low: float, high: float, step: float) -> list[float]:
     return [low + i * step for i in range(round((high - low) / step) + 1)]
 
 
-def _legend(svg: _Svg, names: Sequence[str], fills: Sequence[str], y: float) -> None:
+def _legend(svg: _Svg, names: Sequence[str], fills: Sequence[str], y: float) -> float:
     x = 10.0
     for name, fill in zip(names, fills, strict=True):
         width = 24 + LEGEND_CHAR * len(name)
-        if x + width > WIDTH - 10:
+        if x + width > svg.width - 10:
             x, y = 10.0, y + 18
         svg.rect(x, y - 10, 12, 12, fill, stroke=TEXT)
         svg.text(x + 17, y, name)
         x += width
+    return y
+
+
+def _wrap(label: str, limit: int) -> list[str]:
+    """`label` in lines of at most `limit` characters, cut between words (a longer word alone)."""
+    lines: list[str] = []
+    for word in label.split():
+        if lines and len(lines[-1]) + 1 + len(word) <= limit:
+            lines[-1] += " " + word
+        else:
+            lines.append(word)
+    return lines or [""]
 
 
 def _empty_chart(title: str, caption: str, headers: list[str]) -> Chart:
@@ -235,7 +252,7 @@ def grouped_bars(
     for tick in _ticks(0, top, step):
         x = left + tick * scale
         svg.line(x, plot_top, x, height - 22)
-        svg.text(x, height - 8, format_number(tick, 1), anchor="middle", size=10, fill=MUTED)
+        svg.text(x, height - 8, format_number(tick, 1), anchor="middle", size=12, fill=MUTED)
     for ci, category in enumerate(categories):
         y0 = plot_top + ci * group_h
         svg.text(left, y0 + 13, category, bold=True)
@@ -243,10 +260,10 @@ def grouped_bars(
             value = values[si][ci]
             y = y0 + label_h + si * (bar_h + gap)
             if value is None:
-                svg.text(left + 2, y + 11, _("pas de note"), size=10, fill=MUTED)
+                svg.text(left + 2, y + 11, _("pas de note"), size=12, fill=MUTED)
                 continue
             svg.rect(left, y, value * scale, bar_h, fills[si])
-            svg.text(left + value * scale + 4, y + 11, format_number(value, decimals), size=11)
+            svg.text(left + value * scale + 4, y + 11, format_number(value, decimals), size=12)
     rows = []
     for ci, category in enumerate(categories):
         extras = [cells[ci] for _h, cells in extra_columns]
@@ -302,19 +319,24 @@ def column_chart(
 
     peak = max(totals) if stacked else max(max(vals) for vals in values)
     _low, top, step = _axis(0, peak, integers=decimals == 0)
+    # Each category gets room for its 12 px label: many quarters make a wider chart, which the page
+    # scrolls inside its container rather than shrinking the text.
+    # (A long theme name is capped at MAX_SLOT, as before: the data table below carries it whole.)
+    slot_width = max(MIN_SLOT, min(MAX_SLOT, LEGEND_CHAR * max(map(len, categories)) + 8))
+    width = max(WIDTH, round(58 + len(categories) * slot_width))
     legend_y, plot_top, plot_bottom = 18, 50, 250
-    left, right = 48.0, WIDTH - 10.0
+    left, right = 48.0, width - 10.0
     height = plot_bottom + 40
     if summary is None:
         summary = _column_summary(categories, names, values, totals, stacked=stacked, decimals=decimals)
-    svg = _Svg(height=height, title=title, desc=summary, uid=_uid(title, categories, values))
+    svg = _Svg(height=height, title=title, desc=summary, uid=_uid(title, categories, values), width=width)
     fills = [svg.series_fill(i) for i in range(len(series))]
     _legend(svg, names, fills, legend_y)
     scale = (plot_bottom - plot_top) / top
     for tick in _ticks(0, top, step):
         y = plot_bottom - tick * scale
         svg.line(left, y, right, y)
-        svg.text(left - 6, y + 4, format_number(tick, decimals), anchor="end", size=10, fill=MUTED)
+        svg.text(left - 6, y + 4, format_number(tick, decimals), anchor="end", size=12, fill=MUTED)
     slot = (right - left) / len(categories)
     bar_w = min(48.0, slot * 0.7)
     for ci, category in enumerate(categories):
@@ -325,7 +347,7 @@ def column_chart(
                 h = values[si][ci] * scale
                 svg.rect(x0, y - h, bar_w, h, fills[si], stroke="#ffffff")
                 y -= h
-            svg.text(x0 + bar_w / 2, y - 4, format_number(totals[ci], decimals), anchor="middle", size=11)
+            svg.text(x0 + bar_w / 2, y - 4, format_number(totals[ci], decimals), anchor="middle", size=12)
         else:
             w = bar_w / len(series)
             for si in range(len(series)):
@@ -336,9 +358,9 @@ def column_chart(
                     plot_bottom - h - 4,
                     format_number(values[si][ci], decimals),
                     anchor="middle",
-                    size=10,
+                    size=12,
                 )
-        svg.text(x0 + bar_w / 2, plot_bottom + 16, category, anchor="middle", size=11)
+        svg.text(x0 + bar_w / 2, plot_bottom + 16, category, anchor="middle", size=12)
     svg.line(left, plot_bottom, right, plot_bottom, stroke=TEXT)
     rows = []
     for ci, category in enumerate(categories):
@@ -400,7 +422,7 @@ def slope_chart(
     svg.line(x_end, plot_top, x_end, plot_bottom, stroke=MUTED)
     for tick in _ticks(bottom, top, step):
         label = format_number(tick, 1)
-        svg.text(x_start - 40, y_of(tick) + 4, label, anchor="end", size=10, fill=MUTED)
+        svg.text(x_start - 40, y_of(tick) + 4, label, anchor="end", size=12, fill=MUTED)
     # Labels on the right are pushed apart so close end values stay readable.
     placed: list[float] = []
     for index, (label, a, b) in sorted(enumerate(data), key=lambda t: y_of(t[1][2])):
@@ -409,10 +431,10 @@ def slope_chart(
         svg.line(x_start, y_of(a), x_end, y_of(b), stroke=colour, width=2, dash=dash)
         svg.add(f'<circle cx="{x_start:.1f}" cy="{y_of(a):.1f}" r="4" fill="{colour}"/>')
         svg.add(f'<circle cx="{x_end:.1f}" cy="{y_of(b):.1f}" r="4" fill="{colour}"/>')
-        svg.text(x_start - 8, y_of(a) + 4, format_number(a, decimals), anchor="end", size=11)
+        svg.text(x_start - 8, y_of(a) + 4, format_number(a, decimals), anchor="end", size=12)
         label_y = max(y_of(b) + 4, (placed[-1] + 15) if placed else 0)
         placed.append(label_y)
-        svg.text(x_end + 10, label_y, f"{format_number(b, decimals)} — {label}", size=11)
+        svg.text(x_end + 10, label_y, f"{format_number(b, decimals)} — {label}", size=12)
     rows = [
         [label, format_number(a, decimals), format_number(b, decimals), _signed(b - a, decimals)]
         for label, a, b in data
@@ -470,7 +492,7 @@ def share_bar(
         svg.rect(x, 10, w, 28, fill, stroke="#ffffff")
         if w > 34:
             svg.rect(x + w / 2 - 16, 16, 32, 16, "#ffffff")
-            svg.text(x + w / 2, 28, format_percent(share), anchor="middle", size=11)
+            svg.text(x + w / 2, 28, format_percent(share), anchor="middle", size=12)
         x += w
     for i, (text, fill) in enumerate(zip(legends, fills, strict=True)):
         lx = left + (i % columns) * (WIDTH / 2)
@@ -515,38 +537,44 @@ def network_graph(
             "weight": format_number(weight, 0),
         }
     groups = list(dict.fromkeys(group for _label, group in nodes))
-    legend_rows = math.ceil(len(groups) / 3)
-    radius = 150 if len(nodes) <= 24 else 170
-    top = 30 + legend_rows * 18
-    cx, cy = WIDTH / 2, top + radius + 90
-    height = int(cy + radius + 90)
-    svg = _Svg(height=height, title=title, desc=summary, uid=_uid(title, nodes, ordered))
+    # Names are wrapped, never cut: the chart widens so the longest line fits beside its node, and
+    # the circle grows with the lines to stack so that neighbours' names stay apart.
+    wrapped = [_wrap(label, GRAPH_LINE) for label, _group in nodes]
+    radius = max(150 if len(nodes) <= 24 else 170, 8 * sum(len(lines) for lines in wrapped))
+    longest = max(len(line) for lines in wrapped for line in lines)
+    width = max(WIDTH, round(2 * (radius + 14 + LEGEND_CHAR * longest) + 20))
+    svg = _Svg(height=0, title=title, desc=summary, uid=_uid(title, nodes, ordered), width=width)
     fills = {group: svg.series_fill(i) for i, group in enumerate(groups)}
-    _legend(svg, groups, [fills[g] for g in groups], 18)
+    legend_bottom = _legend(svg, groups, [fills[g] for g in groups], 18)
+    top = legend_bottom + 12
+    cx, cy = width / 2, top + radius + 90
+    svg.height = int(cy + radius + 90)
     positions = []
     for index in range(len(nodes)):
         angle = -math.pi / 2 + 2 * math.pi * index / len(nodes)
         positions.append((cx + radius * math.cos(angle), cy + radius * math.sin(angle), angle))
     heaviest = float(ordered[0][2]) or 1
     for a, b, weight in reversed(ordered[:max_edges]):
-        width = 1 + 5 * float(weight) / heaviest
+        thickness = 1 + 5 * float(weight) / heaviest
         svg.line(
             positions[a][0],
             positions[a][1],
             positions[b][0],
             positions[b][1],
             stroke=MUTED,
-            width=f"{width:.1f}",
+            width=f"{thickness:.1f}",
         )
-    for (label, group), (x, y, angle) in zip(nodes, positions, strict=True):
+    for (_label, group), lines, (x, y, angle) in zip(nodes, wrapped, positions, strict=True):
         svg.add(
             f'<circle cx="{x:.1f}" cy="{y:.1f}" r="7" fill="{fills[group]}" '
             f'stroke="{TEXT}" stroke-width="1"/>'
         )
         right = math.cos(angle) >= 0
         lx = x + (12 if right else -12)
-        short = label if len(label) <= 28 else label[:27] + "…"
-        svg.text(lx, y + 4, short, anchor="start" if right else "end", size=10)
+        # Lines centred on the node; a node at the top or the bottom keeps them inside the chart.
+        first_y = y + 4 - 7 * (len(lines) - 1)
+        for number, line in enumerate(lines):
+            svg.text(lx, first_y + 14 * number, line, anchor="start" if right else "end")
     rows = [[nodes[a][0], nodes[b][0], format_number(w, 0)] for a, b, w in ordered]
     return Chart(
         svg=svg.render(),

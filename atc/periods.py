@@ -298,3 +298,138 @@ def period_before(periodicity: str, today: dt.date) -> Period:
     if index == 0:
         year, index = year - 1, 12 // months
     return half_year_period(year, index) if months == 6 else quarter_period(year, index)
+
+
+# --- The dashboards' period: a span of whole quarters ---------------------------------------------
+
+# The experiment's last day, once it is decided; while it runs, its span ends with today's quarter.
+EXPERIMENT_END: dt.date | None = None
+
+PRESET_EXPERIMENT = "experimentation"
+PRESET_LAST_FOUR = "4-derniers-trimestres"
+PRESET_YEAR = "annee"
+PRESET_RANGE = "plage"
+PRESETS = (PRESET_EXPERIMENT, PRESET_LAST_FOUR, PRESET_YEAR, PRESET_RANGE)
+
+
+@dataclass(frozen=True)
+class QuarterSpan:
+    """The quarters a dashboard counts, from `first`'s to `last`'s (first days of quarters), both
+    included, and the preset that chose them. `params` writes it back to a query string that
+    `read_quarter_span` reads the same (a dashboard's export links carry it)."""
+
+    first: dt.date
+    last: dt.date
+    preset: str = PRESET_RANGE
+
+    @property
+    def start(self) -> dt.date:
+        return self.first
+
+    @property
+    def end(self) -> dt.date:
+        return quarter_as_period(self.last).end
+
+    @property
+    def quarters(self) -> list[dt.date]:
+        return quarters_between(self.first, self.last)
+
+    @property
+    def label(self) -> str:
+        """`T3 2019 – T4 2026`, `2025` for a calendar year, `T2 2026` for one quarter."""
+        if self.preset == PRESET_YEAR:
+            return str(self.first.year)
+        if self.first == self.last:
+            return quarter_label(self.first)
+        return f"{quarter_label(self.first)} – {quarter_label(self.last)}"
+
+    @property
+    def key(self) -> str:
+        """A cache key part naming the span (the fragments kept per period)."""
+        return f"{self.preset}:{quarter_param(self.first)}:{quarter_param(self.last)}"
+
+    def params(self) -> dict[str, str]:
+        if self.preset == PRESET_EXPERIMENT:
+            return {}
+        if self.preset == PRESET_LAST_FOUR:
+            return {"periode": PRESET_LAST_FOUR}
+        if self.preset == PRESET_YEAR:
+            return {"periode": PRESET_YEAR, "annee": str(self.first.year)}
+        return {"periode": PRESET_RANGE, "du": quarter_param(self.first), "au": quarter_param(self.last)}
+
+    def contains(self, day: dt.date) -> bool:
+        return self.start <= day <= self.end
+
+
+def experiment_span(today: dt.date) -> QuarterSpan:
+    """The experiment's whole duration: from its first quarter to its last (today's while it runs)."""
+    last = quarter_of(EXPERIMENT_END or today)
+    return QuarterSpan(
+        quarter_of(EXPERIMENT_START), max(last, quarter_of(EXPERIMENT_START)), PRESET_EXPERIMENT
+    )
+
+
+def last_four_quarters(today: dt.date) -> QuarterSpan:
+    """Today's quarter and the three before it, within the experiment."""
+    whole = experiment_span(today)
+    last = min(quarter_of(today), whole.last)
+    first = quarter_of(months_before(last, 9))
+    return QuarterSpan(max(first, whole.first), last, PRESET_LAST_FOUR)
+
+
+def experiment_years(today: dt.date) -> list[int]:
+    """The calendar years the year picker offers, oldest first."""
+    whole = experiment_span(today)
+    return list(range(whole.first.year, whole.last.year + 1))
+
+
+def read_quarter_span(params, today: dt.date) -> tuple[QuarterSpan, str]:
+    """The dashboards' period read from a query string (`periode`, `annee`, `du`, `au`), and a
+    French message when what was asked cannot be read: the whole experiment is shown instead.
+
+    `?du=2021-T1&au=2021-T4` alone is a custom range and `?annee=2024` alone a year, so the links
+    written before the presets existed keep working. A quarter outside the experiment is refused
+    with a message rather than silently moved.
+    """
+    whole = experiment_span(today)
+    preset = (params.get("periode") or "").strip()
+    start_text, end_text = (params.get("du") or "").strip(), (params.get("au") or "").strip()
+    year_text = (params.get("annee") or "").strip()
+    if not preset:
+        preset = PRESET_RANGE if (start_text or end_text) else PRESET_YEAR if year_text else PRESET_EXPERIMENT
+    if preset == PRESET_EXPERIMENT:
+        return whole, ""
+    if preset == PRESET_LAST_FOUR:
+        return last_four_quarters(today), ""
+    outside = _(
+        "Choisissez une période comprise dans l'expérimentation, de %(first)s à %(last)s. "
+        "L'expérimentation entière est affichée."
+    ) % {"first": quarter_label(whole.first), "last": quarter_label(whole.last)}
+    if preset == PRESET_YEAR:
+        if not (year_text.isascii() and year_text.isdigit() and len(year_text) == 4):
+            return whole, _(
+                "Année illisible : choisissez une année dans la liste. "
+                "L'expérimentation entière est affichée."
+            )
+        year = int(year_text)
+        if year not in experiment_years(today):
+            return whole, outside
+        first = max(dt.date(year, 1, 1), whole.first)
+        return QuarterSpan(first, min(dt.date(year, 10, 1), whole.last), PRESET_YEAR), ""
+    if preset != PRESET_RANGE:
+        return whole, _(
+            "Période inconnue : choisissez-en une dans la liste. L'expérimentation entière est affichée."
+        )
+    try:
+        first = parse_quarter(start_text[:40]) or whole.first
+        last = parse_quarter(end_text[:40]) or whole.last
+    except PeriodError as error:
+        return whole, _("%(error)s L'expérimentation entière est affichée.") % {"error": error}
+    if first > last:
+        return whole, _(
+            "Le trimestre de début (%(first)s) suit celui de fin (%(last)s) : choisissez un début "
+            "avant la fin. L'expérimentation entière est affichée."
+        ) % {"first": quarter_label(first), "last": quarter_label(last)}
+    if first < whole.first or last > whole.last:
+        return whole, outside
+    return QuarterSpan(first, last, PRESET_RANGE), ""

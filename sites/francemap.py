@@ -22,8 +22,8 @@ from atc.formats import format_number
 MAP_FILE = Path(__file__).resolve().parent / "data" / "france_map.json"
 # Above this many points the map drops per-site links and tooltips to stay light.
 DETAILED_POINTS = 60
-# The width of a character of an inset's 10 px label, generous.
-LABEL_CHAR = 6.2
+# The width of a character of an inset's 12 px label (12 px: readable on a phone), generous.
+LABEL_CHAR = 7.4
 
 
 @dataclass(frozen=True)
@@ -84,8 +84,8 @@ def france_map(*, title: str, points: list[MapPoint]) -> Chart:
             # where a label drawn before it disappeared.
             label = region["label"]
             parts.append(
-                f'<rect x="{x + 1}" y="{y + h - 15}" width="{LABEL_CHAR * len(label) + 6:.0f}" '
-                f'height="14" fill="#ffffff"/><text x="{x + 4}" y="{y + h - 4}" font-size="10" '
+                f'<rect x="{x + 1}" y="{y + h - 17}" width="{LABEL_CHAR * len(label) + 6:.0f}" '
+                f'height="16" fill="#ffffff"/><text x="{x + 4}" y="{y + h - 4}" font-size="12" '
                 f'fill="{TEXT}" data-inset-label="{region["code"]}">{escape(label)}</text>'
             )
     detailed = len(points) <= DETAILED_POINTS

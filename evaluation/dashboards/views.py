@@ -5,7 +5,7 @@
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import Http404
+from django.http import Http404, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -14,7 +14,19 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
-from atc.periods import EXPERIMENT_START, parse_quarter, quarter_label, quarter_param, quarters_between
+from atc.periods import (
+    PRESET_EXPERIMENT,
+    PRESET_LAST_FOUR,
+    PRESET_RANGE,
+    PRESET_YEAR,
+    QuarterSpan,
+    experiment_span,
+    experiment_years,
+    last_four_quarters,
+    quarter_label,
+    quarter_param,
+    read_quarter_span,
+)
 from atc.permissions import can_comment_site, log_refusal, require_national
 from evaluation.figures import charts as figure_charts
 from evaluation.figures import exports as figure_exports
@@ -23,6 +35,7 @@ from evaluation.figures import site as site_figures
 from evaluation.figures import tables as exports
 from evaluation.figures.aggregates import CIVIL_SHARE_ALL_LABEL, CIVIL_SHARE_STEERING_LABEL
 from evaluation.figures.cache import scope_key, sites_cached
+from evaluation.figures.rendered import period_query
 from sites.access import get_site_for_user
 from sites.comments.forms import ReviewCommentForm
 from sites.comments.services import comment_create
@@ -30,14 +43,61 @@ from sites.comments.views import thread_comments, threads_for
 from sites.francemap import MapPoint, france_map
 from sites.models import Network, PriorityModel, ReviewComment, Site
 
+# --- The period every dashboard shows (GET: periode, annee, du, au) ---------------------------------
 
-def _site_context(request, site, comment_form=None):
+PERIOD_PARAMS = ("periode", "annee", "du", "au")
+
+
+def _chosen_period(request) -> QuarterSpan:
+    """The period the query string asks for; what cannot be read is said in a French message and
+    the whole experiment is shown instead."""
+    span, problem = read_quarter_span(request.GET, timezone.localdate())
+    if problem:
+        messages.warning(request, problem)
+    return span
+
+
+def _export_period(request) -> QuarterSpan | HttpResponseBadRequest:
+    """An export reads the period as its page does; a file is never made for another period than
+    the one asked for: what cannot be read gets a French message instead of a download."""
+    span, problem = read_quarter_span(request.GET, timezone.localdate())
+    if problem:
+        return HttpResponseBadRequest(problem, content_type="text/plain; charset=utf-8")
+    return span
+
+
+def _period_control(span: QuarterSpan) -> dict:
+    """What the period fieldset (templates/dashboards/_period_control.html) offers."""
+    today = timezone.localdate()
+    whole = experiment_span(today)
+    return {
+        "span": span,
+        "presets": {
+            "experiment": PRESET_EXPERIMENT,
+            "last_four": PRESET_LAST_FOUR,
+            "year": PRESET_YEAR,
+            "range": PRESET_RANGE,
+        },
+        "whole": whole,
+        "last_four": last_four_quarters(today),
+        "years": experiment_years(today),
+        "quarters": [(quarter_param(q), quarter_label(q)) for q in whole.quarters],
+        "first": quarter_param(span.first),
+        "last": quarter_param(span.last),
+        "query": period_query(span),
+    }
+
+
+def _site_context(request, site, span, comment_form=None):
     may_comment = can_comment_site(request.user, site)
     # Computed only when the template's cached fragment is missing (figurecache "site": rendered
-    # once per site and day, kept until the next change to this site's data).
-    dashboard = SimpleLazyObject(lambda: site_figures.site_dashboard(site=site))
+    # once per site, period and day, kept until the next change to this site's data).
+    dashboard = SimpleLazyObject(lambda: site_figures.site_dashboard(site=site, period=span))
     return {
         "site": site,
+        "period": span,
+        "period_control": _period_control(span),
+        "period_query": period_query(span),
         "dash": dashboard,
         "charts": SimpleLazyObject(lambda: figure_charts.site_charts(dashboard)),
         # Read on each request, never cached: a reply or a « traité » shows at once.
@@ -54,7 +114,7 @@ def _site_context(request, site, comment_form=None):
 def site_dashboard(request, slug):
     """A site's dashboard, read before a steering committee."""
     site = get_site_for_user(request, slug)
-    return render(request, "dashboards/site.html", _site_context(request, site))
+    return render(request, "dashboards/site.html", _site_context(request, site, _chosen_period(request)))
 
 
 @require_POST
@@ -66,16 +126,21 @@ def site_comment(request, slug):
         raise PermissionDenied(_("Seul·es les délégué·es du préfet du site peuvent commenter."))
     form = ReviewCommentForm(request.POST)
     if not form.is_valid():
-        return render(request, "dashboards/site.html", _site_context(request, site, form))
+        return render(
+            request, "dashboards/site.html", _site_context(request, site, _chosen_period(request), form)
+        )
     comment_create(site=site, author=request.user, body=form.cleaned_data["body"])
     messages.success(request, _("Votre commentaire est enregistré ; l'équipe du site le verra ici."))
     return redirect(reverse("dashboards:site", args=[site.slug]) + "#commentaires")
 
 
 def site_export(request, slug, table, fmt):
-    """One table of the site dashboard as CSV, or all of them as XLSX."""
+    """One table of the site dashboard as CSV, or all of them as XLSX, over the page's period."""
     site = get_site_for_user(request, slug)
-    dashboard = site_figures.site_dashboard(site=site)
+    span = _export_period(request)
+    if isinstance(span, HttpResponseBadRequest):
+        return span
+    dashboard = site_figures.site_dashboard(site=site, period=span)
     tables = figure_exports.site_export_tables(dashboard, figure_charts.site_charts(dashboard))
     if table == "tout":
         return exports.xlsx_response(list(tables.values()), f"tableau-de-bord-{site.slug}")
@@ -88,14 +153,26 @@ def site_cooperation(request, slug):
     """Which partner organisations work together on the site, and how that changed. The figures
     are rendered once and kept until the site's data changes, like the site dashboard's."""
     site = get_site_for_user(request, slug)
-    coop = SimpleLazyObject(lambda: site_figures.cooperation(site=site))
+    span = _chosen_period(request)
+    coop = SimpleLazyObject(lambda: site_figures.cooperation(site=site, period=span))
     charts = SimpleLazyObject(lambda: figure_charts.cooperation_charts(coop))
-    return render(request, "dashboards/cooperation.html", {"site": site, "coop": coop, "charts": charts})
+    context = {
+        "site": site,
+        "coop": coop,
+        "charts": charts,
+        "period": span,
+        "period_control": _period_control(span),
+        "period_query": period_query(span),
+    }
+    return render(request, "dashboards/cooperation.html", context)
 
 
 def cooperation_export(request, slug, fmt):
     site = get_site_for_user(request, slug)
-    coop = site_figures.cooperation(site=site)
+    span = _export_period(request)
+    if isinstance(span, HttpResponseBadRequest):
+        return span
+    coop = site_figures.cooperation(site=site, period=span)
     charts = figure_charts.cooperation_charts(coop)
     pairs = exports.Table(
         title=_("Paires de partenaires"),
@@ -111,12 +188,6 @@ def cooperation_export(request, slug, fmt):
 # --- Comparing sites ------------------------------------------------------------------------------
 
 
-def _quarter_choices(today):
-    choices = [("", _("Tous"))]
-    choices += [(quarter_param(q), quarter_label(q)) for q in quarters_between(EXPERIMENT_START, today)]
-    return choices
-
-
 class OverviewFilterForm(forms.Form):
     """The filters of the site tables (GET): every field optional."""
 
@@ -124,8 +195,6 @@ class OverviewFilterForm(forms.Form):
     region = forms.ChoiceField(label=gettext_lazy("Région"), required=False)
     modele = forms.ChoiceField(label=gettext_lazy("Modèle prioritaire"), required=False)
     appui = forms.ChoiceField(label=gettext_lazy("Appui institutionnel"), required=False)
-    du = forms.ChoiceField(label=gettext_lazy("Du trimestre"), required=False)
-    au = forms.ChoiceField(label=gettext_lazy("Au trimestre"), required=False)
     a_suivre = forms.ChoiceField(
         label=gettext_lazy("Points d'attention"),
         required=False,
@@ -150,9 +219,6 @@ class OverviewFilterForm(forms.Form):
         self.fields["region"].choices = everything + [(r, r) for r in regions]
         self.fields["modele"].choices = everything + models
         self.fields["appui"].choices = everything + list(Site.InstitutionalSupport.choices)
-        quarters = _quarter_choices(timezone.localdate())
-        self.fields["du"].choices = quarters
-        self.fields["au"].choices = quarters
 
     def selects(self) -> list[dict]:
         """Each filter as label, name, choices and the value chosen. The template renders the
@@ -167,15 +233,16 @@ class OverviewFilterForm(forms.Form):
             for name, field in self.fields.items()
         ]
 
-    def period(self, network=None) -> multisite.SitePeriod:
+    def period(self, span: QuarterSpan, network=None) -> multisite.SitePeriod:
+        """The filters and the dashboard's period (read apart, by `read_quarter_span`)."""
         data = self.cleaned_data if self.is_valid() else {}
         return multisite.SitePeriod(
             network=network.code if network else data.get("reseau", ""),
             region=data.get("region", ""),
             priority_model=data.get("modele", ""),
             support=data.get("appui", ""),
-            start=parse_quarter(data.get("du")),
-            end=parse_quarter(data.get("au")),
+            start=span.first,
+            end=span.last,
             attention=data.get("a_suivre") == "1",
         )
 
@@ -201,7 +268,8 @@ def _overview(
     request, *, sites, title, url_name, url_args=(), network=None, show_map=True, open_comments=None
 ):
     form = OverviewFilterForm(request.GET or None, sites=sites, network=network)
-    period = form.period(network)
+    span = _chosen_period(request)
+    period = form.period(span, network)
     sort = request.GET.get("tri", "nom")
     table = multisite.site_table(sites=sites, period=period, sort=sort, page=_page_number(request))
     if table.pending:
@@ -224,6 +292,10 @@ def _overview(
     )
     query = request.GET.copy()
     query.pop("page", None)
+    # The period as it was read: a link never carries a period the page refused.
+    for name in PERIOD_PARAMS:
+        query.pop(name, None)
+    query.update(span.params())
     sort_query = query.copy()
     sort_query.pop("tri", None)
     return render(
@@ -240,6 +312,7 @@ def _overview(
             "site_map": SimpleLazyObject(lambda: _map(scoped)),
             "scope": scope_key(scoped),
             "period": period,
+            "period_control": _period_control(span),
             "network": network,
             "query": query.urlencode(),
             "sort_query": sort_query.urlencode(),
@@ -289,8 +362,11 @@ def _columns():
 
 
 def _export(request, *, sites, fmt, filename, network=None):
+    span = _export_period(request)
+    if isinstance(span, HttpResponseBadRequest):
+        return span
     form = OverviewFilterForm(request.GET or None, sites=sites, network=network)
-    period = form.period(network)
+    period = form.period(span, network)
     table = multisite.site_table(
         sites=sites, period=period, sort=request.GET.get("tri", "nom"), page_size=None
     )

@@ -38,7 +38,7 @@ ATTENDEE_COLUMNS = [f"attendees_{c.value}" for c in CATEGORIES]
 logger = logging.getLogger(__name__)
 
 
-def _partner_links(site_id: int) -> list[tuple[str, int, datetime.date, int]]:
+def partner_links(site_id: int) -> list[tuple[str, int, datetime.date, int]]:
     """(source, group id, date, partner id) for every partner present at a meeting or in an action."""
 
     meeting_links = Meeting.organisations.through.objects.filter(meeting__site_id=site_id).values_list(
@@ -177,7 +177,7 @@ def _add_partners(rows: dict, site_id: int) -> None:
     categories = dict(PartnerOrganisation.objects.filter(site_id=site_id).values_list("id", "category"))
     groups: dict[tuple[str, int], set[int]] = defaultdict(set)
     group_quarter: dict[tuple[str, int], datetime.date] = {}
-    for source, group_id, day, partner_id in _partner_links(site_id):
+    for source, group_id, day, partner_id in partner_links(site_id):
         groups[(source, group_id)].add(partner_id)
         group_quarter[(source, group_id)] = quarter_of(day)
     partners_by_quarter: dict[datetime.date, set[int]] = defaultdict(set)

@@ -6,27 +6,31 @@ from django.utils.translation import gettext as _
 
 from atc.charts import Chart, column_chart, grouped_bars, network_graph, share_bar, slope_chart
 from atc.formats import format_number
-from atc.periods import quarter_label, quarter_of
+from atc.periods import PRESET_EXPERIMENT, quarter_label, quarter_of
 from diagnostics.readings import SPREAD_LABEL
 from evaluation.figures.aggregates import CATEGORIES
 from evaluation.figures.site import Cooperation, SiteDashboard
 from sites.models import SiteQuarterStats
 
-CHART_QUARTERS = 12
 
-
-def chart_quarters(quarters: list[SiteQuarterStats], today: datetime.date) -> list[SiteQuarterStats]:
-    """The quarters a time chart shows: up to the last one with activity, the latest 12 at most."""
+def chart_quarters(
+    quarters: list[SiteQuarterStats], today: datetime.date, *, trim: bool = True
+) -> list[SiteQuarterStats]:
+    """The quarters a time chart shows: those given up to today's. With `trim` (the whole
+    experiment, nobody chose it) the empty quarters after the last one with activity are left out;
+    a period someone chose is shown whole. A long span makes a wider chart, scrolled on screen."""
     shown = [q for q in quarters if q.quarter <= quarter_of(today)]
     active = [i for i, q in enumerate(shown) if q.meetings or q.actions or q.logbook_entries or q.partners]
-    if active:
+    if trim and active:
         shown = shown[: active[-1] + 1]
-    return shown[-CHART_QUARTERS:]
+    return shown
 
 
 def site_charts(dashboard: SiteDashboard) -> dict[str, Chart]:
     """The site dashboard's charts, each with its title, summary and data table."""
-    quarters = chart_quarters(dashboard.quarters, dashboard.today)
+    quarters = chart_quarters(
+        dashboard.quarters, dashboard.today, trim=dashboard.period.preset == PRESET_EXPERIMENT
+    )
     labels = [quarter_label(q.quarter) for q in quarters]
     steering = dashboard.steering
     charts = {
@@ -102,7 +106,7 @@ def cooperation_charts(coop: Cooperation) -> dict[str, Chart]:
         (coop.partners[index[pk]].name, coop.partners[index[pk]].get_category_display()) for pk in linked
     ]
     edges = [(position[a.pk], position[b.pk], n) for a, b, n in coop.pairs]
-    quarters = chart_quarters(coop.quarters, datetime.date.max)
+    quarters = chart_quarters(coop.quarters, datetime.date.max, trim=coop.period.preset == PRESET_EXPERIMENT)
     labels = [quarter_label(q.quarter) for q in quarters]
     charts = {
         "graph": network_graph(title=_("Qui travaille avec qui"), nodes=nodes, edges=edges),
@@ -139,9 +143,10 @@ def cooperation_charts(coop: Cooperation) -> dict[str, Chart]:
 
 
 def overview_charts(*, totals: list[dict]) -> dict[str, Chart]:
-    """The network and national dashboards' charts over the period's quarters (the latest 12)."""
+    """The network and national dashboards' charts over the period's quarters (up to the last with
+    activity: a wide span makes a wider chart, scrolled on screen)."""
     active = [i for i, row in enumerate(totals) if row["meetings"] or row["logbook"]]
-    totals = totals[: active[-1] + 1][-CHART_QUARTERS:] if active else totals[-CHART_QUARTERS:]
+    totals = totals[: active[-1] + 1] if active else totals
     labels = [quarter_label(row["quarter"]) for row in totals]
     return {
         "meetings": column_chart(

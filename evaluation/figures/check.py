@@ -210,9 +210,11 @@ def _reader_scopes() -> list[tuple[str, object, SitePeriod]]:
     """(name, scoped sites, period) of every overview page a reader can open with its default
     filters: the national table, each network's, and each reader's « Mes sites » (deduplicated)."""
     everyone = Site.objects.all()
-    scopes = [("national", everyone, SitePeriod())]
+    scopes = [("national", everyone, SitePeriod.default())]
     for network in Network.objects.order_by("code"):
-        scopes.append((f"réseau {network.code}", everyone.filter(network=network), SitePeriod(network.code)))
+        scopes.append(
+            (f"réseau {network.code}", everyone.filter(network=network), SitePeriod.default(network.code))
+        )
     seen = {scope_key(sites) for _name, sites, _period in scopes}
     readers = User.objects.filter(roles__isnull=False).distinct().order_by("pk")
     for reader in readers:
@@ -220,9 +222,9 @@ def _reader_scopes() -> list[tuple[str, object, SitePeriod]]:
             continue
         mine = readable_sites(reader, Site.objects.all())
         for name, sites, period in [
-            (f"mes sites de {reader.email}", mine, SitePeriod()),
+            (f"mes sites de {reader.email}", mine, SitePeriod.default()),
             *(
-                (f"réseau {n.code} vu par {reader.email}", mine.filter(network=n), SitePeriod(n.code))
+                (f"réseau {n.code} vu par {reader.email}", mine.filter(network=n), SitePeriod.default(n.code))
                 for n in Network.objects.filter(sites__in=mine).distinct().order_by("code")
             ),
         ]:

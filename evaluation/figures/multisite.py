@@ -11,7 +11,7 @@ from django.db.models.fields.json import KT
 from django.db.models.functions import Cast, Coalesce
 from django.utils import timezone
 
-from atc.periods import quarter_of
+from atc.periods import experiment_span, quarter_of
 from evaluation.figures.aggregates import (
     ATTENDEE_COLUMNS,
     CATEGORIES,
@@ -39,6 +39,12 @@ class SitePeriod:
     end: datetime.date | None = None
     # « À suivre »: only the sites with at least one open attention signal.
     attention: bool = False
+
+    @classmethod
+    def default(cls, network: str = "", today: datetime.date | None = None) -> "SitePeriod":
+        """The filters a dashboard opens with: every site of the scope, the whole experiment."""
+        span = experiment_span(today or timezone.localdate())
+        return cls(network=network, start=span.first, end=span.last)
 
     def quarter_filter(self, prefix: str = "") -> Q:
         condition = Q()

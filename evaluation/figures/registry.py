@@ -290,7 +290,7 @@ FIGURES: tuple[Figure, ...] = (
         F.INTEGER,
         P.EVENT_DATE,
         A.DISTRIBUTION,
-        (W.SITE_TABLES, W.REPORT, W.REPORT_LARGE),
+        (W.SITE_DASHBOARD, W.SITE_TABLES, W.REPORT, W.REPORT_LARGE),
     ),
     Figure(
         "steering_meetings_total",
@@ -366,7 +366,7 @@ FIGURES: tuple[Figure, ...] = (
         F.PERCENT,
         P.EVENT_DATE,
         A.RATIO,
-        (W.SITE_TABLES,),
+        (W.SITE_DASHBOARD, W.SITE_TABLES),
     ),
     Figure(
         "steering_attendance_by_quarter",
@@ -616,7 +616,7 @@ FIGURES: tuple[Figure, ...] = (
         F.INTEGER,
         P.EVENT_DATE,
         A.DISTRIBUTION,
-        (W.SITE_TABLES,),
+        (W.SITE_DASHBOARD, W.SITE_TABLES),
     ),
     Figure(
         "actions_started_done",
@@ -674,7 +674,7 @@ FIGURES: tuple[Figure, ...] = (
         F.INTEGER,
         P.EVENT_DATE,
         A.SUM,
-        (W.SITE_TABLES,),
+        (W.SITE_DASHBOARD, W.SITE_TABLES),
     ),
     Figure(
         "residents_reached_active",

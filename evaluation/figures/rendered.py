@@ -6,8 +6,12 @@ For each: the cache key parts the template tag builds, and an uncached rendering
 fragment, which `check_figures` compares with what the cache would serve.
 """
 
-from django.template.loader import render_to_string
+from urllib.parse import urlencode
 
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from atc.periods import QuarterSpan, experiment_span
 from evaluation.figures import charts as figure_charts
 from evaluation.figures import multisite
 from evaluation.figures import site as site_figures
@@ -15,24 +19,44 @@ from evaluation.figures.cache import fragment_parts, scope_key
 from sites.models import Site
 
 
-def site_figures_parts() -> tuple:
-    return fragment_parts("site-figures")
+def _span(span: QuarterSpan | None) -> QuarterSpan:
+    return span or experiment_span(timezone.localdate())
 
 
-def render_site_figures(site: Site) -> str:
-    dashboard = site_figures.site_dashboard(site=site)
-    context = {"site": site, "dash": dashboard, "charts": figure_charts.site_charts(dashboard)}
+def site_figures_parts(span: QuarterSpan | None = None) -> tuple:
+    """Kept per period (`span`: the whole experiment by default, as the page opens)."""
+    return fragment_parts("site-figures", _span(span).key)
+
+
+def render_site_figures(site: Site, span: QuarterSpan | None = None) -> str:
+    dashboard = site_figures.site_dashboard(site=site, period=_span(span))
+    context = {
+        "site": site,
+        "dash": dashboard,
+        "charts": figure_charts.site_charts(dashboard),
+        "period_query": period_query(_span(span)),
+    }
     return render_to_string("dashboards/_site_figures.html", context)
 
 
-def cooperation_parts() -> tuple:
-    return fragment_parts("cooperation")
+def cooperation_parts(span: QuarterSpan | None = None) -> tuple:
+    return fragment_parts("cooperation", _span(span).key)
 
 
-def render_cooperation_figures(site: Site) -> str:
-    coop = site_figures.cooperation(site=site)
-    context = {"site": site, "coop": coop, "charts": figure_charts.cooperation_charts(coop)}
+def render_cooperation_figures(site: Site, span: QuarterSpan | None = None) -> str:
+    coop = site_figures.cooperation(site=site, period=_span(span))
+    context = {
+        "site": site,
+        "coop": coop,
+        "charts": figure_charts.cooperation_charts(coop),
+        "period_query": period_query(_span(span)),
+    }
     return render_to_string("dashboards/_cooperation_figures.html", context)
+
+
+def period_query(span: QuarterSpan) -> str:
+    """The period as a query string (`periode=…&du=…`), carried by a dashboard's export links."""
+    return urlencode(span.params())
 
 
 def overview_charts_parts(*, sites, period: multisite.SitePeriod) -> tuple:

@@ -1,22 +1,22 @@
 """One site's figures: its dashboard (`site_dashboard`) and its cooperation map (`cooperation`)."""
 
 import datetime
-from collections import Counter
+import itertools
+from collections import Counter, defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db import connection
 from django.db.models import Count, Min, Q, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from atc.formats import format_number
-from atc.periods import quarter_of
+from atc.periods import QuarterSpan, experiment_span, quarter_of
 from diagnostics.models import Assessment, Diagnostic, Finding
 from diagnostics.readings import reading_spread
 from evaluation.figures import attention
-from evaluation.figures.aggregates import CATEGORIES, refresh_stale
+from evaluation.figures.aggregates import CATEGORIES, partner_links, refresh_stale
 from evaluation.models import LogbookEntry
 from pilotage.models import CIVIL_SOCIETY, Action, Committee, CommitteeMember, Meeting
 from sites.models import (
@@ -51,6 +51,9 @@ class Steering:
     attendance_total: dict[str, int]
     civil_society_share: float | None
     recent: list[tuple[datetime.date, str]]
+    # The same counts over the dashboard's period (its quarters' pre-aggregates).
+    meetings_in_period: int = 0
+    period_civil_share: float | None = None
 
 
 @dataclass
@@ -71,6 +74,8 @@ class SiteDashboard:
 
     site: Site
     today: datetime.date
+    period: QuarterSpan
+    # The pre-aggregated quarters of the period (the charts' and the logbook's).
     quarters: list[SiteQuarterStats]
     facilitation: Facilitation
     steering: Steering
@@ -91,6 +96,8 @@ class SiteDashboard:
     context_events: list[ContextEvent]
     timeline: list[tuple[datetime.date, str, str]]
     first_diagnostic: datetime.date | None
+    actions_started: int = 0
+    residents_reached_started: int = 0
 
 
 def _facilitation(site: Site, today: datetime.date) -> Facilitation:
@@ -113,7 +120,19 @@ def _facilitation(site: Site, today: datetime.date) -> Facilitation:
     )
 
 
-def _steering(site: Site, today: datetime.date, quarters: list[SiteQuarterStats]) -> Steering:
+def _civil_share(quarters: list[SiteQuarterStats]) -> tuple[Counter, float | None]:
+    """Steering attendance per category over `quarters`, and the civil society's share of it (%)."""
+    totals: Counter = Counter()
+    for row in quarters:
+        totals.update(row.steering_attendance)
+    total = sum(totals.values())
+    civil = sum(totals[c.value] for c in CIVIL_SOCIETY)
+    return totals, (civil / total * 100) if total else None
+
+
+def _steering(
+    site: Site, today: datetime.date, quarters: list[SiteQuarterStats], in_period: list[SiteQuarterStats]
+) -> Steering:
 
     members = (
         CommitteeMember.objects.filter(committee__site=site, committee__kind=Committee.Kind.STEERING)
@@ -133,11 +152,7 @@ def _steering(site: Site, today: datetime.date, quarters: list[SiteQuarterStats]
     )
     held = [m for m in meetings if m[0] <= today]
     upcoming = [m[0] for m in meetings if m[0] > today]
-    totals: Counter = Counter()
-    for row in quarters:
-        totals.update(row.steering_attendance)
-    total = sum(totals.values())
-    civil = sum(totals[c.value] for c in CIVIL_SOCIETY)
+    totals, share = _civil_share(quarters)
     return Steering(
         composition=composition,
         members=sum(by_category.values()),
@@ -146,7 +161,9 @@ def _steering(site: Site, today: datetime.date, quarters: list[SiteQuarterStats]
         next_meeting=min(upcoming, default=None),
         recent=held[:12],
         attendance_total={c.value: totals[c.value] for c in CATEGORIES},
-        civil_society_share=(civil / total * 100) if total else None,
+        civil_society_share=share,
+        meetings_in_period=sum(q.steering_meetings for q in in_period),
+        period_civil_share=_civil_share(in_period)[1],
     )
 
 
@@ -193,14 +210,22 @@ def site_quarters(site: Site) -> list[SiteQuarterStats]:
     return list(SiteQuarterStats.objects.filter(site=site).order_by("quarter"))
 
 
-def site_dashboard(*, site: Site, today: datetime.date | None = None) -> SiteDashboard:
+def site_dashboard(
+    *, site: Site, today: datetime.date | None = None, period: QuarterSpan | None = None
+) -> SiteDashboard:
     """The site dashboard's figures: facilitation, steering, diagnostic, actions, logbook, context,
-    and timeline. About 15 queries, whatever the size of the site's history."""
+    and timeline. About 15 queries, whatever the size of the site's history.
+
+    `period` (the whole experiment by default) chooses the quarters of the charts, of the logbook
+    and of the figures « sur la période »; states (FTE in post, composition) are today's, and the
+    figures « depuis le début » count everything."""
     today = today or timezone.localdate()
+    period = period or experiment_span(today)
     refresh_stale([site.pk])
-    quarters = site_quarters(site)
+    every_quarter = site_quarters(site)
+    quarters = [q for q in every_quarter if period.first <= q.quarter <= period.last]
     facilitation = _facilitation(site, today)
-    steering = _steering(site, today, quarters)
+    steering = _steering(site, today, every_quarter, quarters)
 
     findings = _findings(site)
     readings, reading_dates = _readings(site)
@@ -216,6 +241,7 @@ def site_dashboard(*, site: Site, today: datetime.date | None = None) -> SiteDas
     return SiteDashboard(
         site=site,
         today=today,
+        period=period,
         quarters=quarters,
         facilitation=facilitation,
         steering=steering,
@@ -230,6 +256,8 @@ def site_dashboard(*, site: Site, today: datetime.date | None = None) -> SiteDas
         context_events=events,
         timeline=timeline,
         first_diagnostic=diagnostics[0][0] if diagnostics else None,
+        actions_started=sum(q.actions for q in quarters),
+        residents_reached_started=sum(q.residents_reached for q in quarters),
     )
 
 
@@ -337,59 +365,53 @@ class Cooperation:
     pairs: list[tuple[PartnerOrganisation, PartnerOrganisation, int]]
     quarters: list[SiteQuarterStats]
     diagnostic_date: datetime.date | None
+    period: QuarterSpan
     before: SiteQuarterStats | None = None
     latest: SiteQuarterStats | None = None
     cross_pairs: int = 0
 
 
-def _pair_counts(site_id: int) -> list[tuple[int, int, int]]:
-    """(partner a, partner b, times together) over meetings and actions, counted in SQL."""
-
-    meeting_through = Meeting.organisations.through._meta
-    action_through = Action.partners.through._meta
-    sql = f"""
-        SELECT a, b, SUM(n) FROM (
-            SELECT x.partnerorganisation_id AS a, y.partnerorganisation_id AS b, COUNT(*) AS n
-            FROM {meeting_through.db_table} x
-            JOIN {meeting_through.db_table} y
-              ON y.meeting_id = x.meeting_id AND x.partnerorganisation_id < y.partnerorganisation_id
-            JOIN {Meeting._meta.db_table} m ON m.id = x.meeting_id
-            WHERE m.site_id = %s
-            GROUP BY x.partnerorganisation_id, y.partnerorganisation_id
-            UNION ALL
-            SELECT x.partnerorganisation_id, y.partnerorganisation_id, COUNT(*)
-            FROM {action_through.db_table} x
-            JOIN {action_through.db_table} y
-              ON y.action_id = x.action_id AND x.partnerorganisation_id < y.partnerorganisation_id
-            JOIN {Action._meta.db_table} t ON t.id = x.action_id
-            WHERE t.site_id = %s
-            GROUP BY x.partnerorganisation_id, y.partnerorganisation_id
-        ) pairs
-        GROUP BY a, b
-        ORDER BY 3 DESC, 1, 2
-    """
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [site_id, site_id])
-        return [(a, b, int(n)) for a, b, n in cursor.fetchall()]
+def _pair_counts(site_id: int, period: QuarterSpan) -> list[tuple[int, int, int]]:
+    """(partner a, partner b, times together) over the period's meetings and actions (an action on
+    the day it started, its entry day when no start is known), heaviest first."""
+    groups: dict[tuple[str, int], set[int]] = defaultdict(set)
+    for source, group_id, day, partner_id in partner_links(site_id):
+        if period.contains(day):
+            groups[(source, group_id)].add(partner_id)
+    counts: Counter = Counter()
+    for members in groups.values():
+        counts.update(itertools.combinations(sorted(members), 2))
+    return sorted(((a, b, n) for (a, b), n in counts.items()), key=lambda row: (-row[2], row[0], row[1]))
 
 
-def cooperation(*, site: Site, today: datetime.date | None = None) -> Cooperation:
-    """The site's cooperation map: partners, pairs weighted by co-participations (meetings and
-    actions), partners and pairs per quarter, and the change since the first diagnostic. 4 queries."""
+def cooperation(
+    *, site: Site, today: datetime.date | None = None, period: QuarterSpan | None = None
+) -> Cooperation:
+    """The site's cooperation map over `period` (the whole experiment by default): partners, pairs
+    weighted by co-participations (meetings and actions), partners and pairs per quarter, and the
+    change since the first diagnostic. 5 queries."""
 
     today = today or timezone.localdate()
+    period = period or experiment_span(today)
     refresh_stale([site.pk])
     partners = {p.pk: p for p in PartnerOrganisation.objects.filter(site=site).order_by("name")}
     pairs = [
-        (partners[a], partners[b], n) for a, b, n in _pair_counts(site.pk) if a in partners and b in partners
+        (partners[a], partners[b], n)
+        for a, b, n in _pair_counts(site.pk, period)
+        if a in partners and b in partners
     ]
-    quarters = [q for q in site_quarters(site) if q.quarter <= quarter_of(today)]
+    quarters = [
+        q
+        for q in site_quarters(site)
+        if period.first <= q.quarter <= period.last and q.quarter <= quarter_of(today)
+    ]
     diagnostic_date = Diagnostic.objects.filter(site=site).aggregate(first=Min("date"))["first"]
     result = Cooperation(
         partners=list(partners.values()),
         pairs=pairs,
         quarters=quarters,
         diagnostic_date=diagnostic_date,
+        period=period,
         cross_pairs=sum(1 for a, b, _n in pairs if a.category != b.category),
     )
     if diagnostic_date and quarters:
