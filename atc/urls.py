@@ -27,6 +27,7 @@ urlpatterns = [
     path("", include("sites.comments.urls")),
     path("", include("pilotage.urls")),
     path("", include("pilotage.imports.urls")),
+    path("", include("pilotage.ledger.urls")),
     path("", include("pilotage.calendars.urls")),
     path("", include("diagnostics.urls")),
     path("", include("pilotage.national.urls")),

@@ -36,10 +36,24 @@ OWNER = "owner"
 RECIPIENT = "recipient"
 # The site's host directors (validate meeting minutes they did not submit); other readers get 403.
 MINUTES_VALIDATE = "minutes_validate"
+# The national team among the site's readers (verify an avoided cost); other readers get 403.
+SITE_VERIFY = "site_verify"
+# The site's network coordinators and the national team (publish an experience sheet or the site's
+# public page); other readers get 403.
+SITE_PUBLISH = "site_publish"
 
 # Policies about one site: checked on each matrix site; an outsider of the site gets a 404.
 SITE_POLICIES = frozenset(
-    {SITE_READ, SITE_WRITE, SITE_COMMENT, COMMENT_REPLY, COMMENT_HANDLE, MINUTES_VALIDATE}
+    {
+        SITE_READ,
+        SITE_WRITE,
+        SITE_COMMENT,
+        COMMENT_REPLY,
+        COMMENT_HANDLE,
+        MINUTES_VALIDATE,
+        SITE_VERIFY,
+        SITE_PUBLISH,
+    }
 )
 
 PERSONAS = (
@@ -82,6 +96,16 @@ VALIDATORS = {
     "marseille": {"host_director"},
     "tourcoing": set(),
     "grenoble": set(),
+}
+VERIFIERS = {
+    "marseille": {"national_team"},
+    "tourcoing": {"national_team"},
+    "grenoble": {"national_team"},
+}
+PUBLISHERS = {
+    "marseille": {"network_coordinator", "national_team"},
+    "tourcoing": {"network_coordinator", "national_team"},
+    "grenoble": {"national_team"},
 }
 HANDLERS = {
     "marseille": {"facilitator", "host_director", "national_team"},
@@ -131,6 +155,10 @@ def allowed(policy: str, persona: str, site_slug: str | None) -> bool:
         return persona in HANDLERS[site_slug]
     if policy == MINUTES_VALIDATE:
         return persona in VALIDATORS[site_slug]
+    if policy == SITE_VERIFY:
+        return persona in VERIFIERS[site_slug]
+    if policy == SITE_PUBLISH:
+        return persona in PUBLISHERS[site_slug]
     raise ValueError(policy)
 
 

@@ -24,6 +24,7 @@ from evaluation.figures import multisite
 from evaluation.indicators import rules as indicator_rules
 from evaluation.indicators.rules import action_statuses_at
 from evaluation.models import Indicator, IndicatorObjective, IndicatorValue, LogbookEntry, Survey
+from evaluation.reports.ledger import ledger_chapter
 from evaluation.reports.scopes import Target
 from pilotage.models import ATTENDANCE_FIELDS, Action, Committee, CommitteeMember, Meeting
 from sites.francemap import MapPoint, france_map
@@ -838,6 +839,7 @@ def build_content(
             "cooperation": _cooperation(data, actions),
             "indicators": indicator_rows,
             "events": [_event_row(event) for event in data.events if not (aggregate and event.site_id)],
+            "ledger_chapter": ledger_chapter(sites=data.sites, period=period),
         }
     )
     if aggregate:

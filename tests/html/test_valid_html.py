@@ -62,6 +62,7 @@ def _site_pages(slug: str) -> list[tuple[str, str]]:
         ("action-form-new", reverse("pilotage:action_create", args=site)),
         ("action-detail", reverse("pilotage:action_detail", args=[*site, action.pk])),
         ("action-form-edit", reverse("pilotage:action_edit", args=[*site, action.pk])),
+        ("claim-form-new", reverse("ledger:claim_create", args=[*site, action.pk])),
         ("finding-list", reverse("diagnostics:finding_list", args=site)),
         ("finding-form", reverse("diagnostics:finding_update", args=[*site, finding.pk])),
         ("assessment-overview", reverse("diagnostics:assessment_overview", args=site)),
