@@ -222,6 +222,14 @@ def can_review_sheet(user, site) -> bool:
     return site.pk in access_of(user).validator_site_ids
 
 
+def require_sheet_reader(request) -> None:
+    """The library of experience sheets is open to whoever holds a scope (a site, a network, the
+    whole experiment); a person without one gets 403."""
+    if not may_request_reports(request.user):
+        log_refusal(request, "no_scope")
+        raise PermissionDenied("Aucun rôle en cours")
+
+
 def can_publish_site_content(user, site) -> bool:
     """Experience sheets and the site's public page are published (and unpublished) by the site's
     network coordinators and the national team: nothing becomes public from the site team alone."""

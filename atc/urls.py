@@ -38,6 +38,8 @@ urlpatterns = [
     path("", include("evaluation.definitions.urls")),
     path("", include("evaluation.search.urls")),
     path("", include("evaluation.opendata.urls")),
+    path("", include("evaluation.sheets.urls")),
+    path("", include("evaluation.showcase.urls")),
     path("", include("evaluation.attention.urls")),
     path("", include("atc.notifications.urls")),
 ]
