@@ -625,7 +625,9 @@ class ExperienceSheetQuerySet(SiteScopedQuerySet):
 
     def for_library(self, user):
         """The national library: every published sheet, plus the sheets of the sites one reads."""
-        return self.filter(Q(status=ExperienceSheet.Status.PUBLISHED) | Q(site__in=Site.objects.for_user(user)))
+        return self.filter(
+            Q(status=ExperienceSheet.Status.PUBLISHED) | Q(site__in=Site.objects.for_user(user))
+        )
 
 
 class ExperienceSheet(models.Model):
@@ -664,7 +666,9 @@ class ExperienceSheet(models.Model):
     costs = _sheet_text(_("coûts et coûts évités"))
     contacts = _sheet_text(
         _("contacts, par fonction"),
-        _("Des fonctions et des organisations (« chargée de mission de la régie de quartier »), pas de noms."),
+        _(
+            "Des fonctions et des organisations (« chargée de mission de la régie de quartier »), pas de noms."
+        ),
         max_length=500,
     )
     name_consent = models.BooleanField(
@@ -738,7 +742,9 @@ class SiteShowcase(models.Model):
     show. Public only once the network or national team has published it; any change by the team
     takes it offline until it is published again (evaluation/showcase/)."""
 
-    site = models.OneToOneField(Site, on_delete=models.CASCADE, related_name="showcase", verbose_name=_("site"))
+    site = models.OneToOneField(
+        Site, on_delete=models.CASCADE, related_name="showcase", verbose_name=_("site")
+    )
     presentation = models.TextField(
         _("présentation publique"),
         max_length=4000,
@@ -784,3 +790,6 @@ class ShowcaseVersion(models.Model):
     class Meta:
         verbose_name = _("version de la vitrine")
         verbose_name_plural = _("versions de la vitrine")
+
+    def __str__(self):
+        return str(self.version)

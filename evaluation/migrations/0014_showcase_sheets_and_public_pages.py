@@ -7,142 +7,518 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('diagnostics', '0006_search_findings'),
-        ('evaluation', '0013_signals_attention'),
-        ('pilotage', '0008_showcase_avoided_cost_claims'),
-        ('sites', '0014_search_partners'),
+        ("diagnostics", "0006_search_findings"),
+        ("evaluation", "0013_signals_attention"),
+        ("pilotage", "0008_showcase_avoided_cost_claims"),
+        ("sites", "0014_search_partners"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='ShowcaseVersion',
+            name="ShowcaseVersion",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('version', models.PositiveBigIntegerField(default=0, verbose_name='version')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("version", models.PositiveBigIntegerField(default=0, verbose_name="version")),
             ],
             options={
-                'verbose_name': 'version de la vitrine',
-                'verbose_name_plural': 'versions de la vitrine',
+                "verbose_name": "version de la vitrine",
+                "verbose_name_plural": "versions de la vitrine",
             },
         ),
         migrations.CreateModel(
-            name='ExperienceSheet',
+            name="ExperienceSheet",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('title', models.CharField(max_length=200, verbose_name='titre')),
-                ('context', models.TextField(help_text='Le quartier, la situation de départ, le besoin.', max_length=1000, verbose_name='contexte')),
-                ('partners_roles', models.TextField(blank=True, max_length=1000, verbose_name='partenaires et leurs rôles')),
-                ('cooperation', models.TextField(blank=True, max_length=1000, verbose_name="comment la coopération s'est construite")),
-                ('residents_role', models.TextField(blank=True, max_length=1000, verbose_name='ce que les habitant·es ont fait')),
-                ('obstacles', models.TextField(blank=True, max_length=1000, verbose_name='obstacles rencontrés')),
-                ('what_worked', models.TextField(blank=True, max_length=1000, verbose_name='ce qui a marché')),
-                ('lessons', models.TextField(blank=True, max_length=1000, verbose_name="enseignements pour d'autres territoires")),
-                ('costs', models.TextField(blank=True, max_length=1000, verbose_name='coûts et coûts évités')),
-                ('contacts', models.TextField(blank=True, help_text='Des fonctions et des organisations (« chargée de mission de la régie de quartier »), pas de noms.', max_length=500, verbose_name='contacts, par fonction')),
-                ('name_consent', models.BooleanField(default=False, help_text="À cocher seulement si chaque personne nommée dans la fiche a accepté d'y figurer.", verbose_name='les personnes nommées ont donné leur accord')),
-                ('name_consent_note', models.CharField(blank=True, help_text='Qui a donné son accord, quand et comment (courriel, formulaire signé…).', max_length=300, verbose_name='accord recueilli')),
-                ('status', models.CharField(choices=[('draft', 'Brouillon'), ('in_review', 'En relecture'), ('reviewed', 'Relue, à publier'), ('published', 'Publiée')], default='draft', max_length=10, verbose_name='état')),
-                ('reviewed_at', models.DateTimeField(blank=True, null=True, verbose_name='relue le')),
-                ('published_at', models.DateTimeField(blank=True, null=True, verbose_name='publiée le')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='créée le')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='modifiée le')),
-                ('actions', models.ManyToManyField(blank=True, related_name='experience_sheets', to='pilotage.action', verbose_name='actions')),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='rédigée par')),
-                ('published_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='publiée par')),
-                ('reviewed_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='relue par')),
-                ('site', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='experience_sheets', to='sites.site', verbose_name='site')),
-                ('theme', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='diagnostics.theme', verbose_name='thématique')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("title", models.CharField(max_length=200, verbose_name="titre")),
+                (
+                    "context",
+                    models.TextField(
+                        help_text="Le quartier, la situation de départ, le besoin.",
+                        max_length=1000,
+                        verbose_name="contexte",
+                    ),
+                ),
+                (
+                    "partners_roles",
+                    models.TextField(blank=True, max_length=1000, verbose_name="partenaires et leurs rôles"),
+                ),
+                (
+                    "cooperation",
+                    models.TextField(
+                        blank=True, max_length=1000, verbose_name="comment la coopération s'est construite"
+                    ),
+                ),
+                (
+                    "residents_role",
+                    models.TextField(
+                        blank=True, max_length=1000, verbose_name="ce que les habitant·es ont fait"
+                    ),
+                ),
+                (
+                    "obstacles",
+                    models.TextField(blank=True, max_length=1000, verbose_name="obstacles rencontrés"),
+                ),
+                (
+                    "what_worked",
+                    models.TextField(blank=True, max_length=1000, verbose_name="ce qui a marché"),
+                ),
+                (
+                    "lessons",
+                    models.TextField(
+                        blank=True, max_length=1000, verbose_name="enseignements pour d'autres territoires"
+                    ),
+                ),
+                (
+                    "costs",
+                    models.TextField(blank=True, max_length=1000, verbose_name="coûts et coûts évités"),
+                ),
+                (
+                    "contacts",
+                    models.TextField(
+                        blank=True,
+                        help_text="Des fonctions et des organisations (« chargée de mission de la régie de quartier »), pas de noms.",
+                        max_length=500,
+                        verbose_name="contacts, par fonction",
+                    ),
+                ),
+                (
+                    "name_consent",
+                    models.BooleanField(
+                        default=False,
+                        help_text="À cocher seulement si chaque personne nommée dans la fiche a accepté d'y figurer.",
+                        verbose_name="les personnes nommées ont donné leur accord",
+                    ),
+                ),
+                (
+                    "name_consent_note",
+                    models.CharField(
+                        blank=True,
+                        help_text="Qui a donné son accord, quand et comment (courriel, formulaire signé…).",
+                        max_length=300,
+                        verbose_name="accord recueilli",
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("draft", "Brouillon"),
+                            ("in_review", "En relecture"),
+                            ("reviewed", "Relue, à publier"),
+                            ("published", "Publiée"),
+                        ],
+                        default="draft",
+                        max_length=10,
+                        verbose_name="état",
+                    ),
+                ),
+                ("reviewed_at", models.DateTimeField(blank=True, null=True, verbose_name="relue le")),
+                ("published_at", models.DateTimeField(blank=True, null=True, verbose_name="publiée le")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="créée le")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="modifiée le")),
+                (
+                    "actions",
+                    models.ManyToManyField(
+                        blank=True,
+                        related_name="experience_sheets",
+                        to="pilotage.action",
+                        verbose_name="actions",
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="rédigée par",
+                    ),
+                ),
+                (
+                    "published_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="publiée par",
+                    ),
+                ),
+                (
+                    "reviewed_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="relue par",
+                    ),
+                ),
+                (
+                    "site",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="experience_sheets",
+                        to="sites.site",
+                        verbose_name="site",
+                    ),
+                ),
+                (
+                    "theme",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="diagnostics.theme",
+                        verbose_name="thématique",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': "fiche d'expérience",
-                'verbose_name_plural': "fiches d'expérience",
-                'ordering': ['-updated_at', '-id'],
+                "verbose_name": "fiche d'expérience",
+                "verbose_name_plural": "fiches d'expérience",
+                "ordering": ["-updated_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='HistoricalExperienceSheet',
+            name="HistoricalExperienceSheet",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('title', models.CharField(max_length=200, verbose_name='titre')),
-                ('context', models.TextField(help_text='Le quartier, la situation de départ, le besoin.', max_length=1000, verbose_name='contexte')),
-                ('partners_roles', models.TextField(blank=True, max_length=1000, verbose_name='partenaires et leurs rôles')),
-                ('cooperation', models.TextField(blank=True, max_length=1000, verbose_name="comment la coopération s'est construite")),
-                ('residents_role', models.TextField(blank=True, max_length=1000, verbose_name='ce que les habitant·es ont fait')),
-                ('obstacles', models.TextField(blank=True, max_length=1000, verbose_name='obstacles rencontrés')),
-                ('what_worked', models.TextField(blank=True, max_length=1000, verbose_name='ce qui a marché')),
-                ('lessons', models.TextField(blank=True, max_length=1000, verbose_name="enseignements pour d'autres territoires")),
-                ('costs', models.TextField(blank=True, max_length=1000, verbose_name='coûts et coûts évités')),
-                ('contacts', models.TextField(blank=True, help_text='Des fonctions et des organisations (« chargée de mission de la régie de quartier »), pas de noms.', max_length=500, verbose_name='contacts, par fonction')),
-                ('name_consent', models.BooleanField(default=False, help_text="À cocher seulement si chaque personne nommée dans la fiche a accepté d'y figurer.", verbose_name='les personnes nommées ont donné leur accord')),
-                ('name_consent_note', models.CharField(blank=True, help_text='Qui a donné son accord, quand et comment (courriel, formulaire signé…).', max_length=300, verbose_name='accord recueilli')),
-                ('status', models.CharField(choices=[('draft', 'Brouillon'), ('in_review', 'En relecture'), ('reviewed', 'Relue, à publier'), ('published', 'Publiée')], default='draft', max_length=10, verbose_name='état')),
-                ('reviewed_at', models.DateTimeField(blank=True, null=True, verbose_name='relue le')),
-                ('published_at', models.DateTimeField(blank=True, null=True, verbose_name='publiée le')),
-                ('created_at', models.DateTimeField(blank=True, editable=False, verbose_name='créée le')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('created_by', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='rédigée par')),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('published_by', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='publiée par')),
-                ('reviewed_by', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='relue par')),
-                ('site', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='sites.site', verbose_name='site')),
-                ('theme', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='diagnostics.theme', verbose_name='thématique')),
+                (
+                    "id",
+                    models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name="ID"),
+                ),
+                ("title", models.CharField(max_length=200, verbose_name="titre")),
+                (
+                    "context",
+                    models.TextField(
+                        help_text="Le quartier, la situation de départ, le besoin.",
+                        max_length=1000,
+                        verbose_name="contexte",
+                    ),
+                ),
+                (
+                    "partners_roles",
+                    models.TextField(blank=True, max_length=1000, verbose_name="partenaires et leurs rôles"),
+                ),
+                (
+                    "cooperation",
+                    models.TextField(
+                        blank=True, max_length=1000, verbose_name="comment la coopération s'est construite"
+                    ),
+                ),
+                (
+                    "residents_role",
+                    models.TextField(
+                        blank=True, max_length=1000, verbose_name="ce que les habitant·es ont fait"
+                    ),
+                ),
+                (
+                    "obstacles",
+                    models.TextField(blank=True, max_length=1000, verbose_name="obstacles rencontrés"),
+                ),
+                (
+                    "what_worked",
+                    models.TextField(blank=True, max_length=1000, verbose_name="ce qui a marché"),
+                ),
+                (
+                    "lessons",
+                    models.TextField(
+                        blank=True, max_length=1000, verbose_name="enseignements pour d'autres territoires"
+                    ),
+                ),
+                (
+                    "costs",
+                    models.TextField(blank=True, max_length=1000, verbose_name="coûts et coûts évités"),
+                ),
+                (
+                    "contacts",
+                    models.TextField(
+                        blank=True,
+                        help_text="Des fonctions et des organisations (« chargée de mission de la régie de quartier »), pas de noms.",
+                        max_length=500,
+                        verbose_name="contacts, par fonction",
+                    ),
+                ),
+                (
+                    "name_consent",
+                    models.BooleanField(
+                        default=False,
+                        help_text="À cocher seulement si chaque personne nommée dans la fiche a accepté d'y figurer.",
+                        verbose_name="les personnes nommées ont donné leur accord",
+                    ),
+                ),
+                (
+                    "name_consent_note",
+                    models.CharField(
+                        blank=True,
+                        help_text="Qui a donné son accord, quand et comment (courriel, formulaire signé…).",
+                        max_length=300,
+                        verbose_name="accord recueilli",
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("draft", "Brouillon"),
+                            ("in_review", "En relecture"),
+                            ("reviewed", "Relue, à publier"),
+                            ("published", "Publiée"),
+                        ],
+                        default="draft",
+                        max_length=10,
+                        verbose_name="état",
+                    ),
+                ),
+                ("reviewed_at", models.DateTimeField(blank=True, null=True, verbose_name="relue le")),
+                ("published_at", models.DateTimeField(blank=True, null=True, verbose_name="publiée le")),
+                ("created_at", models.DateTimeField(blank=True, editable=False, verbose_name="créée le")),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="rédigée par",
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "published_by",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="publiée par",
+                    ),
+                ),
+                (
+                    "reviewed_by",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="relue par",
+                    ),
+                ),
+                (
+                    "site",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="sites.site",
+                        verbose_name="site",
+                    ),
+                ),
+                (
+                    "theme",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="diagnostics.theme",
+                        verbose_name="thématique",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': "historical fiche d'expérience",
-                'verbose_name_plural': "historical fiches d'expérience",
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical fiche d'expérience",
+                "verbose_name_plural": "historical fiches d'expérience",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='HistoricalSiteShowcase',
+            name="HistoricalSiteShowcase",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('presentation', models.TextField(help_text="Ce que l'ATC fait dans le quartier, pour un public qui ne connaît pas le dispositif.", max_length=4000, verbose_name='présentation publique')),
-                ('name_consent', models.BooleanField(default=False, verbose_name='les personnes nommées ont donné leur accord')),
-                ('name_consent_note', models.CharField(blank=True, max_length=300, verbose_name='accord recueilli')),
-                ('is_published', models.BooleanField(default=False, verbose_name='publiée')),
-                ('published_at', models.DateTimeField(blank=True, null=True, verbose_name='publiée le')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('published_by', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='publiée par')),
-                ('site', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='sites.site', verbose_name='site')),
+                (
+                    "id",
+                    models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name="ID"),
+                ),
+                (
+                    "presentation",
+                    models.TextField(
+                        help_text="Ce que l'ATC fait dans le quartier, pour un public qui ne connaît pas le dispositif.",
+                        max_length=4000,
+                        verbose_name="présentation publique",
+                    ),
+                ),
+                (
+                    "name_consent",
+                    models.BooleanField(
+                        default=False, verbose_name="les personnes nommées ont donné leur accord"
+                    ),
+                ),
+                (
+                    "name_consent_note",
+                    models.CharField(blank=True, max_length=300, verbose_name="accord recueilli"),
+                ),
+                ("is_published", models.BooleanField(default=False, verbose_name="publiée")),
+                ("published_at", models.DateTimeField(blank=True, null=True, verbose_name="publiée le")),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "published_by",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="publiée par",
+                    ),
+                ),
+                (
+                    "site",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="sites.site",
+                        verbose_name="site",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': "historical vitrine d'un site",
-                'verbose_name_plural': 'historical vitrines des sites',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical vitrine d'un site",
+                "verbose_name_plural": "historical vitrines des sites",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='SiteShowcase',
+            name="SiteShowcase",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('presentation', models.TextField(help_text="Ce que l'ATC fait dans le quartier, pour un public qui ne connaît pas le dispositif.", max_length=4000, verbose_name='présentation publique')),
-                ('name_consent', models.BooleanField(default=False, verbose_name='les personnes nommées ont donné leur accord')),
-                ('name_consent_note', models.CharField(blank=True, max_length=300, verbose_name='accord recueilli')),
-                ('is_published', models.BooleanField(default=False, verbose_name='publiée')),
-                ('published_at', models.DateTimeField(blank=True, null=True, verbose_name='publiée le')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='modifiée le')),
-                ('achievements', models.ManyToManyField(blank=True, help_text="Des actions réalisées du site que l'équipe choisit de montrer.", related_name='+', to='pilotage.action', verbose_name='réalisations montrées')),
-                ('published_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='publiée par')),
-                ('site', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='showcase', to='sites.site', verbose_name='site')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "presentation",
+                    models.TextField(
+                        help_text="Ce que l'ATC fait dans le quartier, pour un public qui ne connaît pas le dispositif.",
+                        max_length=4000,
+                        verbose_name="présentation publique",
+                    ),
+                ),
+                (
+                    "name_consent",
+                    models.BooleanField(
+                        default=False, verbose_name="les personnes nommées ont donné leur accord"
+                    ),
+                ),
+                (
+                    "name_consent_note",
+                    models.CharField(blank=True, max_length=300, verbose_name="accord recueilli"),
+                ),
+                ("is_published", models.BooleanField(default=False, verbose_name="publiée")),
+                ("published_at", models.DateTimeField(blank=True, null=True, verbose_name="publiée le")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="modifiée le")),
+                (
+                    "achievements",
+                    models.ManyToManyField(
+                        blank=True,
+                        help_text="Des actions réalisées du site que l'équipe choisit de montrer.",
+                        related_name="+",
+                        to="pilotage.action",
+                        verbose_name="réalisations montrées",
+                    ),
+                ),
+                (
+                    "published_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="publiée par",
+                    ),
+                ),
+                (
+                    "site",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="showcase",
+                        to="sites.site",
+                        verbose_name="site",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': "vitrine d'un site",
-                'verbose_name_plural': 'vitrines des sites',
+                "verbose_name": "vitrine d'un site",
+                "verbose_name_plural": "vitrines des sites",
             },
         ),
     ]

@@ -30,7 +30,7 @@ class SheetForm(forms.ModelForm):
             "name_consent",
             "name_consent_note",
         ]
-        widgets = {name: TEXTAREA for name in ExperienceSheet.PUBLIC_TEXT_FIELDS[1:]}
+        widgets = dict.fromkeys(ExperienceSheet.PUBLIC_TEXT_FIELDS[1:], TEXTAREA)
         error_messages = {
             "title": {"required": _("Donnez un titre à la fiche.")},
             "context": {"required": _("Décrivez le contexte : le quartier, la situation de départ.")},
@@ -62,7 +62,10 @@ class LibraryFilterForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["priority_model"].choices = [("", _("Tous")), *PriorityModel.objects.values_list("code", "label")]
+        self.fields["priority_model"].choices = [
+            ("", _("Tous")),
+            *PriorityModel.objects.values_list("code", "label"),
+        ]
         self.fields["network"].choices = [("", _("Toutes")), *Network.objects.values_list("code", "name")]
         self.fields["partner_category"].choices = [("", _("Toutes")), *OrganisationCategory.choices]
         self.fields["theme"].empty_label = _("Toutes")

@@ -91,7 +91,9 @@ def pdf(request, slug, pk):
     html = render_to_string("sheets/pdf.html", {"sheet": sheet})
     data = run_limited(lambda: render_pdf_bytes(html)[0])
     response = HttpResponse(data, content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="fiche-{slugify(sheet.title)[:60] or sheet.pk}.pdf"'
+    response["Content-Disposition"] = (
+        f'attachment; filename="fiche-{slugify(sheet.title)[:60] or sheet.pk}.pdf"'
+    )
     return response
 
 
@@ -124,13 +126,20 @@ def submit(request, slug, pk):
 
 @require_POST
 def review(request, slug, pk):
-    return _step(request, slug, pk, services.sheet_review, can_review_sheet, _("Fiche relue : elle peut être publiée."))
+    return _step(
+        request, slug, pk, services.sheet_review, can_review_sheet, _("Fiche relue : elle peut être publiée.")
+    )
 
 
 @require_POST
 def publish(request, slug, pk):
     return _step(
-        request, slug, pk, services.sheet_publish, can_publish_site_content, _("Fiche publiée sur la vitrine.")
+        request,
+        slug,
+        pk,
+        services.sheet_publish,
+        can_publish_site_content,
+        _("Fiche publiée sur la vitrine."),
     )
 
 

@@ -26,9 +26,9 @@ class ShowcaseForm(forms.ModelForm):
 
     def __init__(self, *args, site, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["achievements"].queryset = Action.objects.filter(site=site, status=Action.Status.DONE).order_by(
-            "title"
-        )
+        self.fields["achievements"].queryset = Action.objects.filter(
+            site=site, status=Action.Status.DONE
+        ).order_by("title")
 
     def clean(self):
         cleaned = super().clean()

@@ -9,7 +9,6 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
-from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from evaluation.models import ExperienceSheet, ShowcaseVersion, SiteShowcase
@@ -58,9 +57,13 @@ def _showcase_texts(showcase: SiteShowcase) -> list[str]:
 
 
 @transaction.atomic
-def showcase_save(*, site: Site, presentation: str, achievements: list[Action], name_consent: bool, note: str):
+def showcase_save(
+    *, site: Site, presentation: str, achievements: list[Action], name_consent: bool, note: str
+):
     """The site team's public page: saved offline; a published page goes offline until published again."""
-    showcase, _created = SiteShowcase.objects.get_or_create(site=site, defaults={"presentation": presentation})
+    showcase, _created = SiteShowcase.objects.get_or_create(
+        site=site, defaults={"presentation": presentation}
+    )
     was_published = showcase.is_published
     showcase.presentation = presentation
     showcase.name_consent = name_consent
@@ -68,7 +71,9 @@ def showcase_save(*, site: Site, presentation: str, achievements: list[Action], 
     showcase.is_published = False
     showcase.full_clean()
     showcase.save()
-    showcase.achievements.set([a for a in achievements if a.site_id == site.pk and a.status == Action.Status.DONE])
+    showcase.achievements.set(
+        [a for a in achievements if a.site_id == site.pk and a.status == Action.Status.DONE]
+    )
     if was_published:
         version_bump()
     return showcase

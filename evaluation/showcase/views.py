@@ -67,7 +67,8 @@ def programme(request):
     def compute():
         data = services.programme()
         return render_to_string(
-            "showcase/programme.html", {"programme": data, "map": _sites_map(data.sites) if data.sites else None}
+            "showcase/programme.html",
+            {"programme": data, "map": _sites_map(data.sites) if data.sites else None},
         )
 
     return _public(("programme",), compute)

@@ -3,7 +3,7 @@ from decimal import Decimal
 
 import factory
 
-from evaluation.models import LogbookEntry, LogbookReminder
+from evaluation.models import ExperienceSheet, LogbookEntry, LogbookReminder, SiteShowcase
 from sites.models import Site
 
 
@@ -51,3 +51,34 @@ class LogbookReminderFactory(factory.django.DjangoModelFactory):
     period_start = datetime.date(2021, 1, 1)
     period_end = datetime.date(2021, 3, 31)
     recipients = "facilitator@example.org"
+
+
+class ExperienceSheetFactory(factory.django.DjangoModelFactory):
+    """A draft experience sheet (traits: reviewed, published)."""
+
+    class Meta:
+        model = ExperienceSheet
+        skip_postgeneration_save = True
+
+    site = factory.LazyFunction(_marseille)
+    title = factory.Sequence(lambda n: f"Un stock alimentaire partagé entre associations ({n})")
+    context = "Six associations d'aide alimentaire se faisaient concurrence pour les mêmes dons."
+    cooperation = "Des réunions mensuelles animées par l'ATC, puis une convention de mutualisation."
+    lessons = "Commencer par un inventaire commun."
+    contacts = "Coordinatrice de la banque alimentaire ; animateur ATC de la structure porteuse."
+
+    class Params:
+        reviewed = factory.Trait(status=ExperienceSheet.Status.REVIEWED)
+        published = factory.Trait(status=ExperienceSheet.Status.PUBLISHED)
+
+
+class SiteShowcaseFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = SiteShowcase
+        skip_postgeneration_save = True
+
+    site = factory.LazyFunction(_marseille)
+    presentation = (
+        "Dans le quartier, l'ATC réunit associations, bailleur et habitant·es autour d'un projet commun."
+    )
+    is_published = False
