@@ -667,7 +667,8 @@ class ExperienceSheet(models.Model):
     contacts = _sheet_text(
         _("contacts, par fonction"),
         _(
-            "Des fonctions et des organisations (« chargée de mission de la régie de quartier »), pas de noms."
+            "Des fonctions et des organisations (« chargée de mission de la régie de quartier »), "
+            "pas de noms."
         ),
         max_length=500,
     )
