@@ -42,6 +42,8 @@ def _public(key_parts, compute) -> HttpResponse:
 
 
 def _sites_map(sites):
+    """The map of the sites with a public page; the list under it carries the links (a link inside
+    the map's image would be a control nested in a picture)."""
     return france_map(
         title=_("Carte des sites de la vitrine"),
         points=[
@@ -51,7 +53,6 @@ def _sites_map(sites):
                 longitude=float(site.longitude),
                 departement=site.departement_code,
                 region=site.region,
-                url=reverse("showcase:site", args=[site.slug]),
             )
             for site in sites
             if site.latitude is not None and site.longitude is not None
