@@ -301,3 +301,24 @@ def test_a_signed_in_reader_does_not_leave_their_name_in_the_shared_cache(client
     page = _text(client.get(reverse("showcase:site", args=[action.site.slug])))
 
     assert str(team["facilitator"]) not in page
+
+
+@pytest.mark.parametrize("count", [2, 12])
+def test_the_lists_read_the_same_number_of_queries_whatever_their_length(
+    client, national_team, action, count, django_assert_max_num_queries
+):
+    for n in range(count):
+        ExperienceSheetFactory(site=action.site, title=f"Fiche {n}", published=True)
+    SiteShowcaseFactory(site=action.site, is_published=True)
+    cache.clear()
+
+    # The version, the filters' choices (theme, priority model, network), the sheets.
+    with django_assert_max_num_queries(5):
+        assert client.get(reverse("showcase:sheets")).status_code == 200
+    with django_assert_max_num_queries(4):
+        assert client.get(reverse("showcase:programme")).status_code == 200
+    with django_assert_max_num_queries(1):  # cached: the version only
+        assert client.get(reverse("showcase:programme")).status_code == 200
+    client.force_login(national_team)
+    with django_assert_max_num_queries(12):
+        assert client.get(reverse("sheets:library")).status_code == 200
