@@ -53,9 +53,8 @@ def claim_save(
         if name in data:
             setattr(claim, name, data[name])
     if uploaded is not None:
-        claim.document = attachment_create(site=action.site, user=user, uploaded=uploaded, action=action)
         claim.source = AvoidedCostClaim.Source.DOCUMENT
-    if documented and not _is_backed(claim):
+    if documented and uploaded is None and not _is_backed(claim):
         raise ValidationError(
             _(
                 "Pour le niveau « documenté », joignez un document ou choisissez « Déclaration d'un "
@@ -66,7 +65,10 @@ def claim_save(
         AvoidedCostClaim.Confidence.DOCUMENTED if documented else AvoidedCostClaim.Confidence.DECLARED
     )
     claim.verified_by, claim.verified_at = None, None
+    # Everything checked before the file is stored: a refused claim leaves no file behind.
     claim.full_clean()
+    if uploaded is not None:
+        claim.document = attachment_create(site=action.site, user=user, uploaded=uploaded, action=action)
     claim.save()
     return claim
 
