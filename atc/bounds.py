@@ -65,6 +65,15 @@ RANGES = {
     ),
     "minutes": Range(0, 24 * 60, _("Une réunion dure au plus 24 heures (1 440 minutes).")),
     "day_of_month": Range(1, 28, _("Choisissez un jour entre 1 et 28.")),
+    # Avoided costs and leverage claimed for an action (euros): a billion is beyond any
+    # neighbourhood's budget; a negative amount is a cost, not an avoided one.
+    "amount": Range(
+        Decimal("0"), Decimal("1000000000"), _("Indiquez un montant entre 0 et 1 000 000 000 €.")
+    ),
+    # A quantity avoided or obtained (nights of emergency housing, hours of a service…).
+    "quantity": Range(
+        Decimal("0"), Decimal("1000000000"), _("Indiquez une quantité entre 0 et 1 000 000 000.")
+    ),
     # Display order of catalogue entries.
     "order": Range(0, 1000, _("Indiquez un ordre entre 0 et 1 000.")),
 }

@@ -39,6 +39,19 @@ def format_percent(value: Number | None, decimals: int = 0) -> str:
     return f"{format_number(value, decimals)}{NARROW_NBSP}%"
 
 
+def format_euros(value: Number | None) -> str:
+    """`1 234 €`, `12,50 €`: an amount in euros with cents only when it has some; `—` for none."""
+    if value is None:
+        return NO_VALUE
+    number = Decimal(value)
+    decimals = 0 if number == number.to_integral_value() else 2
+    text = format_number(number, decimals)
+    if decimals:
+        whole, cents = text.split(",")
+        text = f"{whole},{cents.ljust(2, '0')}"
+    return f"{text}{NARROW_NBSP}€"
+
+
 def format_share(part: Number, whole: Number, decimals: int = 0) -> str:
     """`part` as a percentage of `whole`, or `—` when there is nothing to divide by."""
     if not whole:

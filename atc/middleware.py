@@ -94,6 +94,12 @@ class SecurityHeadersMiddleware:
                 "style-src 'self' 'unsafe-inline'; img-src 'self' data:; object-src 'none'; "
                 "base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
             )
+        elif request.path.startswith(reverse("showcase:programme")):
+            # The public showcase: no script at all, nothing from elsewhere, pages nobody may frame.
+            policy = (
+                "default-src 'none'; style-src 'self'; img-src 'self' data:; font-src 'self'; "
+                "base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+            )
         else:
             # Swagger UI (the API's documentation, served from our static files) styles its
             # elements inline; its scripts stay ours ('self').

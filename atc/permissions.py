@@ -220,6 +220,31 @@ def can_handle_comment(user, comment) -> bool:
     return user.is_authenticated and comment.author_id == user.pk
 
 
+def can_verify_claims(user) -> bool:
+    """An avoided cost or leverage claim is marked verified by the national team only: the site
+    team declares and documents, someone outside the site checks."""
+    return is_national(user)
+
+
+def can_review_sheet(user, site) -> bool:
+    """An experience sheet drafted by the site team is reviewed by a host director of the site."""
+    return site.pk in access_of(user).validator_site_ids
+
+
+def require_sheet_reader(request) -> None:
+    """The library of experience sheets is open to whoever holds a scope (a site, a network, the
+    whole experiment); a person without one gets 403."""
+    if not may_request_reports(request.user):
+        log_refusal(request, "no_scope")
+        raise PermissionDenied("Aucun rôle en cours")
+
+
+def can_publish_site_content(user, site) -> bool:
+    """Experience sheets and the site's public page are published (and unpublished) by the site's
+    network coordinators and the national team: nothing becomes public from the site team alone."""
+    return is_national(user) or site.network_id in access_of(user).network_ids
+
+
 def can_edit_attention_thresholds(user) -> bool:
     """The thresholds of the attention signals are the national team's to set (everyone signed
     in reads them)."""

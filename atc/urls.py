@@ -28,6 +28,7 @@ urlpatterns = [
     path("", include("pilotage.urls")),
     path("", include("pilotage.committees.urls")),
     path("", include("pilotage.imports.urls")),
+    path("", include("pilotage.ledger.urls")),
     path("", include("pilotage.calendars.urls")),
     path("", include("diagnostics.urls")),
     path("", include("pilotage.national.urls")),
@@ -39,6 +40,8 @@ urlpatterns = [
     path("", include("evaluation.definitions.urls")),
     path("", include("evaluation.search.urls")),
     path("", include("evaluation.opendata.urls")),
+    path("", include("evaluation.sheets.urls")),
+    path("", include("evaluation.showcase.urls")),
     path("", include("evaluation.attention.urls")),
     path("", include("atc.notifications.urls")),
 ]

@@ -737,3 +737,185 @@ class AttentionSignal(models.Model):
 
     def __str__(self):
         return f"{self.site} — {self.rule}"
+
+
+def _sheet_text(label, help_text="", *, blank=True, max_length=1000):
+    # A sheet prints on two pages: each part is kept short.
+    return models.TextField(label, max_length=max_length, blank=blank, help_text=help_text)
+
+
+class ExperienceSheetQuerySet(SiteScopedQuerySet):
+    def published(self):
+        return self.filter(status=ExperienceSheet.Status.PUBLISHED)
+
+    def for_library(self, user):
+        """The national library: every published sheet, plus the sheets of the sites one reads."""
+        return self.filter(
+            Q(status=ExperienceSheet.Status.PUBLISHED) | Q(site__in=Site.objects.for_user(user))
+        )
+
+
+class ExperienceSheet(models.Model):
+    """A « fiche d'expérience »: how a cooperation was built on a site, written from one or more
+    of its actions so that another territory can reuse it. Drafted by the site team, reviewed by
+    the host director, published by the network or the national team (evaluation/sheets/)."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Brouillon")
+        IN_REVIEW = "in_review", _("En relecture")
+        REVIEWED = "reviewed", _("Relue, à publier")
+        PUBLISHED = "published", _("Publiée")
+
+    site = models.ForeignKey(
+        Site, on_delete=models.CASCADE, related_name="experience_sheets", verbose_name=_("site")
+    )
+    actions = models.ManyToManyField(
+        "pilotage.Action", related_name="experience_sheets", verbose_name=_("actions"), blank=True
+    )
+    title = models.CharField(_("titre"), max_length=200)
+    theme = models.ForeignKey(
+        "diagnostics.Theme",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("thématique"),
+    )
+    context = _sheet_text(_("contexte"), _("Le quartier, la situation de départ, le besoin."), blank=False)
+    partners_roles = _sheet_text(_("partenaires et leurs rôles"))
+    cooperation = _sheet_text(_("comment la coopération s'est construite"))
+    residents_role = _sheet_text(_("ce que les habitant·es ont fait"))
+    obstacles = _sheet_text(_("obstacles rencontrés"))
+    what_worked = _sheet_text(_("ce qui a marché"))
+    lessons = _sheet_text(_("enseignements pour d'autres territoires"))
+    costs = _sheet_text(_("coûts et coûts évités"))
+    contacts = _sheet_text(
+        _("contacts, par fonction"),
+        _(
+            "Des fonctions et des organisations (« chargée de mission de la régie de quartier »), "
+            "pas de noms."
+        ),
+        max_length=500,
+    )
+    name_consent = models.BooleanField(
+        _("les personnes nommées ont donné leur accord"),
+        default=False,
+        help_text=_("À cocher seulement si chaque personne nommée dans la fiche a accepté d'y figurer."),
+    )
+    name_consent_note = models.CharField(
+        _("accord recueilli"),
+        max_length=300,
+        blank=True,
+        help_text=_("Qui a donné son accord, quand et comment (courriel, formulaire signé…)."),
+    )
+    status = models.CharField(_("état"), max_length=10, choices=Status.choices, default=Status.DRAFT)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("rédigée par"),
+    )
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("relue par"),
+    )
+    reviewed_at = models.DateTimeField(_("relue le"), null=True, blank=True)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("publiée par"),
+    )
+    published_at = models.DateTimeField(_("publiée le"), null=True, blank=True)
+    created_at = models.DateTimeField(_("créée le"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("modifiée le"), auto_now=True)
+
+    objects = ExperienceSheetQuerySet.as_manager()
+    history = HistoricalRecords(excluded_fields=["updated_at"])
+
+    class Meta:
+        verbose_name = _("fiche d'expérience")
+        verbose_name_plural = _("fiches d'expérience")
+        ordering = ["-updated_at", "-id"]
+
+    def __str__(self):
+        return self.title
+
+    PUBLIC_TEXT_FIELDS = (
+        "title",
+        "context",
+        "partners_roles",
+        "cooperation",
+        "residents_role",
+        "obstacles",
+        "what_worked",
+        "lessons",
+        "costs",
+        "contacts",
+    )
+
+
+class SiteShowcase(models.Model):
+    """A site's public page (« vitrine »): its presentation and the achievements its team chose to
+    show. Public only once the network or national team has published it; any change by the team
+    takes it offline until it is published again (evaluation/showcase/)."""
+
+    site = models.OneToOneField(
+        Site, on_delete=models.CASCADE, related_name="showcase", verbose_name=_("site")
+    )
+    presentation = models.TextField(
+        _("présentation publique"),
+        max_length=4000,
+        help_text=_("Ce que l'ATC fait dans le quartier, pour un public qui ne connaît pas le dispositif."),
+    )
+    achievements = models.ManyToManyField(
+        "pilotage.Action",
+        blank=True,
+        related_name="+",
+        verbose_name=_("réalisations montrées"),
+        help_text=_("Des actions réalisées du site que l'équipe choisit de montrer."),
+    )
+    name_consent = models.BooleanField(_("les personnes nommées ont donné leur accord"), default=False)
+    name_consent_note = models.CharField(_("accord recueilli"), max_length=300, blank=True)
+    is_published = models.BooleanField(_("publiée"), default=False)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("publiée par"),
+    )
+    published_at = models.DateTimeField(_("publiée le"), null=True, blank=True)
+    updated_at = models.DateTimeField(_("modifiée le"), auto_now=True)
+
+    history = HistoricalRecords(excluded_fields=["updated_at"])
+
+    class Meta:
+        verbose_name = _("vitrine d'un site")
+        verbose_name_plural = _("vitrines des sites")
+
+    def __str__(self):
+        return str(self.site)
+
+
+class ShowcaseVersion(models.Model):
+    """One counter, bumped by every publication and unpublication: the public pages' cache key
+    names it, so what was unpublished is unreachable on the very next request."""
+
+    version = models.PositiveBigIntegerField(_("version"), default=0)
+
+    class Meta:
+        verbose_name = _("version de la vitrine")
+        verbose_name_plural = _("versions de la vitrine")
+
+    def __str__(self):
+        return str(self.version)

@@ -667,3 +667,126 @@ class CalendarFeed(models.Model):
 
     def __str__(self):
         return str(self.user)
+
+
+class ClaimQuerySet(SiteScopedQuerySet):
+    def in_period(self, *, start: datetime.date, end: datetime.date):
+        """Claims whose period meets [start, end] (a claim without an end lasts one day)."""
+        return self.filter(period_start__lte=end).filter(
+            Q(period_end__gte=start) | Q(period_end__isnull=True, period_start__gte=start)
+        )
+
+
+class AvoidedCostClaim(models.Model):
+    """One avoided cost or leverage effect claimed for an action (« coûts évités et effets
+    leviers »): what was avoided or raised, its amount or quantity, the hypothesis behind it, its
+    source, and how sure it is. Totals never mix the confidence levels (evaluation/figures/ledger.py)."""
+
+    class Kind(models.TextChoices):
+        AVOIDED = "avoided", _("Coût évité")
+        LEVERAGE = "leverage", _("Effet levier (moyens obtenus)")
+
+    class Confidence(models.TextChoices):
+        DECLARED = "declared", _("Déclaré")
+        DOCUMENTED = "documented", _("Documenté")
+        VERIFIED = "verified", _("Vérifié")
+
+    class Source(models.TextChoices):
+        TEAM = "team", _("Estimation de l'équipe du site")
+        PARTNER = "partner", _("Déclaration d'un partenaire")
+        DOCUMENT = "document", _("Document joint")
+
+    site = models.ForeignKey(Site, on_delete=models.CASCADE, related_name="claims", verbose_name=_("site"))
+    action = models.ForeignKey(
+        Action, on_delete=models.CASCADE, related_name="claims", verbose_name=_("action")
+    )
+    kind = models.CharField(_("nature"), max_length=10, choices=Kind.choices, default=Kind.AVOIDED)
+    description = models.CharField(
+        _("ce qui a été évité ou obtenu"),
+        max_length=200,
+        help_text=_(
+            "Par exemple : une dégradation non réparée, un service qui n'est plus doublé, un cofinancement."
+        ),
+    )
+    amount = models.DecimalField(
+        _("montant (€)"), max_digits=12, decimal_places=2, null=True, blank=True, validators=bounded("amount")
+    )
+    quantity = models.DecimalField(
+        _("quantité"), max_digits=12, decimal_places=2, null=True, blank=True, validators=bounded("quantity")
+    )
+    unit = models.CharField(
+        _("unité"), max_length=50, blank=True, help_text=_("Par exemple : nuitées, heures.")
+    )
+    period_start = models.DateField(_("début de la période"), validators=bounded("date"))
+    period_end = models.DateField(_("fin de la période"), null=True, blank=True, validators=bounded("date"))
+    hypothesis = models.TextField(
+        _("hypothèse et calcul"),
+        max_length=2000,
+        help_text=_("Expliquez en mots comment le montant ou la quantité a été estimé."),
+    )
+    source = models.CharField(_("source"), max_length=10, choices=Source.choices, default=Source.TEAM)
+    source_detail = models.CharField(
+        _("précision sur la source"),
+        max_length=300,
+        blank=True,
+        help_text=_("Le partenaire et la fonction de la personne qui l'a déclaré, ou le titre du document."),
+    )
+    document = models.ForeignKey(
+        Attachment,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="claims",
+        verbose_name=_("document"),
+    )
+    confidence = models.CharField(
+        _("niveau de confiance"), max_length=10, choices=Confidence.choices, default=Confidence.DECLARED
+    )
+    verified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("vérifié par"),
+    )
+    verified_at = models.DateTimeField(_("vérifié le"), null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("saisi par"),
+    )
+    created_at = models.DateTimeField(_("saisi le"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("modifié le"), auto_now=True)
+
+    objects = ClaimQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("coût évité ou effet levier")
+        verbose_name_plural = _("coûts évités et effets leviers")
+        ordering = ["action", "period_start", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(amount__isnull=False) | Q(quantity__isnull=False),
+                name="claim_has_amount_or_quantity",
+                violation_error_message=_("Indiquez un montant, une quantité, ou les deux."),
+            ),
+            models.CheckConstraint(
+                condition=(Q(amount__isnull=True) | Q(amount__gte=0))
+                & (Q(quantity__isnull=True) | Q(quantity__gte=0)),
+                name="claim_not_negative",
+                violation_error_message=_("Un montant ou une quantité ne peut pas être négatif."),
+            ),
+            models.CheckConstraint(
+                condition=Q(period_end__isnull=True) | Q(period_end__gte=F("period_start")),
+                name="claim_end_after_start",
+                violation_error_message=_("La fin de la période doit suivre son début."),
+            ),
+        ]
+
+    def __str__(self):
+        return self.description

@@ -22,7 +22,13 @@ from django.views.decorators.http import require_GET, require_POST
 from atc import bounds
 from atc.concurrency import StaleVersion
 from atc.links import public_host
-from atc.permissions import can_validate_minutes, can_write_site, get_object_for_site, log_refusal
+from atc.permissions import (
+    can_validate_minutes,
+    can_verify_claims,
+    can_write_site,
+    get_object_for_site,
+    log_refusal,
+)
 from pilotage import services
 from pilotage.forms import (
     ActionForm,
@@ -40,6 +46,7 @@ from pilotage.models import (
     Action,
     ActionStatusChange,
     Attachment,
+    AvoidedCostClaim,
     Committee,
     CommitteeMember,
     Decision,
@@ -415,6 +422,7 @@ def action_detail(request, slug, pk):
             "findings",
             Prefetch("status_changes", ActionStatusChange.objects.select_related("changed_by")),
             Prefetch("attachments", Attachment.objects.select_related("uploaded_by")),
+            Prefetch("claims", AvoidedCostClaim.objects.select_related("document", "verified_by")),
         ),
         site,
         pk,
@@ -427,6 +435,7 @@ def action_detail(request, slug, pk):
             "action": action,
             "can_write": can_write_site(request.user, site),
             "attachment_form": AttachmentForm(),
+            "can_verify": can_verify_claims(request.user),
         },
     )
 

@@ -41,6 +41,11 @@ MINUTES_VALIDATE = "minutes_validate"
 REPORT_NARRATIVE = "report_narrative"
 # The site team and the national team (record the site's facilitators); other readers get 403.
 TEAM_MANAGE = "team_manage"
+# The national team among the site's readers (verify an avoided cost); other readers get 403.
+SITE_VERIFY = "site_verify"
+# The site's network coordinators and the national team (publish an experience sheet or the site's
+# public page); other readers get 403.
+SITE_PUBLISH = "site_publish"
 
 # Policies about one site: checked on each matrix site; an outsider of the site gets a 404.
 SITE_POLICIES = frozenset(
@@ -53,6 +58,8 @@ SITE_POLICIES = frozenset(
         MINUTES_VALIDATE,
         REPORT_NARRATIVE,
         TEAM_MANAGE,
+        SITE_VERIFY,
+        SITE_PUBLISH,
     }
 )
 
@@ -97,7 +104,14 @@ VALIDATORS = {
     "tourcoing": set(),
     "grenoble": set(),
 }
-NARRATIVE_WRITERS = {
+VERIFIERS = {
+    "marseille": {"national_team"},
+    "tourcoing": {"national_team"},
+    "grenoble": {"national_team"},
+}
+# The site's network coordinators and the national team: they write a draft report's texts and
+# publish an experience sheet or the site's public page.
+NARRATIVE_WRITERS = PUBLISHERS = {
     "marseille": {"network_coordinator", "national_team"},
     "tourcoing": {"network_coordinator", "national_team"},
     "grenoble": {"national_team"},
@@ -159,6 +173,10 @@ def allowed(policy: str, persona: str, site_slug: str | None) -> bool:
         return persona in NARRATIVE_WRITERS[site_slug]
     if policy == TEAM_MANAGE:
         return persona in TEAM_MANAGERS[site_slug]
+    if policy == SITE_VERIFY:
+        return persona in VERIFIERS[site_slug]
+    if policy == SITE_PUBLISH:
+        return persona in PUBLISHERS[site_slug]
     raise ValueError(policy)
 
 

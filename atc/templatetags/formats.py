@@ -3,7 +3,7 @@ format (atc.formats) in templates, instead of Django's `floatformat` or a bare `
 
 from django import template
 
-from atc.formats import format_number, format_percent
+from atc.formats import format_euros, format_number, format_percent
 
 register = template.Library()
 
@@ -16,3 +16,8 @@ def number(value, decimals=1) -> str:
 @register.filter
 def percent(value, decimals=0) -> str:
     return format_percent(value, int(decimals))
+
+
+@register.filter
+def euros(value) -> str:
+    return format_euros(value)

@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from atc import spreadsheets
 from diagnostics.models import Assessment, Finding
 from evaluation.models import IndicatorValue, LogbookEntry
-from pilotage.models import ATTENDANCE_FIELDS, Action, Meeting
+from pilotage.models import ATTENDANCE_FIELDS, Action, AvoidedCostClaim, Meeting
 from sites.models import FacilitatorAssignment, Site
 from sites.team.facilitation import site_configuration
 
@@ -114,6 +114,30 @@ def _action_rows(user):
             a.start_date,
             a.end_date,
             a.outcomes,
+        ]
+
+
+def _claim_rows(user):
+    """One row per claim, its confidence level in a column of its own: a reader sums verified,
+    documented and declared amounts apart, as the dashboards and reports do."""
+    claims = AvoidedCostClaim.objects.for_user(user).select_related("site", "action", "verified_by")
+    for c in claims.order_by("site__name", "action__title", "period_start", "id"):
+        yield [
+            c.site.name,
+            c.action.title,
+            c.get_kind_display(),
+            c.description,
+            c.amount,
+            c.quantity,
+            c.unit,
+            c.period_start,
+            c.period_end,
+            c.hypothesis,
+            c.get_source_display(),
+            c.source_detail,
+            c.get_confidence_display(),
+            str(c.verified_by) if c.verified_by else "",
+            c.verified_at.date() if c.verified_at else None,
         ]
 
 
@@ -226,6 +250,27 @@ DATASETS: dict[str, Dataset] = {
             _("Résultats"),
         ],
         _action_rows,
+    ),
+    "couts-evites": Dataset(
+        _("Coûts évités et effets leviers"),
+        [
+            SITE,
+            _("Action"),
+            _("Nature"),
+            _("Ce qui a été évité ou obtenu"),
+            _("Montant (€)"),
+            _("Quantité"),
+            _("Unité"),
+            _("Début de la période"),
+            _("Fin de la période"),
+            _("Hypothèse et calcul"),
+            _("Source"),
+            _("Précision sur la source"),
+            _("Niveau de confiance"),
+            _("Vérifié par"),
+            _("Vérifié le"),
+        ],
+        _claim_rows,
     ),
     "constats": Dataset(
         _("Constats"),

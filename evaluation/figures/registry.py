@@ -31,6 +31,7 @@ class Theme(models.TextChoices):
     DIAGNOSTIC = "diagnostic", _("Diagnostic et lectures du territoire")
     ACTIONS = "actions", _("Actions")
     COOPERATION = "cooperation", _("Coopération et partenaires")
+    LEDGER = "couts_evites", _("Coûts évités et effets leviers")
     MONITORING = "suivi", _("Suivi : carnet de bord, indicateurs, enquêtes")
     POSITIONING = "positionnement", _("Sites, modèles et portage")
     ATTENTION = "attention", _("Points d'attention")
@@ -42,6 +43,7 @@ class Format(models.TextChoices):
     PERCENT = "percent", _("pourcentage")
     FTE = "fte", _("équivalent temps plein (ETP)")
     DATE = "date", _("date")
+    EURO = "euro", _("montant en euros")
 
 
 class PeriodRule(models.TextChoices):
@@ -987,6 +989,77 @@ FIGURES: tuple[Figure, ...] = (
         P.SINCE_START,
         A.SUM,
         (W.REPORT,),
+    ),
+    # --- Coûts évités et effets leviers -------------------------------------------------------------
+    # Three levels of confidence, never added together (evaluation/figures/ledger.py).
+    *(
+        Figure(
+            f"{kind}_{level}",
+            T.LEDGER,
+            label,
+            definition,
+            _("euros"),
+            F.EURO,
+            P.DURING,
+            A.SUM,
+            (W.SITE_DASHBOARD, W.REPORT),
+        )
+        for kind, level, label, definition in (
+            (
+                "avoided_costs",
+                "verified",
+                _("Coûts évités vérifiés"),
+                _(
+                    "Somme des montants en euros des coûts évités enregistrés sur les actions, que "
+                    "l'équipe nationale a vérifiés (document ou déclaration d'un partenaire contrôlé), "
+                    "dont la période rencontre celle choisie. Chaque montant vient avec son hypothèse."
+                ),
+            ),
+            (
+                "avoided_costs",
+                "documented",
+                _("Coûts évités documentés"),
+                _(
+                    "Somme des montants en euros des coûts évités appuyés par un document joint ou la "
+                    "déclaration d'un partenaire, pas encore vérifiés ; séparée des montants vérifiés "
+                    "et des montants seulement déclarés."
+                ),
+            ),
+            (
+                "avoided_costs",
+                "declared",
+                _("Coûts évités déclarés"),
+                _(
+                    "Somme des montants en euros des coûts évités estimés par l'équipe du site sans "
+                    "document ni déclaration d'un partenaire ; jamais ajoutée aux montants documentés "
+                    "ou vérifiés."
+                ),
+            ),
+            (
+                "leverage",
+                "verified",
+                _("Effets leviers vérifiés"),
+                _(
+                    "Somme des moyens obtenus (cofinancements, mises à disposition) chiffrés en euros, "
+                    "vérifiés par l'équipe nationale, dont la période rencontre celle choisie."
+                ),
+            ),
+            (
+                "leverage",
+                "documented",
+                _("Effets leviers documentés"),
+                _(
+                    "Somme des moyens obtenus chiffrés en euros, appuyés par un document ou la "
+                    "déclaration d'un partenaire, pas encore vérifiés."
+                ),
+            ),
+            (
+                "leverage",
+                "declared",
+                _("Effets leviers déclarés"),
+                _("Somme des moyens obtenus chiffrés en euros, seulement déclarés par l'équipe du site."),
+            ),
+        )
     ),
     # --- Points d'attention ----------------------------------------------------------------------
     Figure(

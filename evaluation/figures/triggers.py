@@ -18,6 +18,7 @@ from django.core.exceptions import ImproperlyConfigured
 DIRECT = [
     ("pilotage_meeting", "{row}.site_id", True),
     ("pilotage_action", "{row}.site_id", False),
+    ("pilotage_avoidedcostclaim", "{row}.site_id", False),
     ("pilotage_committee", "{row}.site_id", True),
     ("diagnostics_diagnostic", "{row}.site_id", False),
     ("diagnostics_finding", "{row}.site_id", False),

@@ -38,6 +38,7 @@ from evaluation.models import (
     Survey,
 )
 from evaluation.reports import comparison
+from evaluation.reports.ledger import ledger_chapter
 from evaluation.reports.scopes import Target
 from pilotage.models import ATTENDANCE_FIELDS, Action, Committee, CommitteeMember, Meeting
 from sites.francemap import MapPoint, france_map
@@ -104,6 +105,11 @@ CHAPTERS: list[Chapter] = [
         "lectures", gettext_lazy("Lectures croisées du territoire"), "reports/pdf/chapters/lectures.html"
     ),
     Chapter("cooperation", gettext_lazy("Coopération"), "reports/pdf/chapters/cooperation.html"),
+    Chapter(
+        "couts-evites",
+        gettext_lazy("Coûts évités et effets leviers"),
+        "reports/pdf/chapters/couts_evites.html",
+    ),
     Chapter(
         "comparaison",
         gettext_lazy("Les sites du réseau comparés"),
@@ -1024,6 +1030,7 @@ def build_content(
             "cooperation": _cooperation(data, actions),
             "indicators": indicator_rows,
             "events": [_event_row(event) for event in data.events if not (aggregate and event.site_id)],
+            "ledger_chapter": ledger_chapter(sites=data.sites, period=period),
         }
     )
     if aggregate:

@@ -23,7 +23,7 @@ from pypdf.errors import PdfReadError
 from evaluation.models import EvaluationReport
 from evaluation.opendata import services
 from sites.models import Site
-from tests.access import MATRIX_SITES, SITE_POLICIES
+from tests.access import MATRIX_SITES, PUBLIC, SITE_POLICIES
 from tests.atc.matrix import FINGERPRINT_APPS, build_world, collect_rules, sign_in
 from tests.reports.access_rules import editable_stand_in
 
@@ -193,3 +193,30 @@ def test_the_open_data_hold_no_marker(client, in_world):
         texts.append(readable_text(response))
     assert len(texts) == len(services.FILES) + 1
     assert not [text for text in texts if MARKER in text]
+
+
+# --- The public showcase -------------------------------------------------------------------------
+
+
+def _public_urls(world):
+    for name, rule in RULES.items():
+        if rule.policy == PUBLIC and "GET" in rule.methods and name.startswith("showcase:"):
+            yield reverse(name, kwargs=rule.kwargs(world.objects["marseille"]))
+
+
+def test_no_public_page_shows_an_unpublished_record(client, in_world):
+    """Grenoble's sheet and public page are unpublished (tests/evaluation/access_rules_showcase.py)
+    and carry the marker: without an account, no showcase page, filtered or not, shows it; the
+    map and lists show Marseille's published ones."""
+    sign_in(client, in_world, "anonymous")
+    texts = {}
+    for url in _public_urls(in_world):
+        for query in ({}, {"network": "cnlrq"}, {"q": QUERY}):
+            response = client.get(url, query)
+            assert response.status_code == 200, url
+            texts[f"{url}?{query}"] = readable_text(response)
+    assert any("Marseille" in text for text in texts.values())
+    assert not [url for url, text in texts.items() if MARKER in text]
+    grenoble_sheet = in_world.objects["grenoble"]["sheet"]
+    assert client.get(reverse("showcase:sheet", args=[grenoble_sheet.pk])).status_code == 404
+    assert client.get(reverse("showcase:site", args=["grenoble"])).status_code == 404

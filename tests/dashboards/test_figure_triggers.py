@@ -36,6 +36,13 @@ NOT_FIGURES = {
     "evaluation_attentionsignal": "written by the signals' refresh itself, which bumps the `signals` counter",
     "atc_notification": "people's inboxes, never counted",
     "pilotage_minutesevent": "the minutes' history; the meeting row each step changes has its triggers",
+    "pilotage_historicalavoidedcostclaim": "audit history, never counted",
+    "evaluation_experiencesheet": "experience sheets: texts, no figure (the showcase has its own version)",
+    "evaluation_experiencesheet_actions": "experience sheets: texts, no figure",
+    "evaluation_historicalexperiencesheet": "audit history, never counted",
+    "evaluation_siteshowcase": "public pages: texts, versioned by the showcase's own counter",
+    "evaluation_siteshowcase_achievements": "public pages: texts, versioned by the showcase's own counter",
+    "evaluation_historicalsiteshowcase": "audit history, never counted",
 }
 # Read by the figures package without being figures: the counters and who reads.
 # The attention signals are the output of the rules (versioned by their own counter), and a change

@@ -3,7 +3,7 @@ from decimal import Decimal
 
 import factory
 
-from evaluation.models import LogbookEntry, LogbookReminder, Quote
+from evaluation.models import ExperienceSheet, LogbookEntry, LogbookReminder, Quote, SiteShowcase
 from sites.models import Site
 
 
@@ -68,3 +68,34 @@ class QuoteFactory(factory.django.DjangoModelFactory):
         named = factory.Trait(
             speaker_name="Nadia Benali", name_consent=True, consent_on=datetime.date(2021, 6, 15)
         )
+
+
+class ExperienceSheetFactory(factory.django.DjangoModelFactory):
+    """A draft experience sheet (traits: reviewed, published)."""
+
+    class Meta:
+        model = ExperienceSheet
+        skip_postgeneration_save = True
+
+    site = factory.LazyFunction(_marseille)
+    title = factory.Sequence(lambda n: f"Un stock alimentaire partagé entre associations ({n})")
+    context = "Six associations d'aide alimentaire se faisaient concurrence pour les mêmes dons."
+    cooperation = "Des réunions mensuelles animées par l'ATC, puis une convention de mutualisation."
+    lessons = "Commencer par un inventaire commun."
+    contacts = "Coordinatrice de la banque alimentaire ; animateur ATC de la structure porteuse."
+
+    class Params:
+        reviewed = factory.Trait(status=ExperienceSheet.Status.REVIEWED)
+        published = factory.Trait(status=ExperienceSheet.Status.PUBLISHED)
+
+
+class SiteShowcaseFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = SiteShowcase
+        skip_postgeneration_save = True
+
+    site = factory.LazyFunction(_marseille)
+    presentation = (
+        "Dans le quartier, l'ATC réunit associations, bailleur et habitant·es autour d'un projet commun."
+    )
+    is_published = False

@@ -21,7 +21,7 @@ from pilotage import services
 from pilotage.models import Action, Committee, Meeting
 from sites.models import FacilitatorAssignment, PartnerOrganisation, Site
 from tests.atc.factories import NotificationFactory
-from tests.evaluation.factories import QuoteFactory
+from tests.evaluation.factories import ExperienceSheetFactory, QuoteFactory, SiteShowcaseFactory
 from tests.html import nu
 from tests.reports.factories import EvaluationReportFactory, IndicatorFactory, ReportScheduleFactory
 
@@ -70,6 +70,7 @@ def _site_pages(slug: str) -> list[tuple[str, str]]:
         ("action-form-new", reverse("pilotage:action_create", args=site)),
         ("action-detail", reverse("pilotage:action_detail", args=[*site, action.pk])),
         ("action-form-edit", reverse("pilotage:action_edit", args=[*site, action.pk])),
+        ("claim-form-new", reverse("ledger:claim_create", args=[*site, action.pk])),
         ("finding-list", reverse("diagnostics:finding_list", args=site)),
         ("finding-form", reverse("diagnostics:finding_update", args=[*site, finding.pk])),
         ("assessment-overview", reverse("diagnostics:assessment_overview", args=site)),
@@ -205,6 +206,35 @@ def _unsubscribe_page() -> tuple[str, str]:
     return ("unsubscribe", reverse("notifications:unsubscribe", args=[token]))
 
 
+def _sheet_pages() -> list[tuple[str, str]]:
+    """A draft sheet of Marseille's: its page and its form, and the form of a new one."""
+    action = Action.objects.filter(site__slug="marseille").first()
+    sheet = ExperienceSheetFactory(site=action.site)
+    sheet.actions.add(action)
+    site = ["marseille"]
+    return [
+        ("sheet-form-new", reverse("sheets:create", args=[*site, action.pk])),
+        ("sheet-detail", reverse("sheets:detail", args=[*site, sheet.pk])),
+        ("sheet-form-edit", reverse("sheets:edit", args=[*site, sheet.pk])),
+    ]
+
+
+def _showcase_pages() -> list[tuple[str, str]]:
+    """The public showcase, with one site's page and one sheet published."""
+    site = Site.objects.get(slug="grenoble")
+    action = Action.objects.filter(site=site).first()
+    sheet = ExperienceSheetFactory(site=site, published=True)
+    sheet.actions.add(action)
+    showcase = SiteShowcaseFactory(site=site, is_published=True)
+    showcase.achievements.add(action)
+    return [
+        ("showcase-programme", reverse("showcase:programme")),
+        ("showcase-site", reverse("showcase:site", args=[site.slug])),
+        ("showcase-sheets", reverse("showcase:sheets") + "?network=cnlrq"),
+        ("showcase-sheet", reverse("showcase:sheet", args=[sheet.pk])),
+    ]
+
+
 def _main_pages() -> dict[str | None, list[tuple[str, str]]]:
     """Every main page, under the email of the persona who sees it (None: signed out)."""
     return {
@@ -212,6 +242,7 @@ def _main_pages() -> dict[str | None, list[tuple[str, str]]]:
             ("login", reverse("account_login")),
             ("password-reset", reverse("account_reset_password")),
             ("open-data", reverse("opendata:index")),
+            *_showcase_pages(),
             _unsubscribe_page(),
         ],
         FACILITATOR: [
@@ -219,6 +250,10 @@ def _main_pages() -> dict[str | None, list[tuple[str, str]]]:
             *_notification_pages(),
             *_minutes_pages(),
             *_team_pages(),
+            ("sheet-library", reverse("sheets:library")),
+            *_sheet_pages(),
+            ("showcase-manage", reverse("showcase:manage", args=["marseille"])),
+            ("showcase-edit", reverse("showcase:edit", args=["marseille"])),
         ],
         DELEGATE: [("my-sites", reverse("dashboards:my_sites")), *_site_pages("tourcoing")[:3]],
         COORDINATOR: [("network-dashboard", reverse("dashboards:network", args=["fcsf"]))],

@@ -1,4 +1,5 @@
 import datetime
+from decimal import Decimal
 
 import factory
 from django.core.files.base import ContentFile
@@ -6,6 +7,7 @@ from django.core.files.base import ContentFile
 from pilotage.models import (
     Action,
     Attachment,
+    AvoidedCostClaim,
     Committee,
     CommitteeMember,
     Decision,
@@ -144,4 +146,28 @@ class AttachmentFactory(factory.django.DjangoModelFactory):
         on_action = factory.Trait(
             meeting=None,
             action=factory.SubFactory(ActionFactory, site=factory.SelfAttribute("..site")),
+        )
+
+
+class ClaimFactory(factory.django.DjangoModelFactory):
+    """An avoided cost declared by the site team (traits: documented by a partner, verified)."""
+
+    class Meta:
+        model = AvoidedCostClaim
+
+    site = factory.LazyFunction(_marseille)
+    action = factory.SubFactory(ActionFactory, site=factory.SelfAttribute("..site"))
+    kind = AvoidedCostClaim.Kind.AVOIDED
+    description = "Réparations de vandalisme évitées"
+    amount = Decimal("1200")
+    period_start = datetime.date(2021, 1, 1)
+    period_end = datetime.date(2021, 6, 30)
+    hypothesis = "Deux réparations de portes de hall par trimestre, 300 € chacune, n'ont plus eu lieu."
+    confidence = AvoidedCostClaim.Confidence.DECLARED
+
+    class Params:
+        documented = factory.Trait(
+            source=AvoidedCostClaim.Source.PARTNER,
+            source_detail="Bailleur social, responsable de secteur",
+            confidence=AvoidedCostClaim.Confidence.DOCUMENTED,
         )
