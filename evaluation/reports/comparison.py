@@ -56,7 +56,7 @@ MEASURES = (
         unit="%",
         total=_share,
     ),
-    Measure("actions_count", gettext_lazy("Actions commencées"), 0),
+    Measure("actions_count", gettext_lazy("Actions démarrées"), 0),
     Measure("reached", gettext_lazy("Habitant·es touché·es par ces actions"), 0),
     Measure("logbook_filled", gettext_lazy("Trimestres couverts par le carnet de bord"), 0),
 )
@@ -226,25 +226,33 @@ def attention_points(site_ids: list[int], period: Period) -> dict:
 
 
 def progress(site_ids: list[int], period: Period) -> list[str]:
-    """What progressed over the period, in sentences: actions completed and started, partners
-    joined (each counted from the state the day before the period and at its end)."""
+    """What progressed over the period, in sentences, leaving out what did not move: actions
+    completed and partners joined (each counted from the state the day before the period and at
+    its end). Actions started are a key figure of the summary (`actions_count`, the dashboards'
+    « Actions démarrées »): not counted a second way here."""
     day_before = period.start - dt.timedelta(days=1)
     at_end, before = action_statuses_at(site_ids, period.end), action_statuses_at(site_ids, day_before)
     done = Action.Status.DONE
     completed = sum(
         1 for pk, (_s, status) in at_end.items() if status == done and before.get(pk, (0, ""))[1] != done
     )
-    started = sum(1 for pk in at_end if pk not in before)
     partners = PartnerOrganisation.objects.filter(site_id__in=site_ids)
-    joined = partners.known_by(period.end).count() - partners.known_by(day_before).count()
-    joined = max(0, joined)
-    return [
-        ngettext("%(n)s action achevée sur la période.", "%(n)s actions achevées sur la période.", completed)
-        % {"n": format_number(completed)},
-        ngettext("%(n)s nouvelle action engagée.", "%(n)s nouvelles actions engagées.", started)
-        % {"n": format_number(started)},
-        ngettext(
-            "%(n)s nouvelle organisation partenaire.", "%(n)s nouvelles organisations partenaires.", joined
+    joined = max(0, partners.known_by(period.end).count() - partners.known_by(day_before).count())
+    sentences = []
+    if completed:
+        sentences.append(
+            ngettext(
+                "%(n)s action achevée sur la période.", "%(n)s actions achevées sur la période.", completed
+            )
+            % {"n": format_number(completed)}
         )
-        % {"n": format_number(joined)},
-    ]
+    if joined:
+        sentences.append(
+            ngettext(
+                "%(n)s nouvelle organisation partenaire.",
+                "%(n)s nouvelles organisations partenaires.",
+                joined,
+            )
+            % {"n": format_number(joined)}
+        )
+    return sentences
