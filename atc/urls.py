@@ -38,5 +38,6 @@ urlpatterns = [
     path("", include("evaluation.search.urls")),
     path("", include("evaluation.opendata.urls")),
     path("", include("evaluation.attention.urls")),
+    path("", include("evaluation.surveys.urls")),
     path("", include("atc.notifications.urls")),
 ]
