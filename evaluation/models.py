@@ -1,5 +1,5 @@
-"""Evaluation: logbook entries, national indicators and their values, surveys, and the evaluation
-reports (PDF) with their schedules."""
+"""Evaluation: logbook entries, national indicators and their values, questionnaires and their
+campaigns, and the evaluation reports (PDF) with their schedules."""
 
 import datetime
 import uuid
@@ -256,56 +256,6 @@ class IndicatorValue(models.Model):
 
     def __str__(self):
         return f"{self.indicator} — {self.site} : {self.value}"
-
-
-class Survey(models.Model):
-    """A survey of the evaluation (e.g. the flash questionnaire to institutional actors)."""
-
-    title = models.CharField(_("intitulé"), max_length=200, unique=True)
-    description = models.TextField(_("description"), blank=True)
-    sent_on = models.DateField(_("envoyé le"), validators=bounded("date"))
-    closes_on = models.DateField(_("clos le"), null=True, blank=True, validators=bounded("date"))
-
-    class Meta:
-        verbose_name = _("enquête")
-        verbose_name_plural = _("enquêtes")
-        ordering = ["-sent_on"]
-
-    def __str__(self):
-        return self.title
-
-
-class SurveyRecipient(models.Model):
-    """One recipient of a survey (by function, not by name) and whether they answered."""
-
-    class Function(models.TextChoices):
-        PREFET_DELEGATE = "prefet_delegate", _("Délégué·e du préfet")
-        CITY_REFERENT = "city_referent", _("Référent·e politique de la ville (commune)")
-        INTERCO_REFERENT = (
-            "interco_referent",
-            _("Référent·e politique de la ville (intercommunalité)"),
-        )
-        FACILITATOR = "facilitator", _("Animateur·rice")
-        OTHER = "other", _("Autre")
-
-    survey = models.ForeignKey(
-        Survey, on_delete=models.CASCADE, related_name="recipients", verbose_name=_("enquête")
-    )
-    site = models.ForeignKey(
-        Site, on_delete=models.CASCADE, related_name="survey_recipients", verbose_name=_("site")
-    )
-    function = models.CharField(_("fonction"), max_length=20, choices=Function.choices)
-    responded_on = models.DateField(_("a répondu le"), null=True, blank=True, validators=bounded("date"))
-
-    objects = SiteScopedQuerySet.as_manager()
-
-    class Meta:
-        verbose_name = _("destinataire d'enquête")
-        verbose_name_plural = _("destinataires d'enquête")
-        ordering = ["survey", "site", "function"]
-
-    def __str__(self):
-        return f"{self.survey} — {self.site} ({self.get_function_display()})"
 
 
 class Scope(models.TextChoices):
@@ -776,7 +726,15 @@ class Campaign(models.Model):
 class CampaignRecipient(models.Model):
     """One person a campaign is sent to, with their personal link (only its SHA-256 is kept)."""
 
-    Function = SurveyRecipient.Function
+    class Function(models.TextChoices):
+        PREFET_DELEGATE = "prefet_delegate", _("Délégué·e du préfet")
+        CITY_REFERENT = "city_referent", _("Référent·e politique de la ville (commune)")
+        INTERCO_REFERENT = (
+            "interco_referent",
+            _("Référent·e politique de la ville (intercommunalité)"),
+        )
+        FACILITATOR = "facilitator", _("Animateur·rice")
+        OTHER = "other", _("Autre")
 
     class Side(models.TextChoices):
         INSTITUTIONAL = "institutional", _("Acteurs institutionnels")
@@ -796,7 +754,7 @@ class CampaignRecipient(models.Model):
     )
     name = models.CharField(_("nom"), max_length=200)
     email = models.EmailField(_("adresse e-mail"), max_length=254)
-    function = models.CharField(_("fonction"), max_length=20, choices=SurveyRecipient.Function.choices)
+    function = models.CharField(_("fonction"), max_length=20, choices=Function.choices)
     side = models.CharField(_("regard"), max_length=16, choices=Side.choices, default=Side.INSTITUTIONAL)
     site = models.ForeignKey(
         Site, on_delete=models.PROTECT, related_name="campaign_recipients", verbose_name=_("territoire")
@@ -812,8 +770,8 @@ class CampaignRecipient(models.Model):
     objects = SiteScopedQuerySet.as_manager()
 
     class Meta:
-        verbose_name = _("destinataire")
-        verbose_name_plural = _("destinataires")
+        verbose_name = _("destinataire d'enquête")
+        verbose_name_plural = _("destinataires d'enquête")
         ordering = ["campaign", "site__city", "name", "pk"]
         constraints = [
             models.UniqueConstraint(fields=["campaign", "email"], name="campaign_recipient_email_unique"),
@@ -841,7 +799,7 @@ class CampaignResponse(models.Model):
         CampaignRecipient, on_delete=models.CASCADE, null=True, blank=True, related_name="response"
     )
     site = models.ForeignKey(Site, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
-    function = models.CharField(max_length=20, blank=True, choices=SurveyRecipient.Function.choices)
+    function = models.CharField(max_length=20, blank=True, choices=CampaignRecipient.Function.choices)
     side = models.CharField(max_length=16, choices=CampaignRecipient.Side.choices)
     submitted_on = models.DateField(validators=bounded("date"))
 

@@ -57,8 +57,8 @@ class Migration(migrations.Migration):
                 ('user', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='compte')),
             ],
             options={
-                'verbose_name': 'destinataire',
-                'verbose_name_plural': 'destinataires',
+                'verbose_name': "destinataire d'enquête",
+                'verbose_name_plural': "destinataires d'enquête",
                 'ordering': ['campaign', 'site__city', 'name', 'pk'],
             },
         ),

@@ -35,6 +35,11 @@ NOT_FIGURES = {
     "evaluation_attentionsignal": "written by the signals' refresh itself, which bumps the `signals` counter",
     "atc_notification": "people's inboxes, never counted",
     "pilotage_minutesevent": "the minutes' history; the meeting row each step changes has its triggers",
+    "evaluation_answerdraft": "a recipient's unsent draft, never counted",
+    "evaluation_historicalcampaign": "audit history, never counted",
+    "evaluation_historicalquestion": "audit history, never counted",
+    "evaluation_historicalquestionnaire": "audit history, never counted",
+    "evaluation_questionnaire": "a site's own questionnaire: its questions (global triggers) are what the figures read",
 }
 # Read by the figures package without being figures: the counters and who reads.
 # The attention signals are the output of the rules (versioned by their own counter), and a change

@@ -1,6 +1,7 @@
 """Who may open the surveys' pages: questionnaires and campaigns are the national team's; the answer
 page opens to anyone holding a personal link (no account), as does the thanks page."""
 
+from evaluation.models import CampaignAnswer, CampaignResponse, Question
 from tests.access import NATIONAL, PUBLIC, Rule
 from tests.surveys.factories import CampaignFactory, QuestionFactory, recipient_with_token
 
@@ -56,6 +57,12 @@ def build(site, user):
     campaign = CampaignFactory(questionnaire=question.questionnaire, title=f"Campagne de la matrice {site.slug}")
     token = f"jeton-matrice-{site.slug}-0123456789abcdefghijklmnop"
     recipient = recipient_with_token(token, campaign=campaign, site=site, email=f"matrice@{site.slug}.example.org")
+    # An answer already given on the site, with a free text (the campaign page lists it).
+    text = QuestionFactory(questionnaire=question.questionnaire, kind=Question.Kind.LONG_TEXT, required=False)
+    response = CampaignResponse.objects.create(
+        campaign=campaign, site=site, function="other", side="residents", submitted_on=campaign.opens_on
+    )
+    CampaignAnswer.objects.create(response=response, question=text, text=f"Réponse libre de {site.name}.")
     return {
         "survey_questionnaire": question.questionnaire,
         "survey_question": question,
