@@ -10,9 +10,10 @@ from collections import Counter
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Count, Q
+from django.db.models import Avg, Count, Q
 
 from atc.formats import format_share
+from diagnostics.readings import reading_difference, reading_spread
 from evaluation.models import Campaign, CampaignAnswer, CampaignRecipient, Question
 
 
@@ -119,4 +120,74 @@ def distributions(campaign: Campaign, *, site_ids=None) -> list[Distribution]:
         if question.kind in (Question.Kind.SHORT_TEXT, Question.Kind.LONG_TEXT):
             dist.texts = [a.text for a in rows]
         result.append(dist)
+    return result
+
+
+@dataclass
+class CrossedItem:
+    label: str
+    institutional: Decimal | None
+    facilitator: Decimal | None
+    residents: Decimal | None
+    spread: Decimal | None
+    difference: Decimal | None
+    spread_change: Decimal | None = None
+
+
+@dataclass
+class CrossedCampaign:
+    campaign: Campaign
+    revealed: bool
+    answered_sides: list[str]
+    items: list[CrossedItem] = field(default_factory=list)
+
+
+READING_SIDES = ("institutional", "facilitator")
+
+
+def crossed_readings(site) -> list[CrossedCampaign]:
+    """The site's crossed-readings campaigns, oldest first: each side's mean per item, the spread
+    and the facilitator − institutional difference (diagnostics/readings.py, one definition), and
+    the spread's change since the previous revealed campaign. A campaign's readings stay hidden
+    until the institutional side and the facilitator have both answered."""
+    campaigns = Campaign.objects.filter(site=site, questionnaire__template="crossed_readings").order_by(
+        "opens_on", "pk"
+    )
+    result = []
+    previous: dict[str, Decimal | None] = {}
+    for campaign in campaigns:
+        sides = sorted(set(campaign.responses.values_list("side", flat=True)))
+        revealed = all(side in sides for side in READING_SIDES)
+        shown = CrossedCampaign(campaign=campaign, revealed=revealed, answered_sides=sides)
+        if revealed:
+            means = {
+                (row["question__item__label"], row["response__side"]): Decimal(row["mean"]).quantize(Decimal("0.1"))
+                for row in CampaignAnswer.objects.filter(
+                    response__campaign=campaign, question__item__isnull=False, number__isnull=False
+                )
+                .values("question__item__label", "response__side")
+                .annotate(mean=Avg("number"))
+            }
+            labels = list(
+                campaign.questionnaire.questions.filter(item__isnull=False)
+                .order_by("order", "pk")
+                .values_list("item__label", flat=True)
+            )
+            current = {}
+            for label in labels:
+                values = [means.get((label, side)) for side in ("institutional", "facilitator", "residents")]
+                spread = reading_spread(values)
+                before = previous.get(label)
+                shown.items.append(
+                    CrossedItem(
+                        label,
+                        *values,
+                        spread=spread,
+                        difference=reading_difference(values[1], values[0]),
+                        spread_change=spread - before if spread is not None and before is not None else None,
+                    )
+                )
+                current[label] = spread
+            previous = current
+        result.append(shown)
     return result

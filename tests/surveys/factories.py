@@ -4,6 +4,7 @@ import factory
 from django.utils import timezone
 
 from evaluation.models import Campaign, CampaignRecipient, Question, Questionnaire
+from evaluation.surveys.services import SIDE_OF_FUNCTION
 from evaluation.surveys.tokens import token_hash
 
 
@@ -46,6 +47,7 @@ class RecipientFactory(factory.django.DjangoModelFactory):
     name = factory.Sequence(lambda n: f"Personne {n}")
     email = factory.Sequence(lambda n: f"personne{n}@example.org")
     function = CampaignRecipient.Function.PREFET_DELEGATE
+    side = factory.LazyAttribute(lambda o: SIDE_OF_FUNCTION.get(o.function, CampaignRecipient.Side.INSTITUTIONAL))
     token = factory.Sequence(lambda n: f"jeton-de-test-{n:04d}-aaaaaaaaaaaaaaaaaaaaaaaaaaaa")
     token_hash = factory.LazyAttribute(lambda o: token_hash(o.token))
     invited_at = factory.LazyFunction(timezone.now)
