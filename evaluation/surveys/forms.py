@@ -166,6 +166,17 @@ class AnswerForm(forms.Form):
                 field.error_messages["max_length"] = _("Écrivez au plus %(limit_value)d caractères (vous en avez écrit %(show_value)d).")
             self.fields[f"q{question.pk}"] = field
 
+    def full_clean(self):
+        """Tie each text or number field's error to it (the choice groups' fieldsets do it in the
+        template); Django ties the help text itself."""
+        super().full_clean()
+        for name in self.errors:
+            field = self.fields.get(name)
+            if field is None or isinstance(field.widget, forms.RadioSelect | forms.CheckboxSelectMultiple):
+                continue
+            ids = [f"id_{name}_helptext"] if field.help_text else []
+            field.widget.attrs["aria-describedby"] = " ".join([*ids, f"id_{name}-erreur"])
+
     def clean(self):
         data = super().clean()
         for name, value in list(data.items()):
