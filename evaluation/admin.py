@@ -8,9 +8,9 @@ from evaluation.models import (
     IndicatorObjective,
     IndicatorValue,
     LogbookEntry,
+    Questionnaire,
     ReportLinkUse,
     ReportSchedule,
-    Questionnaire,
 )
 
 

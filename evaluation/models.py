@@ -596,7 +596,12 @@ class Questionnaire(models.Model):
     )
     version = models.PositiveSmallIntegerField(_("version"), default=1, validators=bounded("order"))
     previous = models.ForeignKey(
-        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("version précédente")
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("version précédente"),
     )
     locked_at = models.DateTimeField(_("figé le"), null=True, blank=True)
     created_by = models.ForeignKey(
@@ -636,14 +641,20 @@ class Question(models.Model):
     )
     order = models.PositiveSmallIntegerField(_("ordre"), default=0, validators=bounded("order"))
     section = models.CharField(
-        _("partie"), max_length=200, blank=True, help_text=_("Les questions qui se suivent sous la même partie sont regroupées.")
+        _("partie"),
+        max_length=200,
+        blank=True,
+        help_text=_("Les questions qui se suivent sous la même partie sont regroupées."),
     )
     text = models.CharField(_("question"), max_length=500)
     help_text = models.CharField(_("aide"), max_length=500, blank=True)
     kind = models.CharField(_("type de réponse"), max_length=12, choices=Kind.choices)
     required = models.BooleanField(_("réponse obligatoire"), default=False)
     choices = models.TextField(
-        _("choix proposés"), max_length=4000, blank=True, help_text=_("Un choix par ligne (choix unique ou multiple).")
+        _("choix proposés"),
+        max_length=4000,
+        blank=True,
+        help_text=_("Un choix par ligne (choix unique ou multiple)."),
     )
     item = models.ForeignKey(
         "diagnostics.AssessmentItem",
@@ -692,7 +703,9 @@ class Campaign(models.Model):
         default=False,
         help_text=_("La plateforme sait qui a répondu, jamais ce que chacun·e a répondu."),
     )
-    max_reminders = models.PositiveSmallIntegerField(_("nombre maximal de relances"), default=2, validators=bounded("reminders"))
+    max_reminders = models.PositiveSmallIntegerField(
+        _("nombre maximal de relances"), default=2, validators=bounded("reminders")
+    )
     reminder_delay_days = models.PositiveSmallIntegerField(
         _("délai minimal entre deux envois (jours)"), default=7, validators=bounded("reminder_days")
     )
@@ -762,7 +775,9 @@ class CampaignRecipient(models.Model):
     token_hash = models.CharField(max_length=64, unique=True)
     invited_at = models.DateTimeField(_("invité·e le"), null=True, blank=True)
     reminded_at = models.DateTimeField(_("relancé·e le"), null=True, blank=True)
-    reminders_sent = models.PositiveSmallIntegerField(_("relances envoyées"), default=0, validators=bounded("reminders"))
+    reminders_sent = models.PositiveSmallIntegerField(
+        _("relances envoyées"), default=0, validators=bounded("reminders")
+    )
     # A date only: with anonymous answers, a precise time would match the answer's.
     answered_on = models.DateField(_("a répondu le"), null=True, blank=True, validators=bounded("date"))
     revoked_at = models.DateTimeField(_("lien révoqué le"), null=True, blank=True)
@@ -788,6 +803,9 @@ class AnswerDraft(models.Model):
     data = models.JSONField(default=dict)
     saved_at = models.DateTimeField(auto_now=True)
 
+    def __str__(self):
+        return f"Brouillon {self.recipient_id}"
+
 
 class CampaignResponse(models.Model):
     """One answer to a campaign. In an anonymous campaign `recipient`, `site` and `function` stay
@@ -807,11 +825,16 @@ class CampaignResponse(models.Model):
         verbose_name = _("réponse")
         verbose_name_plural = _("réponses")
 
+    def __str__(self):
+        return f"{self.campaign_id} — {self.submitted_on}"
+
 
 class CampaignAnswer(models.Model):
     response = models.ForeignKey(CampaignResponse, on_delete=models.CASCADE, related_name="answers")
     question = models.ForeignKey(Question, on_delete=models.PROTECT, related_name="answers")
-    number = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True, validators=bounded("indicator"))
+    number = models.DecimalField(
+        max_digits=14, decimal_places=2, null=True, blank=True, validators=bounded("indicator")
+    )
     text = models.TextField(max_length=10000, blank=True)
     choices = models.JSONField(default=list, blank=True)
 
@@ -819,3 +842,6 @@ class CampaignAnswer(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["response", "question"], name="campaign_answer_unique"),
         ]
+
+    def __str__(self):
+        return f"{self.question_id} — {self.response_id}"

@@ -1376,7 +1376,11 @@ class _Loader:
         self.created[Questionnaire._meta.label] += made
         campaign, made = Campaign.objects.get_or_create(
             title=SURVEY_TITLE,
-            defaults={"questionnaire": questionnaire, "opens_on": D(2020, 9, 14), "closes_on": D(2020, 10, 9)},
+            defaults={
+                "questionnaire": questionnaire,
+                "opens_on": D(2020, 9, 14),
+                "closes_on": D(2020, 10, 9),
+            },
         )
         self.created[Campaign._meta.label] += made
         rows = []
@@ -1393,7 +1397,9 @@ class _Loader:
                         email=f"{function}.{slug}@demo.invalid",
                         token_hash=f"demo:{slug}:{function}",
                         invited_at=dt.datetime(2020, 9, 14, 9, tzinfo=dt.UTC),
-                        answered_on=D(2020, 9, 15) + dt.timedelta(days=rng.randint(0, 24)) if answered else None,
+                        answered_on=D(2020, 9, 15) + dt.timedelta(days=rng.randint(0, 24))
+                        if answered
+                        else None,
                     )
                 )
         self.ensure(CampaignRecipient, rows, ("campaign_id", "email"))

@@ -44,9 +44,7 @@ class CampaignRates:
         return format_share(self.answered, self.total)
 
 
-def campaign_rates(
-    campaign: Campaign, *, site_ids=None, until: datetime.date | None = None
-) -> CampaignRates:
+def campaign_rates(campaign: Campaign, *, site_ids=None, until: datetime.date | None = None) -> CampaignRates:
     """Recipients, answers and territories of one campaign (revoked links left out), optionally
     within some sites and counting answers up to `until`."""
     recipients = CampaignRecipient.objects.filter(campaign=campaign, revoked_at__isnull=True)
@@ -64,20 +62,29 @@ def campaign_rates(
     for row in territories:
         rates.by_territory.append(Rate(row["site__city"], row["total"], row["answered"]))
     labels = dict(CampaignRecipient.Function.choices)
-    for row in recipients.values("function").annotate(total=Count("id"), answered=Count("id", filter=answered)).order_by("function"):
-        rates.by_function.append(Rate(str(labels.get(row["function"], row["function"])), row["total"], row["answered"]))
+    for row in (
+        recipients.values("function")
+        .annotate(total=Count("id"), answered=Count("id", filter=answered))
+        .order_by("function")
+    ):
+        rates.by_function.append(
+            Rate(str(labels.get(row["function"], row["function"])), row["total"], row["answered"])
+        )
     rates.total = sum(r.total for r in rates.by_territory)
     rates.answered = sum(r.answered for r in rates.by_territory)
     rates.territories = len(rates.by_territory)
     rates.answering_territories = sum(1 for r in rates.by_territory if r.answered)
     counts = recipients.aggregate(
-        invited=Count("id", filter=Q(invited_at__isnull=False)), reminded=Count("id", filter=Q(reminders_sent__gt=0))
+        invited=Count("id", filter=Q(invited_at__isnull=False)),
+        reminded=Count("id", filter=Q(reminders_sent__gt=0)),
     )
     rates.invited, rates.reminded = counts["invited"], counts["reminded"]
     return rates
 
 
-def campaigns_for_period(*, site_ids, start: datetime.date, end: datetime.date) -> list[tuple[Campaign, CampaignRates]]:
+def campaigns_for_period(
+    *, site_ids, start: datetime.date, end: datetime.date
+) -> list[tuple[Campaign, CampaignRates]]:
     """The campaigns opened within the period to recipients of these sites, with their rates at
     the period's end: what a report's method chapter cites."""
     campaigns = (
@@ -161,7 +168,9 @@ def crossed_readings(site) -> list[CrossedCampaign]:
         shown = CrossedCampaign(campaign=campaign, revealed=revealed, answered_sides=sides)
         if revealed:
             means = {
-                (row["question__item__label"], row["response__side"]): Decimal(row["mean"]).quantize(Decimal("0.1"))
+                (row["question__item__label"], row["response__side"]): Decimal(row["mean"]).quantize(
+                    Decimal("0.1")
+                )
                 for row in CampaignAnswer.objects.filter(
                     response__campaign=campaign, question__item__isnull=False, number__isnull=False
                 )

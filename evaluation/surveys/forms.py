@@ -26,7 +26,9 @@ class QuestionnaireForm(forms.ModelForm):
         model = Questionnaire
         fields = ["title", "introduction", "template"]
         help_texts = {
-            "template": _("Les modèles intégrés arrivent avec leurs questions, que vous pouvez ensuite modifier."),
+            "template": _(
+                "Les modèles intégrés arrivent avec leurs questions, que vous pouvez ensuite modifier."
+            ),
             "introduction": _("Affichée en tête du questionnaire ; 5 000 caractères au plus."),
         }
         error_messages = {"title": {"required": _("Donnez un intitulé au questionnaire.")}}
@@ -53,7 +55,9 @@ class QuestionForm(BoundedModelForm):
         if kind in Question.CHOICE_KINDS and any(len(c) > 200 for c in choices):
             self.add_error("choices", _("Chaque choix tient en 200 caractères au plus."))
         if data.get("item") and kind != Question.Kind.SCALE:
-            self.add_error("item", _("Un item d'appréciation se note de 1 à 10 : choisissez « Note de 1 à 10 »."))
+            self.add_error(
+                "item", _("Un item d'appréciation se note de 1 à 10 : choisissez « Note de 1 à 10 ».")
+            )
         for name in ("text", "help_text", "section"):
             if data.get(name):
                 data[name] = _clean_text(data[name])
@@ -63,21 +67,37 @@ class QuestionForm(BoundedModelForm):
 class CampaignForm(BoundedModelForm):
     class Meta:
         model = Campaign
-        fields = ["title", "site", "opens_on", "closes_on", "anonymous", "max_reminders", "reminder_delay_days"]
+        fields = [
+            "title",
+            "site",
+            "opens_on",
+            "closes_on",
+            "anonymous",
+            "max_reminders",
+            "reminder_delay_days",
+        ]
         widgets = {"opens_on": DateInput(), "closes_on": DateInput()}
         error_messages = {
             "title": {
                 "required": _("Donnez un intitulé à la campagne."),
                 "unique": _("Une campagne porte déjà cet intitulé : choisissez-en un autre."),
             },
-            "opens_on": {"required": _("Indiquez la date d'ouverture."), "invalid": _("Saisissez une date (JJ/MM/AAAA).")},
-            "closes_on": {"required": _("Indiquez la date de clôture."), "invalid": _("Saisissez une date (JJ/MM/AAAA).")},
+            "opens_on": {
+                "required": _("Indiquez la date d'ouverture."),
+                "invalid": _("Saisissez une date (JJ/MM/AAAA)."),
+            },
+            "closes_on": {
+                "required": _("Indiquez la date de clôture."),
+                "invalid": _("Saisissez une date (JJ/MM/AAAA)."),
+            },
         }
 
     def clean(self):
         data = super().clean()
         if data.get("opens_on") and data.get("closes_on") and data["closes_on"] < data["opens_on"]:
-            self.add_error("closes_on", _("La clôture doit suivre l'ouverture : choisissez une date plus tardive."))
+            self.add_error(
+                "closes_on", _("La clôture doit suivre l'ouverture : choisissez une date plus tardive.")
+            )
         return data
 
 
@@ -109,7 +129,10 @@ class RecipientForm(forms.ModelForm):
 class RecipientImportForm(forms.Form):
     file = forms.FileField(
         label=_("Fichier des destinataires (CSV ou XLSX)"),
-        help_text=_("Colonnes : nom, e-mail, fonction, territoire (la ville du site). Rien n'est ajouté avant votre confirmation."),
+        help_text=_(
+            "Colonnes : nom, e-mail, fonction, territoire (la ville du site). "
+            "Rien n'est ajouté avant votre confirmation."
+        ),
         error_messages={"required": _("Choisissez un fichier CSV ou XLSX.")},
     )
 
@@ -148,7 +171,9 @@ class AnswerForm(forms.Form):
                 field.error_messages["invalid_choice"] = _("Choisissez l'un des choix proposés.")
             elif kind == Question.Kind.MULTIPLE:
                 field = forms.MultipleChoiceField(
-                    choices=[(c, c) for c in question.choice_list()], widget=forms.CheckboxSelectMultiple, **common
+                    choices=[(c, c) for c in question.choice_list()],
+                    widget=forms.CheckboxSelectMultiple,
+                    **common,
                 )
                 field.error_messages["invalid_choice"] = _("Choisissez parmi les choix proposés.")
             elif kind == Question.Kind.NUMBER:
@@ -160,10 +185,16 @@ class AnswerForm(forms.Form):
                 bound_field(field, "indicator")
             elif kind == Question.Kind.SHORT_TEXT:
                 field = forms.CharField(max_length=SHORT_TEXT_MAX, **common)
-                field.error_messages["max_length"] = _("Écrivez au plus %(limit_value)d caractères (vous en avez écrit %(show_value)d).")
+                field.error_messages["max_length"] = _(
+                    "Écrivez au plus %(limit_value)d caractères (vous en avez écrit %(show_value)d)."
+                )
             else:
-                field = forms.CharField(max_length=LONG_TEXT_MAX, widget=forms.Textarea(attrs={"rows": 5}), **common)
-                field.error_messages["max_length"] = _("Écrivez au plus %(limit_value)d caractères (vous en avez écrit %(show_value)d).")
+                field = forms.CharField(
+                    max_length=LONG_TEXT_MAX, widget=forms.Textarea(attrs={"rows": 5}), **common
+                )
+                field.error_messages["max_length"] = _(
+                    "Écrivez au plus %(limit_value)d caractères (vous en avez écrit %(show_value)d)."
+                )
             self.fields[f"q{question.pk}"] = field
 
     def full_clean(self):

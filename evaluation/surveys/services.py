@@ -20,6 +20,7 @@ from atc.links import absolute_url
 from atc.mail import EmailMultiAlternatives
 from atc.queue import publish
 from diagnostics.models import Assessment, AssessmentItem
+from evaluation.figures import campaigns as campaign_figures
 from evaluation.models import (
     AnswerDraft,
     Campaign,
@@ -141,7 +142,12 @@ def _logbook_questions(questionnaire):
     _add(
         questionnaire,
         [
-            {"section": section, "text": _("Ce qui s'est passé"), "kind": Question.Kind.LONG_TEXT, "required": True},
+            {
+                "section": section,
+                "text": _("Ce qui s'est passé"),
+                "kind": Question.Kind.LONG_TEXT,
+                "required": True,
+            },
             {"section": section, "text": _("Les obstacles rencontrés"), "kind": Question.Kind.LONG_TEXT},
             {"section": section, "text": _("Temps passé (heures)"), "kind": Question.Kind.NUMBER},
             {"section": section, "text": _("Les prochaines étapes"), "kind": Question.Kind.LONG_TEXT},
@@ -208,7 +214,14 @@ def campaign_create(*, questionnaire: Questionnaire, user=None, **data) -> Campa
 
 
 def recipient_add(
-    *, campaign: Campaign, name: str, email: str, function: str, site: Site, user=None, side: str | None = None
+    *,
+    campaign: Campaign,
+    name: str,
+    email: str,
+    function: str,
+    site: Site,
+    user=None,
+    side: str | None = None,
 ) -> CampaignRecipient:
     """A recipient, not yet invited: their link is drawn when the invitation is sent."""
     return CampaignRecipient.objects.create(
@@ -286,7 +299,9 @@ def recipients_check(*, campaign: Campaign, rows: list[list]) -> RecipientImport
     add, and every line's problem in French. Nothing is saved."""
     result = RecipientImport()
     if not rows:
-        result.errors.append(_("Le fichier est vide : partez du modèle (colonnes nom, e-mail, fonction, territoire)."))
+        result.errors.append(
+            _("Le fichier est vide : partez du modèle (colonnes nom, e-mail, fonction, territoire).")
+        )
         return result
     header = {}
     for index, cell in enumerate(rows[0]):
@@ -296,7 +311,10 @@ def recipients_check(*, campaign: Campaign, rows: list[list]) -> RecipientImport
     missing = [name for name in ("name", "email", "function", "site") if name not in header]
     if missing:
         result.errors.append(
-            _("Colonnes attendues : nom, e-mail, fonction, territoire (la première ligne du fichier les nomme).")
+            _(
+                "Colonnes attendues : nom, e-mail, fonction, territoire "
+                "(la première ligne du fichier les nomme)."
+            )
         )
         return result
     sites = {}
@@ -305,7 +323,10 @@ def recipients_check(*, campaign: Campaign, rows: list[list]) -> RecipientImport
             sites[_fold(key)] = site
     seen = set(campaign.recipients.values_list("email", flat=True))
     for line, row in enumerate(rows[1:], start=2):
-        cells = {key: str(row[index]).strip() if index < len(row) and row[index] is not None else "" for key, index in header.items()}
+        cells = {
+            key: str(row[index]).strip() if index < len(row) and row[index] is not None else ""
+            for key, index in header.items()
+        }
         if not any(cells.values()):
             continue
         problems = []
@@ -320,14 +341,21 @@ def recipients_check(*, campaign: Campaign, rows: list[list]) -> RecipientImport
         function = _function_of(cells["function"])
         if function is None:
             problems.append(
-                _("fonction « %(text)s » inconnue (délégué·e du préfet, commune, intercommunalité, animateur·rice, autre)")
+                _(
+                    "fonction « %(text)s » inconnue (délégué·e du préfet, commune, intercommunalité, "
+                    "animateur·rice, autre)"
+                )
                 % {"text": cells["function"][:100]}
             )
         site = sites.get(_fold(cells["site"]))
         if site is None:
-            problems.append(_("territoire « %(text)s » inconnu (ville ou nom du site)") % {"text": cells["site"][:100]})
+            problems.append(
+                _("territoire « %(text)s » inconnu (ville ou nom du site)") % {"text": cells["site"][:100]}
+            )
         if problems:
-            result.errors.append(_("Ligne %(line)s : %(problems)s.") % {"line": line, "problems": " ; ".join(problems)})
+            result.errors.append(
+                _("Ligne %(line)s : %(problems)s.") % {"line": line, "problems": " ; ".join(problems)}
+            )
             continue
         seen.add(email)
         result.rows.append({"name": name, "email": email, "function": function, "site": site})
@@ -363,7 +391,9 @@ def _message(recipient: CampaignRecipient, token: str, *, reminder: bool) -> Ema
         "url": answer_url(token),
         "reminder": reminder,
     }
-    subject = (_("Relance : %(title)s") if reminder else _("Questionnaire : %(title)s")) % {"title": campaign.title}
+    subject = (_("Relance : %(title)s") if reminder else _("Questionnaire : %(title)s")) % {
+        "title": campaign.title
+    }
     message = EmailMultiAlternatives(
         subject=settings.ACCOUNT_EMAIL_SUBJECT_PREFIX + subject,
         body=render_to_string("surveys/email/invitation.txt", context),
@@ -404,7 +434,9 @@ def invitations_send(*, campaign_id: int, now: datetime.datetime | None = None) 
     now = now or timezone.now()
     sent = 0
     ids = list(
-        CampaignRecipient.objects.filter(campaign_id=campaign_id, invited_at__isnull=True, revoked_at__isnull=True)
+        CampaignRecipient.objects.filter(
+            campaign_id=campaign_id, invited_at__isnull=True, revoked_at__isnull=True
+        )
         .order_by("pk")
         .values_list("pk", flat=True)
     )
@@ -451,7 +483,13 @@ def reminders_send(*, campaign: Campaign, now: datetime.datetime | None = None) 
     sent = 0
     for pk in list(_remindable(campaign, now).values_list("pk", flat=True)):
         with transaction.atomic():
-            recipient = _remindable(campaign, now).select_for_update().select_related("campaign__questionnaire").filter(pk=pk).first()
+            recipient = (
+                _remindable(campaign, now)
+                .select_for_update()
+                .select_related("campaign__questionnaire")
+                .filter(pk=pk)
+                .first()
+            )
             if recipient is None:
                 continue
             _send(recipient, reminder=True, now=now)
@@ -521,7 +559,9 @@ def _answer_row(question: Question, value) -> CampaignAnswer | None:
 
 
 @transaction.atomic
-def answer_submit(*, recipient: CampaignRecipient, values: dict, today: datetime.date | None = None) -> CampaignResponse:
+def answer_submit(
+    *, recipient: CampaignRecipient, values: dict, today: datetime.date | None = None
+) -> CampaignResponse:
     """Keep the answer (one per link) and mark the recipient as having answered. In an anonymous
     campaign the answer row holds neither the recipient, nor their territory, nor their function."""
     today = today or timezone.localdate()
@@ -574,7 +614,9 @@ def crossed_readings_feed(*, campaign: Campaign) -> int:
     if not campaign.site_id or not readings_revealed(campaign):
         return 0
     means = (
-        CampaignAnswer.objects.filter(response__campaign=campaign, question__item__isnull=False, number__isnull=False)
+        CampaignAnswer.objects.filter(
+            response__campaign=campaign, question__item__isnull=False, number__isnull=False
+        )
         .values("question__item_id", "response__side")
         .annotate(mean=Avg("number"), count=Count("id"))
     )
@@ -589,3 +631,14 @@ def crossed_readings_feed(*, campaign: Campaign) -> int:
         )
         written += 1
     return written
+
+
+def campaigns_for_method(scope_site_ids, period) -> list[dict]:
+    """The campaigns a report's method chapter cites for its scope (site ids) and period: title,
+    opening date and rates at the period's end (the figures module computes them)."""
+    return [
+        {"campaign": campaign, "rates": rates}
+        for campaign, rates in campaign_figures.campaigns_for_period(
+            site_ids=scope_site_ids, start=period.start, end=period.end
+        )
+    ]

@@ -8,7 +8,9 @@ urlpatterns = [
     path("enquetes/questionnaires/", views.questionnaire_list, name="questionnaire_list"),
     path("enquetes/questionnaires/nouveau/", views.questionnaire_create, name="questionnaire_create"),
     path("enquetes/questionnaires/<int:pk>/", views.questionnaire_detail, name="questionnaire_detail"),
-    path("enquetes/questionnaires/<int:pk>/apercu/", views.questionnaire_preview, name="questionnaire_preview"),
+    path(
+        "enquetes/questionnaires/<int:pk>/apercu/", views.questionnaire_preview, name="questionnaire_preview"
+    ),
     path(
         "enquetes/questionnaires/<int:pk>/nouvelle-version/",
         views.questionnaire_new_version,
@@ -25,7 +27,9 @@ urlpatterns = [
     path("enquetes/campagnes/", views.campaign_list, name="campaign_list"),
     path("enquetes/campagnes/<int:pk>/", views.campaign_detail, name="campaign_detail"),
     path("enquetes/campagnes/<int:pk>/destinataires/ajouter/", views.recipient_add, name="recipient_add"),
-    path("enquetes/campagnes/<int:pk>/destinataires/importer/", views.recipient_import, name="recipient_import"),
+    path(
+        "enquetes/campagnes/<int:pk>/destinataires/importer/", views.recipient_import, name="recipient_import"
+    ),
     path(
         "enquetes/campagnes/<int:pk>/destinataires/<int:rpk>/revoquer/",
         views.recipient_revoke,
@@ -33,7 +37,9 @@ urlpatterns = [
     ),
     path("enquetes/campagnes/<int:pk>/envoyer/", views.campaign_send, name="campaign_send"),
     path("enquetes/campagnes/<int:pk>/relancer/", views.campaign_remind, name="campaign_remind"),
-    path("enquetes/campagnes/<int:pk>/reponses.csv", views.campaign_texts_export, name="campaign_texts_export"),
+    path(
+        "enquetes/campagnes/<int:pk>/reponses.csv", views.campaign_texts_export, name="campaign_texts_export"
+    ),
     path("repondre/merci/", views.answer_thanks, name="answer_thanks"),
     path("repondre/<str:token>/", views.answer, name="answer"),
 ]

@@ -96,7 +96,9 @@ def questionnaire_preview(request, pk):
 def questionnaire_new_version(request, pk):
     questionnaire = _questionnaire(request, pk)
     copy = services.questionnaire_new_version(questionnaire=questionnaire, user=request.user)
-    messages.success(request, _("Version %(version)s créée : ses questions peuvent changer.") % {"version": copy.version})
+    messages.success(
+        request, _("Version %(version)s créée : ses questions peuvent changer.") % {"version": copy.version}
+    )
     return redirect("surveys:questionnaire_detail", copy.pk)
 
 
@@ -138,7 +140,9 @@ def question_add(request, pk):
 
 def question_edit(request, pk, qpk):
     questionnaire = _questionnaire(request, pk)
-    return _question_page(request, questionnaire, get_object_or_404(Question, pk=qpk, questionnaire=questionnaire))
+    return _question_page(
+        request, questionnaire, get_object_or_404(Question, pk=qpk, questionnaire=questionnaire)
+    )
 
 
 @require_POST
@@ -158,7 +162,9 @@ def question_delete(request, pk, qpk):
 
 def campaign_list(request):
     require_national(request)
-    campaigns = [(c, figures.campaign_rates(c)) for c in Campaign.objects.select_related("questionnaire", "site")]
+    campaigns = [
+        (c, figures.campaign_rates(c)) for c in Campaign.objects.select_related("questionnaire", "site")
+    ]
     return render(request, "surveys/campaign_list.html", {"campaigns": campaigns})
 
 
@@ -167,7 +173,9 @@ def campaign_create(request, pk):
     form = CampaignForm(request.POST or None)
 
     def save():
-        campaign = services.campaign_create(questionnaire=questionnaire, user=request.user, **form.cleaned_data)
+        campaign = services.campaign_create(
+            questionnaire=questionnaire, user=request.user, **form.cleaned_data
+        )
         return reverse("surveys:campaign_detail", args=[campaign.pk])
 
     return form_page(
@@ -284,12 +292,10 @@ def campaign_remind(request, pk):
 def campaign_texts_export(request, pk):
     """The free-text answers, one row per answer (never who wrote it)."""
     campaign = _campaign(request, pk)
-    rows = [
-        (dist.question.text, text)
-        for dist in figures.distributions(campaign)
-        for text in dist.texts
-    ]
-    response = HttpResponse(csv_bytes([_("Question"), _("Réponse")], rows), content_type="text/csv; charset=utf-8")
+    rows = [(dist.question.text, text) for dist in figures.distributions(campaign) for text in dist.texts]
+    response = HttpResponse(
+        csv_bytes([_("Question"), _("Réponse")], rows), content_type="text/csv; charset=utf-8"
+    )
     response["Content-Disposition"] = f'attachment; filename="reponses-campagne-{campaign.pk}.csv"'
     return response
 
@@ -298,7 +304,9 @@ def campaign_texts_export(request, pk):
 
 
 def _refused(request, problem, recipient=None, status=404):
-    return render(request, "surveys/answer_refused.html", {"problem": problem, "recipient": recipient}, status=status)
+    return render(
+        request, "surveys/answer_refused.html", {"problem": problem, "recipient": recipient}, status=status
+    )
 
 
 def _draft_values(request, form: AnswerForm) -> dict:

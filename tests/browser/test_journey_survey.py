@@ -33,7 +33,9 @@ def open_page(browser, live_server, request, settings):
         context.set_default_timeout(15_000)
         context.add_init_script(CSP_LISTENER)
         contexts.append(context)
-        return WatchedPage(page=context.new_page(), base_url=live_server.url, shots_dir=SCREENSHOTS / f"survey-{name}")
+        return WatchedPage(
+            page=context.new_page(), base_url=live_server.url, shots_dir=SCREENSHOTS / f"survey-{name}"
+        )
 
     yield make
     for context in contexts:
@@ -42,9 +44,16 @@ def open_page(browser, live_server, request, settings):
 
 @pytest.fixture
 def flash():
-    campaign = CampaignFactory(title="Questionnaire flash 2021", closes_on=timezone.localdate() + datetime.timedelta(days=10))
+    campaign = CampaignFactory(
+        title="Questionnaire flash 2021", closes_on=timezone.localdate() + datetime.timedelta(days=10)
+    )
     questionnaire = campaign.questionnaire
-    QuestionFactory(questionnaire=questionnaire, order=1, section="Votre regard", text="Apport de l'ATC à la coopération ?")
+    QuestionFactory(
+        questionnaire=questionnaire,
+        order=1,
+        section="Votre regard",
+        text="Apport de l'ATC à la coopération ?",
+    )
     QuestionFactory(
         questionnaire=questionnaire,
         order=2,
@@ -55,12 +64,21 @@ def flash():
         choices="Participation des habitant·es\nCoopération entre institutions",
     )
     QuestionFactory(
-        questionnaire=questionnaire, order=3, section="Pour finir", text="Une remarque ?", kind=Question.Kind.LONG_TEXT, required=False
+        questionnaire=questionnaire,
+        order=3,
+        section="Pour finir",
+        text="Une remarque ?",
+        kind=Question.Kind.LONG_TEXT,
+        required=False,
     )
     marseille = Site.objects.get(slug="marseille")
     grenoble = Site.objects.get(slug="grenoble")
-    recipient_with_token("lien-navigateur-bureau-" + "a" * 30, campaign=campaign, site=marseille, email="a@example.org")
-    recipient_with_token("lien-navigateur-mobile-" + "b" * 30, campaign=campaign, site=grenoble, email="b@example.org")
+    recipient_with_token(
+        "lien-navigateur-bureau-" + "a" * 30, campaign=campaign, site=marseille, email="a@example.org"
+    )
+    recipient_with_token(
+        "lien-navigateur-mobile-" + "b" * 30, campaign=campaign, site=grenoble, email="b@example.org"
+    )
     return campaign
 
 
@@ -79,7 +97,9 @@ def test_two_recipients_answer_in_a_browser_one_on_a_320_px_phone(open_page, fla
     browser.get_by_label("Une remarque ?").fill("Le binôme délégué·e – animatrice fonctionne.")
     browser.get_by_role("button", name="Envoyer mes réponses").click()
     expect(browser.get_by_text("Répondez à cette question : elle est obligatoire.")).to_be_visible()
-    expect(browser.get_by_label("Une remarque ?")).to_have_value("Le binôme délégué·e – animatrice fonctionne.")
+    expect(browser.get_by_label("Une remarque ?")).to_have_value(
+        "Le binôme délégué·e – animatrice fonctionne."
+    )
     _check_axe(browser, "erreurs")
     group = browser.get_by_role("group", name="Apport de l'ATC à la coopération ?")
     group.get_by_label("8", exact=True).check()
@@ -101,10 +121,14 @@ def test_two_recipients_answer_in_a_browser_one_on_a_320_px_phone(open_page, fla
     # Nothing wider than the screen: no horizontal scrolling on a phone.
     assert small.evaluate("document.documentElement.scrollWidth") <= 320
     # By keyboard only: the scale's radio buttons are reached with Tab and chosen with the arrows.
-    small.get_by_role("group", name="Apport de l'ATC à la coopération ?").get_by_label("1", exact=True).focus()
+    small.get_by_role("group", name="Apport de l'ATC à la coopération ?").get_by_label(
+        "1", exact=True
+    ).focus()
     small.keyboard.press("ArrowRight")
     small.keyboard.press("ArrowRight")
-    expect(small.get_by_role("group", name="Apport de l'ATC à la coopération ?").get_by_label("3", exact=True)).to_be_checked()
+    expect(
+        small.get_by_role("group", name="Apport de l'ATC à la coopération ?").get_by_label("3", exact=True)
+    ).to_be_checked()
     small.get_by_role("button", name="Envoyer mes réponses").focus()
     small.keyboard.press("Enter")
     expect(small.get_by_role("heading", level=1)).to_have_text("Merci pour votre réponse")

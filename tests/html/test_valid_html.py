@@ -16,10 +16,10 @@ from atc.models import User
 from atc.notifications.services import unsubscribe_token
 from diagnostics.models import Finding
 from evaluation.models import LogbookEntry
+from evaluation.surveys import services as survey_services
 from pilotage import services
 from pilotage.models import Action, Meeting
 from sites.models import PartnerOrganisation, Site
-from evaluation.surveys import services as survey_services
 from tests.atc.factories import NotificationFactory
 from tests.html import nu
 from tests.reports.factories import EvaluationReportFactory, IndicatorFactory, ReportScheduleFactory
@@ -170,15 +170,26 @@ def _survey_pages() -> dict[str | None, list[tuple[str, str]]]:
     """A crossed-readings campaign on Marseille with every kind of question, answered by both sides
     (the campaign page shows the results, the site dashboard the readings), and a pending link."""
     marseille = Site.objects.get(slug="marseille")
-    questionnaire = survey_services.questionnaire_create(title="Regards <croisés>", template="crossed_readings")
+    questionnaire = survey_services.questionnaire_create(
+        title="Regards <croisés>", template="crossed_readings"
+    )
     for kind in ("single", "multiple", "number", "short_text", "long_text"):
-        QuestionFactory(questionnaire=questionnaire, kind=kind, required=False, choices="Oui\nNon", section="Autres")
+        QuestionFactory(
+            questionnaire=questionnaire, kind=kind, required=False, choices="Oui\nNon", section="Autres"
+        )
     campaign = CampaignFactory(questionnaire=questionnaire, site=marseille, title="Regards croisés <2021>")
     values = {f"q{q.pk}": "5" for q in questionnaire.questions.filter(kind="scale")}
     for index, function in enumerate(("prefet_delegate", "facilitator")):
-        recipient = recipient_with_token(f"jeton-html-{index}-" + "x" * 30, campaign=campaign, site=marseille, function=function)
-        survey_services.answer_submit(recipient=recipient, values={**values, f"q{questionnaire.questions.get(kind='long_text').pk}": "Un <b>texte</b>"})
-    recipient_with_token("jeton-html-ouvert-" + "y" * 30, campaign=campaign, site=marseille, function="city_referent")
+        recipient = recipient_with_token(
+            f"jeton-html-{index}-" + "x" * 30, campaign=campaign, site=marseille, function=function
+        )
+        survey_services.answer_submit(
+            recipient=recipient,
+            values={**values, f"q{questionnaire.questions.get(kind='long_text').pk}": "Un <b>texte</b>"},
+        )
+    recipient_with_token(
+        "jeton-html-ouvert-" + "y" * 30, campaign=campaign, site=marseille, function="city_referent"
+    )
     national = [
         ("questionnaire-list", reverse("surveys:questionnaire_list")),
         ("questionnaire-detail", reverse("surveys:questionnaire_detail", args=[questionnaire.pk])),
@@ -247,7 +258,10 @@ def _survey_answer_refusals() -> list[tuple[str, str]]:
     assert invalid.status_code == 400
     used = client.get(reverse("surveys:answer", args=["jeton-html-0-" + "x" * 30]))
     assert used.status_code == 410
-    return [("survey-answer-with-errors", invalid.content.decode()), ("survey-link-used", used.content.decode())]
+    return [
+        ("survey-answer-with-errors", invalid.content.decode()),
+        ("survey-link-used", used.content.decode()),
+    ]
 
 
 @pytest.fixture(scope="module")

@@ -46,7 +46,9 @@ RULES = {
     "surveys:campaign_send": Rule(NATIONAL, _campaign, ("POST",), lambda o: {}),
     "surveys:campaign_remind": Rule(NATIONAL, _campaign, ("POST",), lambda o: {}),
     "surveys:campaign_texts_export": Rule(NATIONAL, _campaign),
-    "surveys:answer": Rule(PUBLIC, lambda o: {"token": o["survey_token"]}, ("GET", "POST"), lambda o: {"draft": "1"}),
+    "surveys:answer": Rule(
+        PUBLIC, lambda o: {"token": o["survey_token"]}, ("GET", "POST"), lambda o: {"draft": "1"}
+    ),
     "surveys:answer_thanks": Rule(PUBLIC),
 }
 
@@ -54,9 +56,13 @@ RULES = {
 def build(site, user):
     """A campaign open today with one question and one recipient on the site, whose link is known."""
     question = QuestionFactory(questionnaire__title=f"Questionnaire de la matrice {site.slug}")
-    campaign = CampaignFactory(questionnaire=question.questionnaire, title=f"Campagne de la matrice {site.slug}")
+    campaign = CampaignFactory(
+        questionnaire=question.questionnaire, title=f"Campagne de la matrice {site.slug}"
+    )
     token = f"jeton-matrice-{site.slug}-0123456789abcdefghijklmnop"
-    recipient = recipient_with_token(token, campaign=campaign, site=site, email=f"matrice@{site.slug}.example.org")
+    recipient = recipient_with_token(
+        token, campaign=campaign, site=site, email=f"matrice@{site.slug}.example.org"
+    )
     # An answer already given on the site, with a free text (the campaign page lists it).
     text = QuestionFactory(questionnaire=question.questionnaire, kind=Question.Kind.LONG_TEXT, required=False)
     response = CampaignResponse.objects.create(

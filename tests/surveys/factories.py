@@ -47,11 +47,12 @@ class RecipientFactory(factory.django.DjangoModelFactory):
     name = factory.Sequence(lambda n: f"Personne {n}")
     email = factory.Sequence(lambda n: f"personne{n}@example.org")
     function = CampaignRecipient.Function.PREFET_DELEGATE
-    side = factory.LazyAttribute(lambda o: SIDE_OF_FUNCTION.get(o.function, CampaignRecipient.Side.INSTITUTIONAL))
+    side = factory.LazyAttribute(
+        lambda o: SIDE_OF_FUNCTION.get(o.function, CampaignRecipient.Side.INSTITUTIONAL)
+    )
     token = factory.Sequence(lambda n: f"jeton-de-test-{n:04d}-aaaaaaaaaaaaaaaaaaaaaaaaaaaa")
     token_hash = factory.LazyAttribute(lambda o: token_hash(o.token))
     invited_at = factory.LazyFunction(timezone.now)
-
 
 
 def recipient_with_token(token: str, **kwargs) -> CampaignRecipient:

@@ -8,7 +8,11 @@ from openpyxl import Workbook
 
 from sites.models import Site
 
-FUNCTIONS = [("Délégué·e du préfet", 14), ("Référent·e politique de la ville (commune)", 9), ("intercommunalité", 7)]
+FUNCTIONS = [
+    ("Délégué·e du préfet", 14),
+    ("Référent·e politique de la ville (commune)", 9),
+    ("intercommunalité", 7),
+]
 
 
 def recipients_rows(sites: list[Site]) -> list[list[str]]:
@@ -16,9 +20,11 @@ def recipients_rows(sites: list[Site]) -> list[list[str]]:
     of the first 9, the intercommunality referents of the first 7."""
     rows = [["Nom", "E-mail", "Fonction", "Territoire"]]
     for function, count in FUNCTIONS:
-        for index, site in enumerate(sites[:count]):
+        for site in sites[:count]:
             slug = function.split()[0].lower().replace("é", "e").replace("·", "")
-            rows.append([f"{function.split()[0]} {site.city}", f"{slug}.{site.slug}@example.org", function, site.city])
+            rows.append(
+                [f"{function.split()[0]} {site.city}", f"{slug}.{site.slug}@example.org", function, site.city]
+            )
     return rows
 
 
@@ -45,6 +51,8 @@ def respondents(emails: list[str], sites: list[Site]) -> list[str]:
     for email in emails:
         kind, rest = email.split(".", 1)
         slug = rest.split("@")[0]
-        if (kind.startswith("delegue") and slug in first10) or (kind.startswith("referent") and slug in first7):
+        if (kind.startswith("delegue") and slug in first10) or (
+            kind.startswith("referent") and slug in first7
+        ):
             chosen.append(email)
     return chosen

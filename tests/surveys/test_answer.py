@@ -25,7 +25,11 @@ def campaign():
     questionnaire = campaign.questionnaire
     QuestionFactory(questionnaire=questionnaire, order=1, text="Apport de l'ATC ?", kind=Question.Kind.SCALE)
     QuestionFactory(
-        questionnaire=questionnaire, order=2, text="Nombre de réunions ?", kind=Question.Kind.NUMBER, required=False
+        questionnaire=questionnaire,
+        order=2,
+        text="Nombre de réunions ?",
+        kind=Question.Kind.NUMBER,
+        required=False,
     )
     QuestionFactory(
         questionnaire=questionnaire,
@@ -35,7 +39,9 @@ def campaign():
         required=False,
         choices="Habitants\nInstitutions\nAssociations",
     )
-    QuestionFactory(questionnaire=questionnaire, order=4, text="Remarques", kind=Question.Kind.LONG_TEXT, required=False)
+    QuestionFactory(
+        questionnaire=questionnaire, order=4, text="Remarques", kind=Question.Kind.LONG_TEXT, required=False
+    )
     return campaign
 
 
@@ -93,7 +99,9 @@ def test_a_draft_is_saved_and_comes_back_then_is_deleted_when_sent(client, recip
     assert not AnswerDraft.objects.exists()
 
 
-def test_a_missing_required_answer_is_said_beside_the_question_and_nothing_typed_is_lost(client, recipient, campaign):
+def test_a_missing_required_answer_is_said_beside_the_question_and_nothing_typed_is_lost(
+    client, recipient, campaign
+):
     q = _ids(campaign)
     response = client.post(_url(), {q[4]: "Mon long texte"})
     assert response.status_code == 400
@@ -206,7 +214,7 @@ def test_an_anonymous_campaign_keeps_no_link_between_answer_and_recipient(client
     for model in (CampaignResponse, CampaignAnswer):
         table = model._meta.db_table
         with connection.cursor() as cursor:
-            cursor.execute(f"SELECT * FROM {table}")  # noqa: S608 (a model's own table name)
+            cursor.execute(f"SELECT * FROM {table}")
             columns = [c[0] for c in cursor.description]
             for row in cursor.fetchall():
                 values = dict(zip(columns, row, strict=True))

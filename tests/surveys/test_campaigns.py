@@ -10,7 +10,10 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 
+from atc.periods import parse_period
 from evaluation.models import CampaignRecipient, Question, Questionnaire
+from evaluation.reports.scopes import parse_scope
+from evaluation.reports.services import render_html
 from evaluation.surveys import services
 from tests.smtpserver import body_text
 from tests.surveys import flash
@@ -28,7 +31,9 @@ def _text(response) -> str:
 @pytest.fixture
 def flash_campaign(national_team):
     questionnaire = services.questionnaire_create(
-        title="Questionnaire flash aux acteurs institutionnels", template=Questionnaire.Template.FLASH, user=national_team
+        title="Questionnaire flash aux acteurs institutionnels",
+        template=Questionnaire.Template.FLASH,
+        user=national_team,
     )
     today = timezone.localdate()
     return services.campaign_create(
@@ -56,7 +61,9 @@ def _answer_flash(client, token, campaign):
     assert response.status_code == 302, _text(response)[:2000]
 
 
-def test_the_seed_004_flash_survey_end_to_end(client, national_team, flash_campaign, smtp_server, django_capture_on_commit_callbacks):
+def test_the_seed_004_flash_survey_end_to_end(
+    client, national_team, flash_campaign, smtp_server, django_capture_on_commit_callbacks
+):
     sites = flash.flash_sites()
     client.force_login(national_team)
     url, checked = _import(client, flash_campaign, flash.xlsx_file(flash.recipients_rows(sites)))
@@ -106,8 +113,20 @@ def test_the_seed_004_flash_survey_end_to_end(client, national_team, flash_campa
     page = _text(client.get(reverse("surveys:campaign_detail", args=[flash_campaign.pk])))
     assert "17 réponses sur 30 destinataires (57 %), 10 territoires sur 14" in page
 
+    # The national report's method chapter cites the campaign with the same figures.
+    today = timezone.localdate()
+    quarter = parse_period(f"{today.year}-T{(today.month - 1) // 3 + 1}")
+    report = re.sub(
+        r"\s+", " ", render_html(target=parse_scope("national"), period=quarter).replace("\u202f", " ")
+    )
+    assert (
+        "Questionnaire flash 2021 : 17 réponses sur 30 destinataires (57 %), 10 territoires sur 14" in report
+    )
 
-def test_a_file_with_problems_adds_nobody_and_says_each_line(client, national_team, flash_campaign, marseille):
+
+def test_a_file_with_problems_adds_nobody_and_says_each_line(
+    client, national_team, flash_campaign, marseille
+):
     client.force_login(national_team)
     rows = [
         ["Nom", "E-mail", "Fonction", "Territoire"],
@@ -119,7 +138,11 @@ def test_a_file_with_problems_adds_nobody_and_says_each_line(client, national_te
     assert checked.status_code == 400
     text = _text(checked)
     assert "Rien n'a été ajouté" in text.replace("&#x27;", "'")
-    assert "Ligne 3" in text and "fonction « Astronaute » inconnue" in text and "territoire « Atlantide » inconnu" in text
+    assert (
+        "Ligne 3" in text
+        and "fonction « Astronaute » inconnue" in text
+        and "territoire « Atlantide » inconnu" in text
+    )
     assert "Ligne 4" in text and "figure déjà" in text
     assert "<b>Dom</b>" not in checked.content.decode()
     assert not CampaignRecipient.objects.exists()
@@ -142,7 +165,9 @@ def test_an_unreadable_file_gets_the_imports_french_reason(client, national_team
 
 def test_reminders_wait_the_delay_and_stop_at_the_maximum(marseille, smtp_server):
     campaign = CampaignFactory(max_reminders=2, reminder_delay_days=7)
-    services.recipient_add(campaign=campaign, name="A", email="a@example.org", function="city_referent", site=marseille)
+    services.recipient_add(
+        campaign=campaign, name="A", email="a@example.org", function="city_referent", site=marseille
+    )
     now = timezone.now()
     services.invitations_send(campaign_id=campaign.pk, now=now)
     assert services.reminders_send(campaign=campaign, now=now + datetime.timedelta(days=6)) == 0
@@ -183,7 +208,8 @@ def test_the_builder_says_what_a_choice_question_needs(client, national_team):
     questionnaire = QuestionnaireFactory()
     client.force_login(national_team)
     response = client.post(
-        reverse("surveys:question_add", args=[questionnaire.pk]), {"text": "Lequel ?", "kind": "single", "order": 1, "choices": "Un seul"}
+        reverse("surveys:question_add", args=[questionnaire.pk]),
+        {"text": "Lequel ?", "kind": "single", "order": 1, "choices": "Un seul"},
     )
     assert response.status_code == 200
     assert "Écrivez au moins deux choix, un par ligne." in _text(response)

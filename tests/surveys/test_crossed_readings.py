@@ -24,7 +24,9 @@ def _text(response) -> str:
 @pytest.fixture
 def crossed(marseille, national_team):
     questionnaire = services.questionnaire_create(
-        title="Regards croisés Marseille", template=Questionnaire.Template.CROSSED_READINGS, user=national_team
+        title="Regards croisés Marseille",
+        template=Questionnaire.Template.CROSSED_READINGS,
+        user=national_team,
     )
     today = timezone.localdate()
     return services.campaign_create(
@@ -46,10 +48,18 @@ def test_the_facilitator_cannot_see_the_institutional_readings_before_answering(
 ):
     items = list(AssessmentItem.objects.order_by("order", "label"))
     assert items, "the reference items come with the migrations"
-    recipient_with_token("institutionnel-1-" + "a" * 30, campaign=crossed, site=marseille, function="prefet_delegate")
-    recipient_with_token("institutionnel-2-" + "b" * 30, campaign=crossed, site=marseille, function="city_referent")
     recipient_with_token(
-        "animatrice-" + "c" * 36, campaign=crossed, site=marseille, function="facilitator", side=CampaignRecipient.Side.FACILITATOR
+        "institutionnel-1-" + "a" * 30, campaign=crossed, site=marseille, function="prefet_delegate"
+    )
+    recipient_with_token(
+        "institutionnel-2-" + "b" * 30, campaign=crossed, site=marseille, function="city_referent"
+    )
+    recipient_with_token(
+        "animatrice-" + "c" * 36,
+        campaign=crossed,
+        site=marseille,
+        function="facilitator",
+        side=CampaignRecipient.Side.FACILITATOR,
     )
     _answer(client, "institutionnel-1-" + "a" * 30, crossed, 3)
     _answer(client, "institutionnel-2-" + "b" * 30, crossed, 4)
