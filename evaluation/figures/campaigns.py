@@ -82,6 +82,16 @@ def campaign_rates(campaign: Campaign, *, site_ids=None, until: datetime.date | 
     return rates
 
 
+def campaigns_with_rates(campaigns) -> list[tuple[Campaign, Rate]]:
+    """Each campaign with its recipients and answers (revoked links left out), in one query."""
+    live = Q(recipients__revoked_at__isnull=True)
+    annotated = campaigns.annotate(
+        total=Count("recipients", filter=live),
+        answered=Count("recipients", filter=live & Q(recipients__answered_on__isnull=False)),
+    )
+    return [(c, Rate(c.title, c.total, c.answered)) for c in annotated]
+
+
 def campaigns_for_period(
     *, site_ids, start: datetime.date, end: datetime.date
 ) -> list[tuple[Campaign, CampaignRates]]:

@@ -273,7 +273,7 @@ def _function_of(text: str):
     wanted = _fold(text)
     for value, label in Function.choices:
         if wanted in (_fold(value), _fold(label)):
-            return value
+            return Function(value)
     aliases = {
         "delegue du prefet": Function.PREFET_DELEGATE,
         "dp": Function.PREFET_DELEGATE,

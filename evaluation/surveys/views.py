@@ -162,9 +162,7 @@ def question_delete(request, pk, qpk):
 
 def campaign_list(request):
     require_national(request)
-    campaigns = [
-        (c, figures.campaign_rates(c)) for c in Campaign.objects.select_related("questionnaire", "site")
-    ]
+    campaigns = figures.campaigns_with_rates(Campaign.objects.select_related("questionnaire", "site"))
     return render(request, "surveys/campaign_list.html", {"campaigns": campaigns})
 
 

@@ -224,3 +224,25 @@ def test_the_preview_shows_every_question_in_french(client, national_team):
     for question in questionnaire.questions.all():
         assert question.text.replace("'", "&#x27;") in page
     assert Question.objects.filter(questionnaire=questionnaire, kind=Question.Kind.SCALE).exists()
+
+
+def test_the_campaign_pages_do_not_grow_their_queries_with_the_data(
+    client, national_team, marseille, grenoble, django_assert_max_num_queries
+):
+    for index in range(5):
+        campaign = CampaignFactory(title=f"Campagne {index}")
+        QuestionFactory(questionnaire=campaign.questionnaire)
+        for site in (marseille, grenoble):
+            services.recipient_add(
+                campaign=campaign,
+                name="X",
+                email=f"x{index}.{site.slug}@example.org",
+                function="other",
+                site=site,
+            )
+    client.force_login(national_team)
+    with django_assert_max_num_queries(15):
+        page = client.get(reverse("surveys:campaign_list"))
+    assert "0 / 2" in page.content.decode()
+    with django_assert_max_num_queries(25):
+        client.get(reverse("surveys:campaign_detail", args=[campaign.pk]))
