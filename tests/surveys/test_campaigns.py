@@ -246,3 +246,25 @@ def test_the_campaign_pages_do_not_grow_their_queries_with_the_data(
     assert "0 / 2" in page.content.decode()
     with django_assert_max_num_queries(25):
         client.get(reverse("surveys:campaign_detail", args=[campaign.pk]))
+
+
+def test_the_invitation_is_french_text_and_html_with_the_link_on_the_public_address(
+    marseille, smtp_server, settings
+):
+    campaign = CampaignFactory(title="Regards <croisés>", anonymous=True)
+    services.recipient_add(
+        campaign=campaign,
+        name="<b>Camille</b>",
+        email="camille@example.org",
+        function="other",
+        site=marseille,
+    )
+    services.invitations_send(campaign_id=campaign.pk)
+    [message] = smtp_server.messages
+    text = body_text(message)
+    assert "Bonjour <b>Camille</b>," in text
+    assert f"{settings.SITE_URL}/repondre/" in text
+    assert "Vos réponses sont anonymes" in text
+    html = message.get_body(preferencelist=("html",)).get_content()
+    assert "&lt;b&gt;Camille&lt;/b&gt;" in html and "<b>Camille</b>" not in html
+    assert "Regards &lt;croisés&gt;" in html
