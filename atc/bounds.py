@@ -76,6 +76,9 @@ RANGES = {
     ),
     # Display order of catalogue entries.
     "order": Range(0, 1000, _("Indiquez un ordre entre 0 et 1 000.")),
+    # Reminders of a questionnaire campaign, and the days between two sendings.
+    "reminders": Range(0, 10, _("Indiquez un nombre de relances entre 0 et 10.")),
+    "reminder_days": Range(1, 90, _("Indiquez un délai entre 1 et 90 jours.")),
 }
 
 

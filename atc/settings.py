@@ -513,6 +513,9 @@ CELERY_BEAT_SCHEDULE = {
 # throttling counts them in the cache.
 ATC_API_RATE = env_str("ATC_API_RATE", "600/minute")
 ATC_API_ANON_RATE = env_str("ATC_API_ANON_RATE", "30/minute")
+# The questionnaires' answer pages (evaluation/surveys/): requests per client address, whether the
+# personal link is valid or not (README « Liens personnels des questionnaires »).
+ATC_SURVEY_ANSWER_RATE = env_str("ATC_SURVEY_ANSWER_RATE", "60/minute")
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "evaluation.api.authentication.ApiTokenAuthentication",
@@ -554,6 +557,7 @@ CELERY_IMPORTS = [
     "evaluation.opendata.tasks",
     "evaluation.attention.tasks",
     "atc.notifications.tasks",
+    "evaluation.surveys.tasks",
 ]
 
 # Evaluation reports (evaluation/reports/pdf.py explains the limits): a render runs in a child process

@@ -43,5 +43,6 @@ urlpatterns = [
     path("", include("evaluation.sheets.urls")),
     path("", include("evaluation.showcase.urls")),
     path("", include("evaluation.attention.urls")),
+    path("", include("evaluation.surveys.urls")),
     path("", include("atc.notifications.urls")),
 ]

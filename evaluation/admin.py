@@ -2,15 +2,15 @@ from django.contrib import admin
 
 from atc.admin import HistoryAdmin
 from evaluation.models import (
+    Campaign,
     EvaluationReport,
     Indicator,
     IndicatorObjective,
     IndicatorValue,
     LogbookEntry,
+    Questionnaire,
     ReportLinkUse,
     ReportSchedule,
-    Survey,
-    SurveyRecipient,
 )
 
 
@@ -38,15 +38,22 @@ class IndicatorValueAdmin(admin.ModelAdmin):
     list_filter = ["indicator", "site__network"]
 
 
-class RecipientInline(admin.TabularInline):
-    model = SurveyRecipient
-    extra = 0
+@admin.register(Questionnaire)
+class QuestionnaireAdmin(admin.ModelAdmin):
+    """Questionnaires are built on their own pages (« Questionnaires »); listed here for reference."""
+
+    list_display = ["title", "version", "template", "locked_at"]
 
 
-@admin.register(Survey)
-class SurveyAdmin(admin.ModelAdmin):
-    list_display = ["title", "sent_on", "closes_on"]
-    inlines = [RecipientInline]
+@admin.register(Campaign)
+class CampaignAdmin(admin.ModelAdmin):
+    """Campaigns, their recipients and links are managed on the campaign page, never here (a
+    recipient's link exists only as a hash)."""
+
+    list_display = ["title", "opens_on", "closes_on", "anonymous"]
+
+    def has_change_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(EvaluationReport)

@@ -1,5 +1,5 @@
-"""Evaluation: logbook entries, national indicators and their values, surveys, and the evaluation
-reports (PDF) with their schedules."""
+"""Evaluation: logbook entries, national indicators and their values, questionnaires and their
+campaigns, and the evaluation reports (PDF) with their schedules."""
 
 import datetime
 import uuid
@@ -256,56 +256,6 @@ class IndicatorValue(models.Model):
 
     def __str__(self):
         return f"{self.indicator} — {self.site} : {self.value}"
-
-
-class Survey(models.Model):
-    """A survey of the evaluation (e.g. the flash questionnaire to institutional actors)."""
-
-    title = models.CharField(_("intitulé"), max_length=200, unique=True)
-    description = models.TextField(_("description"), blank=True)
-    sent_on = models.DateField(_("envoyé le"), validators=bounded("date"))
-    closes_on = models.DateField(_("clos le"), null=True, blank=True, validators=bounded("date"))
-
-    class Meta:
-        verbose_name = _("enquête")
-        verbose_name_plural = _("enquêtes")
-        ordering = ["-sent_on"]
-
-    def __str__(self):
-        return self.title
-
-
-class SurveyRecipient(models.Model):
-    """One recipient of a survey (by function, not by name) and whether they answered."""
-
-    class Function(models.TextChoices):
-        PREFET_DELEGATE = "prefet_delegate", _("Délégué·e du préfet")
-        CITY_REFERENT = "city_referent", _("Référent·e politique de la ville (commune)")
-        INTERCO_REFERENT = (
-            "interco_referent",
-            _("Référent·e politique de la ville (intercommunalité)"),
-        )
-        FACILITATOR = "facilitator", _("Animateur·rice")
-        OTHER = "other", _("Autre")
-
-    survey = models.ForeignKey(
-        Survey, on_delete=models.CASCADE, related_name="recipients", verbose_name=_("enquête")
-    )
-    site = models.ForeignKey(
-        Site, on_delete=models.CASCADE, related_name="survey_recipients", verbose_name=_("site")
-    )
-    function = models.CharField(_("fonction"), max_length=20, choices=Function.choices)
-    responded_on = models.DateField(_("a répondu le"), null=True, blank=True, validators=bounded("date"))
-
-    objects = SiteScopedQuerySet.as_manager()
-
-    class Meta:
-        verbose_name = _("destinataire d'enquête")
-        verbose_name_plural = _("destinataires d'enquête")
-        ordering = ["survey", "site", "function"]
-
-    def __str__(self):
-        return f"{self.survey} — {self.site} ({self.get_function_display()})"
 
 
 class Scope(models.TextChoices):
@@ -919,3 +869,286 @@ class ShowcaseVersion(models.Model):
 
     def __str__(self):
         return str(self.version)
+
+
+# --- Participatory evaluation: questionnaires, campaigns, answers (evaluation/surveys/) -------------
+
+
+class QuestionnaireQuerySet(models.QuerySet):
+    def national(self):
+        return self.filter(site__isnull=True)
+
+
+class Questionnaire(models.Model):
+    """A questionnaire built on the platform. Once a campaign has sent it, it is locked: its
+    questions no longer change; a new version (a copy) is made to change them."""
+
+    class Template(models.TextChoices):
+        FREE = "free", _("Questionnaire libre")
+        FLASH = "flash", _("Questionnaire flash aux acteurs institutionnels")
+        CROSSED_READINGS = "crossed_readings", _("Regards croisés (notes de 1 à 10)")
+        LOGBOOK = "logbook", _("Carnet de bord")
+
+    title = models.CharField(_("intitulé"), max_length=200)
+    introduction = models.TextField(_("introduction"), max_length=5000, blank=True)
+    template = models.CharField(_("modèle"), max_length=20, choices=Template.choices, default=Template.FREE)
+    site = models.ForeignKey(
+        Site,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="questionnaires",
+        verbose_name=_("site"),
+        help_text=_("Vide pour un questionnaire national."),
+    )
+    version = models.PositiveSmallIntegerField(_("version"), default=1, validators=bounded("order"))
+    previous = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("version précédente"),
+    )
+    locked_at = models.DateTimeField(_("figé le"), null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(_("créé le"), auto_now_add=True)
+
+    objects = QuestionnaireQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("questionnaire")
+        verbose_name_plural = _("questionnaires")
+        ordering = ["title", "-version"]
+
+    def __str__(self):
+        return f"{self.title} (v{self.version})"
+
+    @property
+    def is_locked(self) -> bool:
+        return self.locked_at is not None
+
+
+class Question(models.Model):
+    class Kind(models.TextChoices):
+        SCALE = "scale", _("Note de 1 à 10")
+        SINGLE = "single", _("Choix unique")
+        MULTIPLE = "multiple", _("Choix multiple")
+        NUMBER = "number", _("Nombre")
+        SHORT_TEXT = "short_text", _("Texte court")
+        LONG_TEXT = "long_text", _("Texte long")
+
+    CHOICE_KINDS = {Kind.SINGLE, Kind.MULTIPLE}
+
+    questionnaire = models.ForeignKey(
+        Questionnaire, on_delete=models.CASCADE, related_name="questions", verbose_name=_("questionnaire")
+    )
+    order = models.PositiveSmallIntegerField(_("ordre"), default=0, validators=bounded("order"))
+    section = models.CharField(
+        _("partie"),
+        max_length=200,
+        blank=True,
+        help_text=_("Les questions qui se suivent sous la même partie sont regroupées."),
+    )
+    text = models.CharField(_("question"), max_length=500)
+    help_text = models.CharField(_("aide"), max_length=500, blank=True)
+    kind = models.CharField(_("type de réponse"), max_length=12, choices=Kind.choices)
+    required = models.BooleanField(_("réponse obligatoire"), default=False)
+    choices = models.TextField(
+        _("choix proposés"),
+        max_length=4000,
+        blank=True,
+        help_text=_("Un choix par ligne (choix unique ou multiple)."),
+    )
+    item = models.ForeignKey(
+        "diagnostics.AssessmentItem",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("item d'appréciation"),
+        help_text=_("Pour une note de 1 à 10 des regards croisés : l'item du territoire qu'elle note."),
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("question")
+        verbose_name_plural = _("questions")
+        ordering = ["questionnaire", "order", "pk"]
+
+    def __str__(self):
+        return self.text
+
+    def choice_list(self) -> list[str]:
+        return [line.strip() for line in self.choices.splitlines() if line.strip()]
+
+
+class Campaign(models.Model):
+    """A questionnaire sent to recipients, open between two dates."""
+
+    questionnaire = models.ForeignKey(
+        Questionnaire, on_delete=models.PROTECT, related_name="campaigns", verbose_name=_("questionnaire")
+    )
+    title = models.CharField(_("intitulé"), max_length=200, unique=True)
+    site = models.ForeignKey(
+        Site,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="campaigns",
+        verbose_name=_("site"),
+        help_text=_("Le site des regards croisés ; vide pour une campagne sur plusieurs territoires."),
+    )
+    opens_on = models.DateField(_("ouverture le"), validators=bounded("date"))
+    closes_on = models.DateField(_("clôture le"), validators=bounded("date"))
+    anonymous = models.BooleanField(
+        _("réponses anonymes"),
+        default=False,
+        help_text=_("La plateforme sait qui a répondu, jamais ce que chacun·e a répondu."),
+    )
+    max_reminders = models.PositiveSmallIntegerField(
+        _("nombre maximal de relances"), default=2, validators=bounded("reminders")
+    )
+    reminder_delay_days = models.PositiveSmallIntegerField(
+        _("délai minimal entre deux envois (jours)"), default=7, validators=bounded("reminder_days")
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(_("créée le"), auto_now_add=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("campagne de questionnaire")
+        verbose_name_plural = _("campagnes de questionnaire")
+        ordering = ["-opens_on", "title"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(closes_on__gte=F("opens_on")),
+                name="campaign_dates_order",
+                violation_error_message=_("La clôture doit suivre l'ouverture."),
+            ),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def is_open(self, today: datetime.date | None = None) -> bool:
+        today = today or timezone.localdate()
+        return self.opens_on <= today <= self.closes_on
+
+
+class CampaignRecipient(models.Model):
+    """One person a campaign is sent to, with their personal link (only its SHA-256 is kept)."""
+
+    class Function(models.TextChoices):
+        PREFET_DELEGATE = "prefet_delegate", _("Délégué·e du préfet")
+        CITY_REFERENT = "city_referent", _("Référent·e politique de la ville (commune)")
+        INTERCO_REFERENT = (
+            "interco_referent",
+            _("Référent·e politique de la ville (intercommunalité)"),
+        )
+        FACILITATOR = "facilitator", _("Animateur·rice")
+        OTHER = "other", _("Autre")
+
+    class Side(models.TextChoices):
+        INSTITUTIONAL = "institutional", _("Acteurs institutionnels")
+        FACILITATOR = "facilitator", _("Animateur·rice")
+        RESIDENTS = "residents", _("Habitant·es")
+
+    campaign = models.ForeignKey(
+        Campaign, on_delete=models.CASCADE, related_name="recipients", verbose_name=_("campagne")
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("compte"),
+    )
+    name = models.CharField(_("nom"), max_length=200)
+    email = models.EmailField(_("adresse e-mail"), max_length=254)
+    function = models.CharField(_("fonction"), max_length=20, choices=Function.choices)
+    side = models.CharField(_("regard"), max_length=16, choices=Side.choices, default=Side.INSTITUTIONAL)
+    site = models.ForeignKey(
+        Site, on_delete=models.PROTECT, related_name="campaign_recipients", verbose_name=_("territoire")
+    )
+    token_hash = models.CharField(max_length=64, unique=True)
+    invited_at = models.DateTimeField(_("invité·e le"), null=True, blank=True)
+    reminded_at = models.DateTimeField(_("relancé·e le"), null=True, blank=True)
+    reminders_sent = models.PositiveSmallIntegerField(
+        _("relances envoyées"), default=0, validators=bounded("reminders")
+    )
+    # A date only: with anonymous answers, a precise time would match the answer's.
+    answered_on = models.DateField(_("a répondu le"), null=True, blank=True, validators=bounded("date"))
+    revoked_at = models.DateTimeField(_("lien révoqué le"), null=True, blank=True)
+
+    objects = SiteScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("destinataire d'enquête")
+        verbose_name_plural = _("destinataires d'enquête")
+        ordering = ["campaign", "site__city", "name", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["campaign", "email"], name="campaign_recipient_email_unique"),
+        ]
+
+    def __str__(self):
+        return f"{self.name} ({self.get_function_display()})"
+
+
+class AnswerDraft(models.Model):
+    """What a recipient typed and saved before sending: deleted when the answer is sent."""
+
+    recipient = models.OneToOneField(CampaignRecipient, on_delete=models.CASCADE, related_name="draft")
+    data = models.JSONField(default=dict)
+    saved_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self):
+        return f"Brouillon {self.recipient_id}"
+
+
+class CampaignResponse(models.Model):
+    """One answer to a campaign. In an anonymous campaign `recipient`, `site` and `function` stay
+    empty and the key is random: nothing in the row leads back to the person."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="responses")
+    recipient = models.OneToOneField(
+        CampaignRecipient, on_delete=models.CASCADE, null=True, blank=True, related_name="response"
+    )
+    site = models.ForeignKey(Site, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+    function = models.CharField(max_length=20, blank=True, choices=CampaignRecipient.Function.choices)
+    side = models.CharField(max_length=16, choices=CampaignRecipient.Side.choices)
+    submitted_on = models.DateField(validators=bounded("date"))
+
+    class Meta:
+        verbose_name = _("réponse")
+        verbose_name_plural = _("réponses")
+
+    def __str__(self):
+        return f"{self.campaign_id} — {self.submitted_on}"
+
+
+class CampaignAnswer(models.Model):
+    response = models.ForeignKey(CampaignResponse, on_delete=models.CASCADE, related_name="answers")
+    question = models.ForeignKey(Question, on_delete=models.PROTECT, related_name="answers")
+    number = models.DecimalField(
+        max_digits=14, decimal_places=2, null=True, blank=True, validators=bounded("indicator")
+    )
+    text = models.TextField(max_length=10000, blank=True)
+    choices = models.JSONField(default=list, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["response", "question"], name="campaign_answer_unique"),
+        ]
+
+    def __str__(self):
+        return f"{self.question_id} — {self.response_id}"

@@ -31,7 +31,14 @@ from atc.models import Role, User
 from atc.periods import next_quarter, quarter_as_period, quarter_of
 from diagnostics.models import Assessment, AssessmentItem, Diagnostic, Finding, Theme
 from evaluation.figures.aggregates import rebuild_all_stats
-from evaluation.models import Indicator, IndicatorValue, LogbookEntry, Survey, SurveyRecipient
+from evaluation.models import (
+    Campaign,
+    CampaignRecipient,
+    Indicator,
+    IndicatorValue,
+    LogbookEntry,
+    Questionnaire,
+)
 from pilotage.models import (
     ATTENDANCE_FIELDS,
     Action,
@@ -1353,33 +1360,49 @@ class _Loader:
         self.ensure(IndicatorValue, values, ("indicator_id", "site_id", "period_start", "period_end"))
 
     def survey(self) -> None:
-        survey, made = Survey.objects.get_or_create(
+        """The flash questionnaire of seed 004 as a campaign already run: recipients with a
+        function and a territory (no real address), 17 answered on 10 territories."""
+        questionnaire, made = Questionnaire.objects.get_or_create(
             title=SURVEY_TITLE,
+            version=1,
             defaults={
-                "description": "Questionnaire court envoyé aux délégué·es du préfet et aux "
+                "template": Questionnaire.Template.FLASH,
+                "introduction": "Questionnaire court envoyé aux délégué·es du préfet et aux "
                 "référent·es politique de la ville des communes et des intercommunalités des "
                 "territoires d'expérimentation.",
-                "sent_on": D(2020, 9, 14),
+                "locked_at": dt.datetime(2020, 9, 14, 9, tzinfo=dt.UTC),
+            },
+        )
+        self.created[Questionnaire._meta.label] += made
+        campaign, made = Campaign.objects.get_or_create(
+            title=SURVEY_TITLE,
+            defaults={
+                "questionnaire": questionnaire,
+                "opens_on": D(2020, 9, 14),
                 "closes_on": D(2020, 10, 9),
             },
         )
-        self.created[Survey._meta.label] += made
+        self.created[Campaign._meta.label] += made
         rows = []
         for slug, functions in SURVEY_RECIPIENTS.items():
             rng = self.rng(slug, "survey")
             for function in functions:
                 answered = function in SURVEY_RESPONDENTS.get(slug, ())
                 rows.append(
-                    SurveyRecipient(
-                        survey=survey,
+                    CampaignRecipient(
+                        campaign=campaign,
                         site=self.sites[slug],
                         function=function,
-                        responded_on=D(2020, 9, 15) + dt.timedelta(days=rng.randint(0, 24))
+                        name=f"{CampaignRecipient.Function(function).label} — {self.sites[slug].city}",
+                        email=f"{function}.{slug}@demo.invalid",
+                        token_hash=f"demo:{slug}:{function}",
+                        invited_at=dt.datetime(2020, 9, 14, 9, tzinfo=dt.UTC),
+                        answered_on=D(2020, 9, 15) + dt.timedelta(days=rng.randint(0, 24))
                         if answered
                         else None,
                     )
                 )
-        self.ensure(SurveyRecipient, rows, ("survey_id", "site_id", "function"))
+        self.ensure(CampaignRecipient, rows, ("campaign_id", "email"))
 
     def totals(self) -> dict[str, int]:
         shown = [
@@ -1395,7 +1418,7 @@ class _Loader:
             Assessment,
             LogbookEntry,
             IndicatorValue,
-            SurveyRecipient,
+            CampaignRecipient,
         ]
         return {str(model._meta.verbose_name_plural).capitalize(): model.objects.count() for model in shown}
 

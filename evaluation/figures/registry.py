@@ -919,8 +919,9 @@ FIGURES: tuple[Figure, ...] = (
         T.MONITORING,
         _("Taux de réponse des enquêtes"),
         _(
-            "Pour chaque enquête envoyée avant la fin de la période : destinataires, réponses reçues "
-            "avant la fin de la période, et leur rapport."
+            "Pour chaque campagne de questionnaire ouverte sur la période : destinataires (liens "
+            "révoqués exclus), réponses reçues avant la fin de la période, et leur rapport ; "
+            "territoires ayant au moins une réponse sur territoires destinataires."
         ),
         _("%"),
         F.PERCENT,

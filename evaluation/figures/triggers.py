@@ -26,7 +26,9 @@ DIRECT = [
     ("evaluation_logbookentry", "{row}.site_id", False),
     ("evaluation_indicatorvalue", "{row}.site_id", False),
     ("evaluation_indicatorobjective", "{row}.site_id", False),
-    ("evaluation_surveyrecipient", "{row}.site_id", False),
+    ("evaluation_campaignrecipient", "{row}.site_id", False),
+    # An anonymous campaign's answer names no site: it bumps the global counter only.
+    ("evaluation_campaignresponse", "{row}.site_id", True),
     ("sites_contextevent", "{row}.site_id", True),
     ("sites_facilitatorassignment", "{row}.site_id", False),
     ("sites_partnerorganisation", "{row}.site_id", False),
@@ -43,6 +45,7 @@ VIA_PARENT = [
     ("evaluation_logbookentry_meetings", "logbookentry_id", "evaluation_logbookentry"),
     ("evaluation_logbookentry_actions", "logbookentry_id", "evaluation_logbookentry"),
     ("sites_reviewreply", "comment_id", "sites_reviewcomment"),
+    ("evaluation_campaignanswer", "response_id", "evaluation_campaignresponse"),
 ]
 # The site's own many-to-many rows: shown on its dashboard and used by the dashboards' filters.
 SITE_LINKS = ["sites_site_priority_models", "sites_site_other_schemes", "sites_site_neighbourhoods"]
@@ -54,7 +57,8 @@ GLOBAL = [
     "diagnostics_theme",
     "diagnostics_assessmentitem",
     "evaluation_indicator",
-    "evaluation_survey",
+    "evaluation_campaign",
+    "evaluation_question",
 ]
 
 EVENTS = {"ins": ("INSERT", ["NEW"]), "upd": ("UPDATE", ["OLD", "NEW"]), "del": ("DELETE", ["OLD"])}

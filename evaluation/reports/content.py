@@ -25,6 +25,7 @@ from atc.formats import format_number, format_share
 from atc.periods import Period, french_date, quarter_label, quarter_of
 from diagnostics.models import Assessment, AssessmentItem, Finding, Theme
 from diagnostics.readings import DIFFERENCE_LABEL, reading_difference
+from evaluation.figures import campaigns as campaign_figures
 from evaluation.figures import multisite
 from evaluation.indicators import rules as indicator_rules
 from evaluation.indicators.rules import action_statuses_at
@@ -35,7 +36,6 @@ from evaluation.models import (
     LogbookEntry,
     Quote,
     Scope,
-    Survey,
 )
 from evaluation.reports import comparison
 from evaluation.reports.ledger import ledger_chapter
@@ -445,34 +445,23 @@ class _Data:
 
 
 def _method(data: _Data, period: Period) -> dict:
-    surveys = []
-    # A survey belongs to the period it was sent in; its answers count when dated by the period's
+    # A campaign belongs to the period it opened in; its answers count when dated by the period's
     # end (a report on a past period never counts answers that came after it).
-    answered = Q(recipients__site_id__in=data.ids, recipients__responded_on__lte=period.end)
-    rows = (
-        Survey.objects.filter(
-            sent_on__gte=period.start, sent_on__lte=period.end, recipients__site_id__in=data.ids
+    surveys = [
+        {
+            "title": campaign.title,
+            "sent_on": french_date(campaign.opens_on),
+            "total": rates.total,
+            "answered": rates.answered,
+            "territories": rates.territories,
+            "answering_territories": rates.answering_territories,
+            "rate": rates.share,
+            "rates": rates,
+        }
+        for campaign, rates in campaign_figures.campaigns_for_period(
+            site_ids=data.ids, start=period.start, end=period.end
         )
-        .annotate(
-            total=Count("recipients", filter=Q(recipients__site_id__in=data.ids)),
-            answered=Count("recipients", filter=answered),
-            territories=Count("recipients__site", filter=Q(recipients__site_id__in=data.ids), distinct=True),
-            answering_territories=Count("recipients__site", filter=answered, distinct=True),
-        )
-        .order_by("sent_on", "title")
-    )
-    for survey in rows:
-        surveys.append(
-            {
-                "title": survey.title,
-                "sent_on": french_date(survey.sent_on),
-                "total": survey.total,
-                "answered": survey.answered,
-                "territories": survey.territories,
-                "answering_territories": survey.answering_territories,
-                "rate": format_share(survey.answered, survey.total),
-            }
-        )
+    ]
     logbook_sites = sum(1 for site in data.sites if data.logbook.get(site.pk))
     return {
         "surveys": surveys,

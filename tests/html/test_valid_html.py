@@ -17,6 +17,7 @@ from atc.models import User
 from atc.notifications.services import unsubscribe_token
 from diagnostics.models import Finding
 from evaluation.models import EvaluationReport, LogbookEntry, ReportNarrative
+from evaluation.surveys import services as survey_services
 from pilotage import services
 from pilotage.models import Action, Committee, Meeting
 from sites.models import FacilitatorAssignment, PartnerOrganisation, Site
@@ -24,6 +25,7 @@ from tests.atc.factories import NotificationFactory
 from tests.evaluation.factories import ExperienceSheetFactory, QuoteFactory, SiteShowcaseFactory
 from tests.html import nu
 from tests.reports.factories import EvaluationReportFactory, IndicatorFactory, ReportScheduleFactory
+from tests.surveys.factories import CampaignFactory, QuestionFactory, recipient_with_token
 
 pytestmark = pytest.mark.django_db
 
@@ -201,6 +203,49 @@ def _team_pages() -> list[tuple[str, str]]:
     ]
 
 
+def _survey_pages() -> dict[str | None, list[tuple[str, str]]]:
+    """A crossed-readings campaign on Marseille with every kind of question, answered by both sides
+    (the campaign page shows the results, the site dashboard the readings), and a pending link."""
+    marseille = Site.objects.get(slug="marseille")
+    questionnaire = survey_services.questionnaire_create(
+        title="Regards <croisés>", template="crossed_readings"
+    )
+    for kind in ("single", "multiple", "number", "short_text", "long_text"):
+        QuestionFactory(
+            questionnaire=questionnaire, kind=kind, required=False, choices="Oui\nNon", section="Autres"
+        )
+    campaign = CampaignFactory(questionnaire=questionnaire, site=marseille, title="Regards croisés <2021>")
+    values = {f"q{q.pk}": "5" for q in questionnaire.questions.filter(kind="scale")}
+    for index, function in enumerate(("prefet_delegate", "facilitator")):
+        recipient = recipient_with_token(
+            f"jeton-html-{index}-" + "x" * 30, campaign=campaign, site=marseille, function=function
+        )
+        survey_services.answer_submit(
+            recipient=recipient,
+            values={**values, f"q{questionnaire.questions.get(kind='long_text').pk}": "Un <b>texte</b>"},
+        )
+    recipient_with_token(
+        "jeton-html-ouvert-" + "y" * 30, campaign=campaign, site=marseille, function="city_referent"
+    )
+    national = [
+        ("questionnaire-list", reverse("surveys:questionnaire_list")),
+        ("questionnaire-detail", reverse("surveys:questionnaire_detail", args=[questionnaire.pk])),
+        ("questionnaire-preview", reverse("surveys:questionnaire_preview", args=[questionnaire.pk])),
+        ("question-form", reverse("surveys:question_add", args=[questionnaire.pk])),
+        ("campaign-form", reverse("surveys:campaign_create", args=[questionnaire.pk])),
+        ("campaign-list", reverse("surveys:campaign_list")),
+        ("campaign-detail", reverse("surveys:campaign_detail", args=[campaign.pk])),
+        ("recipient-form", reverse("surveys:recipient_add", args=[campaign.pk])),
+        ("recipient-import", reverse("surveys:recipient_import", args=[campaign.pk])),
+        ("site-dashboard-crossed-readings", reverse("dashboards:site", args=["marseille"])),
+    ]
+    public = [
+        ("survey-answer", reverse("surveys:answer", args=["jeton-html-ouvert-" + "y" * 30])),
+        ("survey-thanks", reverse("surveys:answer_thanks")),
+    ]
+    return {None: public, NATIONAL: national}
+
+
 def _unsubscribe_page() -> tuple[str, str]:
     token = unsubscribe_token(user=User.objects.get(email=FACILITATOR), kinds=["comment", "signal"])
     return ("unsubscribe", reverse("notifications:unsubscribe", args=[token]))
@@ -237,6 +282,7 @@ def _showcase_pages() -> list[tuple[str, str]]:
 
 def _main_pages() -> dict[str | None, list[tuple[str, str]]]:
     """Every main page, under the email of the persona who sees it (None: signed out)."""
+    surveys = _survey_pages()
     return {
         None: [
             ("login", reverse("account_login")),
@@ -244,6 +290,7 @@ def _main_pages() -> dict[str | None, list[tuple[str, str]]]:
             ("open-data", reverse("opendata:index")),
             *_showcase_pages(),
             _unsubscribe_page(),
+            *surveys[None],
         ],
         FACILITATOR: [
             *_site_pages("marseille"),
@@ -257,7 +304,7 @@ def _main_pages() -> dict[str | None, list[tuple[str, str]]]:
         ],
         DELEGATE: [("my-sites", reverse("dashboards:my_sites")), *_site_pages("tourcoing")[:3]],
         COORDINATOR: [("network-dashboard", reverse("dashboards:network", args=["fcsf"]))],
-        NATIONAL: _national_pages(),
+        NATIONAL: [*_national_pages(), *surveys[NATIONAL]],
     }
 
 
@@ -277,6 +324,20 @@ def _api_token_created() -> str:
     response = client.post(reverse("tokens:token_list"), {"name": "Tableur <DDETS>", "expires_on": ""})
     assert "Copiez-le maintenant" in response.content.decode()
     return response.content.decode()
+
+
+def _survey_answer_refusals() -> list[tuple[str, str]]:
+    """The answer page sent without its required answers (errors tied to the questions), and a
+    link already used (the French refusal page)."""
+    client = Client()
+    invalid = client.post(reverse("surveys:answer", args=["jeton-html-ouvert-" + "y" * 30]), {})
+    assert invalid.status_code == 400
+    used = client.get(reverse("surveys:answer", args=["jeton-html-0-" + "x" * 30]))
+    assert used.status_code == 410
+    return [
+        ("survey-answer-with-errors", invalid.content.decode()),
+        ("survey-link-used", used.content.decode()),
+    ]
 
 
 @pytest.fixture(scope="module")
@@ -303,6 +364,10 @@ def pages(django_db_setup, django_db_blocker, tmp_path_factory) -> dict[Path, st
         path = folder / "facilitator--api-token-created.html"
         path.write_text(_api_token_created(), encoding="utf-8")
         files[path] = "API token just created (facilitator)"
+        for name, html in _survey_answer_refusals():
+            path = folder / f"anonymous--{name}.html"
+            path.write_text(html, encoding="utf-8")
+            files[path] = f"{name} (anonymous)"
         transaction.set_rollback(True)
     return files
 

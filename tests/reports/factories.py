@@ -4,14 +4,14 @@ from decimal import Decimal
 import factory
 
 from evaluation.models import (
+    Campaign,
+    CampaignRecipient,
     EvaluationReport,
     Indicator,
     IndicatorValue,
     Periodicity,
     ReportSchedule,
     Scope,
-    Survey,
-    SurveyRecipient,
 )
 from sites.models import Site
 
@@ -21,23 +21,38 @@ def _marseille():
 
 
 class SurveyFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = Survey
+    """A questionnaire campaign sent on `sent_on` (the reports' word: an « enquête »)."""
 
+    class Meta:
+        model = Campaign
+
+    class Params:
+        sent_on = datetime.date(2020, 9, 14)
+
+    questionnaire = factory.SubFactory("tests.surveys.factories.QuestionnaireFactory")
     title = factory.Sequence(lambda n: f"Questionnaire flash {n}")
-    sent_on = datetime.date(2020, 9, 14)
+    opens_on = factory.SelfAttribute("sent_on")
+    closes_on = factory.LazyAttribute(lambda o: o.sent_on + datetime.timedelta(days=60))
 
 
 class SurveyRecipientFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = SurveyRecipient
+    """A recipient of a campaign, who answered on `responded_on` (or on 30/09/2020 with `answered`)."""
 
-    survey = factory.SubFactory(SurveyFactory)
-    site = factory.LazyFunction(_marseille)
-    function = SurveyRecipient.Function.PREFET_DELEGATE
+    class Meta:
+        model = CampaignRecipient
 
     class Params:
+        survey = factory.SubFactory(SurveyFactory)
+        responded_on = None
         answered = factory.Trait(responded_on=datetime.date(2020, 9, 30))
+
+    campaign = factory.SelfAttribute("survey")
+    site = factory.LazyFunction(_marseille)
+    function = CampaignRecipient.Function.PREFET_DELEGATE
+    name = factory.Sequence(lambda n: f"Destinataire {n}")
+    email = factory.Sequence(lambda n: f"destinataire{n}@example.org")
+    token_hash = factory.Sequence(lambda n: f"test:{n}")
+    answered_on = factory.SelfAttribute("responded_on")
 
 
 class IndicatorFactory(factory.django.DjangoModelFactory):

@@ -28,6 +28,7 @@ def test_the_national_report_shows_the_evaluation_figures(evaluation_data, tmp_p
     assert "30 sur 14 territoires" in text
     assert "17 sur 10 territoires" in text
     assert "57 %" in text
+    assert "17 réponses sur 30 destinataires (57 %), 10 territoires sur 14" in text
     for site in evaluation_data.values():
         assert site.name in text
     assert "T4 2019 6" in text  # recruitment by quarter

