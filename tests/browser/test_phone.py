@@ -24,6 +24,10 @@ MEASURE = """() => ({
   texts: [...document.querySelectorAll('figure.chart svg text')]
     .map(t => t.getBoundingClientRect().height)
     .filter(h => h > 0),
+  // Key figures (a number, a date) broken over two lines in their card.
+  broken: [...document.querySelectorAll('.stats strong')]
+    .filter(e => e.getBoundingClientRect().height > 2 * parseFloat(getComputedStyle(e).fontSize))
+    .map(e => e.textContent.trim()),
   // What sticks out, outside the boxes that scroll on their own (to name it in the failure).
   wide: [...document.querySelectorAll('body *')]
     .filter(e => e.getBoundingClientRect().right > document.documentElement.clientWidth + 1)
@@ -41,6 +45,8 @@ def _check_phone_page(page, path: str) -> list[str]:
         problems.append(f"{path}: la page fait {measured['width']} px de large ({measured['wide']})")
     if measured["texts"] and min(measured["texts"]) < 12:
         problems.append(f"{path}: texte de graphique de {min(measured['texts']):.1f} px de haut")
+    if measured["broken"]:
+        problems.append(f"{path}: chiffres clés coupés sur deux lignes : {measured['broken']}")
     violations = axe_violations(page.page)
     if violations:
         problems.append(describe(path, violations))
