@@ -16,7 +16,7 @@ from django.utils import timezone
 from atc.models import User
 from atc.notifications.services import unsubscribe_token
 from diagnostics.models import Finding
-from evaluation.models import EvaluationReport, LogbookEntry, ReportNarrative
+from evaluation.models import EvaluationReport, LogbookEntry, ReportNarrative, SiteShowcase
 from evaluation.surveys import services as survey_services
 from pilotage import services
 from pilotage.models import Action, Committee, Meeting
@@ -288,9 +288,8 @@ def _showcase_pages() -> list[tuple[str, str]]:
 
 
 def _showcase_file_page() -> tuple[str, str]:
-    """Marseille's public page prepared, with a file chosen: the form to add another."""
-    showcase = SiteShowcaseFactory(site=Site.objects.get(slug="marseille"))
-    ShowcaseFileFactory(showcase=showcase)
+    """Marseille's public page (the demo's, with its photo and document): the form to add another."""
+    assert SiteShowcase.objects.filter(site__slug="marseille").exists()
     return ("showcase-file-add", reverse("showcase:file_add", args=["marseille"]))
 
 
