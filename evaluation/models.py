@@ -857,6 +857,74 @@ class SiteShowcase(models.Model):
         return str(self.site)
 
 
+class ShowcaseFileQuerySet(models.QuerySet):
+    def public(self):
+        """The files anyone may fetch: the page is published and the file's action is still done."""
+        return self.filter(showcase__is_published=True, attachment__action__status=ShowcaseFile.DONE_STATUS)
+
+
+class ShowcaseFile(models.Model):
+    """A photo or document attached to one of the site's done actions that the team chose to show
+    on its public page. What is served is a copy made when the file was chosen (an image's
+    metadata — place, camera, author — removed), never the attachment itself; the copy is public
+    only while the page is published (evaluation/showcase/)."""
+
+    IMAGE_TYPES = ("image/jpeg", "image/png")
+    ACCEPTED_TYPES = (*IMAGE_TYPES, "application/pdf")
+    DONE_STATUS = "done"
+
+    showcase = models.ForeignKey(
+        SiteShowcase, on_delete=models.CASCADE, related_name="files", verbose_name=_("page publique")
+    )
+    attachment = models.ForeignKey(
+        "pilotage.Attachment",
+        on_delete=models.CASCADE,
+        related_name="showcase_files",
+        verbose_name=_("pièce jointe"),
+    )
+    description = models.CharField(
+        _("texte alternatif ou description"),
+        max_length=300,
+        help_text=_("Ce que montre la photo ou ce que contient le document, pour qui ne peut pas le voir."),
+    )
+    people_consent = models.BooleanField(
+        _("les personnes reconnaissables ont donné leur accord"), default=False
+    )
+    public_file = models.FileField(_("fichier publié"), upload_to="showcase/%Y/%m/", max_length=200)
+    content_type = models.CharField(_("type de contenu"), max_length=100)
+    chosen_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("choisi par"),
+    )
+    chosen_at = models.DateTimeField(_("choisi le"), auto_now_add=True)
+
+    objects = ShowcaseFileQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("photo ou document publié")
+        verbose_name_plural = _("photos et documents publiés")
+        ordering = ["chosen_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["showcase", "attachment"],
+                name="showcase_file_once",
+                violation_error_message=_("Ce fichier est déjà sur la page publique."),
+            ),
+        ]
+
+    def __str__(self):
+        return self.description
+
+    @property
+    def is_image(self) -> bool:
+        return self.content_type in self.IMAGE_TYPES
+
+
 class ShowcaseVersion(models.Model):
     """One counter, bumped by every publication and unpublication: the public pages' cache key
     names it, so what was unpublished is unreachable on the very next request."""

@@ -466,7 +466,11 @@ def attachment_create(
 
 
 def attachment_delete(*, attachment: Attachment) -> None:
-    """Remove the row, then the stored file once the deletion is committed."""
+    """Remove the row, then the stored file once the deletion is committed, with the public
+    copies the showcase made of it (the relation evaluation's ShowcaseFile declares)."""
     storage, name = attachment.file.storage, attachment.file.name
+    copies = [(copy.public_file.storage, copy.public_file.name) for copy in attachment.showcase_files.all()]
     attachment.delete()
     transaction.on_commit(lambda: storage.delete(name))
+    for copy_storage, copy_name in copies:
+        transaction.on_commit(lambda s=copy_storage, n=copy_name: s.delete(n))

@@ -13,6 +13,7 @@ natural key: a second run finds every row and creates nothing.
 """
 
 import datetime as dt
+import io
 import json
 import random
 from collections import Counter, defaultdict
@@ -23,9 +24,11 @@ from pathlib import Path
 from allauth.account.models import EmailAddress
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.db.models import OuterRef, Subquery
 from django.utils import timezone
+from PIL import Image, ImageDraw, ImageFont
 
 from atc.models import Role, User
 from atc.periods import next_quarter, quarter_as_period, quarter_of
@@ -34,21 +37,28 @@ from evaluation.figures.aggregates import rebuild_all_stats
 from evaluation.models import (
     Campaign,
     CampaignRecipient,
+    ExperienceSheet,
     Indicator,
     IndicatorValue,
     LogbookEntry,
     Questionnaire,
+    ShowcaseFile,
+    SiteShowcase,
 )
+from evaluation.showcase import services as showcase_services
 from pilotage.models import (
     ATTENDANCE_FIELDS,
     Action,
     ActionStatusChange,
+    Attachment,
+    AvoidedCostClaim,
     Committee,
     CommitteeMember,
     Decision,
     Meeting,
     MeetingParticipant,
 )
+from pilotage.services import attachment_create
 from sites.models import (
     ContextEvent,
     FacilitatorAssignment,
@@ -215,6 +225,8 @@ SIGNATURE_ACTIONS = {
 }
 
 _steering = _read("steering")
+# The avoided costs, the published sheet and Marseille's public page (issue 18).
+SHOWCASE = _read("showcase")
 STEERING_DECISIONS = _steering["decisions"]
 AGENDAS = _steering["agendas"]
 
@@ -427,6 +439,9 @@ class _Loader:
         self.logbook()
         self.indicators()
         self.survey()
+        self.avoided_costs()
+        self.experience_sheet()
+        self.public_page()
         return DemoSummary(self.created, self.totals(), self.password_set)
 
     def backdate_entries(self) -> None:
@@ -1404,6 +1419,96 @@ class _Loader:
                 )
         self.ensure(CampaignRecipient, rows, ("campaign_id", "email"))
 
+    def _done_actions(self, slug: str) -> list[Action]:
+        return list(Action.objects.filter(site=self.sites[slug], status=Status.DONE).order_by("title", "pk"))
+
+    def avoided_costs(self) -> None:
+        """A few avoided costs and leverage effects at each confidence level on two sites, on
+        their done actions; the verified ones by the national team."""
+        national = self.users[Role.Kind.NATIONAL_TEAM]
+        claims = []
+        for slug, rows in SHOWCASE["claims"].items():
+            actions = self._done_actions(slug)
+            for index, row in enumerate(rows):
+                verified = row["confidence"] == AvoidedCostClaim.Confidence.VERIFIED
+                claims.append(
+                    AvoidedCostClaim(
+                        site=self.sites[slug],
+                        action=actions[index % len(actions)],
+                        kind=AvoidedCostClaim.Kind(row["kind"]),
+                        description=row["description"],
+                        amount=_decimal(row["amount"]),
+                        quantity=_decimal(row["quantity"]),
+                        unit=row["unit"],
+                        period_start=_date(row["period_start"]),
+                        period_end=_date(row["period_end"]),
+                        hypothesis=row["hypothesis"],
+                        source=AvoidedCostClaim.Source(row["source"]),
+                        source_detail=row["source_detail"],
+                        confidence=AvoidedCostClaim.Confidence(row["confidence"]),
+                        verified_by=national if verified else None,
+                        verified_at=_moment(D(2022, 1, 20)) if verified else None,
+                        created_by=self.author_for(slug),
+                    )
+                )
+        self.ensure(AvoidedCostClaim, claims, ("site_id", "description"))
+
+    def experience_sheet(self) -> None:
+        """One sheet, written from a done action at Grenoble, reviewed and published."""
+        row = dict(SHOWCASE["sheet"])
+        site = self.sites[row.pop("site")]
+        national = self.users[Role.Kind.NATIONAL_TEAM]
+        sheet, made = ExperienceSheet.objects.get_or_create(
+            site=site,
+            title=row.pop("title"),
+            defaults={
+                **row,
+                "status": ExperienceSheet.Status.PUBLISHED,
+                "reviewed_at": _moment(D(2022, 1, 10)),
+                "published_by": national,
+                "published_at": _moment(D(2022, 1, 17)),
+            },
+        )
+        if made:
+            self.created[ExperienceSheet._meta.label] += 1
+            sheet.actions.set(self._done_actions(site.slug)[:1])
+            self.created[ExperienceSheet.actions.through._meta.label] += sheet.actions.count()
+
+    def public_page(self) -> None:
+        """Marseille's public page, published, with two achievements: a photo and a document chosen
+        among their attachments, through the showcase's own services (the copy, the check)."""
+        plan = SHOWCASE["showcase"]
+        site = self.sites[plan["site"]]
+        showcase, made = SiteShowcase.objects.get_or_create(
+            site=site, defaults={"presentation": plan["presentation"]}
+        )
+        if not made:
+            return
+        self.created[SiteShowcase._meta.label] += 1
+        first, second = self._done_actions(site.slug)[:2]
+        showcase.achievements.set([first, second])
+        self.created[SiteShowcase.achievements.through._meta.label] += 2
+        for action, (key, data) in (
+            (first, ("photo", _demo_photo())),
+            (second, ("document", _demo_document())),
+        ):
+            attachment = attachment_create(
+                site=site,
+                user=self.author,
+                uploaded=SimpleUploadedFile(plan[key]["name"], data),
+                action=action,
+            )
+            showcase_services.showcase_file_add(
+                showcase=showcase,
+                attachment=attachment,
+                description=plan[key]["description"],
+                people_consent=key == "photo",
+                user=self.author,
+            )
+            self.created[Attachment._meta.label] += 1
+            self.created[ShowcaseFile._meta.label] += 1
+        showcase_services.showcase_publish(showcase=showcase, user=self.users[Role.Kind.NATIONAL_TEAM])
+
     def totals(self) -> dict[str, int]:
         shown = [
             User,
@@ -1421,6 +1526,40 @@ class _Loader:
             CampaignRecipient,
         ]
         return {str(model._meta.verbose_name_plural).capitalize(): model.objects.count() for model in shown}
+
+
+def _demo_photo() -> bytes:
+    """A drawn stand-in for a photo of the fête: stalls under garlands on a square."""
+    image = Image.new("RGB", (640, 400), (135, 190, 230))
+    draw = ImageDraw.Draw(image)
+    draw.rectangle((0, 260, 640, 400), fill=(210, 190, 150))
+    for index, colour in enumerate([(220, 80, 60), (60, 140, 90), (240, 180, 40), (80, 90, 180)]):
+        left = 40 + index * 150
+        draw.rectangle((left, 190, left + 110, 300), fill=(250, 250, 245))
+        draw.polygon([(left - 10, 190), (left + 55, 140), (left + 120, 190)], fill=colour)
+    draw.line((0, 110, 640, 90), fill=(90, 60, 40), width=2)
+    out = io.BytesIO()
+    image.save(out, "PNG")
+    return out.getvalue()
+
+
+def _demo_document() -> bytes:
+    """A one-page PDF standing in for the guichet commun's yearly review."""
+    page = Image.new("RGB", (595, 842), "white")
+    draw = ImageDraw.Draw(page)
+    font = ImageFont.load_default(size=22)
+    lines = [
+        "Guichet commun du Vallon - bilan 2021",
+        "",
+        "312 familles accueillies",
+        "4 structures, un seul dossier partagé",
+        "120 heures d'accompagnement non dupliquées",
+    ]
+    for index, line in enumerate(lines):
+        draw.text((50, 60 + index * 40), line, fill="black", font=font)
+    out = io.BytesIO()
+    page.save(out, "PDF", resolution=72)
+    return out.getvalue()
 
 
 class DemoError(Exception):

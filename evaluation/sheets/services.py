@@ -1,14 +1,28 @@
 """Experience sheets' life: drafted by the site team from one or more actions, sent for review,
 reviewed by the host director, published (and unpublished) by the network or national team. A
 change to a sheet after its review sends it back to draft, offline: what is public is what was
-reviewed and published."""
+reviewed and published.
+
+The two-page PDF is rendered in the web request (`sheet_pdf`), not through the reports' Celery
+path, by choice: the reports' rule is that WeasyPrint never loads in a web process, and it does
+not here — `run_limited` forks a child that imports WeasyPrint, renders under the memory and time
+ceilings, and exits; the web process keeps none of it. What the person waits for was measured on
+the development machine (2 shared cores, a full sheet: every part at its maximum length, 2 pages):
+1.06 to 1.26 s per download, 2.3 s for the first one after start, most of it the child's import
+of WeasyPrint. A queued render would add a stored file, a waiting page and its clean-up for a
+document that costs about a second; the meeting's sign-in sheet (`pilotage/signin.py`) makes the
+same choice. A sheet is bounded (every part has a max_length), so the render cannot grow with the
+data; the test `test_a_full_sheet_prints_on_two_pages` checks the two pages with pdfinfo.
+"""
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from evaluation.models import ExperienceSheet
+from evaluation.reports.pdf import render_pdf_bytes, run_limited
 from evaluation.showcase.services import check_names, version_bump
 from pilotage.models import Action
 from sites.models import Site
@@ -103,3 +117,10 @@ def sheet_unpublish(*, sheet: ExperienceSheet) -> None:
     sheet.status, sheet.published_by, sheet.published_at = Status.REVIEWED, None, None
     sheet.save(update_fields=["status", "published_by", "published_at", "updated_at"])
     version_bump()
+
+
+def sheet_pdf(*, sheet: ExperienceSheet) -> bytes:
+    """The sheet on two A4 pages, rendered in a limited child (see the module's docstring); raises
+    RenderError when the child runs out of time or memory."""
+    html = render_to_string("sheets/pdf.html", {"sheet": sheet})
+    return run_limited(lambda: render_pdf_bytes(html)[0], step=_("La fiche en PDF"))

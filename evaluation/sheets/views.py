@@ -5,7 +5,6 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
-from django.template.loader import render_to_string
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -19,7 +18,7 @@ from atc.permissions import (
     require_sheet_reader,
 )
 from evaluation.models import ExperienceSheet
-from evaluation.reports.pdf import render_pdf_bytes, run_limited
+from evaluation.reports.pdf import RenderError
 from evaluation.sheets import services
 from evaluation.sheets.forms import LibraryFilterForm, SheetForm
 from pilotage.models import Action
@@ -88,8 +87,14 @@ def pdf(request, slug, pk):
     """The sheet on two A4 pages."""
     site = get_site_for_user(request, slug)
     sheet = get_object_for_site(request, SHEETS, site, pk)
-    html = render_to_string("sheets/pdf.html", {"sheet": sheet})
-    data = run_limited(lambda: render_pdf_bytes(html)[0])
+    try:
+        data = services.sheet_pdf(sheet=sheet)
+    except RenderError as exc:
+        messages.error(
+            request,
+            _("La fiche n'a pas pu être mise en PDF : %(reason)s. Réessayez plus tard.") % {"reason": exc},
+        )
+        return redirect("sheets:detail", site.slug, sheet.pk)
     response = HttpResponse(data, content_type="application/pdf")
     response["Content-Disposition"] = (
         f'attachment; filename="fiche-{slugify(sheet.title)[:60] or sheet.pk}.pdf"'

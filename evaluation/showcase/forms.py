@@ -3,7 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from evaluation.models import SiteShowcase
+from evaluation.models import ShowcaseFile, SiteShowcase
 from pilotage.models import Action
 
 
@@ -37,3 +37,44 @@ class ShowcaseForm(forms.ModelForm):
                 "name_consent_note", _("Dites qui a donné son accord, quand et comment, ou décochez la case.")
             )
         return cleaned
+
+
+class AttachmentChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return _("%(name)s — action « %(action)s »") % {"name": obj.original_name, "action": obj.action.title}
+
+
+class ShowcaseFileForm(forms.Form):
+    """A photo or a document to show; the rules (which files, consent for images) are the service's."""
+
+    attachment = AttachmentChoiceField(
+        label=_("Photo ou document"),
+        help_text=_("Les images (JPEG, PNG) et les PDF joints aux actions réalisées du site."),
+        queryset=None,
+        empty_label=_("Choisissez un fichier"),
+        error_messages={
+            "required": _("Choisissez la photo ou le document à publier."),
+            "invalid_choice": _("Choisissez un fichier dans la liste."),
+        },
+    )
+    description = forms.CharField(
+        label=_("Texte alternatif ou description"),
+        max_length=ShowcaseFile._meta.get_field("description").max_length,
+        help_text=_("Ce que montre la photo ou ce que contient le document, pour qui ne peut pas le voir."),
+        error_messages={
+            "required": _("Décrivez ce que montre la photo ou ce que contient le document."),
+            "max_length": _("Raccourcissez la description à %(limit_value)d caractères."),
+        },
+    )
+    people_consent = forms.BooleanField(
+        label=_("Les personnes reconnaissables ont donné leur accord"),
+        required=False,
+        help_text=_(
+            "Obligatoire pour une photo : chaque personne qu'on peut reconnaître a accepté "
+            "qu'elle soit publiée."
+        ),
+    )
+
+    def __init__(self, *args, attachments, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["attachment"].queryset = attachments

@@ -9,8 +9,8 @@ import hashlib
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpResponse
-from django.shortcuts import redirect, render
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -18,10 +18,11 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from atc.cache import get_or_compute, versioned_key
 from atc.permissions import can_publish_site_content, can_write_site, log_refusal
-from evaluation.models import SiteShowcase
+from evaluation.models import ShowcaseFile, SiteShowcase
 from evaluation.sheets.forms import LibraryFilterForm
 from evaluation.showcase import services
-from evaluation.showcase.forms import ShowcaseForm
+from evaluation.showcase.forms import ShowcaseFileForm, ShowcaseForm
+from pilotage.uploads import safe_download_name
 from sites.access import get_site_for_user
 from sites.francemap import MapPoint, france_map
 
@@ -84,8 +85,10 @@ def site(request, slug):
             return NOT_PUBLISHED
         achievements = found.showcase.achievements.select_related("theme").order_by("title")
         sheets = services.published_sheets().filter(site=found).order_by("title")
+        files = found.showcase.files.public().select_related("attachment__action")
         return render_to_string(
-            "showcase/site.html", {"site": found, "achievements": achievements, "sheets": sheets}
+            "showcase/site.html",
+            {"site": found, "achievements": achievements, "sheets": sheets, "files": files},
         )
 
     return _public(("site", slug), compute)
@@ -120,6 +123,34 @@ def sheet(request, pk):
 
 @login_not_required
 @require_GET
+def public_file(request, slug, pk):
+    """A photo or document of a published page, read from the database on every request (never
+    cached): once the page or the file is withdrawn, the next request gets 404."""
+    chosen = (
+        ShowcaseFile.objects.public()
+        .filter(showcase__site__slug=slug, attachment_id=pk)
+        .select_related("attachment")
+        .first()
+    )
+    if chosen is None:
+        raise Http404(_("Fichier non publié"))
+    try:
+        handle = chosen.public_file.open("rb")
+    except FileNotFoundError as exc:
+        raise Http404(_("Fichier introuvable")) from exc
+    response = FileResponse(
+        handle,
+        as_attachment=not chosen.is_image,
+        filename=safe_download_name(chosen.attachment.original_name),
+        content_type=chosen.content_type,
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "no-cache"
+    return response
+
+
+@login_not_required
+@require_GET
 def robots(request):
     """Search engines may index the showcase and the open data, nothing else."""
     lines = [
@@ -145,6 +176,7 @@ def manage(request, slug):
             "site": site,
             "showcase": showcase,
             "achievements": showcase.achievements.order_by("title") if showcase else [],
+            "files": showcase.files.select_related("attachment__action") if showcase else [],
             "can_write": can_write_site(request.user, site),
             "can_publish": can_publish_site_content(request.user, site),
         },
@@ -207,3 +239,41 @@ def unpublish(request, slug):
         lambda showcase, user: services.showcase_unpublish(showcase=showcase),
         _("Page publique retirée."),
     )
+
+
+@require_http_methods(["GET", "POST"])
+def file_add(request, slug):
+    site = get_site_for_user(request, slug, write=True)
+    showcase = SiteShowcase.objects.filter(site=site).first()
+    if showcase is None:
+        messages.error(
+            request, _("Préparez d'abord la page publique, puis ajoutez-y des photos ou documents.")
+        )
+        return redirect("showcase:manage", site.slug)
+    form = ShowcaseFileForm(request.POST or None, attachments=services.eligible_attachments(site))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.showcase_file_add(
+                showcase=showcase,
+                attachment=form.cleaned_data["attachment"],
+                description=form.cleaned_data["description"],
+                people_consent=form.cleaned_data["people_consent"],
+                user=request.user,
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("Fichier ajouté ; il sera en ligne une fois la page publiée."))
+            return redirect("showcase:manage", site.slug)
+    if request.method == "POST":
+        messages.error(request, _("Rien n'a été enregistré : corrigez les champs signalés."))
+    return render(request, "showcase/file_form.html", {"site": site, "form": form})
+
+
+@require_POST
+def file_remove(request, slug, pk):
+    site = get_site_for_user(request, slug, write=True)
+    chosen = get_object_or_404(ShowcaseFile, showcase__site=site, pk=pk)
+    services.showcase_file_remove(showcase_file=chosen)
+    messages.success(request, _("Fichier retiré de la page publique."))
+    return redirect("showcase:manage", site.slug)

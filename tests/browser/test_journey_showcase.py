@@ -124,7 +124,8 @@ def test_a_grenoble_sheet_is_published_read_anonymously_then_unpublished(page, b
     expect(tab.get_by_role("status")).to_contain_text("Fiche enregistrée")
     tab.get_by_role("button", name="Envoyer en relecture").click()
     expect(tab.get_by_role("status")).to_contain_text("Fiche envoyée en relecture")
-    sheet = ExperienceSheet.objects.get()
+    # The demo data hold a published Grenoble sheet of their own: this one is found by its title.
+    sheet = ExperienceSheet.objects.get(title="Une régie qui fait coopérer bailleur et habitant·es")
 
     tab.context.clear_cookies()
     page.login("host_director", email=host)
@@ -156,6 +157,8 @@ def test_a_grenoble_sheet_is_published_read_anonymously_then_unpublished(page, b
         reverse("showcase:programme"),
         reverse("showcase:sheets"),
         reverse("showcase:sheet", args=[sheet.pk]),
+        # The demo's public page, with its photo and document (sites/demo.py).
+        reverse("showcase:site", args=["marseille"]),
     ):
         visitor.goto(page.url(path))
         violations = axe_violations(visitor)

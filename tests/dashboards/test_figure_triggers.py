@@ -43,6 +43,8 @@ NOT_FIGURES = {
     "evaluation_siteshowcase": "public pages: texts, versioned by the showcase's own counter",
     "evaluation_siteshowcase_achievements": "public pages: texts, versioned by the showcase's own counter",
     "evaluation_historicalsiteshowcase": "audit history, never counted",
+    "evaluation_showcasefile": "public pages' files, versioned by the showcase's own counter",
+    "evaluation_historicalshowcasefile": "audit history, never counted",
     "evaluation_answerdraft": "a recipient's unsent draft, never counted",
     "evaluation_historicalcampaign": "audit history, never counted",
     "evaluation_historicalquestion": "audit history, never counted",

@@ -13,8 +13,8 @@ from tests.access import (
     SITE_WRITE,
     Rule,
 )
-from tests.evaluation.factories import ExperienceSheetFactory, SiteShowcaseFactory
-from tests.pilotage.factories import ActionFactory
+from tests.evaluation.factories import ExperienceSheetFactory, ShowcaseFileFactory, SiteShowcaseFactory
+from tests.pilotage.factories import ActionFactory, AttachmentFactory
 
 
 def _site(o):
@@ -49,6 +49,15 @@ RULES = {
     "showcase:edit": Rule(
         SITE_WRITE, _site, ("GET", "POST"), lambda o: {"presentation": "Le quartier, pour le public."}
     ),
+    "showcase:file_add": Rule(
+        SITE_WRITE,
+        _site,
+        ("GET", "POST"),
+        lambda o: {"attachment": o["photo"].pk, "description": "Le chantier", "people_consent": "on"},
+    ),
+    "showcase:file_remove": Rule(
+        SITE_WRITE, lambda o: {"slug": o["site"].slug, "pk": o["showcase_file"].pk}, ("POST",), lambda o: {}
+    ),
     "showcase:publish": Rule(SITE_PUBLISH, _site, ("POST",), lambda o: {}),
     "showcase:unpublish": Rule(SITE_PUBLISH, _site, ("POST",), lambda o: {}),
     # The public pages (no account); the matrix fills their addresses with Marseille's objects.
@@ -56,6 +65,7 @@ RULES = {
     "showcase:site": Rule(PUBLIC, lambda o: {"slug": o["site"].slug}),
     "showcase:sheets": Rule(PUBLIC),
     "showcase:sheet": Rule(PUBLIC, lambda o: {"pk": o["sheet"].pk}),
+    "showcase:file": Rule(PUBLIC, lambda o: {"slug": o["site"].slug, "pk": o["showcase_file"].attachment_id}),
     "showcase:robots": Rule(PUBLIC),
 }
 
@@ -68,4 +78,15 @@ def build(site, user):
     sheet.actions.add(action)
     showcase = SiteShowcaseFactory(site=site, is_published=published)
     showcase.achievements.add(action)
-    return {"sheet_action": action, "sheet": sheet, "showcase": showcase}
+    chosen = ShowcaseFileFactory(
+        showcase=showcase, attachment=AttachmentFactory(site=site, meeting=None, action=action)
+    )
+    # A second attachment of the same action, still to be chosen (file_add's POST).
+    photo = AttachmentFactory(site=site, meeting=None, action=action, original_name="photo.pdf")
+    return {
+        "sheet_action": action,
+        "sheet": sheet,
+        "showcase": showcase,
+        "showcase_file": chosen,
+        "photo": photo,
+    }

@@ -2,9 +2,19 @@ import datetime
 from decimal import Decimal
 
 import factory
+from django.core.files.base import ContentFile
 
-from evaluation.models import ExperienceSheet, LogbookEntry, LogbookReminder, Quote, SiteShowcase
+from evaluation.models import (
+    ExperienceSheet,
+    LogbookEntry,
+    LogbookReminder,
+    Quote,
+    ShowcaseFile,
+    SiteShowcase,
+)
+from pilotage.models import Action
 from sites.models import Site
+from tests.pilotage.factories import PDF_BYTES, ActionFactory, AttachmentFactory
 
 
 def _marseille():
@@ -99,3 +109,24 @@ class SiteShowcaseFactory(factory.django.DjangoModelFactory):
         "Dans le quartier, l'ATC réunit associations, bailleur et habitant·es autour d'un projet commun."
     )
     is_published = False
+
+
+def _done_action_attachment(showcase_file):
+    site = showcase_file.showcase.site
+    action = ActionFactory(site=site, status=Action.Status.DONE)
+    return AttachmentFactory(site=site, meeting=None, action=action, original_name="bilan-fete.pdf")
+
+
+class ShowcaseFileFactory(factory.django.DjangoModelFactory):
+    """A PDF attached to a done action, chosen for the site's public page (its public copy made)."""
+
+    class Meta:
+        model = ShowcaseFile
+
+    showcase = factory.SubFactory(SiteShowcaseFactory)
+    attachment = factory.LazyAttribute(_done_action_attachment)
+    description = "Le bilan de la fête de quartier"
+    public_file = factory.LazyFunction(
+        lambda: ContentFile(PDF_BYTES, name="5e4d3c2b1a09f8e7d6c5b4a392817060.pdf")
+    )
+    content_type = "application/pdf"

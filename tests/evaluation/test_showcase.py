@@ -237,7 +237,8 @@ def test_a_full_sheet_prints_on_two_pages(client, team, action, tmp_path):
     path.write_bytes(response.content)
     info = subprocess.run(["pdfinfo", str(path)], capture_output=True, check=True, text=True).stdout
     pages = int(next(line.split()[-1] for line in info.splitlines() if line.startswith("Pages:")))
-    assert 1 <= pages <= 2
+    assert response["Content-Type"] == "application/pdf"
+    assert pages == 2  # every part at its longest fills the second page, never a third
     text = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, check=True, text=True).stdout
     assert "Fiche longue" in text and "Enseignements pour d'autres territoires" in text
 
@@ -322,3 +323,15 @@ def test_the_lists_read_the_same_number_of_queries_whatever_their_length(
     client.force_login(national_team)
     with django_assert_max_num_queries(12):
         assert client.get(reverse("sheets:library")).status_code == 200
+
+
+def test_a_sheet_whose_render_runs_out_of_memory_says_so_in_french(client, team, action, settings):
+    settings.ATC_REPORT_MEMORY_MB = 40  # below what WeasyPrint needs to start
+    sheet = ExperienceSheetFactory(site=action.site, title="Fiche trop lourde")
+    client.force_login(team["facilitator"])
+
+    response = client.get(reverse("sheets:pdf", args=[action.site.slug, sheet.pk]), follow=True)
+
+    assert response.status_code == 200
+    assert "La fiche n'a pas pu être mise en PDF" in _text(response)
+    assert "Fiche trop lourde" in _text(response)

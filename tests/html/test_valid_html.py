@@ -16,13 +16,18 @@ from django.utils import timezone
 from atc.models import User
 from atc.notifications.services import unsubscribe_token
 from diagnostics.models import Finding
-from evaluation.models import EvaluationReport, LogbookEntry, ReportNarrative
+from evaluation.models import EvaluationReport, LogbookEntry, ReportNarrative, SiteShowcase
 from evaluation.surveys import services as survey_services
 from pilotage import services
 from pilotage.models import Action, Committee, Meeting
 from sites.models import FacilitatorAssignment, PartnerOrganisation, Site
 from tests.atc.factories import NotificationFactory
-from tests.evaluation.factories import ExperienceSheetFactory, QuoteFactory, SiteShowcaseFactory
+from tests.evaluation.factories import (
+    ExperienceSheetFactory,
+    QuoteFactory,
+    ShowcaseFileFactory,
+    SiteShowcaseFactory,
+)
 from tests.html import nu
 from tests.reports.factories import EvaluationReportFactory, IndicatorFactory, ReportScheduleFactory
 from tests.surveys.factories import CampaignFactory, QuestionFactory, recipient_with_token
@@ -272,12 +277,20 @@ def _showcase_pages() -> list[tuple[str, str]]:
     sheet.actions.add(action)
     showcase = SiteShowcaseFactory(site=site, is_published=True)
     showcase.achievements.add(action)
+    ShowcaseFileFactory(showcase=showcase)
+    ShowcaseFileFactory(showcase=showcase, content_type="image/png", description="Le chantier des halls")
     return [
         ("showcase-programme", reverse("showcase:programme")),
         ("showcase-site", reverse("showcase:site", args=[site.slug])),
         ("showcase-sheets", reverse("showcase:sheets") + "?network=cnlrq"),
         ("showcase-sheet", reverse("showcase:sheet", args=[sheet.pk])),
     ]
+
+
+def _showcase_file_page() -> tuple[str, str]:
+    """Marseille's public page (the demo's, with its photo and document): the form to add another."""
+    assert SiteShowcase.objects.filter(site__slug="marseille").exists()
+    return ("showcase-file-add", reverse("showcase:file_add", args=["marseille"]))
 
 
 def _main_pages() -> dict[str | None, list[tuple[str, str]]]:
@@ -301,6 +314,7 @@ def _main_pages() -> dict[str | None, list[tuple[str, str]]]:
             *_sheet_pages(),
             ("showcase-manage", reverse("showcase:manage", args=["marseille"])),
             ("showcase-edit", reverse("showcase:edit", args=["marseille"])),
+            _showcase_file_page(),
         ],
         DELEGATE: [("my-sites", reverse("dashboards:my_sites")), *_site_pages("tourcoing")[:3]],
         COORDINATOR: [("network-dashboard", reverse("dashboards:network", args=["fcsf"]))],

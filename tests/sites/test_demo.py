@@ -11,13 +11,14 @@ from django.apps import apps
 from django.core.management import CommandError, call_command
 from django.db import transaction
 from django.db.models import Sum
+from django.test import override_settings
 from django.urls import reverse
 
 from atc.models import User
 from evaluation.figures.charts import chart_quarters
 from evaluation.figures.site import site_dashboard
 from evaluation.models import Campaign, LogbookEntry
-from pilotage.models import Action, Committee, Meeting
+from pilotage.models import Action, AvoidedCostClaim, Committee, Meeting
 from sites.demo import ACCOUNTS, DEFAULT_PASSWORD, REFERENCE_DATE, SURVEY_TITLE
 from sites.models import Site
 from sites.team.facilitation import site_configuration
@@ -28,9 +29,11 @@ EMAILS = [account[0] for account in ACCOUNTS]
 
 
 @pytest.fixture(scope="module")
-def demo_output(django_db_setup, django_db_blocker):
-    """Load the demo once for the module, and roll it back so that other modules start clean."""
-    with django_db_blocker.unblock(), transaction.atomic():
+def demo_output(django_db_setup, django_db_blocker, tmp_path_factory):
+    """Load the demo once for the module, and roll it back so that other modules start clean (the
+    public page's photo and document are stored in a folder of the test's own)."""
+    media_root = tmp_path_factory.mktemp("demo-media")
+    with django_db_blocker.unblock(), override_settings(MEDIA_ROOT=media_root), transaction.atomic():
         out = StringIO()
         call_command("load_demo", stdout=out)
         yield out.getvalue()
@@ -55,8 +58,10 @@ def test_it_prints_a_french_summary(demo_output):
 
 
 def test_it_loads_every_row_the_data_files_plan(demo_output):
-    # The counts of the demo as it was written in Python, before its data moved to JSON files.
-    assert "5726 lignes créées" in demo_output
+    # The counts of the demo as it was written in Python, before its data moved to JSON files
+    # (5726), and issue 18's 15 rows: 6 avoided costs, a sheet and its action, Marseille's public
+    # page, its 2 achievements, 2 attachments and their 2 public copies.
+    assert "5741 lignes créées" in demo_output
     for line in (
         "Sites : 15",
         "Animateur·rices (affectations) : 25",
@@ -257,3 +262,23 @@ def test_check_figures_finds_no_difference_on_the_demo_data(demo_output):
     out = StringIO()
     call_command("check_figures", stdout=out)
     assert "Aucune différence" in out.getvalue()
+
+
+def test_the_demo_shows_avoided_costs_a_published_sheet_and_a_public_page(demo_output, client):
+    """Issue 18 in the demo: claims at each level on two sites, Grenoble's published sheet and
+    Marseille's public page with two achievements, a photo and a document, read without an account."""
+    levels = Counter(AvoidedCostClaim.objects.values_list("site__slug", "confidence"))
+    for slug in ("marseille", "grenoble"):
+        for level in AvoidedCostClaim.Confidence:
+            assert levels[(slug, level)] >= 1, (slug, level)
+    assert AvoidedCostClaim.objects.filter(confidence="verified", verified_by__isnull=True).count() == 0
+    sheets = client.get(reverse("showcase:sheets")).content.decode()
+    assert "Un chantier éducatif porté par la régie de quartier" in sheets
+    page = client.get(reverse("showcase:site", args=["marseille"]))
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert text.count("<h3>") == 2
+    assert (
+        'alt="Des habitant·es installent les stands de la fête de quartier sur la place du Vallon."' in text
+    )
+    assert "Le bilan d&#x27;une année du guichet commun (une page)." in text
