@@ -17,6 +17,14 @@ pytestmark = pytest.mark.django_db
 
 # Tables reaching a site that no stored or cached figure reads, each with why.
 NOT_FIGURES = {
+    "evaluation_quote": "actors' words chosen for a report's text, never counted",
+    "evaluation_historicalquote": "audit history, never counted",
+    "evaluation_reportnarrative": "a report's texts, never counted",
+    "evaluation_reportnarrative_logbook_entries": "the logbook extracts a report's text quotes, never counted",
+    "evaluation_reportnarrative_quotes": "the words a report's text quotes, never counted",
+    "evaluation_historicalreportnarrative": "audit history of a report's texts, never counted",
+    "evaluation_historicalreportnarrative_logbook_entries": "audit history of a report's texts, never counted",
+    "evaluation_historicalreportnarrative_quotes": "audit history of a report's texts, never counted",
     "atc_role_sites": "who may read a site (the access cache has its own version)",
     "sites_sitequarterstats": "the pre-aggregates themselves",
     "sites_sitedataversion": "the versions the triggers bump",
