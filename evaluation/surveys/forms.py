@@ -92,6 +92,12 @@ class CampaignForm(BoundedModelForm):
             },
         }
 
+    def __init__(self, *args, owner_site=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        # A site's questionnaire is sent on its own site: the field would offer nothing else.
+        if owner_site is not None:
+            del self.fields["site"]
+
     def clean(self):
         data = super().clean()
         if data.get("opens_on") and data.get("closes_on") and data["closes_on"] < data["opens_on"]:
@@ -117,7 +123,12 @@ class RecipientForm(forms.ModelForm):
     def __init__(self, *args, campaign, **kwargs):
         super().__init__(*args, **kwargs)
         self.campaign = campaign
-        self.fields["site"].queryset = Site.objects.order_by("city")
+        owner = campaign.questionnaire.site_id
+        # A site's campaign reaches people of its own territory only.
+        sites = Site.objects.filter(pk=owner) if owner else Site.objects.all()
+        self.fields["site"].queryset = sites.order_by("city")
+        if owner:
+            self.fields["site"].initial = owner
 
     def clean_email(self):
         email = self.cleaned_data["email"].strip().lower()

@@ -210,6 +210,9 @@ def questionnaire_new_version(*, questionnaire: Questionnaire, user=None) -> Que
 
 @transaction.atomic
 def campaign_create(*, questionnaire: Questionnaire, user=None, **data) -> Campaign:
+    """A campaign of the questionnaire; a site's questionnaire is always sent on its own site."""
+    if questionnaire.site_id:
+        data["site"] = questionnaire.site
     return Campaign.objects.create(questionnaire=questionnaire, created_by=user, **data)
 
 
@@ -318,7 +321,8 @@ def recipients_check(*, campaign: Campaign, rows: list[list]) -> RecipientImport
         )
         return result
     sites = {}
-    for site in Site.objects.all():
+    owner = campaign.questionnaire.site_id
+    for site in Site.objects.filter(pk=owner) if owner else Site.objects.all():
         for key in (site.slug, site.city, site.name):
             sites[_fold(key)] = site
     seen = set(campaign.recipients.values_list("email", flat=True))
@@ -350,7 +354,11 @@ def recipients_check(*, campaign: Campaign, rows: list[list]) -> RecipientImport
         site = sites.get(_fold(cells["site"]))
         if site is None:
             problems.append(
-                _("territoire « %(text)s » inconnu (ville ou nom du site)") % {"text": cells["site"][:100]}
+                _("territoire « %(text)s » hors de la campagne (la ville ou le nom de son site)")
+                % {"text": cells["site"][:100]}
+                if owner
+                else _("territoire « %(text)s » inconnu (ville ou nom du site)")
+                % {"text": cells["site"][:100]}
             )
         if problems:
             result.errors.append(

@@ -1,5 +1,6 @@
-"""Questionnaires and campaigns (the national team), and the public answer pages reached by a
-personal link (no account: they opt out of LoginRequiredMiddleware explicitly)."""
+"""Questionnaires and campaigns (the national team's, and a site team's for its own site), and the
+public answer pages reached by a personal link (no account: they opt out of LoginRequiredMiddleware
+explicitly)."""
 
 import uuid
 
@@ -14,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from atc.permissions import require_national
+from atc.permissions import require_national, require_survey_manager
 from atc.spreadsheets import csv_bytes
 from atc.views import form_page
 from evaluation.figures import campaigns as figures
@@ -32,18 +33,63 @@ from evaluation.surveys.forms import (
 from evaluation.surveys.throttling import answer_allowed
 from pilotage.imports import services as import_services
 from pilotage.imports.reading import ImportFileError, read_rows
+from sites.access import get_site_for_user
 
 PENDING = "pending_survey_recipients"
 
 
 def _questionnaire(request, pk) -> Questionnaire:
-    require_national(request)
-    return get_object_or_404(Questionnaire, pk=pk)
+    """A questionnaire its reader may manage: a national one, the national team; a site's, its
+    team too (`require_survey_manager`: 404 outside the site, 403 for its other readers)."""
+    questionnaire = get_object_or_404(Questionnaire.objects.select_related("site"), pk=pk)
+    require_survey_manager(request, questionnaire.site)
+    return questionnaire
 
 
 def _campaign(request, pk) -> Campaign:
-    require_national(request)
-    return get_object_or_404(Campaign.objects.select_related("questionnaire", "site"), pk=pk)
+    """A campaign belongs to its questionnaire's owner (a site's team, or the national team)."""
+    campaign = get_object_or_404(Campaign.objects.select_related("questionnaire__site", "site"), pk=pk)
+    require_survey_manager(request, campaign.questionnaire.site)
+    return campaign
+
+
+# --- A site's own questionnaires and campaigns --------------------------------------------------------
+
+
+def site_surveys(request, slug):
+    """The site's questionnaires and campaigns, for its team and the national team."""
+    site = get_site_for_user(request, slug)
+    require_survey_manager(request, site)
+    context = {
+        "site": site,
+        "questionnaires": site.questionnaires.order_by("title", "-version"),
+        "campaigns": figures.campaigns_with_rates(
+            Campaign.objects.filter(questionnaire__site=site).select_related("questionnaire", "site")
+        ),
+    }
+    return render(request, "surveys/site_surveys.html", context)
+
+
+def site_questionnaire_create(request, slug):
+    site = get_site_for_user(request, slug)
+    require_survey_manager(request, site)
+    form = QuestionnaireForm(request.POST or None)
+
+    def save():
+        questionnaire = services.questionnaire_create(user=request.user, site=site, **form.cleaned_data)
+        return reverse("surveys:questionnaire_detail", args=[questionnaire.pk])
+
+    return form_page(
+        request,
+        form,
+        save=save,
+        saved=_("Questionnaire créé."),
+        not_saved=_("Le questionnaire n'a pas été créé : corrigez les champs signalés."),
+        heading=_("Nouveau questionnaire du site"),
+        parent_url=reverse("surveys:site_surveys", args=[site.slug]),
+        parent_label=_("Enquêtes du site"),
+        current_label=_("Nouveau questionnaire"),
+    )
 
 
 # --- Questionnaires ---------------------------------------------------------------------------------
@@ -168,7 +214,7 @@ def campaign_list(request):
 
 def campaign_create(request, pk):
     questionnaire = _questionnaire(request, pk)
-    form = CampaignForm(request.POST or None)
+    form = CampaignForm(request.POST or None, owner_site=questionnaire.site)
 
     def save():
         campaign = services.campaign_create(
