@@ -1016,6 +1016,14 @@ class Campaign(models.Model):
     reminder_delay_days = models.PositiveSmallIntegerField(
         _("délai minimal entre deux envois (jours)"), default=7, validators=bounded("reminder_days")
     )
+    auto_reminders = models.BooleanField(
+        _("relances automatiques"),
+        default=False,
+        help_text=_(
+            "Chaque matin, la plateforme relance qui n'a pas répondu, dans la limite du nombre "
+            "maximal de relances et du délai minimal."
+        ),
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )

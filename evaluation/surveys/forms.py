@@ -75,6 +75,7 @@ class CampaignForm(BoundedModelForm):
             "anonymous",
             "max_reminders",
             "reminder_delay_days",
+            "auto_reminders",
         ]
         widgets = {"opens_on": DateInput(), "closes_on": DateInput()}
         error_messages = {

@@ -505,6 +505,27 @@ def reminders_send(*, campaign: Campaign, now: datetime.datetime | None = None) 
     return sent
 
 
+def campaigns_with_reminders_due(today: datetime.date):
+    """The campaigns whose reminders go out by themselves today: opted in, sent, and open."""
+    return Campaign.objects.filter(
+        auto_reminders=True,
+        questionnaire__locked_at__isnull=False,
+        opens_on__lte=today,
+        closes_on__gte=today,
+    ).order_by("pk")
+
+
+def reminders_send_due(*, now: datetime.datetime | None = None) -> int:
+    """The daily round (beat): each campaign with « relances automatiques » reminds those who have
+    not answered, within its maximum count and minimum delay (`reminders_send`'s rules, the same
+    as the button's); how many were reminded. Run twice the same day, the delay stops the second."""
+    now = now or timezone.now()
+    return sum(
+        reminders_send(campaign=campaign, now=now)
+        for campaign in campaigns_with_reminders_due(timezone.localdate(now))
+    )
+
+
 # --- Answering ---------------------------------------------------------------------------------------
 
 
