@@ -305,6 +305,12 @@ def site_team(site):
     return _holders(roles)
 
 
+def site_facilitators(site):
+    """The site's current facilitators, with an active account (they answer its « carnet de bord »
+    questionnaire)."""
+    return _holders(Role.objects.current().filter(kind=Role.Kind.FACILITATOR, sites=site)).order_by("email")
+
+
 def network_coordinators(network_id):
     """The people coordinating the network today, with an active account (they read its sites)."""
     roles = Role.objects.current().filter(kind=Role.Kind.NETWORK_COORDINATOR, network_id=network_id)

@@ -7,6 +7,7 @@ import uuid
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
+from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -159,7 +160,7 @@ def _locked(request, questionnaire):
 def _question_page(request, questionnaire, question=None):
     if questionnaire.is_locked:
         return _locked(request, questionnaire)
-    form = QuestionForm(request.POST or None, instance=question)
+    form = QuestionForm(request.POST or None, instance=question, questionnaire=questionnaire)
 
     def save():
         services.question_save(questionnaire=questionnaire, question=question, data=form.cleaned_data)
@@ -214,7 +215,7 @@ def campaign_list(request):
 
 def campaign_create(request, pk):
     questionnaire = _questionnaire(request, pk)
-    form = CampaignForm(request.POST or None, owner_site=questionnaire.site)
+    form = CampaignForm(request.POST or None, questionnaire=questionnaire)
 
     def save():
         campaign = services.campaign_create(
@@ -245,6 +246,7 @@ def campaign_detail(request, pk):
         "reminders_due": services.reminders_due(campaign=campaign),
         "revealed": services.readings_revealed(campaign) if campaign.site_id else True,
         "import_form": RecipientImportForm(),
+        "logbook_quarter": services.logbook_quarter(campaign) if services.is_logbook(campaign) else None,
     }
     return render(request, "surveys/campaign_detail.html", context)
 
@@ -364,6 +366,13 @@ def _draft_values(request, form: AnswerForm) -> dict:
     return values
 
 
+def _logbook_refusal(form: AnswerForm, exc: ValidationError) -> None:
+    """What the logbook refused (a rubric out of its range), on the question that fills it."""
+    by_field = {q.logbook_field: f"q{q.pk}" for q in form.questions if q.logbook_field}
+    for name, errors in getattr(exc, "message_dict", {"__all__": exc.messages}).items():
+        form.add_error(by_field.get(name), errors)
+
+
 @login_not_required
 @never_cache
 def answer(request, token):
@@ -388,13 +397,18 @@ def answer(request, token):
                 services.answer_submit(recipient=recipient, values=form.values())
             except services.AlreadyAnswered:
                 return _refused(request, "answered", recipient, status=410)
-            return redirect("surveys:answer_thanks")
+            except ValidationError as exc:
+                _logbook_refusal(form, exc)
+            else:
+                return redirect("surveys:answer_thanks")
         services.draft_save(recipient=recipient, data=_draft_values(request, form))
         status = 400
     else:
         form = AnswerForm(initial=services.draft_of(recipient), questions=questions)
         status = 200
     context = {"recipient": recipient, "campaign": recipient.campaign, "form": form}
+    if services.is_logbook(recipient.campaign):
+        context["logbook_quarter"] = services.logbook_quarter(recipient.campaign)
     return render(request, "surveys/answer.html", context, status=status)
 
 
