@@ -722,6 +722,15 @@ def readings_revealed(campaign: Campaign) -> bool:
     return all(side in answered for side in READING_SIDES)
 
 
+def results_shown(campaign: Campaign) -> bool:
+    """A campaign's results (distributions, free texts) are shown at once, except a crossed-readings
+    campaign on a site, until both sides have answered (`readings_revealed`): its site's team may
+    manage it and is one of the sides."""
+    if campaign.site_id and campaign.questionnaire.template == Questionnaire.Template.CROSSED_READINGS:
+        return readings_revealed(campaign)
+    return True
+
+
 @transaction.atomic
 def crossed_readings_feed(*, campaign: Campaign) -> int:
     """Once both sides have answered, write each side's mean per item as the site's territory

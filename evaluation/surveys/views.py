@@ -244,7 +244,7 @@ def campaign_detail(request, pk):
         "recipients": campaign.recipients.select_related("site").order_by("site__city", "name", "pk"),
         "distributions": figures.distributions(campaign),
         "reminders_due": services.reminders_due(campaign=campaign),
-        "revealed": services.readings_revealed(campaign) if campaign.site_id else True,
+        "revealed": services.results_shown(campaign),
         "import_form": RecipientImportForm(),
         "logbook_quarter": services.logbook_quarter(campaign) if services.is_logbook(campaign) else None,
     }
@@ -338,6 +338,15 @@ def campaign_remind(request, pk):
 def campaign_texts_export(request, pk):
     """The free-text answers, one row per answer (never who wrote it)."""
     campaign = _campaign(request, pk)
+    if not services.results_shown(campaign):
+        messages.error(
+            request,
+            _(
+                "Les réponses restent masquées tant que les deux regards n'ont pas été donnés : "
+                "revenez ensuite."
+            ),
+        )
+        return redirect("surveys:campaign_detail", campaign.pk)
     rows = [(dist.question.text, text) for dist in figures.distributions(campaign) for text in dist.texts]
     response = HttpResponse(
         csv_bytes([_("Question"), _("Réponse")], rows), content_type="text/csv; charset=utf-8"

@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from atc.models import Role
-from evaluation.models import Campaign, CampaignRecipient, Questionnaire
+from evaluation.models import Campaign, CampaignAnswer, CampaignRecipient, CampaignResponse, Questionnaire
 from tests.atc.factories import RoleFactory, UserFactory
 from tests.surveys.factories import CampaignFactory, QuestionFactory, QuestionnaireFactory
 
@@ -163,3 +163,30 @@ def test_the_site_pages_queries_do_not_grow_with_the_data(
         CampaignFactory(questionnaire__site=marseille, site=marseille, title=f"Campagne {index}")
     with django_assert_max_num_queries(15):
         assert client.get(url).status_code == 200
+
+
+def test_a_site_campaigns_results_show_at_once_but_crossed_readings_wait_for_both_sides(
+    client, facilitator, marseille
+):
+    free = QuestionFactory(questionnaire__site=marseille, kind="long_text", required=False)
+    campaign = CampaignFactory(questionnaire=free.questionnaire, site=marseille)
+    crossed = QuestionFactory(
+        questionnaire__site=marseille, questionnaire__template="crossed_readings", kind="long_text"
+    )
+    hidden = CampaignFactory(questionnaire=crossed.questionnaire, site=marseille)
+    for one, question in ((campaign, free), (hidden, crossed)):
+        response = CampaignResponse.objects.create(
+            campaign=one,
+            site=marseille,
+            function="prefet_delegate",
+            side="institutional",
+            submitted_on=one.opens_on,
+        )
+        CampaignAnswer.objects.create(response=response, question=question, text="Lecture institutionnelle.")
+    client.force_login(facilitator)
+    shown = client.get(reverse("surveys:campaign_texts_export", args=[campaign.pk]))
+    assert "Lecture institutionnelle." in shown.content.decode()
+    refused = client.get(reverse("surveys:campaign_texts_export", args=[hidden.pk]), follow=True)
+    text = refused.content.decode().replace("&#x27;", "'")
+    assert "Les réponses restent masquées" in text
+    assert "Lecture institutionnelle." not in text
