@@ -257,6 +257,9 @@ def campaign_create(*, questionnaire: Questionnaire, user=None, **data) -> Campa
     « carnet de bord » campaign starts with the site's current facilitators as its recipients."""
     if questionnaire.site_id:
         data["site"] = questionnaire.site
+    if questionnaire.template == Questionnaire.Template.LOGBOOK:
+        # Its answers are the site's signed review: never anonymous (the form says so first).
+        data["anonymous"] = False
     campaign = Campaign.objects.create(questionnaire=questionnaire, created_by=user, **data)
     if is_logbook(campaign):
         for person in site_facilitators(campaign.site):

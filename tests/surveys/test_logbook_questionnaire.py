@@ -182,3 +182,11 @@ def test_other_questionnaires_offer_no_logbook_rubric(client, national_team):
     client.force_login(national_team)
     form = client.get(reverse("surveys:question_add", args=[questionnaire.pk])).content.decode()
     assert 'name="logbook_field"' not in form
+
+
+def test_a_logbook_campaign_made_by_the_service_is_not_anonymous_either(marseille):
+    questionnaire = services.questionnaire_create(title="Carnet", template="logbook", site=marseille)
+    campaign = services.campaign_create(
+        questionnaire=questionnaire, title="Carnet anonyme ?", opens_on=OPENS, closes_on=OPENS, anonymous=True
+    )
+    assert campaign.anonymous is False
