@@ -696,6 +696,26 @@ def logbook_quarter(campaign: Campaign) -> Period:
     return last_finished_quarter(campaign.opens_on)
 
 
+def logbook_campaigns_open(*, site: Site, user, today: datetime.date | None = None) -> list[dict]:
+    """The site's « carnet de bord » campaigns sent and open today, as the logbook page shows them:
+    the campaign, its quarter, and the reader's own invitation (None when they are not invited)."""
+    today = today or timezone.localdate()
+    campaigns = Campaign.objects.filter(
+        site=site,
+        questionnaire__template=Questionnaire.Template.LOGBOOK,
+        questionnaire__locked_at__isnull=False,
+        opens_on__lte=today,
+        closes_on__gte=today,
+    ).order_by("opens_on", "pk")
+    mine = {
+        r.campaign_id: r
+        for r in CampaignRecipient.objects.filter(
+            campaign__in=campaigns, user_id=user.pk, revoked_at__isnull=True
+        )
+    }
+    return [{"campaign": c, "quarter": logbook_quarter(c), "invitation": mine.get(c.pk)} for c in campaigns]
+
+
 def logbook_feed(*, campaign: Campaign, recipient: CampaignRecipient, values: dict) -> LogbookEntry:
     """Write the answer's rubrics into the site's periodic review of the campaign's quarter, through
     the logbook's service: the logbook pages, figures and reports read that one store. A

@@ -190,3 +190,18 @@ def test_a_logbook_campaign_made_by_the_service_is_not_anonymous_either(marseill
         questionnaire=questionnaire, title="Carnet anonyme ?", opens_on=OPENS, closes_on=OPENS, anonymous=True
     )
     assert campaign.anonymous is False
+
+
+def test_the_logbook_page_tells_the_facilitator_of_the_open_questionnaire(
+    client, logbook_campaign, facilitator, marseille, smtp_server
+):
+    url = reverse("evaluation:logbook_list", args=[marseille.slug])
+    client.force_login(facilitator)
+    assert "Carnet de bord de Marseille" not in _text(client.get(url))  # not sent yet
+    services.campaign_send(campaign=logbook_campaign)
+    services.invitations_send(campaign_id=logbook_campaign.pk)
+    [invitation] = smtp_server.messages
+    assert invitation["To"] == facilitator.email
+    text = _text(client.get(url)).replace("&#x27;", "'")
+    assert f"« Carnet de bord de Marseille » remplit le bilan du {Q_LABEL}" in text
+    assert "Votre lien personnel vous a été envoyé par e-mail" in text
