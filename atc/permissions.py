@@ -245,6 +245,28 @@ def can_publish_site_content(user, site) -> bool:
     return is_national(user) or site.network_id in access_of(user).network_ids
 
 
+def can_manage_surveys(user, site) -> bool:
+    """A site's own questionnaires and campaigns are built and sent by the site team (facilitators,
+    host directors) and by the national team; national ones (no site) by the national team only."""
+    if is_national(user):
+        return True
+    return site is not None and can_write_site(user, site)
+
+
+def require_survey_manager(request, site) -> None:
+    """A questionnaire's or a campaign's pages: 404 for whoever does not read its site (another
+    site's team included), 403 for the site's other readers and, on national ones, for everyone
+    but the national team."""
+    if can_manage_surveys(request.user, site):
+        return
+    access = access_of(request.user)
+    if site is not None and site.pk not in access.site_ids and site.network_id not in access.network_ids:
+        log_refusal(request, "out_of_scope", site.pk)
+        raise Http404("Site introuvable")
+    log_refusal(request, "not_survey_manager")
+    raise PermissionDenied("Réservé à l'équipe du site et à l'équipe nationale")
+
+
 def can_edit_attention_thresholds(user) -> bool:
     """The thresholds of the attention signals are the national team's to set (everyone signed
     in reads them)."""
@@ -281,6 +303,12 @@ def site_team(site):
     an active account: they are told what happens on the site (comments, reminders)."""
     roles = Role.objects.current().filter(kind__in=WRITER_KINDS, sites=site)
     return _holders(roles)
+
+
+def site_facilitators(site):
+    """The site's current facilitators, with an active account (they answer its « carnet de bord »
+    questionnaire)."""
+    return _holders(Role.objects.current().filter(kind=Role.Kind.FACILITATOR, sites=site)).order_by("email")
 
 
 def network_coordinators(network_id):

@@ -496,6 +496,12 @@ CELERY_BEAT_SCHEDULE = {
     # Rebuilds the pre-aggregates of sites whose data changed since (reads rebuild a few at once;
     # this catches the rest and retries a rebuild that failed).
     "figures-refresh": {"task": "evaluation.refresh_stale_figures", "schedule": 120.0},
+    # Survey campaigns with « relances automatiques »: those who have not answered are reminded
+    # (evaluation/surveys/services.py, reminders_send_due: maximum count and minimum delay kept).
+    "survey-reminders": {
+        "task": "evaluation.surveys.send_due_reminders",
+        "schedule": crontab(minute=0, hour=9),
+    },
     # The open data files (evaluation/opendata/), rebuilt every night.
     "open-data": {"task": "evaluation.build_open_data", "schedule": crontab(minute=30, hour=2)},
     # Notification digests (README « Notifications »): each morning, and each Monday morning.

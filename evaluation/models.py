@@ -1011,6 +1011,17 @@ class Question(models.Model):
 
     CHOICE_KINDS = {Kind.SINGLE, Kind.MULTIPLE}
 
+    class LogbookField(models.TextChoices):
+        """The logbook entry's fields a « carnet de bord » question fills (LogbookEntry's names)."""
+
+        HAPPENED = "happened", _("Ce qui s'est passé")
+        DIFFICULTIES = "difficulties", _("Difficultés")
+        LESSONS = "lessons", _("Enseignements")
+        CHANGES_OF_COURSE = "changes_of_course", _("Changements de cap")
+        NEXT_STEPS = "next_steps", _("Prochaines étapes")
+        TIME_SPENT_HOURS = "time_spent_hours", _("Temps passé (heures)")
+        SUPPORT_NEEDED = "support_needed", _("Appui souhaité")
+
     questionnaire = models.ForeignKey(
         Questionnaire, on_delete=models.CASCADE, related_name="questions", verbose_name=_("questionnaire")
     )
@@ -1040,6 +1051,15 @@ class Question(models.Model):
         verbose_name=_("item d'appréciation"),
         help_text=_("Pour une note de 1 à 10 des regards croisés : l'item du territoire qu'elle note."),
     )
+    logbook_field = models.CharField(
+        _("rubrique du carnet de bord"),
+        max_length=20,
+        choices=LogbookField.choices,
+        blank=True,
+        help_text=_(
+            "Pour un questionnaire « Carnet de bord » : la rubrique du bilan que la réponse remplit."
+        ),
+    )
 
     history = HistoricalRecords()
 
@@ -1053,6 +1073,38 @@ class Question(models.Model):
 
     def choice_list(self) -> list[str]:
         return [line.strip() for line in self.choices.splitlines() if line.strip()]
+
+    def clean(self):
+        """A logbook rubric is filled by an answer of its own shape, once per questionnaire, and
+        only in a « carnet de bord » questionnaire; « ce qui s'est passé » is always asked."""
+        super().clean()
+        field = self.logbook_field
+        if not field:
+            return
+        errors = []
+        questionnaire = self.questionnaire if self.questionnaire_id else None
+        if questionnaire is not None and questionnaire.template != Questionnaire.Template.LOGBOOK:
+            errors.append(
+                _("Seul un questionnaire « Carnet de bord » remplit le carnet de bord : laissez vide.")
+            )
+        if field == self.LogbookField.TIME_SPENT_HOURS and self.kind != self.Kind.NUMBER:
+            errors.append(_("Le temps passé se répond par un nombre : choisissez « Nombre »."))
+        if field != self.LogbookField.TIME_SPENT_HOURS and self.kind not in (
+            self.Kind.SHORT_TEXT,
+            self.Kind.LONG_TEXT,
+        ):
+            errors.append(
+                _("Cette rubrique se répond par un texte : choisissez « Texte court » ou « Texte long ».")
+            )
+        if field == self.LogbookField.HAPPENED and not self.required:
+            errors.append(_("« Ce qui s'est passé » est toujours demandé : cochez « Réponse obligatoire »."))
+        if (
+            questionnaire is not None
+            and questionnaire.questions.filter(logbook_field=field).exclude(pk=self.pk).exists()
+        ):
+            errors.append(_("Une autre question remplit déjà cette rubrique : choisissez-en une autre."))
+        if errors:
+            raise ValidationError({"logbook_field": errors})
 
 
 class Campaign(models.Model):
@@ -1083,6 +1135,14 @@ class Campaign(models.Model):
     )
     reminder_delay_days = models.PositiveSmallIntegerField(
         _("délai minimal entre deux envois (jours)"), default=7, validators=bounded("reminder_days")
+    )
+    auto_reminders = models.BooleanField(
+        _("relances automatiques"),
+        default=False,
+        help_text=_(
+            "Chaque matin, la plateforme relance qui n'a pas répondu, dans la limite du nombre "
+            "maximal de relances et du délai minimal."
+        ),
     )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"

@@ -50,6 +50,37 @@ def logbook_entry_save(*, entry: LogbookEntry, meetings, actions, version: int |
     return entry
 
 
+@transaction.atomic
+def logbook_period_entry_answer(*, site: Site, quarter: Period, rubrics: dict, author=None) -> LogbookEntry:
+    """The quarter's periodic review written from a « carnet de bord » questionnaire's answer
+    (`rubrics`: LogbookEntry field names and values). The site's review of exactly that quarter is
+    updated — a rubric left empty keeps what it said, its links to meetings and actions stay — or
+    a new one is written; either way through `logbook_entry_save` (its checks, the version taken,
+    the « appui souhaité » notice)."""
+    entry = (
+        LogbookEntry.objects.select_for_update()
+        .filter(
+            site=site, kind=LogbookEntry.Kind.PERIODIC, period_start=quarter.start, period_end=quarter.end
+        )
+        .order_by("pk")
+        .first()
+    )
+    if entry is None:
+        entry = LogbookEntry(
+            site=site,
+            kind=LogbookEntry.Kind.PERIODIC,
+            period_start=quarter.start,
+            period_end=quarter.end,
+            author=author,
+        )
+        meetings, actions = [], []
+    else:
+        meetings, actions = list(entry.meetings.all()), list(entry.actions.all())
+    for name, value in rubrics.items():
+        setattr(entry, name, value)
+    return logbook_entry_save(entry=entry, meetings=meetings, actions=actions)
+
+
 def _support_needed_notify(entry: LogbookEntry, support: str) -> None:
     site = entry.site
     digest = hashlib.sha256(support.encode()).hexdigest()[:16]

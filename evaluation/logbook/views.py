@@ -13,6 +13,7 @@ from atc.permissions import can_write_site, get_object_for_site
 from evaluation.logbook import services
 from evaluation.logbook.forms import LogbookEntryForm
 from evaluation.models import LogbookEntry
+from evaluation.surveys import services as survey_services
 from sites.access import get_site_for_user
 
 
@@ -54,6 +55,7 @@ def logbook_list(request, slug):
             "kinds": LogbookEntry.Kind.choices,
             "quarter": quarter,
             "quarter_missing": not services.has_period_entry(site, quarter),
+            "questionnaires": survey_services.logbook_campaigns_open(site=site, user=request.user),
         },
     )
 

@@ -40,11 +40,28 @@ class QuestionnaireForm(forms.ModelForm):
 class QuestionForm(BoundedModelForm):
     class Meta:
         model = Question
-        fields = ["section", "text", "help_text", "kind", "required", "choices", "item", "order"]
+        fields = [
+            "section",
+            "text",
+            "help_text",
+            "kind",
+            "required",
+            "choices",
+            "item",
+            "logbook_field",
+            "order",
+        ]
         error_messages = {
             "text": {"required": _("Écrivez la question.")},
             "kind": {"required": _("Choisissez le type de réponse.")},
         }
+
+    def __init__(self, *args, questionnaire, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The model's checks (Question.clean) read the questionnaire, a new question's too.
+        self.instance.questionnaire = questionnaire
+        if questionnaire.template != Questionnaire.Template.LOGBOOK:
+            del self.fields["logbook_field"]
 
     def clean(self):
         data = super().clean()
@@ -75,6 +92,7 @@ class CampaignForm(BoundedModelForm):
             "anonymous",
             "max_reminders",
             "reminder_delay_days",
+            "auto_reminders",
         ]
         widgets = {"opens_on": DateInput(), "closes_on": DateInput()}
         error_messages = {
@@ -92,8 +110,26 @@ class CampaignForm(BoundedModelForm):
             },
         }
 
+    def __init__(self, *args, questionnaire, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.questionnaire = questionnaire
+        # A site's questionnaire is sent on its own site: the field would offer nothing else.
+        if questionnaire.site_id:
+            del self.fields["site"]
+
     def clean(self):
         data = super().clean()
+        if self.questionnaire.template == Questionnaire.Template.LOGBOOK:
+            if "site" in self.fields and not data.get("site"):
+                self.add_error("site", _("Choisissez le site dont c'est le carnet de bord."))
+            if data.get("anonymous"):
+                self.add_error(
+                    "anonymous",
+                    _(
+                        "Un carnet de bord remplit le bilan du site : il ne peut pas être anonyme. "
+                        "Décochez la case."
+                    ),
+                )
         if data.get("opens_on") and data.get("closes_on") and data["closes_on"] < data["opens_on"]:
             self.add_error(
                 "closes_on", _("La clôture doit suivre l'ouverture : choisissez une date plus tardive.")
@@ -117,7 +153,12 @@ class RecipientForm(forms.ModelForm):
     def __init__(self, *args, campaign, **kwargs):
         super().__init__(*args, **kwargs)
         self.campaign = campaign
-        self.fields["site"].queryset = Site.objects.order_by("city")
+        owner = campaign.questionnaire.site_id
+        # A site's campaign reaches people of its own territory only.
+        sites = Site.objects.filter(pk=owner) if owner else Site.objects.all()
+        self.fields["site"].queryset = sites.order_by("city")
+        if owner:
+            self.fields["site"].initial = owner
 
     def clean_email(self):
         email = self.cleaned_data["email"].strip().lower()

@@ -18,15 +18,20 @@ from django.utils.translation import gettext as _
 
 from atc.links import absolute_url
 from atc.mail import EmailMultiAlternatives
+from atc.periods import Period
+from atc.permissions import site_facilitators
 from atc.queue import publish
 from diagnostics.models import Assessment, AssessmentItem
 from evaluation.figures import campaigns as campaign_figures
+from evaluation.logbook import services as logbook_services
+from evaluation.logbook.services import last_finished_quarter
 from evaluation.models import (
     AnswerDraft,
     Campaign,
     CampaignAnswer,
     CampaignRecipient,
     CampaignResponse,
+    LogbookEntry,
     Question,
     Questionnaire,
 )
@@ -138,19 +143,56 @@ def _crossed_reading_questions(questionnaire):
 
 
 def _logbook_questions(questionnaire):
+    """The periodic review's rubrics, each question filling its `LogbookEntry` field."""
     section = _("Bilan de la période")
+    field = Question.LogbookField
+    long_text = Question.Kind.LONG_TEXT
     _add(
         questionnaire,
         [
             {
                 "section": section,
                 "text": _("Ce qui s'est passé"),
-                "kind": Question.Kind.LONG_TEXT,
+                "kind": long_text,
                 "required": True,
+                "logbook_field": field.HAPPENED,
             },
-            {"section": section, "text": _("Les obstacles rencontrés"), "kind": Question.Kind.LONG_TEXT},
-            {"section": section, "text": _("Temps passé (heures)"), "kind": Question.Kind.NUMBER},
-            {"section": section, "text": _("Les prochaines étapes"), "kind": Question.Kind.LONG_TEXT},
+            {
+                "section": section,
+                "text": _("Les obstacles rencontrés"),
+                "kind": long_text,
+                "logbook_field": field.DIFFICULTIES,
+            },
+            {
+                "section": section,
+                "text": _("Les enseignements"),
+                "kind": long_text,
+                "logbook_field": field.LESSONS,
+            },
+            {
+                "section": section,
+                "text": _("Les changements de cap"),
+                "kind": long_text,
+                "logbook_field": field.CHANGES_OF_COURSE,
+            },
+            {
+                "section": section,
+                "text": _("Temps passé (heures)"),
+                "kind": Question.Kind.NUMBER,
+                "logbook_field": field.TIME_SPENT_HOURS,
+            },
+            {
+                "section": section,
+                "text": _("Les prochaines étapes"),
+                "kind": long_text,
+                "logbook_field": field.NEXT_STEPS,
+            },
+            {
+                "section": section,
+                "text": _("L'appui que vous souhaiteriez"),
+                "kind": long_text,
+                "logbook_field": field.SUPPORT_NEEDED,
+            },
         ],
     )
 
@@ -199,6 +241,7 @@ def questionnaire_new_version(*, questionnaire: Questionnaire, user=None) -> Que
             required=q.required,
             choices=q.choices,
             item_id=q.item_id,
+            logbook_field=q.logbook_field,
         )
         for q in questionnaire.questions.all()
     )
@@ -210,7 +253,25 @@ def questionnaire_new_version(*, questionnaire: Questionnaire, user=None) -> Que
 
 @transaction.atomic
 def campaign_create(*, questionnaire: Questionnaire, user=None, **data) -> Campaign:
-    return Campaign.objects.create(questionnaire=questionnaire, created_by=user, **data)
+    """A campaign of the questionnaire; a site's questionnaire is always sent on its own site. A
+    « carnet de bord » campaign starts with the site's current facilitators as its recipients."""
+    if questionnaire.site_id:
+        data["site"] = questionnaire.site
+    if questionnaire.template == Questionnaire.Template.LOGBOOK:
+        # Its answers are the site's signed review: never anonymous (the form says so first).
+        data["anonymous"] = False
+    campaign = Campaign.objects.create(questionnaire=questionnaire, created_by=user, **data)
+    if is_logbook(campaign):
+        for person in site_facilitators(campaign.site):
+            recipient_add(
+                campaign=campaign,
+                name=person.get_full_name() or person.email,
+                email=person.email,
+                function=Function.FACILITATOR,
+                site=campaign.site,
+                user=person,
+            )
+    return campaign
 
 
 def recipient_add(
@@ -318,7 +379,8 @@ def recipients_check(*, campaign: Campaign, rows: list[list]) -> RecipientImport
         )
         return result
     sites = {}
-    for site in Site.objects.all():
+    owner = campaign.questionnaire.site_id
+    for site in Site.objects.filter(pk=owner) if owner else Site.objects.all():
         for key in (site.slug, site.city, site.name):
             sites[_fold(key)] = site
     seen = set(campaign.recipients.values_list("email", flat=True))
@@ -350,7 +412,11 @@ def recipients_check(*, campaign: Campaign, rows: list[list]) -> RecipientImport
         site = sites.get(_fold(cells["site"]))
         if site is None:
             problems.append(
-                _("territoire « %(text)s » inconnu (ville ou nom du site)") % {"text": cells["site"][:100]}
+                _("territoire « %(text)s » hors de la campagne (la ville ou le nom de son site)")
+                % {"text": cells["site"][:100]}
+                if owner
+                else _("territoire « %(text)s » inconnu (ville ou nom du site)")
+                % {"text": cells["site"][:100]}
             )
         if problems:
             result.errors.append(
@@ -497,6 +563,27 @@ def reminders_send(*, campaign: Campaign, now: datetime.datetime | None = None) 
     return sent
 
 
+def campaigns_with_reminders_due(today: datetime.date):
+    """The campaigns whose reminders go out by themselves today: opted in, sent, and open."""
+    return Campaign.objects.filter(
+        auto_reminders=True,
+        questionnaire__locked_at__isnull=False,
+        opens_on__lte=today,
+        closes_on__gte=today,
+    ).order_by("pk")
+
+
+def reminders_send_due(*, now: datetime.datetime | None = None) -> int:
+    """The daily round (beat): each campaign with « relances automatiques » reminds those who have
+    not answered, within its maximum count and minimum delay (`reminders_send`'s rules, the same
+    as the button's); how many were reminded. Run twice the same day, the delay stops the second."""
+    now = now or timezone.now()
+    return sum(
+        reminders_send(campaign=campaign, now=now)
+        for campaign in campaigns_with_reminders_due(timezone.localdate(now))
+    )
+
+
 # --- Answering ---------------------------------------------------------------------------------------
 
 
@@ -590,7 +677,60 @@ def answer_submit(
     recipient.save(update_fields=["answered_on"])
     if campaign.site_id and campaign.questionnaire.template == Questionnaire.Template.CROSSED_READINGS:
         crossed_readings_feed(campaign=campaign)
+    if is_logbook(campaign):
+        logbook_feed(campaign=campaign, recipient=recipient, values=values)
     return response
+
+
+# --- The logbook as a questionnaire ------------------------------------------------------------------
+
+
+def is_logbook(campaign: Campaign) -> bool:
+    """A « carnet de bord » campaign on one site: its answers fill the site's logbook."""
+    return bool(campaign.site_id) and campaign.questionnaire.template == Questionnaire.Template.LOGBOOK
+
+
+def logbook_quarter(campaign: Campaign) -> Period:
+    """The quarter a « carnet de bord » campaign reviews: the last one finished when it opens (the
+    logbook's own default period, as its reminders)."""
+    return last_finished_quarter(campaign.opens_on)
+
+
+def logbook_campaigns_open(*, site: Site, user, today: datetime.date | None = None) -> list[dict]:
+    """The site's « carnet de bord » campaigns sent and open today, as the logbook page shows them:
+    the campaign, its quarter, and the reader's own invitation (None when they are not invited)."""
+    today = today or timezone.localdate()
+    campaigns = Campaign.objects.filter(
+        site=site,
+        questionnaire__template=Questionnaire.Template.LOGBOOK,
+        questionnaire__locked_at__isnull=False,
+        opens_on__lte=today,
+        closes_on__gte=today,
+    ).order_by("opens_on", "pk")
+    mine = {
+        r.campaign_id: r
+        for r in CampaignRecipient.objects.filter(
+            campaign__in=campaigns, user_id=user.pk, revoked_at__isnull=True
+        )
+    }
+    return [{"campaign": c, "quarter": logbook_quarter(c), "invitation": mine.get(c.pk)} for c in campaigns]
+
+
+def logbook_feed(*, campaign: Campaign, recipient: CampaignRecipient, values: dict) -> LogbookEntry:
+    """Write the answer's rubrics into the site's periodic review of the campaign's quarter, through
+    the logbook's service: the logbook pages, figures and reports read that one store. A
+    ValidationError (a rubric out of range) undoes the whole answer."""
+    rubrics = {}
+    for question in campaign.questionnaire.questions.exclude(logbook_field=""):
+        value = values.get(f"q{question.pk}")
+        if value in (None, ""):
+            continue
+        if question.logbook_field == Question.LogbookField.TIME_SPENT_HOURS:
+            value = Decimal(value).quantize(Decimal("0.1"))
+        rubrics[question.logbook_field] = value
+    return logbook_services.logbook_period_entry_answer(
+        site=campaign.site, quarter=logbook_quarter(campaign), rubrics=rubrics, author=recipient.user
+    )
 
 
 # --- Crossed readings --------------------------------------------------------------------------------
@@ -603,6 +743,15 @@ def readings_revealed(campaign: Campaign) -> bool:
     answered: neither reads the other's before giving their own."""
     answered = set(campaign.responses.values_list("side", flat=True).distinct())
     return all(side in answered for side in READING_SIDES)
+
+
+def results_shown(campaign: Campaign) -> bool:
+    """A campaign's results (distributions, free texts) are shown at once, except a crossed-readings
+    campaign on a site, until both sides have answered (`readings_revealed`): its site's team may
+    manage it and is one of the sides."""
+    if campaign.site_id and campaign.questionnaire.template == Questionnaire.Template.CROSSED_READINGS:
+        return readings_revealed(campaign)
+    return True
 
 
 @transaction.atomic

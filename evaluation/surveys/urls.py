@@ -5,6 +5,12 @@ from evaluation.surveys import views
 app_name = "surveys"
 
 urlpatterns = [
+    path("sites/<slug:slug>/enquetes/", views.site_surveys, name="site_surveys"),
+    path(
+        "sites/<slug:slug>/enquetes/nouveau-questionnaire/",
+        views.site_questionnaire_create,
+        name="site_questionnaire_create",
+    ),
     path("enquetes/questionnaires/", views.questionnaire_list, name="questionnaire_list"),
     path("enquetes/questionnaires/nouveau/", views.questionnaire_create, name="questionnaire_create"),
     path("enquetes/questionnaires/<int:pk>/", views.questionnaire_detail, name="questionnaire_detail"),

@@ -1,11 +1,13 @@
-"""Questionnaires and campaigns (the national team), and the public answer pages reached by a
-personal link (no account: they opt out of LoginRequiredMiddleware explicitly)."""
+"""Questionnaires and campaigns (the national team's, and a site team's for its own site), and the
+public answer pages reached by a personal link (no account: they opt out of LoginRequiredMiddleware
+explicitly)."""
 
 import uuid
 
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
+from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -14,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from atc.permissions import require_national
+from atc.permissions import require_national, require_survey_manager
 from atc.spreadsheets import csv_bytes
 from atc.views import form_page
 from evaluation.figures import campaigns as figures
@@ -32,18 +34,63 @@ from evaluation.surveys.forms import (
 from evaluation.surveys.throttling import answer_allowed
 from pilotage.imports import services as import_services
 from pilotage.imports.reading import ImportFileError, read_rows
+from sites.access import get_site_for_user
 
 PENDING = "pending_survey_recipients"
 
 
 def _questionnaire(request, pk) -> Questionnaire:
-    require_national(request)
-    return get_object_or_404(Questionnaire, pk=pk)
+    """A questionnaire its reader may manage: a national one, the national team; a site's, its
+    team too (`require_survey_manager`: 404 outside the site, 403 for its other readers)."""
+    questionnaire = get_object_or_404(Questionnaire.objects.select_related("site"), pk=pk)
+    require_survey_manager(request, questionnaire.site)
+    return questionnaire
 
 
 def _campaign(request, pk) -> Campaign:
-    require_national(request)
-    return get_object_or_404(Campaign.objects.select_related("questionnaire", "site"), pk=pk)
+    """A campaign belongs to its questionnaire's owner (a site's team, or the national team)."""
+    campaign = get_object_or_404(Campaign.objects.select_related("questionnaire__site", "site"), pk=pk)
+    require_survey_manager(request, campaign.questionnaire.site)
+    return campaign
+
+
+# --- A site's own questionnaires and campaigns --------------------------------------------------------
+
+
+def site_surveys(request, slug):
+    """The site's questionnaires and campaigns, for its team and the national team."""
+    site = get_site_for_user(request, slug)
+    require_survey_manager(request, site)
+    context = {
+        "site": site,
+        "questionnaires": site.questionnaires.order_by("title", "-version"),
+        "campaigns": figures.campaigns_with_rates(
+            Campaign.objects.filter(questionnaire__site=site).select_related("questionnaire", "site")
+        ),
+    }
+    return render(request, "surveys/site_surveys.html", context)
+
+
+def site_questionnaire_create(request, slug):
+    site = get_site_for_user(request, slug)
+    require_survey_manager(request, site)
+    form = QuestionnaireForm(request.POST or None)
+
+    def save():
+        questionnaire = services.questionnaire_create(user=request.user, site=site, **form.cleaned_data)
+        return reverse("surveys:questionnaire_detail", args=[questionnaire.pk])
+
+    return form_page(
+        request,
+        form,
+        save=save,
+        saved=_("Questionnaire créé."),
+        not_saved=_("Le questionnaire n'a pas été créé : corrigez les champs signalés."),
+        heading=_("Nouveau questionnaire du site"),
+        parent_url=reverse("surveys:site_surveys", args=[site.slug]),
+        parent_label=_("Enquêtes du site"),
+        current_label=_("Nouveau questionnaire"),
+    )
 
 
 # --- Questionnaires ---------------------------------------------------------------------------------
@@ -113,7 +160,7 @@ def _locked(request, questionnaire):
 def _question_page(request, questionnaire, question=None):
     if questionnaire.is_locked:
         return _locked(request, questionnaire)
-    form = QuestionForm(request.POST or None, instance=question)
+    form = QuestionForm(request.POST or None, instance=question, questionnaire=questionnaire)
 
     def save():
         services.question_save(questionnaire=questionnaire, question=question, data=form.cleaned_data)
@@ -168,7 +215,7 @@ def campaign_list(request):
 
 def campaign_create(request, pk):
     questionnaire = _questionnaire(request, pk)
-    form = CampaignForm(request.POST or None)
+    form = CampaignForm(request.POST or None, questionnaire=questionnaire)
 
     def save():
         campaign = services.campaign_create(
@@ -197,8 +244,9 @@ def campaign_detail(request, pk):
         "recipients": campaign.recipients.select_related("site").order_by("site__city", "name", "pk"),
         "distributions": figures.distributions(campaign),
         "reminders_due": services.reminders_due(campaign=campaign),
-        "revealed": services.readings_revealed(campaign) if campaign.site_id else True,
+        "revealed": services.results_shown(campaign),
         "import_form": RecipientImportForm(),
+        "logbook_quarter": services.logbook_quarter(campaign) if services.is_logbook(campaign) else None,
     }
     return render(request, "surveys/campaign_detail.html", context)
 
@@ -290,6 +338,15 @@ def campaign_remind(request, pk):
 def campaign_texts_export(request, pk):
     """The free-text answers, one row per answer (never who wrote it)."""
     campaign = _campaign(request, pk)
+    if not services.results_shown(campaign):
+        messages.error(
+            request,
+            _(
+                "Les réponses restent masquées tant que les deux regards n'ont pas été donnés : "
+                "revenez ensuite."
+            ),
+        )
+        return redirect("surveys:campaign_detail", campaign.pk)
     rows = [(dist.question.text, text) for dist in figures.distributions(campaign) for text in dist.texts]
     response = HttpResponse(
         csv_bytes([_("Question"), _("Réponse")], rows), content_type="text/csv; charset=utf-8"
@@ -318,6 +375,13 @@ def _draft_values(request, form: AnswerForm) -> dict:
     return values
 
 
+def _logbook_refusal(form: AnswerForm, exc: ValidationError) -> None:
+    """What the logbook refused (a rubric out of its range), on the question that fills it."""
+    by_field = {q.logbook_field: f"q{q.pk}" for q in form.questions if q.logbook_field}
+    for name, errors in getattr(exc, "message_dict", {"__all__": exc.messages}).items():
+        form.add_error(by_field.get(name), errors)
+
+
 @login_not_required
 @never_cache
 def answer(request, token):
@@ -342,13 +406,18 @@ def answer(request, token):
                 services.answer_submit(recipient=recipient, values=form.values())
             except services.AlreadyAnswered:
                 return _refused(request, "answered", recipient, status=410)
-            return redirect("surveys:answer_thanks")
+            except ValidationError as exc:
+                _logbook_refusal(form, exc)
+            else:
+                return redirect("surveys:answer_thanks")
         services.draft_save(recipient=recipient, data=_draft_values(request, form))
         status = 400
     else:
         form = AnswerForm(initial=services.draft_of(recipient), questions=questions)
         status = 200
     context = {"recipient": recipient, "campaign": recipient.campaign, "form": form}
+    if services.is_logbook(recipient.campaign):
+        context["logbook_quarter"] = services.logbook_quarter(recipient.campaign)
     return render(request, "surveys/answer.html", context, status=status)
 
 

@@ -244,11 +244,18 @@ def _survey_pages() -> dict[str | None, list[tuple[str, str]]]:
         ("recipient-import", reverse("surveys:recipient_import", args=[campaign.pk])),
         ("site-dashboard-crossed-readings", reverse("dashboards:site", args=["marseille"])),
     ]
+    own = survey_services.questionnaire_create(title="Carnet <du site>", template="flash", site=marseille)
+    site_team = [
+        ("site-surveys", reverse("surveys:site_surveys", args=["marseille"])),
+        ("site-questionnaire-form", reverse("surveys:site_questionnaire_create", args=["marseille"])),
+        ("site-questionnaire-detail", reverse("surveys:questionnaire_detail", args=[own.pk])),
+        ("site-campaign-form", reverse("surveys:campaign_create", args=[own.pk])),
+    ]
     public = [
         ("survey-answer", reverse("surveys:answer", args=["jeton-html-ouvert-" + "y" * 30])),
         ("survey-thanks", reverse("surveys:answer_thanks")),
     ]
-    return {None: public, NATIONAL: national}
+    return {None: public, NATIONAL: national, FACILITATOR: site_team}
 
 
 def _unsubscribe_page() -> tuple[str, str]:
@@ -315,6 +322,7 @@ def _main_pages() -> dict[str | None, list[tuple[str, str]]]:
             ("showcase-manage", reverse("showcase:manage", args=["marseille"])),
             ("showcase-edit", reverse("showcase:edit", args=["marseille"])),
             _showcase_file_page(),
+            *surveys[FACILITATOR],
         ],
         DELEGATE: [("my-sites", reverse("dashboards:my_sites")), *_site_pages("tourcoing")[:3]],
         COORDINATOR: [("network-dashboard", reverse("dashboards:network", args=["fcsf"]))],

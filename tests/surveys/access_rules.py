@@ -1,9 +1,15 @@
-"""Who may open the surveys' pages: questionnaires and campaigns are the national team's; the answer
-page opens to anyone holding a personal link (no account), as does the thanks page."""
+"""Who may open the surveys' pages: the national lists are the national team's; a site's questionnaires
+and campaigns are its team's and the national team's (TEAM_MANAGE: the site's other readers get 403,
+anyone else 404); the answer page opens to anyone holding a personal link (no account), as does the
+thanks page."""
 
 from evaluation.models import CampaignAnswer, CampaignResponse, Question
-from tests.access import NATIONAL, PUBLIC, Rule
+from tests.access import NATIONAL, PUBLIC, TEAM_MANAGE, Rule
 from tests.surveys.factories import CampaignFactory, QuestionFactory, recipient_with_token
+
+
+def _site(o):
+    return {"slug": o["site"].slug}
 
 
 def _questionnaire(o):
@@ -31,21 +37,25 @@ RULES = {
     "surveys:questionnaire_create": Rule(
         NATIONAL, methods=("GET", "POST"), post_data=lambda o: {"title": "Nouveau", "template": "free"}
     ),
-    "surveys:questionnaire_detail": Rule(NATIONAL, _questionnaire),
-    "surveys:questionnaire_preview": Rule(NATIONAL, _questionnaire),
-    "surveys:questionnaire_new_version": Rule(NATIONAL, _questionnaire, ("POST",), lambda o: {}),
-    "surveys:question_add": Rule(NATIONAL, _questionnaire, ("GET", "POST"), _question_data),
-    "surveys:question_edit": Rule(NATIONAL, _question, ("GET", "POST"), _question_data),
-    "surveys:question_delete": Rule(NATIONAL, _question, ("POST",), lambda o: {}),
-    "surveys:campaign_create": Rule(NATIONAL, _questionnaire),
     "surveys:campaign_list": Rule(NATIONAL),
-    "surveys:campaign_detail": Rule(NATIONAL, _campaign),
-    "surveys:recipient_add": Rule(NATIONAL, _campaign),
-    "surveys:recipient_import": Rule(NATIONAL, _campaign),
-    "surveys:recipient_revoke": Rule(NATIONAL, _recipient, ("POST",), lambda o: {}),
-    "surveys:campaign_send": Rule(NATIONAL, _campaign, ("POST",), lambda o: {}),
-    "surveys:campaign_remind": Rule(NATIONAL, _campaign, ("POST",), lambda o: {}),
-    "surveys:campaign_texts_export": Rule(NATIONAL, _campaign),
+    "surveys:site_surveys": Rule(TEAM_MANAGE, _site),
+    "surveys:site_questionnaire_create": Rule(
+        TEAM_MANAGE, _site, ("GET", "POST"), lambda o: {"title": "Du site", "template": "free"}
+    ),
+    "surveys:questionnaire_detail": Rule(TEAM_MANAGE, _questionnaire),
+    "surveys:questionnaire_preview": Rule(TEAM_MANAGE, _questionnaire),
+    "surveys:questionnaire_new_version": Rule(TEAM_MANAGE, _questionnaire, ("POST",), lambda o: {}),
+    "surveys:question_add": Rule(TEAM_MANAGE, _questionnaire, ("GET", "POST"), _question_data),
+    "surveys:question_edit": Rule(TEAM_MANAGE, _question, ("GET", "POST"), _question_data),
+    "surveys:question_delete": Rule(TEAM_MANAGE, _question, ("POST",), lambda o: {}),
+    "surveys:campaign_create": Rule(TEAM_MANAGE, _questionnaire),
+    "surveys:campaign_detail": Rule(TEAM_MANAGE, _campaign),
+    "surveys:recipient_add": Rule(TEAM_MANAGE, _campaign),
+    "surveys:recipient_import": Rule(TEAM_MANAGE, _campaign),
+    "surveys:recipient_revoke": Rule(TEAM_MANAGE, _recipient, ("POST",), lambda o: {}),
+    "surveys:campaign_send": Rule(TEAM_MANAGE, _campaign, ("POST",), lambda o: {}),
+    "surveys:campaign_remind": Rule(TEAM_MANAGE, _campaign, ("POST",), lambda o: {}),
+    "surveys:campaign_texts_export": Rule(TEAM_MANAGE, _campaign),
     "surveys:answer": Rule(
         PUBLIC, lambda o: {"token": o["survey_token"]}, ("GET", "POST"), lambda o: {"draft": "1"}
     ),
@@ -54,10 +64,13 @@ RULES = {
 
 
 def build(site, user):
-    """A campaign open today with one question and one recipient on the site, whose link is known."""
-    question = QuestionFactory(questionnaire__title=f"Questionnaire de la matrice {site.slug}")
+    """The site's own questionnaire and a campaign of it open today, with one question and one
+    recipient on the site, whose link is known."""
+    question = QuestionFactory(
+        questionnaire__title=f"Questionnaire de la matrice {site.slug}", questionnaire__site=site
+    )
     campaign = CampaignFactory(
-        questionnaire=question.questionnaire, title=f"Campagne de la matrice {site.slug}"
+        questionnaire=question.questionnaire, site=site, title=f"Campagne de la matrice {site.slug}"
     )
     token = f"jeton-matrice-{site.slug}-0123456789abcdefghijklmnop"
     recipient = recipient_with_token(
