@@ -13,8 +13,9 @@ pytestmark = pytest.mark.django_db
 
 # The site dashboard with its figures already rendered, whatever the number of threads.
 # The figures are kept; the threads, and the site's open attention signals (a staleness check,
-# then the rows), are read on each request.
-DASHBOARD_QUERIES = 8
+# then the rows), the avoided-costs claims and the site's crossed-readings campaigns are read on
+# each request.
+DASHBOARD_QUERIES = 10
 QUESTION = "Le comité de pilotage de mars a-t-il associé le conseil citoyen ?"
 
 
