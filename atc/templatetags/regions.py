@@ -1,5 +1,10 @@
-"""`{% element_id "tableau" as name %}`: an id unique within the page, so that a scrolling table's
-box can be named by its table's caption (`aria-labelledby`), even inside loops and includes."""
+"""`{% element_id "tableau" as name %}`: an id unique within the document being rendered, so that
+a scrolling table's box can be named by its table's caption (`aria-labelledby`), even inside loops,
+includes and inclusion tags.
+
+A page counts on its request (which inclusion tags' contexts keep). A document rendered without a
+request (a report's PDF) counts on its render context, which its includes share: the same data
+give the same ids, so the report stays reproducible."""
 
 import itertools
 
@@ -7,15 +12,11 @@ from django import template
 
 register = template.Library()
 
-_fallback = itertools.count(1)
-
 
 @register.simple_tag(takes_context=True)
 def element_id(context, prefix: str = "element") -> str:
-    """The next id of this request (a document rendered without a request, a PDF's, counts on)."""
-    request = context.get("request")
-    if request is None:
-        return f"{prefix}-{next(_fallback)}"
-    counter = getattr(request, "_atc_element_ids", 0) + 1
-    request._atc_element_ids = counter
-    return f"{prefix}-{counter}"
+    holder = getattr(context, "request", None) or context.render_context
+    counter = getattr(holder, "atc_element_ids", None)
+    if counter is None:
+        counter = holder.atc_element_ids = itertools.count(1)
+    return f"{prefix}-{next(counter)}"

@@ -73,7 +73,7 @@ def test_an_avoided_cost_is_recorded_verified_and_reported_apart(page, tmp_path)
     browser.locator("#id_upload").set_input_files(str(document))
     browser.get_by_role("button", name="Enregistrer").click()
     expect(browser.get_by_role("status")).to_contain_text("Coût évité ou effet levier enregistré.")
-    claims = browser.get_by_role("region", name="Coûts évités et effets leviers")
+    claims = browser.get_by_role("region", name="Coûts évités et effets leviers", exact=True)
     expect(claims).to_contain_text(HYPOTHESIS)
     expect(claims.get_by_role("link", name="attestation-bailleur.pdf")).to_be_visible()
     page.shot("cout-evite-documente")
@@ -91,7 +91,7 @@ def test_an_avoided_cost_is_recorded_verified_and_reported_apart(page, tmp_path)
     row = table.get_by_role("row").filter(has_text="Coût évité")
     cells = [_plain(text) for text in row.get_by_role("cell").all_inner_texts()]
     assert "3 640 €" in cells[0] and "2 500 €" in cells[1] and "900 €" in cells[2]
-    section = browser.get_by_role("region", name="Coûts évités et effets leviers")
+    section = browser.get_by_role("region", name="Coûts évités et effets leviers", exact=True)
     for hypothesis in (HYPOTHESIS, "Hypothèse documentée.", "Hypothèse déclarée seulement."):
         expect(section).to_contain_text(hypothesis)
     page.shot("tableau-de-bord-couts-evites")
