@@ -68,6 +68,31 @@ def ensure_postgres_database(url: str) -> None:
     conn.close()
 
 
+def _persona(persona: str, email: str, site):
+    """The load test's persona on `site`: the demo account where the demo data are loaded, else
+    one made here with the same role (the 1,600-site data hold no demo account)."""
+    from django.utils import timezone
+
+    from atc.models import Role, User
+
+    user, created = User.objects.get_or_create(email=email)
+    if created:
+        kind = {
+            "facilitator": Role.Kind.FACILITATOR,
+            "delegate": Role.Kind.PREFET_DELEGATE,
+            "network": Role.Kind.NETWORK_COORDINATOR,
+        }[persona]
+        role = Role.objects.create(
+            user=user,
+            kind=kind,
+            network=site.network if kind == Role.Kind.NETWORK_COORDINATOR else None,
+            start_date=timezone.localdate().replace(year=2019),
+        )
+        if kind != Role.Kind.NETWORK_COORDINATOR:
+            role.sites.add(site)
+    return user
+
+
 def load_mix_pages(site, personas: set[str]) -> list[tuple[str, str, str]]:
     """Every page the load test visits, once, on `site`, with the first persona that visits it;
     then the meeting form the facilitator fills in."""
@@ -143,10 +168,10 @@ def child(size: str) -> None:
     clients = {"national": Client(), "anonymous": Client()}
     clients["national"].force_login(national)
     for persona, email in EMAILS.items():
-        user = User.objects.filter(email=email).first()
-        if user is not None and persona != "national":
-            clients[persona] = Client()
-            clients[persona].force_login(user)
+        if persona == "national":
+            continue
+        clients[persona] = Client()
+        clients[persona].force_login(_persona(persona, email, site))
     # (name, url, persona): the floor, every page of the load test's mix (loadtest/plan.py, read on
     # Marseille by the first persona that visits it), the meeting form, then the dashboards' variants.
     pages = [("floor", "/bench/floor/", "national")]
