@@ -35,6 +35,21 @@ class MapPoint:
     region: str
     url: str = ""
 
+    @classmethod
+    def of_sites(cls, sites) -> list["MapPoint"]:
+        """A point per site (a `sites.models.Site`) that has its coordinates."""
+        return [
+            cls(
+                name=site.name,
+                latitude=float(site.latitude),
+                longitude=float(site.longitude),
+                departement=site.departement_code,
+                region=site.region,
+            )
+            for site in sites
+            if site.latitude is not None and site.longitude is not None
+        ]
+
 
 @functools.cache
 def outline() -> dict:

@@ -1065,16 +1065,7 @@ def _sites_map(sites: list[Site]):
     """The map of the sites the report covers."""
     return france_map(
         title=_("Carte des sites couverts"),
-        points=[
-            MapPoint(
-                name=site.name,
-                latitude=float(site.latitude),
-                longitude=float(site.longitude),
-                departement=site.departement_code,
-                region=site.region,
-            )
-            for site in sites
-        ],
+        points=MapPoint.of_sites(sites),
     )
 
 

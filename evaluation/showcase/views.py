@@ -47,17 +47,7 @@ def _sites_map(sites):
     the map's image would be a control nested in a picture)."""
     return france_map(
         title=_("Carte des sites de la vitrine"),
-        points=[
-            MapPoint(
-                name=site.name,
-                latitude=float(site.latitude),
-                longitude=float(site.longitude),
-                departement=site.departement_code,
-                region=site.region,
-            )
-            for site in sites
-            if site.latitude is not None and site.longitude is not None
-        ],
+        points=MapPoint.of_sites(sites),
     )
 
 

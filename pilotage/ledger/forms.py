@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from atc.bounds import BoundedModelForm
 from pilotage.forms import DateInput
+from pilotage.ledger.services import EDITABLE_FIELDS
 from pilotage.models import AvoidedCostClaim
 from pilotage.uploads import accepted_formats_label, check_upload
 
@@ -20,18 +21,7 @@ class ClaimForm(BoundedModelForm):
 
     class Meta:
         model = AvoidedCostClaim
-        fields = [
-            "kind",
-            "description",
-            "amount",
-            "quantity",
-            "unit",
-            "period_start",
-            "period_end",
-            "hypothesis",
-            "source",
-            "source_detail",
-        ]
+        fields = list(EDITABLE_FIELDS)
         widgets = {
             "period_start": DateInput(),
             "period_end": DateInput(),
