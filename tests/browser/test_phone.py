@@ -1,8 +1,6 @@
 """On a phone 320 px wide: the page never scrolls sideways (wide tables and charts scroll inside
 their own box), chart text stays at least 12 px on screen, and axe finds no serious violation."""
 
-from pathlib import Path
-
 import pytest
 from django.urls import reverse
 
@@ -14,8 +12,6 @@ pytestmark = [
 ]
 
 PHONE = {"width": 320, "height": 640}
-# The closing note of issue 15 shows these (looked at by a person, not compared by the test).
-NOTES_SHOTS = Path("/work/notes/shots")
 
 # The page's width as laid out, and the smallest chart text as drawn on screen: the height of its
 # box, which for a 12 px font is about 14 px.
@@ -53,13 +49,6 @@ def _check_phone_page(page, path: str) -> list[str]:
     return problems
 
 
-def _save_shot(page, name: str) -> None:
-    path = page.shot(name)
-    if NOTES_SHOTS.parent.is_dir():
-        NOTES_SHOTS.mkdir(exist_ok=True)
-        (NOTES_SHOTS / f"{name}.png").write_bytes(path.read_bytes())
-
-
 def test_the_facilitators_pages_fit_a_320_px_phone(page):
     page.login("facilitator")
     page.page.set_viewport_size(PHONE)
@@ -74,9 +63,9 @@ def test_the_facilitators_pages_fit_a_320_px_phone(page):
     assert not problems, "\n".join(problems)
     page.goto(reverse("dashboards:site", args=["marseille"]))
     assert page.page.get_by_role("group", name="Période").is_visible()
-    _save_shot(page, "320px-tableau-de-bord-site")
+    page.shot("320px-tableau-de-bord-site")
     page.goto(reverse("pilotage:meeting_create", args=["marseille"]))
-    _save_shot(page, "320px-formulaire-reunion")
+    page.shot("320px-formulaire-reunion")
     page.goto(reverse("dashboards:cooperation", args=["marseille"]))
     page.shot("320px-cooperation")
 

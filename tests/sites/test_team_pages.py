@@ -2,13 +2,16 @@
 change of FTE and a departure without the admin; every change shows in the page's history; the
 configuration and the FTE follow; contradictions are refused in French and nothing is lost."""
 
+import csv
 import datetime
+import io
 from decimal import Decimal
 from html import unescape
 
 import pytest
 from django.urls import reverse
 from django.utils import timezone
+from openpyxl import load_workbook
 
 from atc.personal_data import personal_data_erase
 from sites.models import FacilitatorAssignment, Site
@@ -219,3 +222,32 @@ def test_the_team_page_reads_a_fixed_number_of_queries(
         _arrival(client, person_name=f"Personne {n}", position="support")
     with django_assert_max_num_queries(count):
         assert client.get(url).status_code == 200
+
+
+def test_an_arrival_typed_in_the_form_reaches_the_csv_and_xlsx_exports_as_plain_text(
+    client, host_director, marseille
+):
+    """The seam from the team form to the exports: the dashboard's « animation » CSV (read with the
+    csv module) and the « animateurs » XLSX dataset (read with openpyxl) list the newcomer with
+    the shared role and 0.5 FTE; a name typed as a formula stays text, never a formula."""
+    client.force_login(host_director)
+    hostile = '=HYPERLINK("http://x")<b>Inès</b>'
+    assert _arrival(client, person_name=hostile, position="shared").status_code == 302
+
+    response = client.get(reverse("dashboards:site_export", args=["marseille", "animation", "csv"]))
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig")), delimiter=";"))
+    newcomer = [row for row in rows if "Inès" in ";".join(row)]
+    assert len(newcomer) == 1
+    assert not newcomer[0][0].startswith("=")
+    assert "Fonction partagée" in newcomer[0]
+    assert any(cell in {"0,5", "0,50", "0.5", "0.50"} for cell in newcomer[0])
+
+    response = client.get(reverse("exports:export_download", args=["animateurs", "xlsx"]))
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    cells = [row for row in sheet.iter_rows(values_only=True) if any("Inès" in str(v) for v in row if v)]
+    assert len(cells) == 1
+    name_cell = next(v for v in cells[0] if v and "Inès" in str(v))
+    assert not str(name_cell).startswith("=")
+    assert "<b>Inès</b>" in str(name_cell)
+    assert "Fonction partagée" in cells[0]
+    assert any(v is not None and str(v).replace(",", ".") in {"0.5", "0.50"} for v in cells[0])
