@@ -33,6 +33,8 @@ DIRECT = [
     ("sites_facilitatorassignment", "{row}.site_id", False),
     ("sites_partnerorganisation", "{row}.site_id", False),
     ("sites_reviewcomment", "{row}.site_id", False),
+    # Not counted, but listed on the meeting and action pages kept under the site's version.
+    ("pilotage_attachment", "{row}.site_id", False),
 ]
 # Tables reaching their site through a parent row.
 VIA_PARENT = [
@@ -62,6 +64,10 @@ GLOBAL = [
 ]
 
 EVENTS = {"ins": ("INSERT", ["NEW"]), "upd": ("UPDATE", ["OLD", "NEW"]), "del": ("DELETE", ["OLD"])}
+# Columns whose change renames what pages kept under the versions show (a minutes author, a
+# comment's writer): an UPDATE OF them bumps the epoch. Only these columns: a sign-in writes
+# `last_login` on every user row, which must not empty every cache.
+RENAMES = {"atc_user": ("first_name", "last_name", "email")}
 
 
 def _bump_site(expr: str) -> str:
@@ -115,33 +121,42 @@ def _tables() -> list[str]:
     )
 
 
+def _triggers(vendor: str) -> list[tuple[str, str, str, str]]:
+    """(table, trigger name, event and condition, body) of every figure trigger."""
+    triggers = [
+        (table, f"figures_{table}_{suffix}", event, " ".join(_statements(table, rows, suffix)))
+        for table in _tables()
+        for suffix, (event, rows) in EVENTS.items()
+    ]
+    distinct = "IS DISTINCT FROM" if vendor == "postgresql" else "IS NOT"
+    for table, columns in RENAMES.items():
+        changed = " OR ".join(f"OLD.{column} {distinct} NEW.{column}" for column in columns)
+        event = f"UPDATE OF {', '.join(columns)} ON {table} FOR EACH ROW WHEN ({changed})"
+        triggers.append((table, f"figures_{table}_rename", event, _bump("epoch")))
+    return triggers
+
+
 def install(connection) -> None:
     """Create (or re-create) every figure trigger; idempotent."""
     vendor = connection.vendor
+    if vendor not in {"postgresql", "sqlite"}:
+        # atc.settings accepts only these two databases (database_from_url); a third would serve
+        # stale figures without triggers, so it is refused outright.
+        raise ImproperlyConfigured(f"The figures need PostgreSQL or SQLite, not {vendor}.")
     with connection.cursor() as cursor:
-        for table in _tables():
-            for suffix, (event, rows) in EVENTS.items():
-                name = f"figures_{table}_{suffix}"
-                body = " ".join(_statements(table, rows, suffix))
-                if vendor == "postgresql":
-                    cursor.execute(
-                        f"CREATE OR REPLACE FUNCTION {name}() RETURNS trigger AS $$ "
-                        f"BEGIN {body} RETURN NULL; END $$ LANGUAGE plpgsql;"
-                    )
-                    cursor.execute(f"DROP TRIGGER IF EXISTS {name} ON {table};")
-                    cursor.execute(
-                        f"CREATE TRIGGER {name} AFTER {event} ON {table} "
-                        f"FOR EACH ROW EXECUTE FUNCTION {name}();"
-                    )
-                elif vendor == "sqlite":
-                    cursor.execute(f"DROP TRIGGER IF EXISTS {name};")
-                    cursor.execute(
-                        f"CREATE TRIGGER {name} AFTER {event} ON {table} FOR EACH ROW BEGIN {body} END;"
-                    )
-                else:
-                    # atc.settings accepts only these two databases (database_from_url); a third
-                    # would serve stale figures without triggers, so it is refused outright.
-                    raise ImproperlyConfigured(f"The figures need PostgreSQL or SQLite, not {vendor}.")
+        for table, name, event, body in _triggers(vendor):
+            if " ON " not in event:
+                event = f"{event} ON {table} FOR EACH ROW"
+            if vendor == "postgresql":
+                cursor.execute(
+                    f"CREATE OR REPLACE FUNCTION {name}() RETURNS trigger AS $$ "
+                    f"BEGIN {body} RETURN NULL; END $$ LANGUAGE plpgsql;"
+                )
+                cursor.execute(f"DROP TRIGGER IF EXISTS {name} ON {table};")
+                cursor.execute(f"CREATE TRIGGER {name} AFTER {event} EXECUTE FUNCTION {name}();")
+            else:
+                cursor.execute(f"DROP TRIGGER IF EXISTS {name};")
+                cursor.execute(f"CREATE TRIGGER {name} AFTER {event} BEGIN {body} END;")
 
 
 def uninstall(connection) -> None:
@@ -160,7 +175,7 @@ def uninstall(connection) -> None:
 
 def names() -> list[tuple[str, str]]:
     """(table, trigger name) of every trigger the figures need."""
-    return [(table, f"figures_{table}_{suffix}") for table in _tables() for suffix in EVENTS]
+    return [(table, name) for table, name, _event, _body in _triggers("")]
 
 
 def missing(connection) -> list[str]:

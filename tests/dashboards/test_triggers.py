@@ -28,3 +28,28 @@ def test_a_trigger_lost_to_a_table_rebuild_is_named_by_check_figures_and_back_af
     call_command("migrate", verbosity=0)
 
     assert triggers.missing(connection) == []
+
+
+@pytest.mark.django_db
+def test_a_renamed_person_ages_the_kept_pages_but_a_sign_in_does_not():
+    """Pages kept under the versions show people's names (a minutes author, a comment's writer):
+    a new name bumps the epoch; the `last_login` a sign-in writes, or a save that changes no name,
+    leaves every cache alone."""
+    from django.utils import timezone
+
+    from atc.models import User
+    from sites.models import FiguresVersion
+
+    def epoch():
+        return FiguresVersion.objects.get(name="epoch").version
+
+    user = User.objects.create_user(email="renomme@example.org", first_name="Awa", last_name="Diop")
+    before = epoch()
+    User.objects.filter(pk=user.pk).update(last_login=timezone.now())
+    user.refresh_from_db()
+    user.save()  # every column written again, no name changed
+    assert epoch() == before
+
+    user.last_name = "Diop-Sarr"
+    user.save(update_fields=["last_name"])
+    assert epoch() == before + 1
