@@ -72,3 +72,24 @@ def post_form(html: str, field: str, action_contains: str = "") -> dict | None:
         if form["method"].lower() == "post" and field in names and action_contains in form["action"]:
             return {"action": form["action"], "data": dict(form["fields"])}
     return None
+
+
+def meeting_payload(form_data: dict, number: int, day) -> dict:
+    """What the load test's facilitator types in the meeting form (a partners' workshop with its
+    minutes and one decision), over the blank form's own values: the load test and `make bench`
+    post the same meeting."""
+    return {
+        **form_data,
+        "kind": "partners_workshop",
+        "date": day.isoformat(),
+        "format": "in_person",
+        "committee": "",
+        "title": f"Atelier partenarial de charge n° {number}",
+        "start_time": "14:00",
+        "duration_minutes": "90",
+        "location": "Salle polyvalente du centre social",
+        "agenda": "Point d'étape sur les actions en cours.\nCalendrier du trimestre.",
+        "minutes": "Les partenaires ont fait le point sur le stock alimentaire partagé.",
+        "minutes_status": "draft",
+        "decisions-0-text": "Réunir le groupe de travail « jeunesse » avant l'été.",
+    }

@@ -28,7 +28,7 @@ from urllib.parse import urlparse
 
 from locust import HttpUser, between, constant_throughput, events, task
 
-from loadtest.forms import PASSWORD, post_form
+from loadtest.forms import PASSWORD, meeting_payload, post_form
 
 PLAN = json.loads(Path(os.environ["LOADTEST_PLAN"]).read_text(encoding="utf-8"))
 SAMPLES_PATH = os.environ.get("LOADTEST_SAMPLES")
@@ -160,21 +160,7 @@ class Facilitator(Persona):
             return
         number = next(_counter)
         day = dt.date(2021, 1, 4) + dt.timedelta(days=random.randrange(340))
-        data = {
-            **form["data"],
-            "kind": "partners_workshop",
-            "date": day.isoformat(),
-            "format": "in_person",
-            "committee": "",
-            "title": f"Atelier partenarial de charge n° {number}",
-            "start_time": "14:00",
-            "duration_minutes": "90",
-            "location": "Salle polyvalente du centre social",
-            "agenda": "Point d'étape sur les actions en cours.\nCalendrier du trimestre.",
-            "minutes": "Les partenaires ont fait le point sur le stock alimentaire partagé.",
-            "minutes_status": "draft",
-            "decisions-0-text": "Réunir le groupe de travail « jeunesse » avant l'été.",
-        }
+        data = meeting_payload(form["data"], number, day)
         with self._post(create, "write:meeting_create", referer=create, data=data) as answer:
             location = answer.headers.get("Location", "")
             if answer.status_code != 302 or not re.search(r"/reunions/\d+/$", location):
