@@ -49,7 +49,9 @@ def marseille_partners(marseille):
     CommitteeFactory(site=marseille, name="Comité de pilotage Frais Vallon")
     return [
         PartnerOrganisationFactory(site=marseille, name="Centre social Air Bel"),
-        PartnerOrganisationFactory(site=marseille, name="Mairie des 11/12", category=OrganisationCategory.LOCAL_AUTHORITY),
+        PartnerOrganisationFactory(
+            site=marseille, name="Mairie des 11/12", category=OrganisationCategory.LOCAL_AUTHORITY
+        ),
     ]
 
 
@@ -78,7 +80,9 @@ def test_a_partner_added_through_its_form_is_offered_next_time(client, facilitat
     assert "Épicerie solidaire" in opened(client)
 
 
-def test_a_partner_added_in_the_admin_is_offered_next_time(client, facilitator, marseille, marseille_partners):
+def test_a_partner_added_in_the_admin_is_offered_next_time(
+    client, facilitator, marseille, marseille_partners
+):
     client.force_login(facilitator)
     assert "Régie de quartier" not in opened(client)
     admin = type(client)()
@@ -153,7 +157,9 @@ def test_a_reader_without_write_rights_never_gets_the_kept_form(
     assert "Centre social Air Bel" not in response.content.decode()
 
 
-def test_another_writer_gets_the_form_rendered_for_them(client, facilitator, host_director, marseille_partners):
+def test_another_writer_gets_the_form_rendered_for_them(
+    client, facilitator, host_director, marseille_partners
+):
     client.force_login(facilitator)
     opened(client)
     client.force_login(host_director)
@@ -188,7 +194,9 @@ def test_a_post_with_errors_keeps_what_was_typed_after_a_kept_form(client, facil
     assert "Donnez un intitulé" not in blank
 
 
-def test_the_kept_form_runs_fewer_queries(client, facilitator, marseille_partners, django_assert_max_num_queries):
+def test_the_kept_form_runs_fewer_queries(
+    client, facilitator, marseille_partners, django_assert_max_num_queries
+):
     for n in range(20):
         PartnerOrganisationFactory(site=marseille_partners[0].site, name=f"Partenaire {n}")
     client.force_login(facilitator)

@@ -50,7 +50,8 @@ def figurecache(parser, token):
     kind = bits[1].strip("\"'") if len(bits) > 2 else ""
     if kind not in KINDS:
         raise template.TemplateSyntaxError(
-            '{% figurecache "site"|"site-records"|"sites"|"overview" part… %} needs a kind and at least one part'
+            '{% figurecache "site"|"site-records"|"sites"|"overview" part… %} needs a kind and at least '
+            "one part"
         )
     nodelist = parser.parse(("endfigurecache",))
     parser.delete_first_token()
