@@ -215,9 +215,10 @@ def _render_meeting_form(request, site, meeting, form, committee, roster, decisi
             "roster": roster,
             "decisions": decisions,
             # A blank form for a new meeting shows only the site's committees and partners, today's
-            # date and fixed choices: it is kept under the site's data version. A bound form (what
-            # was typed, its errors) and an existing meeting's form are rendered afresh.
-            "cache_fields": _blank(request, meeting),
+            # date and fixed choices: it is kept under the site's data version, its fixed parts once
+            # for every site. A bound form (what was typed, its errors) and an existing meeting's
+            # form are rendered afresh.
+            "blank": _blank(request, meeting),
         },
     )
 

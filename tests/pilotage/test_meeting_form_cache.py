@@ -9,9 +9,11 @@ import re
 import pytest
 from django.contrib.admin.sites import site as admin_site
 from django.core.cache import cache
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
+from pilotage.forms import MeetingForm, decision_formset_class
 from pilotage.models import Committee, Meeting
 from sites.models import OrganisationCategory, PartnerOrganisation
 from tests.atc.factories import RoleFactory, UserFactory
@@ -201,11 +203,33 @@ def test_the_kept_form_runs_fewer_queries(
         PartnerOrganisationFactory(site=marseille_partners[0].site, name=f"Partenaire {n}")
     client.force_login(facilitator)
     client.get(reverse("pilotage:meeting_list", args=["marseille"]))  # the session's first write
-    with django_assert_max_num_queries(10):
-        # A miss, just after writes: the committees, the partners (and whether there are any), and
-        # no rebuild of the site's figures, which the form does not show.
+    with django_assert_max_num_queries(11):
+        # A miss, just after writes: the session, the reader, the site and its data version, the
+        # committees, the partners (and whether there are any), the version of each fixed part
+        # (4); no rebuild of the site's figures, which the form does not show.
         opened(client)
-    with django_assert_max_num_queries(7):
-        # A hit: the session, the reader and their roles, the site, the unread notifications and
-        # the site's data version; nothing of the form.
+    with django_assert_max_num_queries(4):
+        # A hit: the session, the reader, the site and its data version; nothing of the form
+        # (6 queries before it was kept).
         opened(client)
+
+
+def test_the_blank_form_with_its_kept_parts_equals_the_plain_rendering(facilitator, marseille_partners):
+    """The fields template with its parts kept (`blank`) renders what it renders without them."""
+    site = marseille_partners[0].site
+
+    def fields(blank: bool) -> str:
+        meeting = Meeting(site=site)
+        context = {
+            "site": site,
+            "meeting": meeting,
+            "form": MeetingForm(instance=meeting, site=site),
+            "decisions": decision_formset_class(extra=3)(meeting=meeting),
+            "blank": blank,
+        }
+        return render_to_string("pilotage/_meeting_form_fields.html", context)
+
+    plain = fields(blank=False)
+    assert 'name="decisions-TOTAL_FORMS"' in plain
+    assert fields(blank=True) == plain  # a miss: the parts are rendered and kept
+    assert fields(blank=True) == plain  # a hit
