@@ -180,12 +180,12 @@ class MeetingForm(VersionedFormMixin, BoundedModelForm):
     def attendance_fields(self):
         return [self[name] for name in ATTENDANCE_FIELDS.values()]
 
-    def main_fields(self):
-        names = ["kind", "date", "format", "committee", "title"]
-        return [self[name] for name in names]
+    def when_fields(self):
+        return [self[name] for name in ("kind", "date", "format")]
 
     def detail_fields(self):
-        return [self[name] for name in ("start_time", "duration_minutes", "location")]
+        """The fields after the committee's (which lists the site's own committees)."""
+        return [self[name] for name in ("title", "start_time", "duration_minutes", "location")]
 
     def clean(self):
         cleaned = super().clean()

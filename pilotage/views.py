@@ -15,6 +15,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_date
+from django.utils.functional import SimpleLazyObject
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
@@ -95,9 +96,23 @@ def _day(value, default: datetime.date) -> datetime.date:
     return day if day is not None and bounds.within("date", day) else default
 
 
+def _blank(request, meeting) -> bool:
+    """The form of a new meeting as it first opens: nothing typed, nothing of the reader in it."""
+    return request.method != "POST" and meeting.pk is None
+
+
 def _meeting_forms(request, site, meeting):
     """The meeting form, its roster (for the committee chosen, posted or saved) and decisions."""
     data = request.POST if request.method == "POST" else None
+    if _blank(request, meeting):
+        # No committee yet, so no roster; the forms are built only if their kept fragment of the
+        # page must be rendered again (pilotage/meeting_form.html).
+        return (
+            SimpleLazyObject(lambda: MeetingForm(instance=meeting, site=site)),
+            None,
+            None,
+            SimpleLazyObject(lambda: decision_formset_class(extra=3)(meeting=meeting)),
+        )
     form = MeetingForm(data, instance=meeting, site=site)
     committee_id = data.get("committee") if data is not None else meeting.committee_id
     day = _day(data.get("date"), meeting.date) if data is not None else meeting.date
@@ -199,6 +214,11 @@ def _render_meeting_form(request, site, meeting, form, committee, roster, decisi
             "committee": committee,
             "roster": roster,
             "decisions": decisions,
+            # A blank form for a new meeting shows only the site's committees and partners, today's
+            # date and fixed choices: it is kept under the site's data version, its fixed parts once
+            # for every site. A bound form (what was typed, its errors) and an existing meeting's
+            # form are rendered afresh.
+            "blank": _blank(request, meeting),
         },
     )
 

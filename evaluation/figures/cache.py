@@ -67,19 +67,23 @@ def _site_versions(site_id: int) -> tuple[int, int, int] | None:
     )
 
 
-def site_cached(site_id: int, parts: tuple, compute):
+def site_cached(site_id: int, parts: tuple, compute, *, rebuild: bool = True):
     """`compute()` for one site's figures, cached until that site's data changes.
 
     Unlike `cached`, a write on another site leaves the entry alone: with facilitators saving
     meetings all day on 1,600 sites, a key shared by every site would almost never be hit. A stale
     site is rebuilt first; if that fails, the figures are computed from the last good rebuild and
     not cached, so they are computed again once the rebuild succeeds.
+
+    `rebuild=False` is for what reads the site's records and none of its pre-aggregates (a form
+    listing its committees and partners): the rebuild would cost that page a few tens of
+    milliseconds after every write, for nothing it shows.
     """
     row = _site_versions(site_id)
     if row is None:  # a site created before its version row (cannot happen after the migration)
         return compute()
     version, aggregated, epoch = row
-    if aggregated < version and not refresh_quietly(site_id):
+    if rebuild and aggregated < version and not refresh_quietly(site_id):
         return compute()
     return get_or_compute(_site_key(site_id, epoch, version, parts), compute, CACHE_SECONDS)
 

@@ -4,6 +4,8 @@ data it shows makes it unreachable rather than stale.
 
 `kind` says which versions key it:
 - "site": the first part is a site's id; kept until that site's data changes;
+- "site-records": the same, for a fragment that shows the site's records (its committees, its
+  partners) and none of its figures: a stale site's pre-aggregates are not rebuilt for it;
 - "sites": kept until a site's own row changes (names, places, network);
 - "overview": figures over many sites, at most `OVERVIEW_LAG_SECONDS` old after a change.
 The parts name everything else the fragment depends on (a name for the fragment, the scope, the
@@ -20,7 +22,7 @@ from evaluation.figures.cache import OVERVIEW_LAG_SECONDS, cached, fragment_part
 
 register = template.Library()
 
-KINDS = ("site", "sites", "overview")
+KINDS = ("site", "site-records", "sites", "overview")
 
 
 class FigureCacheNode(template.Node):
@@ -35,8 +37,8 @@ class FigureCacheNode(template.Node):
         def compute() -> str:
             return self.nodelist.render(context)
 
-        if self.kind == "site":
-            return site_cached(parts[0], fragment_parts(*parts[1:]), compute)
+        if self.kind in ("site", "site-records"):
+            return site_cached(parts[0], fragment_parts(*parts[1:]), compute, rebuild=self.kind == "site")
         if self.kind == "sites":
             return sites_cached(fragment_parts(*parts), compute)
         return cached(fragment_parts(*parts), compute, lag_seconds=OVERVIEW_LAG_SECONDS)
@@ -48,7 +50,8 @@ def figurecache(parser, token):
     kind = bits[1].strip("\"'") if len(bits) > 2 else ""
     if kind not in KINDS:
         raise template.TemplateSyntaxError(
-            '{% figurecache "site"|"sites"|"overview" part… %} needs a kind and at least one part'
+            '{% figurecache "site"|"site-records"|"sites"|"overview" part… %} needs a kind and at least '
+            "one part"
         )
     nodelist = parser.parse(("endfigurecache",))
     parser.delete_first_token()
