@@ -270,12 +270,12 @@ def meeting_list(request, slug):
 
 
 def meeting_detail(request, slug, pk):
-    """A meeting with its attendance, minutes, decisions and attachments. What it shows is kept in
-    fragments under the site's data version (templates/pilotage/meeting_detail.html), keyed by the
-    reader's right to write; its related rows reach them as lazy querysets, so a hit runs none of
-    their queries. The forms carrying a CSRF token (minutes workflow, attachments) stay outside."""
+    """A meeting with its attendance, minutes, decisions and attachments. What it shows is kept in a
+    fragment under the site's data version (templates/pilotage/meeting_detail.html), keyed by the
+    reader's rights; its related rows reach it as lazy querysets, so a hit runs none of their
+    queries. The forms carrying a CSRF token (minutes workflow, attachments) stay outside it."""
     site = get_site_for_user(request, slug)
-    meeting = get_object_for_site(request, Meeting.objects.select_related("created_by"), site, pk)
+    meeting = get_object_for_site(request, Meeting.objects.all(), site, pk)
     return render(
         request,
         "pilotage/meeting_detail.html",
@@ -292,7 +292,7 @@ def meeting_detail(request, slug, pk):
             "attachments": meeting.attachments.select_related("uploaded_by"),
             "can_write": can_write_site(request.user, site),
             "can_validate_minutes": can_validate_minutes(request.user, meeting),
-            "attachment_form": AttachmentForm(),
+            "attachment_form": SimpleLazyObject(AttachmentForm),
         },
     )
 
