@@ -75,9 +75,10 @@ def _site_due(site, today: datetime.date, thresholds: attention.Thresholds) -> S
 def site_home(request, slug):
     """The site's home: what is due, the latest activity and, for the site team, shortcuts.
 
-    What is due and the latest activity are kept in a fragment under the site's data version
-    (templates/sites/site_home.html): they are computed lazily, so a hit runs none of their
-    queries. The thresholds they follow have no trigger: their values are in the fragment's key."""
+    What is due, the latest activity and the neighbourhoods are kept in a fragment under the site's
+    data version (templates/sites/site_home.html): they are read lazily, so a hit runs none of their
+    queries. The thresholds they follow have no trigger: their values are in the fragment's key.
+    The attention signals (no trigger either) and the shortcuts (the reader's rights) stay outside."""
     site = get_site_for_user(request, slug)
     today = timezone.localdate()
     thresholds = attention.thresholds()
