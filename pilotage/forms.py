@@ -513,6 +513,10 @@ class ActionStatusForm(VersionedFormMixin, forms.Form):
     )
 
 
+# The id of the attachments' upload form (templates/pilotage/_attachment_forms.html).
+UPLOAD_FORM_ID = "attachment-upload"
+
+
 class AttachmentForm(forms.Form):
     file = forms.FileField(
         label=_("Fichier"),
@@ -528,6 +532,9 @@ class AttachmentForm(forms.Form):
             "formats": accepted_formats_label()
         }
         self.fields["file"].widget.attrs["accept"] = ".pdf,.odt,.docx,.xlsx,.ods,.csv,.jpg,.jpeg,.png"
+        # The field names its form, which carries the CSRF token: a page may keep the field in a
+        # cached fragment and render the form outside it (pilotage/_attachment_forms.html).
+        self.fields["file"].widget.attrs["form"] = UPLOAD_FORM_ID
 
     def clean_file(self):
         uploaded = self.cleaned_data["file"]

@@ -10,7 +10,7 @@ from django.contrib import messages
 from django.core.exceptions import BadRequest, PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch, Q
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -53,7 +53,6 @@ from pilotage.models import (
     Decision,
     Meeting,
     MeetingParticipant,
-    MinutesEvent,
 )
 from pilotage.signin import sign_in_sheet_pdf
 from pilotage.uploads import safe_download_name
@@ -252,57 +251,67 @@ def meeting_roster(request, slug):
     )
 
 
+def _filter_query(query) -> QueryDict:
+    """The meeting filters a query string names, in the form's order (anything else dropped): one
+    spelling per filter, so that the list's fragment is keyed by what it shows."""
+    kept = QueryDict(mutable=True)
+    for name in MeetingFilterForm.base_fields:
+        values = [value for value in query.getlist(name) if value]
+        if values:
+            kept.setlist(name, values)
+    return kept
+
+
 def meeting_list(request, slug):
+    """A site's meetings, filtered and paginated. The filters and the table are kept in a fragment
+    keyed by the filters and the page (templates/pilotage/meeting_list.html); the form and the page
+    are built lazily, so a hit runs none of their queries."""
     site = get_site_for_user(request, slug)
-    filters = MeetingFilterForm(request.GET or None, site=site)
-    meetings = filters.filter(Meeting.objects.filter(site=site).select_related("committee"))
-    page = Paginator(meetings, MEETINGS_PER_PAGE).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
+    query = _filter_query(request.GET)
+    filters = SimpleLazyObject(lambda: MeetingFilterForm(query or None, site=site))
     return render(
         request,
         "pilotage/meeting_list.html",
         {
             "site": site,
             "filters": filters,
-            "page": page,
+            "page": SimpleLazyObject(
+                lambda: Paginator(
+                    filters.filter(Meeting.objects.filter(site=site).select_related("committee")),
+                    MEETINGS_PER_PAGE,
+                ).get_page(request.GET.get("page"))
+            ),
             "query": query.urlencode(),
+            "page_number": request.GET.get("page", ""),
             "can_write": can_write_site(request.user, site),
         },
     )
 
 
 def meeting_detail(request, slug, pk):
+    """A meeting with its attendance, minutes, decisions and attachments. What it shows is kept in a
+    fragment under the site's data version (templates/pilotage/meeting_detail.html), keyed by the
+    reader's rights; its related rows reach it as lazy querysets, so a hit runs none of their
+    queries. The forms carrying a CSRF token (minutes workflow, attachments) stay outside it."""
     site = get_site_for_user(request, slug)
-    meeting = get_object_for_site(
-        request,
-        Meeting.objects.select_related(
-            "committee", "created_by", "minutes_author", "minutes_validated_by"
-        ).prefetch_related(
-            "organisations",
-            Prefetch("minutes_events", MinutesEvent.objects.select_related("by")),
-            Prefetch("decisions", Decision.objects.select_related("action")),
-            Prefetch(
-                "participants",
-                MeetingParticipant.objects.select_related("member__organisation").order_by(
-                    "member__category", "member__person_name"
-                ),
-            ),
-            Prefetch("attachments", Attachment.objects.select_related("uploaded_by")),
-            "actions",
-        ),
-        site,
-        pk,
-    )
+    meeting = get_object_for_site(request, Meeting.objects.all(), site, pk)
     return render(
         request,
         "pilotage/meeting_detail.html",
         {
             "site": site,
             "meeting": meeting,
+            "organisations": meeting.organisations.all(),
+            "participants": meeting.participants.select_related("member__organisation").order_by(
+                "member__category", "member__person_name"
+            ),
+            "events": meeting.minutes_events.select_related("by"),
+            "decisions": meeting.decisions.select_related("action"),
+            "actions": meeting.actions.all(),
+            "attachments": meeting.attachments.select_related("uploaded_by"),
             "can_write": can_write_site(request.user, site),
             "can_validate_minutes": can_validate_minutes(request.user, meeting),
-            "attachment_form": AttachmentForm(),
+            "attachment_form": SimpleLazyObject(AttachmentForm),
         },
     )
 

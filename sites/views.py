@@ -1,8 +1,11 @@
+import datetime
+from dataclasses import dataclass
 from urllib.parse import urlencode
 
 from django.core.paginator import Paginator
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.functional import SimpleLazyObject
 
 from atc.models import Role
 from atc.periods import period_before
@@ -21,22 +24,64 @@ LATEST_COUNT = 5
 DUE_COUNT = 8
 
 
-def site_home(request, slug):
-    """The site's home: what is due, the latest activity and, for the site team, shortcuts."""
-    site = get_site_for_user(request, slug)
-    today = timezone.localdate()
+@dataclass(frozen=True)
+class SiteDue:
+    """The site home's « Saisies en attente »: the oldest few of each kind and their totals."""
+
+    meetings_without_minutes: list
+    meetings_without_minutes_count: int
+    minutes_due_query: str
+    overdue_actions: list
+    overdue_actions_count: int
+    logbook_missing: bool
+    quarter_start: datetime.date
+    quarter_end: datetime.date
+
+
+def _site_due(site, today: datetime.date, thresholds: attention.Thresholds) -> SiteDue:
+    """What the site team has to enter, under the attention rules' thresholds in force `today`."""
     quarter = period_before("quarter", today)
-    quarter_start, quarter_end = quarter.start, quarter.end
-    meetings = Meeting.objects.filter(site=site).select_related("committee")
-    actions = Action.objects.filter(site=site).select_related("theme")
-    # The attention signals' rules and thresholds, read from their one home.
-    thresholds = attention.thresholds()
     minutes_days, window_days = thresholds[("minutes", "days")], thresholds[("minutes", "window_days")]
-    without_minutes = meetings.minutes_overdue(today=today, days=minutes_days, window_days=window_days)
+    without_minutes = Meeting.objects.filter(site=site).minutes_overdue(
+        today=today, days=minutes_days, window_days=window_days
+    )
     minutes_since, minutes_until = minutes_due_window(today=today, days=minutes_days, window_days=window_days)
-    overdue = actions.overdue(today=today, days=thresholds[("actions_overdue", "days")])
+    overdue = Action.objects.filter(site=site).overdue(
+        today=today, days=thresholds[("actions_overdue", "days")]
+    )
+    logbook = LogbookEntry.objects.covering(quarter.start, quarter.end).filter(site=site)
     without_minutes_shown = list(without_minutes.order_by("date", "id")[:DUE_COUNT])
     overdue_shown = list(overdue.order_by("end_date", "id")[:DUE_COUNT])
+    return SiteDue(
+        meetings_without_minutes=without_minutes_shown,
+        meetings_without_minutes_count=(
+            without_minutes.count() if len(without_minutes_shown) == DUE_COUNT else len(without_minutes_shown)
+        ),
+        minutes_due_query=urlencode(
+            {
+                "minutes_status": MeetingFilterForm.TO_VALIDATE,
+                "date_from": minutes_since.isoformat(),
+                "date_to": minutes_until.isoformat(),
+            }
+        ),
+        overdue_actions=overdue_shown,
+        overdue_actions_count=overdue.count() if len(overdue_shown) == DUE_COUNT else len(overdue_shown),
+        logbook_missing=not logbook.exists(),
+        quarter_start=quarter.start,
+        quarter_end=quarter.end,
+    )
+
+
+def site_home(request, slug):
+    """The site's home: what is due, the latest activity and, for the site team, shortcuts.
+
+    What is due, the latest activity and the neighbourhoods are kept in a fragment under the site's
+    data version (templates/sites/site_home.html): they are read lazily, so a hit runs none of their
+    queries. The thresholds they follow have no trigger: their values are in the fragment's key.
+    The attention signals (no trigger either) and the shortcuts (the reader's rights) stay outside."""
+    site = get_site_for_user(request, slug)
+    today = timezone.localdate()
+    thresholds = attention.thresholds()
     return render(
         request,
         "sites/site_home.html",
@@ -44,31 +89,11 @@ def site_home(request, slug):
             "site": site,
             "can_write": can_write_site(request.user, site),
             "neighbourhoods": site.neighbourhoods.all(),
-            "meetings_without_minutes": without_minutes_shown,
-            "meetings_without_minutes_count": (
-                without_minutes.count()
-                if len(without_minutes_shown) == DUE_COUNT
-                else len(without_minutes_shown)
-            ),
-            "minutes_due_query": urlencode(
-                {
-                    "minutes_status": MeetingFilterForm.TO_VALIDATE,
-                    "date_from": minutes_since.isoformat(),
-                    "date_to": minutes_until.isoformat(),
-                }
-            ),
             "signals": site_figures.attention_signals(site),
-            "overdue_actions": overdue_shown,
-            "overdue_actions_count": overdue.count()
-            if len(overdue_shown) == DUE_COUNT
-            else len(overdue_shown),
-            "logbook_missing": not LogbookEntry.objects.covering(quarter_start, quarter_end)
-            .filter(site=site)
-            .exists(),
-            "quarter_start": quarter_start,
-            "quarter_end": quarter_end,
-            "latest_meetings": meetings[:LATEST_COUNT],
-            "latest_actions": actions.order_by("-updated_at", "-id")[:LATEST_COUNT],
+            "due": SimpleLazyObject(lambda: _site_due(site, today, thresholds)),
+            "due_thresholds": tuple(sorted(thresholds.items())),
+            "latest_meetings": Meeting.objects.filter(site=site)[:LATEST_COUNT],
+            "latest_actions": Action.objects.filter(site=site).order_by("-updated_at", "-id")[:LATEST_COUNT],
         },
     )
 

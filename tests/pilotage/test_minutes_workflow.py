@@ -7,6 +7,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 
+from evaluation.figures.aggregates import refresh_stale
 from pilotage import services
 from pilotage.models import Meeting, MinutesEvent
 from tests.pilotage.factories import MeetingFactory
@@ -201,7 +202,10 @@ def test_the_meeting_page_query_count_is_constant(client, facilitator, draft, dj
     for n in range(6):
         services.minutes_reopen(meeting=draft, user=facilitator, reason=f"Motif {n}")
         services.minutes_submit(meeting=draft, user=facilitator)
-    with django_assert_max_num_queries(30):
+    refresh_stale([draft.site_id])  # a read after a write first rebuilds the site's figures
+    with django_assert_max_num_queries(20):
+        assert client.get(_url("meeting_detail", draft)).status_code == 200
+    with django_assert_max_num_queries(6):  # then kept
         assert client.get(_url("meeting_detail", draft)).status_code == 200
 
 
