@@ -45,9 +45,7 @@ from pilotage.ical import meetings_calendar
 from pilotage.models import (
     ATTENDANCE_FIELDS,
     Action,
-    ActionStatusChange,
     Attachment,
-    AvoidedCostClaim,
     Committee,
     CommitteeMember,
     Decision,
@@ -444,24 +442,19 @@ def action_edit(request, slug, pk):
 
 def action_detail(request, slug, pk):
     site = get_site_for_user(request, slug)
-    action = get_object_for_site(
-        request,
-        Action.objects.select_related("theme", "meeting", "decision", "created_by").prefetch_related(
-            "partners",
-            "findings",
-            Prefetch("status_changes", ActionStatusChange.objects.select_related("changed_by")),
-            Prefetch("attachments", Attachment.objects.select_related("uploaded_by")),
-            Prefetch("claims", AvoidedCostClaim.objects.select_related("document", "verified_by")),
-        ),
-        site,
-        pk,
-    )
+    action = get_object_for_site(request, Action.objects.all(), site, pk)
+    # Querysets and related rows stay unread until the part of the page kept under the site's
+    # version is missing (then the theme, meeting and decision are a query each). The
+    # attachments, with their upload form, are shown on every request.
     return render(
         request,
         "pilotage/action_detail.html",
         {
             "site": site,
             "action": action,
+            "status_changes": action.status_changes.select_related("changed_by"),
+            "claims": action.claims.select_related("document", "verified_by"),
+            "attachments": action.attachments.select_related("uploaded_by"),
             "can_write": can_write_site(request.user, site),
             "attachment_form": AttachmentForm(),
             "can_verify": can_verify_claims(request.user),
@@ -534,12 +527,15 @@ def _board_columns(site, pages: dict[str, int]) -> list[BoardColumn]:
 
 def action_board(request, slug):
     site = get_site_for_user(request, slug)
+    pages = _board_pages(request.GET)
     return render(
         request,
         "pilotage/action_board.html",
         {
             "site": site,
-            "columns": _board_columns(site, _board_pages(request.GET)),
+            # Read only when the board kept under the site's version is missing.
+            "columns": SimpleLazyObject(lambda: _board_columns(site, pages)),
+            "board_pages": tuple(pages.values()),
             "can_write": can_write_site(request.user, site),
             "status_choices": Action.Status.choices,
         },
@@ -610,7 +606,10 @@ def action_status(request, slug, pk):
     its reason when the status is not valid), else a redirect to the board."""
     site = get_site_for_user(request, slug, write=True)
     action = get_object_for_site(request, Action.objects.select_related("theme"), site, pk)
-    form = ActionStatusForm(request.POST)
+    # The board is one form: each card's fields carry its id as a prefix. A lone card's form (or
+    # a script) posts them bare.
+    prefix = str(action.pk) if f"{action.pk}-status" in request.POST else None
+    form = ActionStatusForm(request.POST, prefix=prefix)
     stale = False
     if form.is_valid():
         try:

@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from django.core.cache import cache
 from django.core.exceptions import EmptyResultSet
 from django.db import connection
-from django.db.models import Subquery
 from django.utils import timezone, translation
 
 from atc.cache import get_or_compute, versioned_key
@@ -29,10 +28,6 @@ CACHE_SECONDS = 3600
 
 def _digest(parts: tuple) -> str:
     return hashlib.blake2s(repr(parts).encode(), digest_size=12).hexdigest()
-
-
-def _epoch():
-    return Subquery(FiguresVersion.objects.filter(name="epoch").values("version")[:1])
 
 
 def data_version() -> tuple[int, str]:
@@ -58,13 +53,17 @@ def _site_key(site_id: int, epoch: int, version: int, parts: tuple) -> str:
 
 
 def _site_versions(site_id: int) -> tuple[int, int, int] | None:
-    """(version, aggregated version, epoch) of one site, in one query."""
-    return (
-        SiteDataVersion.objects.filter(site_id=site_id)
-        .annotate(epoch=_epoch())
-        .values_list("version", "aggregated_version", "epoch")
-        .first()
-    )
+    """(version, aggregated version, epoch) of one site, in one query. Written in SQL, like
+    `data_version`: every page kept under its site's version reads it, and building it through
+    the ORM cost ten times what running it does (~0.8 ms of CPU a request)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT version, aggregated_version, "
+            f"(SELECT version FROM {FiguresVersion._meta.db_table} WHERE name = 'epoch') "
+            f"FROM {SiteDataVersion._meta.db_table} WHERE site_id = %s",
+            [site_id],
+        )
+        return cursor.fetchone()
 
 
 def site_cached(site_id: int, parts: tuple, compute, *, rebuild: bool = True):

@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.core.exceptions import BadRequest
 from django.db.models import Count
 from django.shortcuts import redirect, render
+from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext as _
 
 from atc import bounds
@@ -17,9 +18,8 @@ from evaluation.surveys import services as survey_services
 from sites.access import get_site_for_user
 
 
-def logbook_list(request, slug):
-    """The site's logbook, newest period first, grouped by quarter; filter by year and type."""
-    site = get_site_for_user(request, slug)
+def _periods(site, year: str, kind: str) -> list[tuple[str, list[LogbookEntry]]]:
+    """The site's entries (filtered by `year` and `kind` when given), grouped by quarter."""
     entries = (
         LogbookEntry.objects.filter(site=site)
         .select_related("author")
@@ -29,32 +29,41 @@ def logbook_list(request, slug):
         )
         .order_by("-period_end", "-period_start", "-id")
     )
-    years = sorted({d.year for d in entries.dates("period_end", "year")}, reverse=True)
-    year, kind = request.GET.get("annee", ""), request.GET.get("type", "")
     if year:
-        if bounds.parse_year(year) is None:
-            raise BadRequest(bounds.RANGES["date"].message)
         entries = entries.filter(period_end__year=int(year))
-    if kind in LogbookEntry.Kind.values:
+    if kind:
         entries = entries.filter(kind=kind)
-    quarter = services.last_finished_quarter()
-    periods = [
+    return [
         (label, list(rows))
         for label, rows in groupby(entries, key=lambda e: quarter_label(quarter_of(e.period_end)))
     ]
+
+
+def logbook_list(request, slug):
+    """The site's logbook, newest period first, grouped by quarter; filter by year and type."""
+    site = get_site_for_user(request, slug)
+    year, kind = request.GET.get("annee", ""), request.GET.get("type", "")
+    if year and bounds.parse_year(year) is None:
+        raise BadRequest(bounds.RANGES["date"].message)
+    if kind not in LogbookEntry.Kind.values:
+        kind = ""
+    quarter = services.last_finished_quarter()
+    years = LogbookEntry.objects.filter(site=site).dates("period_end", "year", order="DESC")
+    # The entries, the years and the missing quarter are read only when the part of the page
+    # kept under the site's data version is missing.
     return render(
         request,
         "evaluation/logbook_list.html",
         {
             "site": site,
             "can_write": can_write_site(request.user, site),
-            "periods": periods,
-            "years": years,
+            "periods": SimpleLazyObject(lambda: _periods(site, year, kind)),
+            "years": SimpleLazyObject(lambda: [day.year for day in years]),
             "year": year,
             "kind": kind,
             "kinds": LogbookEntry.Kind.choices,
             "quarter": quarter,
-            "quarter_missing": not services.has_period_entry(site, quarter),
+            "quarter_missing": SimpleLazyObject(lambda: not services.has_period_entry(site, quarter)),
             "questionnaires": survey_services.logbook_campaigns_open(site=site, user=request.user),
         },
     )

@@ -700,13 +700,17 @@ def logbook_campaigns_open(*, site: Site, user, today: datetime.date | None = No
     """The site's « carnet de bord » campaigns sent and open today, as the logbook page shows them:
     the campaign, its quarter, and the reader's own invitation (None when they are not invited)."""
     today = today or timezone.localdate()
-    campaigns = Campaign.objects.filter(
-        site=site,
-        questionnaire__template=Questionnaire.Template.LOGBOOK,
-        questionnaire__locked_at__isnull=False,
-        opens_on__lte=today,
-        closes_on__gte=today,
-    ).order_by("opens_on", "pk")
+    campaigns = list(
+        Campaign.objects.filter(
+            site=site,
+            questionnaire__template=Questionnaire.Template.LOGBOOK,
+            questionnaire__locked_at__isnull=False,
+            opens_on__lte=today,
+            closes_on__gte=today,
+        ).order_by("opens_on", "pk")
+    )
+    if not campaigns:  # most days on most sites: no second query
+        return []
     mine = {
         r.campaign_id: r
         for r in CampaignRecipient.objects.filter(

@@ -7,6 +7,7 @@ import pytest
 from django.urls import reverse
 
 from atc.periods import quarter_period
+from evaluation.figures import aggregates
 from evaluation.logbook.services import last_finished_quarter
 from evaluation.models import LogbookEntry
 from tests.evaluation.factories import LogbookEntryFactory
@@ -67,7 +68,10 @@ def test_list_query_count_does_not_grow(client, facilitator, django_assert_max_n
     client.force_login(facilitator)
     url = reverse("evaluation:logbook_list", args=["marseille"])
     LogbookEntryFactory(meetings=[MeetingFactory()], actions=[ActionFactory()])
+    aggregates.refresh_all_stale()  # as the worker does after the writes
     with django_assert_max_num_queries(14) as few:
+        client.get(url)
+    with django_assert_max_num_queries(5):  # kept under the site's version
         client.get(url)
     for month in range(1, 12):
         LogbookEntryFactory(
@@ -76,6 +80,7 @@ def test_list_query_count_does_not_grow(client, facilitator, django_assert_max_n
             meetings=[MeetingFactory(), MeetingFactory()],
             actions=[ActionFactory()],
         )
+    aggregates.refresh_all_stale()
     with django_assert_max_num_queries(len(few.captured_queries)):
         client.get(url)
 

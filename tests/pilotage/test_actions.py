@@ -6,6 +6,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from diagnostics.models import Theme
+from evaluation.figures import aggregates
 from pilotage import services
 from pilotage.models import Action, ActionStatusChange
 from sites.models import PartnerOrganisation
@@ -305,10 +306,15 @@ def test_board_and_list_query_counts_do_not_grow(
 ):
     theme = Theme.objects.get(code="food-solidarity")
     ActionFactory.create_batch(rows, site=marseille, theme=theme)
+    aggregates.refresh_all_stale()  # as the worker does after the writes
     client.force_login(facilitator)
-    for name in ("pilotage:action_board", "pilotage:action_list"):
-        with django_assert_max_num_queries(12):
-            assert client.get(reverse(name, args=["marseille"])).status_code == 200
+    with django_assert_max_num_queries(12):
+        assert client.get(reverse("pilotage:action_list", args=["marseille"])).status_code == 200
+    board = reverse("pilotage:action_board", args=["marseille"])
+    with django_assert_max_num_queries(10):
+        assert client.get(board).status_code == 200
+    with django_assert_max_num_queries(4):  # kept under the site's version
+        assert client.get(board).status_code == 200
 
 
 @pytest.mark.parametrize("rows", [3, 30])
@@ -329,7 +335,12 @@ def test_detail_query_count_does_not_grow(
             changed_by=facilitator,
             changed_at=datetime.datetime(2021, 1, 1, tzinfo=datetime.UTC) + datetime.timedelta(days=index),
         )
+    aggregates.refresh_all_stale()  # as the worker does after the writes
     client.force_login(facilitator)
-    with django_assert_max_num_queries(16):
-        response = client.get(reverse("pilotage:action_detail", args=["marseille", action.pk]))
+    url = reverse("pilotage:action_detail", args=["marseille", action.pk])
+    with django_assert_max_num_queries(18):
+        response = client.get(url)
+    assert response.content.decode().count("Idée → En cours") == rows
+    with django_assert_max_num_queries(6):  # kept under the site's version
+        response = client.get(url)
     assert response.content.decode().count("Idée → En cours") == rows

@@ -19,7 +19,8 @@ REFUSED = "Enregistrement refusé"
 
 
 def _version_on(page: str) -> str:
-    return re.search(r'name="version" value="(\d+)"', page).group(1)
+    # A form's own field, or a board card's (named after the card in the board's one form).
+    return re.search(r'name="(?:\d+-)?version" value="(\d+)"', page).group(1)
 
 
 def _open(person, url):
