@@ -34,7 +34,7 @@ from evaluation.figures import multisite
 from evaluation.figures import site as site_figures
 from evaluation.figures import tables as exports
 from evaluation.figures.aggregates import CIVIL_SHARE_ALL_LABEL, CIVIL_SHARE_STEERING_LABEL
-from evaluation.figures.cache import scope_key, sites_cached
+from evaluation.figures.cache import scope_key, sites_cached, versions_read_once
 from evaluation.figures.rendered import period_query
 from sites.access import get_site_for_user
 from sites.comments.forms import ReviewCommentForm
@@ -264,15 +264,25 @@ def _page_number(request) -> int:
         return 1
 
 
-def _overview(
+def _overview(request, **kwargs):
+    # A read-only page: the data and sites' versions are read once for all its figures.
+    with versions_read_once():
+        return _overview_page(request, **kwargs)
+
+
+def _overview_page(
     request, *, sites, title, url_name, url_args=(), network=None, show_map=True, open_comments=None
 ):
     form = OverviewFilterForm(request.GET or None, sites=sites, network=network)
     span = _chosen_period(request)
     period = form.period(span, network)
     sort = request.GET.get("tri", "nom")
-    table = multisite.site_table(sites=sites, period=period, sort=sort, page=_page_number(request))
-    if table.pending:
+    page = _page_number(request)
+    # Stale sites are rebuilt (a few) before any figure is read; the table itself is a cached
+    # fragment of the template (figurecache "figures"): computed only when its entry is missing.
+    pending = multisite.table_pending(sites=sites, period=period)
+    table = SimpleLazyObject(lambda: multisite.site_table(sites=sites, period=period, sort=sort, page=page))
+    if pending:
         messages.info(
             request,
             ngettext(
@@ -280,9 +290,9 @@ def _overview(
                 "rechargez la page dans une minute.",
                 "Les chiffres de %(n)s sites sont en cours de mise à jour : "
                 "rechargez la page dans une minute.",
-                table.pending,
+                pending,
             )
-            % {"n": table.pending},
+            % {"n": pending},
         )
     scoped = period.apply(sites)
     # The charts and the map are cached fragments of the template (figurecache): computed only
@@ -306,6 +316,7 @@ def _overview(
             "form": form,
             "selects": form.selects(),
             "table": table,
+            "page": page,
             "distributions": multisite.distributions(sites=sites, period=period),
             "charts": charts,
             "show_map": show_map,
@@ -325,9 +336,11 @@ def _overview(
 
 
 def _columns():
-    """Sortable columns of the site table: (sort key or "", header)."""
+    """Sortable columns of the site table: (sort key or "", header), in the order of
+    `registry.SITE_TABLE_COLUMNS` (the exports keep their own order, attention points last)."""
     keys = [
         "nom",
+        "attention",
         "reseau",
         "region",
         "etp",
@@ -340,9 +353,10 @@ def _columns():
         "habitants",
         "",
     ]
-    keys += ["carnet", "", "attention"]
+    keys += ["carnet", ""]
     headers = [
         _("Site"),
+        _("Points d'attention"),
         _("Tête de réseau"),
         _("Région"),
         _("ETP"),
@@ -356,7 +370,6 @@ def _columns():
         _("Partenaires (max.)"),
         _("Carnet de bord"),
         _("Indicateurs"),
-        _("Points d'attention"),
     ]
     return list(zip(keys, headers, strict=True))
 

@@ -9,6 +9,8 @@ computed from them (`aggregates.refresh_stale`).
 
 import hashlib
 import time
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 
 from django.core.cache import cache
@@ -27,6 +29,32 @@ OVERVIEW_LAG_SECONDS = 60
 CACHE_SECONDS = 3600
 
 
+# The counters read while a page is being read (`versions_read_once`), else None.
+_read_once: ContextVar[dict | None] = ContextVar("figure_versions_read_once", default=None)
+
+
+@contextmanager
+def versions_read_once():
+    """Within it, each version counter is read once: a read-only page asks for the data version
+    for its table, its distributions and its charts, and for the sites' version for its filters
+    and its map; one query each instead of one per figure. Only around a page that writes nothing
+    before it has rendered: a write inside would not be seen by the figures read after it."""
+    token = _read_once.set({})
+    try:
+        yield
+    finally:
+        _read_once.reset(token)
+
+
+def _once(name: str, read):
+    memo = _read_once.get()
+    if memo is None:
+        return read()
+    if name not in memo:
+        memo[name] = read()
+    return memo[name]
+
+
 def _digest(parts: tuple) -> str:
     return hashlib.blake2s(repr(parts).encode(), digest_size=12).hexdigest()
 
@@ -42,7 +70,13 @@ def data_version() -> tuple[int, str]:
 
     The rebuilds count because a many-site figure computed while stale sites were left to the
     worker reads their old pre-aggregates: kept under the writes' version alone, it would be
-    served for an hour after the worker caught up."""
+    served for an hour after the worker caught up.
+
+    Read once per page within `versions_read_once`."""
+    return _once("data", _read_data_version)
+
+
+def _read_data_version() -> tuple[int, str]:
     with connection.cursor() as cursor:
         cursor.execute(
             f"SELECT (SELECT version FROM {FiguresVersion._meta.db_table} WHERE name = 'epoch'), "
@@ -154,7 +188,12 @@ def served(parts: tuple, *, lag_seconds: int = 0) -> Served | None:
 def sites_cached(parts: tuple, compute):
     """`compute()` for what depends on the sites' own rows only (names, places, dates, network):
     kept until a site is saved, not after every meeting or action."""
-    versions = dict(FiguresVersion.objects.filter(name__in=["epoch", "sites"]).values_list("name", "version"))
+    versions = _once(
+        "sites",
+        lambda: dict(
+            FiguresVersion.objects.filter(name__in=["epoch", "sites"]).values_list("name", "version")
+        ),
+    )
     key = versioned_key("atc-sites", versions.get("epoch", 0), versions.get("sites", 0), _digest(parts))
     return get_or_compute(key, compute, CACHE_SECONDS)
 
