@@ -114,7 +114,9 @@ def _site_context(request, site, span, comment_form=None):
 def site_dashboard(request, slug):
     """A site's dashboard, read before a steering committee."""
     site = get_site_for_user(request, slug)
-    return render(request, "dashboards/site.html", _site_context(request, site, _chosen_period(request)))
+    # A read-only page: the site's versions are read once, for its signals and its figures.
+    with versions_read_once():
+        return render(request, "dashboards/site.html", _site_context(request, site, _chosen_period(request)))
 
 
 @require_POST

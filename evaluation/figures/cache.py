@@ -101,6 +101,26 @@ def _site_versions(site_id: int) -> tuple[int, int, int] | None:
     )
 
 
+def _site_row(site_id: int) -> tuple[int, int, int] | None:
+    return _once(f"site-{site_id}", lambda: _site_versions(site_id))
+
+
+def site_refreshed(site_id: int) -> bool:
+    """Rebuild the site's pre-aggregates (and its attention signals) if its data changed since
+    the last rebuild; False if that rebuild failed. One query when the site is fresh; within
+    `versions_read_once`, the same read serves `site_cached` afterwards."""
+    row = _site_row(site_id)
+    if row is None or row[1] >= row[0]:
+        return True
+    if not refresh_quietly(site_id):
+        return False
+    memo = _read_once.get()
+    if memo is not None:
+        version, _aggregated, epoch = row
+        memo[f"site-{site_id}"] = (version, version, epoch)
+    return True
+
+
 def site_cached(site_id: int, parts: tuple, compute):
     """`compute()` for one site's figures, cached until that site's data changes.
 
@@ -109,11 +129,11 @@ def site_cached(site_id: int, parts: tuple, compute):
     site is rebuilt first; if that fails, the figures are computed from the last good rebuild and
     not cached, so they are computed again once the rebuild succeeds.
     """
-    row = _site_versions(site_id)
+    row = _site_row(site_id)
     if row is None:  # a site created before its version row (cannot happen after the migration)
         return compute()
     version, aggregated, epoch = row
-    if aggregated < version and not refresh_quietly(site_id):
+    if aggregated < version and not site_refreshed(site_id):
         return compute()
     return get_or_compute(_site_key(site_id, epoch, version, parts), compute, CACHE_SECONDS)
 
