@@ -12,7 +12,7 @@ from tests.atc.factories import RoleFactory, UserFactory
 pytestmark = pytest.mark.django_db
 
 # The site dashboard with its figures already rendered, whatever the number of threads: the
-# session, the reader, the site, the threads, the site's versions (read once: a staleness check
+# session, the reader, the site, the threads and their replies, the site's versions (read once: a staleness check
 # for its open attention signals and the key of its kept figures, avoided costs and crossed
 # readings included), then the signals' rows.
 DASHBOARD_QUERIES = 7
