@@ -4,6 +4,7 @@ cache, and a reader with other rights never gets another reader's fragment."""
 
 import html
 import re
+import xml.etree.ElementTree as ET
 from decimal import Decimal
 
 import pytest
@@ -11,6 +12,7 @@ from django.urls import reverse
 
 from evaluation.figures.aggregates import refresh_all_stale
 from pilotage.models import AvoidedCostClaim, Meeting
+from sites.francemap import MapPoint, france_map
 from sites.models import Site
 from tests.conftest import _clear_cache
 from tests.dashboards.factories import MeetingFactory
@@ -21,6 +23,7 @@ from tests.surveys.factories import CampaignFactory, QuestionFactory
 pytestmark = pytest.mark.django_db
 
 SITE = "marseille"
+SVG = "{http://www.w3.org/2000/svg}"
 
 
 def _page(client, url) -> str:
@@ -184,7 +187,30 @@ def test_the_attention_points_come_right_after_the_sites_name_and_still_sort(cli
     page = _page(client, reverse("dashboards:national") + "?tri=-attention")
     head = page[page.index('<table class="site-table">') :]
     head = head[: head.index("</thead>")]
-    headers = [_plain(re.sub(r"<[^>]+>", " ", h)) for h in re.findall(r"<th scope=\"col\".*?</th>", head, re.S)]
+    headers = [
+        _plain(re.sub(r"<[^>]+>", " ", h)) for h in re.findall(r"<th scope=\"col\".*?</th>", head, re.S)
+    ]
     assert headers[0] == "Site"
     assert headers[1].startswith("Points d'attention")
     assert 'aria-sort="descending"' in head.split("</th>")[1]
+
+
+# --- The national map stays light ----------------------------------------------------------------
+
+
+def test_a_map_of_many_sites_draws_one_path_per_region_and_keeps_its_text_alternative():
+    points = [
+        MapPoint(f"Site {n}", 43.3 + n / 100, 5.4, "13", "Provence-Alpes-Côte d'Azur") for n in range(80)
+    ]
+    points.append(MapPoint("Fort-de-France", 14.6, -61.07, "972", "Martinique"))
+    chart = france_map(title="Carte des sites", points=points)
+    root = ET.fromstring(str(chart.svg))
+    assert not list(root.iter(f"{SVG}circle"))
+    dots = {
+        p.get("data-region"): int(p.get("data-dots")) for p in root.iter(f"{SVG}path") if p.get("data-dots")
+    }
+    assert dots == {"metropole": 80, "martinique": 1}
+    assert len(list(root.iter())) < 30
+    assert chart.summary == "81 sites sur la carte, dans 2 régions."
+    assert root.find(f"{SVG}desc").text == chart.summary
+    assert ["Martinique", "1"] in chart.table.rows
