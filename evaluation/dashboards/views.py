@@ -34,7 +34,7 @@ from evaluation.figures import multisite
 from evaluation.figures import site as site_figures
 from evaluation.figures import tables as exports
 from evaluation.figures.aggregates import CIVIL_SHARE_ALL_LABEL, CIVIL_SHARE_STEERING_LABEL
-from evaluation.figures.cache import scope_key, sites_cached, versions_read_once
+from evaluation.figures.cache import scope_key, site_cached, sites_cached, versions_read_once
 from evaluation.figures.rendered import period_query
 from sites.access import get_site_for_user
 from sites.comments.forms import ReviewCommentForm
@@ -100,15 +100,21 @@ def _site_context(request, site, span, comment_form=None):
         "period_query": period_query(span),
         "dash": dashboard,
         "charts": SimpleLazyObject(lambda: figure_charts.site_charts(dashboard)),
-        # Read on each request, never cached: a reply or a « traité » shows at once.
+        # The comments are kept with the site's data (a comment, a reply, a « traité » and a renamed
+        # author bump a version, so they show on the next read); the reader's rights on each
+        # thread, and its forms, are worked out on every request.
         "threads": threads_for(
-            request.user, thread_comments(ReviewComment.objects.filter(site=site)).select_related("site")[:20]
+            request.user, site_cached(site.pk, ("review-threads",), lambda: _comments(site))
         ),
         "can_comment": may_comment,
         # Read on each request too: a signal clears as soon as the site team fixes its cause.
         "signals": site_figures.attention_signals(site),
         "comment_form": comment_form or (ReviewCommentForm() if may_comment else None),
     }
+
+
+def _comments(site) -> list[ReviewComment]:
+    return list(thread_comments(ReviewComment.objects.filter(site=site)).select_related("site")[:20])
 
 
 def site_dashboard(request, slug):

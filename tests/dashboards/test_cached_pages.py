@@ -10,10 +10,12 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
+from atc.models import User
 from evaluation.figures.aggregates import refresh_all_stale
 from pilotage.models import AvoidedCostClaim, Meeting
+from sites.comments.services import comment_create, comment_reply
 from sites.francemap import MapPoint, france_map
-from sites.models import Site
+from sites.models import ReviewComment, ReviewReply, Site
 from tests.conftest import _clear_cache
 from tests.dashboards.factories import MeetingFactory
 from tests.pilotage.factories import ActionFactory, ClaimFactory
@@ -214,3 +216,37 @@ def test_a_map_of_many_sites_draws_one_path_per_region_and_keeps_its_text_altern
     assert chart.summary == "81 sites sur la carte, dans 2 régions."
     assert root.find(f"{SVG}desc").text == chart.summary
     assert ["Martinique", "1"] in chart.table.rows
+
+
+# --- The site dashboard's comment threads: kept with the site's data, rights per reader ----------
+
+
+def test_a_comment_edited_in_bulk_a_deleted_reply_and_a_renamed_author_show_on_the_next_read(
+    client, facilitator, marseille, national_team
+):
+    comment = comment_create(site=marseille, author=national_team, body="Où en est le diagnostic ?")
+    reply = comment_reply(comment=comment, user=facilitator, body="Il sera prêt en mars.")
+    client.force_login(facilitator)
+    page = _plain(_page(client, _site_url()))
+    assert "Où en est le diagnostic ?" in page and "Il sera prêt en mars." in page
+
+    ReviewComment.objects.filter(pk=comment.pk).update(body="Où en est le diagnostic partagé ?")
+    assert "Où en est le diagnostic partagé ?" in _plain(_page(client, _site_url()))
+
+    ReviewReply.objects.filter(pk=reply.pk).delete()
+    assert "Il sera prêt en mars." not in _plain(_page(client, _site_url()))
+
+    User.objects.filter(pk=national_team.pk).update(first_name="Renommée", last_name="Nationale")
+    assert "Renommée" in _plain(_page(client, _site_url()))
+
+
+def test_each_reader_gets_their_own_buttons_on_the_kept_threads(
+    client, facilitator, network_coordinator, marseille, national_team
+):
+    comment_create(site=marseille, author=national_team, body="Pensez au compte rendu du COPIL.")
+    client.force_login(facilitator)
+    assert "Marquer comme traité" in _page(client, _site_url())
+    client.force_login(network_coordinator)
+    page = _page(client, _site_url())
+    assert "Pensez au compte rendu du COPIL." in page
+    assert "Marquer comme traité" not in page
