@@ -5,7 +5,7 @@
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpResponseBadRequest
+from django.http import Http404, HttpResponseBadRequest, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -44,9 +44,6 @@ from sites.francemap import MapPoint, france_map
 from sites.models import Network, PriorityModel, ReviewComment, Site
 
 # --- The period every dashboard shows (GET: periode, annee, du, au) ---------------------------------
-
-PERIOD_PARAMS = ("periode", "annee", "du", "au")
-
 
 def _chosen_period(request) -> QuarterSpan:
     """The period the query string asks for; what cannot be read is said in a French message and
@@ -308,11 +305,13 @@ def _overview_page(
     charts = SimpleLazyObject(
         lambda: figure_charts.overview_charts(totals=multisite.quarter_totals(sites=sites, period=period))
     )
-    query = request.GET.copy()
-    query.pop("page", None)
-    # The period as it was read: a link never carries a period the page refused.
-    for name in PERIOD_PARAMS:
-        query.pop(name, None)
+    # The links carry the filters and the sort only (they key the kept table: a parameter the page
+    # does not read must not make another copy of it), and the period as it was read: a link never
+    # carries a period the page refused.
+    query = QueryDict(mutable=True)
+    for name in (*form.fields, "tri"):
+        if name in request.GET:
+            query.setlist(name, request.GET.getlist(name))
     query.update(span.params())
     sort_query = query.copy()
     sort_query.pop("tri", None)

@@ -250,3 +250,18 @@ def test_each_reader_gets_their_own_buttons_on_the_kept_threads(
     page = _page(client, _site_url())
     assert "Pensez au compte rendu du COPIL." in page
     assert "Marquer comme traité" not in page
+
+
+def test_the_table_links_keep_the_filters_sort_and_period_but_not_other_parameters(client, national_team):
+    client.force_login(national_team)
+    url = (
+        reverse("dashboards:national")
+        + "?region=Hauts-de-France&tri=-reunions&utm=lettre&periode=annee&annee=2022"
+    )
+    page = _page(client, url)
+    table = page[page.index('id="sites-title"') : page.index("</table>")]
+    links = [html.unescape(link) for link in re.findall(r'href="\?([^"]*)"', table)]
+    assert links and all("utm" not in link for link in links)
+    assert all("region=Hauts-de-France" in link and "annee=2022" in link for link in links)
+    # The « Réunions » header, sorted descending, offers the ascending order.
+    assert any(link.endswith("tri=reunions") for link in links)
