@@ -5,7 +5,7 @@
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpResponseBadRequest
+from django.http import Http404, HttpResponseBadRequest, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -34,7 +34,7 @@ from evaluation.figures import multisite
 from evaluation.figures import site as site_figures
 from evaluation.figures import tables as exports
 from evaluation.figures.aggregates import CIVIL_SHARE_ALL_LABEL, CIVIL_SHARE_STEERING_LABEL
-from evaluation.figures.cache import scope_key, sites_cached
+from evaluation.figures.cache import scope_key, site_cached, sites_cached, versions_read_once
 from evaluation.figures.rendered import period_query
 from sites.access import get_site_for_user
 from sites.comments.forms import ReviewCommentForm
@@ -44,8 +44,6 @@ from sites.francemap import MapPoint, france_map
 from sites.models import Network, PriorityModel, ReviewComment, Site
 
 # --- The period every dashboard shows (GET: periode, annee, du, au) ---------------------------------
-
-PERIOD_PARAMS = ("periode", "annee", "du", "au")
 
 
 def _chosen_period(request) -> QuarterSpan:
@@ -100,9 +98,11 @@ def _site_context(request, site, span, comment_form=None):
         "period_query": period_query(span),
         "dash": dashboard,
         "charts": SimpleLazyObject(lambda: figure_charts.site_charts(dashboard)),
-        # Read on each request, never cached: a reply or a « traité » shows at once.
+        # The comments are kept with the site's data (a comment, a reply, a « traité » and a renamed
+        # author bump a version, so they show on the next read); the reader's rights on each
+        # thread, and its forms, are worked out on every request.
         "threads": threads_for(
-            request.user, thread_comments(ReviewComment.objects.filter(site=site)).select_related("site")[:20]
+            request.user, site_cached(site.pk, ("review-threads",), lambda: _comments(site))
         ),
         "can_comment": may_comment,
         # Read on each request too: a signal clears as soon as the site team fixes its cause.
@@ -111,10 +111,16 @@ def _site_context(request, site, span, comment_form=None):
     }
 
 
+def _comments(site) -> list[ReviewComment]:
+    return list(thread_comments(ReviewComment.objects.filter(site=site)).select_related("site")[:20])
+
+
 def site_dashboard(request, slug):
     """A site's dashboard, read before a steering committee."""
     site = get_site_for_user(request, slug)
-    return render(request, "dashboards/site.html", _site_context(request, site, _chosen_period(request)))
+    # A read-only page: the site's versions are read once, for its signals and its figures.
+    with versions_read_once():
+        return render(request, "dashboards/site.html", _site_context(request, site, _chosen_period(request)))
 
 
 @require_POST
@@ -264,15 +270,25 @@ def _page_number(request) -> int:
         return 1
 
 
-def _overview(
+def _overview(request, **kwargs):
+    # A read-only page: the data and sites' versions are read once for all its figures.
+    with versions_read_once():
+        return _overview_page(request, **kwargs)
+
+
+def _overview_page(
     request, *, sites, title, url_name, url_args=(), network=None, show_map=True, open_comments=None
 ):
     form = OverviewFilterForm(request.GET or None, sites=sites, network=network)
     span = _chosen_period(request)
     period = form.period(span, network)
     sort = request.GET.get("tri", "nom")
-    table = multisite.site_table(sites=sites, period=period, sort=sort, page=_page_number(request))
-    if table.pending:
+    page = _page_number(request)
+    # Stale sites are rebuilt (a few) before any figure is read; the table itself is a cached
+    # fragment of the template (figurecache "figures"): computed only when its entry is missing.
+    pending = multisite.table_pending(sites=sites, period=period)
+    table = SimpleLazyObject(lambda: multisite.site_table(sites=sites, period=period, sort=sort, page=page))
+    if pending:
         messages.info(
             request,
             ngettext(
@@ -280,9 +296,9 @@ def _overview(
                 "rechargez la page dans une minute.",
                 "Les chiffres de %(n)s sites sont en cours de mise à jour : "
                 "rechargez la page dans une minute.",
-                table.pending,
+                pending,
             )
-            % {"n": table.pending},
+            % {"n": pending},
         )
     scoped = period.apply(sites)
     # The charts and the map are cached fragments of the template (figurecache): computed only
@@ -290,11 +306,13 @@ def _overview(
     charts = SimpleLazyObject(
         lambda: figure_charts.overview_charts(totals=multisite.quarter_totals(sites=sites, period=period))
     )
-    query = request.GET.copy()
-    query.pop("page", None)
-    # The period as it was read: a link never carries a period the page refused.
-    for name in PERIOD_PARAMS:
-        query.pop(name, None)
+    # The links carry the filters and the sort only (they key the kept table: a parameter the page
+    # does not read must not make another copy of it), and the period as it was read: a link never
+    # carries a period the page refused.
+    query = QueryDict(mutable=True)
+    for name in (*form.fields, "tri"):
+        if name in request.GET:
+            query.setlist(name, request.GET.getlist(name))
     query.update(span.params())
     sort_query = query.copy()
     sort_query.pop("tri", None)
@@ -306,6 +324,7 @@ def _overview(
             "form": form,
             "selects": form.selects(),
             "table": table,
+            "page": page,
             "distributions": multisite.distributions(sites=sites, period=period),
             "charts": charts,
             "show_map": show_map,
@@ -325,9 +344,11 @@ def _overview(
 
 
 def _columns():
-    """Sortable columns of the site table: (sort key or "", header)."""
+    """Sortable columns of the site table: (sort key or "", header), in the order of
+    `registry.SITE_TABLE_COLUMNS` (the exports keep their own order, attention points last)."""
     keys = [
         "nom",
+        "attention",
         "reseau",
         "region",
         "etp",
@@ -340,9 +361,10 @@ def _columns():
         "habitants",
         "",
     ]
-    keys += ["carnet", "", "attention"]
+    keys += ["carnet", ""]
     headers = [
         _("Site"),
+        _("Points d'attention"),
         _("Tête de réseau"),
         _("Région"),
         _("ETP"),
@@ -356,7 +378,6 @@ def _columns():
         _("Partenaires (max.)"),
         _("Carnet de bord"),
         _("Indicateurs"),
-        _("Points d'attention"),
     ]
     return list(zip(keys, headers, strict=True))
 

@@ -9,6 +9,8 @@ computed from them (`aggregates.refresh_stale`).
 
 import hashlib
 import time
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 
 from django.core.cache import cache
@@ -26,6 +28,32 @@ OVERVIEW_LAG_SECONDS = 60
 CACHE_SECONDS = 3600
 
 
+# The counters read while a page is being read (`versions_read_once`), else None.
+_read_once: ContextVar[dict | None] = ContextVar("figure_versions_read_once", default=None)
+
+
+@contextmanager
+def versions_read_once():
+    """Within it, each version counter is read once: a read-only page asks for the data version
+    for its table, its distributions and its charts, and for the sites' version for its filters
+    and its map; one query each instead of one per figure. Only around a page that writes nothing
+    before it has rendered: a write inside would not be seen by the figures read after it."""
+    token = _read_once.set({})
+    try:
+        yield
+    finally:
+        _read_once.reset(token)
+
+
+def _once(name: str, read):
+    memo = _read_once.get()
+    if memo is None:
+        return read()
+    if name not in memo:
+        memo[name] = read()
+    return memo[name]
+
+
 def _digest(parts: tuple) -> str:
     return hashlib.blake2s(repr(parts).encode(), digest_size=12).hexdigest()
 
@@ -37,7 +65,13 @@ def data_version() -> tuple[int, str]:
 
     The rebuilds count because a many-site figure computed while stale sites were left to the
     worker reads their old pre-aggregates: kept under the writes' version alone, it would be
-    served for an hour after the worker caught up."""
+    served for an hour after the worker caught up.
+
+    Read once per page within `versions_read_once`."""
+    return _once("data", _read_data_version)
+
+
+def _read_data_version() -> tuple[int, str]:
     with connection.cursor() as cursor:
         cursor.execute(
             f"SELECT (SELECT version FROM {FiguresVersion._meta.db_table} WHERE name = 'epoch'), "
@@ -66,6 +100,26 @@ def _site_versions(site_id: int) -> tuple[int, int, int] | None:
         return cursor.fetchone()
 
 
+def _site_row(site_id: int) -> tuple[int, int, int] | None:
+    return _once(f"site-{site_id}", lambda: _site_versions(site_id))
+
+
+def site_refreshed(site_id: int) -> bool:
+    """Rebuild the site's pre-aggregates (and its attention signals) if its data changed since
+    the last rebuild; False if that rebuild failed. One query when the site is fresh; within
+    `versions_read_once`, the same read serves `site_cached` afterwards."""
+    row = _site_row(site_id)
+    if row is None or row[1] >= row[0]:
+        return True
+    if not refresh_quietly(site_id):
+        return False
+    memo = _read_once.get()
+    if memo is not None:
+        version, _aggregated, epoch = row
+        memo[f"site-{site_id}"] = (version, version, epoch)
+    return True
+
+
 def site_cached(site_id: int, parts: tuple, compute, *, rebuild: bool = True):
     """`compute()` for one site's figures, cached until that site's data changes.
 
@@ -78,11 +132,11 @@ def site_cached(site_id: int, parts: tuple, compute, *, rebuild: bool = True):
     listing its committees and partners): the rebuild would cost that page a few tens of
     milliseconds after every write, for nothing it shows.
     """
-    row = _site_versions(site_id)
+    row = _site_row(site_id)
     if row is None:  # a site created before its version row (cannot happen after the migration)
         return compute()
     version, aggregated, epoch = row
-    if rebuild and aggregated < version and not refresh_quietly(site_id):
+    if rebuild and aggregated < version and not site_refreshed(site_id):
         return compute()
     return get_or_compute(_site_key(site_id, epoch, version, parts), compute, CACHE_SECONDS)
 
@@ -157,7 +211,12 @@ def served(parts: tuple, *, lag_seconds: int = 0) -> Served | None:
 def sites_cached(parts: tuple, compute):
     """`compute()` for what depends on the sites' own rows only (names, places, dates, network):
     kept until a site is saved, not after every meeting or action."""
-    versions = dict(FiguresVersion.objects.filter(name__in=["epoch", "sites"]).values_list("name", "version"))
+    versions = _once(
+        "sites",
+        lambda: dict(
+            FiguresVersion.objects.filter(name__in=["epoch", "sites"]).values_list("name", "version")
+        ),
+    )
     key = versioned_key("atc-sites", versions.get("epoch", 0), versions.get("sites", 0), _digest(parts))
     return get_or_compute(key, compute, CACHE_SECONDS)
 

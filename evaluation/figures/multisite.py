@@ -222,9 +222,7 @@ def site_table(
     scoped = period.apply(sites)
     # A page rebuilds a few stale sites and says the rest are on their way; an export (every row)
     # waits for all of them: a downloaded file carries no notice.
-    # Refreshed before the « À suivre » filter reads the signals: a stale site may gain or lose one.
-    unfiltered = replace(period, attention=False).apply(sites)
-    pending = refresh_stale(unfiltered.values("id"), limit=None if page_size is None else SYNC_REFRESH_LIMIT)
+    pending = table_pending(sites=sites, period=period, every_site=page_size is None)
     if page_size is None or exact:
         return replace(_site_table(scoped, period, sort, page, page_size, today), pending=pending)
     # A page of the table is kept until any site's data changes or is rebuilt (the data version):
@@ -234,6 +232,15 @@ def site_table(
         lambda: _site_table(scoped, period, sort, page, page_size, today),
     )
     return replace(table, pending=pending)
+
+
+def table_pending(*, sites, period: SitePeriod, every_site: bool = False) -> int:
+    """Rebuild the stale sites of the table's scope (a few, or `every_site`) and return how many
+    are left to the worker. Before anything reads the figures or the data version, and before the
+    « À suivre » filter reads the signals: a stale site may gain or lose one. One query when none
+    is stale."""
+    unfiltered = replace(period, attention=False).apply(sites)
+    return refresh_stale(unfiltered.values("id"), limit=None if every_site else SYNC_REFRESH_LIMIT)
 
 
 def _table_parts(scoped, period: SitePeriod, sort: str, page: int, page_size: int, today) -> tuple:

@@ -1087,9 +1087,11 @@ if len(BY_KEY) != len(FIGURES):
 
 
 # The figure of each column of the site tables (national, network, « Mes sites »), in order; None
-# for the columns naming the site (name, network, region).
+# for the columns naming the site (name, network, region). The open attention points come right
+# after the site's name: what a delegate looks for first, seen without scrolling on a phone.
 SITE_TABLE_COLUMNS: tuple[str | None, ...] = (
     None,
+    "attention_open",
     None,
     None,
     "fte_in_post",
@@ -1103,7 +1105,6 @@ SITE_TABLE_COLUMNS: tuple[str | None, ...] = (
     "partners_max_quarter",
     "logbook_quarters",
     "indicator_quarters",
-    "attention_open",
 )
 
 

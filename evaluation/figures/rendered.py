@@ -1,6 +1,8 @@
 """The figure fragments the pages keep rendered through `{% figurecache %}` (evaluation/dashboards/
-templatetags/figure_cache.py): the site dashboard's and the cooperation map's figures (until the
-site's data changes) and the overview's quarterly charts (with their documented lag).
+templatetags/figure_cache.py): the site dashboard's figures (with its avoided costs and crossed
+readings) and the cooperation map's (until the site's data changes) and the overview's quarterly
+charts (with their documented lag). The overview's site table is kept too, under the exact data
+version; `check_figures` compares the table's rows it is rendered from.
 
 For each: the cache key parts the template tag builds, and an uncached rendering of the same
 fragment, which `check_figures` compares with what the cache would serve.

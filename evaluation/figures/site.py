@@ -17,6 +17,7 @@ from diagnostics.models import Assessment, Diagnostic, Finding
 from diagnostics.readings import reading_spread
 from evaluation.figures import attention
 from evaluation.figures.aggregates import CATEGORIES, partner_links, refresh_stale
+from evaluation.figures.cache import site_refreshed
 from evaluation.models import LogbookEntry
 from pilotage.models import CIVIL_SOCIETY, Action, Committee, CommitteeMember, Meeting
 from sites.models import (
@@ -200,8 +201,9 @@ def _readings(site: Site) -> tuple[list[Reading], dict[str, datetime.date]]:
 def attention_signals(site: Site) -> list[attention.Shown]:
     """The site's open attention signals. A site written since its last rebuild is rebuilt first
     (its signals with it): what the site team just fixed must not still show. Two queries when
-    the site is fresh."""
-    refresh_stale([site.pk])
+    the site is fresh (the first also serves the site's cached figures, within
+    `versions_read_once`)."""
+    site_refreshed(site.pk)
     return attention.open_signals(site)
 
 

@@ -1,5 +1,7 @@
 """`{% ledger_totals site %}`: the site's avoided costs and leverage on its dashboard, a block of
-its own (templates/dashboards/_ledger.html) computed on each view: claims are few per site."""
+its own (templates/dashboards/_ledger.html). It sits inside the dashboard's cached figures
+(`{% figurecache "site" %}`): the claims table has its trigger, so a new claim, an edit or a
+delete bumps the site's version and the block is computed again on the next read only."""
 
 from django import template
 

@@ -33,7 +33,8 @@ def _row(browser, name):
 
 
 def _attention_cell(browser, name):
-    return _row(browser, name).locator("td").last
+    # Right after the site's name (its <th>): the first cell of the row.
+    return _row(browser, name).locator("td").first
 
 
 def test_a_site_without_steering_is_flagged_on_both_tables_and_cleared_by_a_meeting(page):

@@ -17,6 +17,10 @@ from django.utils.translation import gettext_lazy
 ROWS_TEMPLATE = """{% load formats %}{% for s in rows %}
 <tr>
     <th scope="row"><a href="{% url 'dashboards:site' s.slug %}">{{ s.name }}</a></th>
+    <td class="num">{% if s.attention %}{% with hidden=" points d'attention : voir lesquels" %}
+        <a href="{% url 'attention:site_history' s.slug %}">{{ s.attention|number }}{% comment %}
+        {% endcomment %}<span class="visually-hidden">{{ hidden }}</span></a>{% endwith %}{% comment %}
+    {% endcomment %}{% else %}0{% endif %}</td>
     <td>{{ s.network.name }}</td>
     <td>{{ s.region }}</td>
     <td class="num">{{ s.fte|number:2 }}</td>
@@ -36,10 +40,6 @@ ROWS_TEMPLATE = """{% load formats %}{% for s in rows %}
         <abbr title="{{ f }} trimestres sur {{ e }} attendus">{{ f|number }}/{{ e|number }}</abbr>
     {% endwith %}
     </td>
-    <td class="num">{% if s.attention %}{% with hidden=" points d'attention : voir lesquels" %}
-        <a href="{% url 'attention:site_history' s.slug %}">{{ s.attention|number }}{% comment %}
-        {% endcomment %}<span class="visually-hidden">{{ hidden }}</span></a>{% endwith %}{% comment %}
-    {% endcomment %}{% else %}0{% endif %}</td>
 </tr>
 {% empty %}
 <tr>

@@ -7,7 +7,9 @@ data it shows makes it unreachable rather than stale.
 - "site-records": the same, for a fragment that shows the site's records (its committees, its
   partners) and none of its figures: a stale site's pre-aggregates are not rebuilt for it;
 - "sites": kept until a site's own row changes (names, places, network);
-- "overview": figures over many sites, at most `OVERVIEW_LAG_SECONDS` old after a change.
+- "overview": figures over many sites, at most `OVERVIEW_LAG_SECONDS` old after a change;
+- "figures": figures over many sites kept until any site's data changes, with no lag (the site
+  table, which the overview pages promise is always up to date).
 The parts name everything else the fragment depends on (a name for the fragment, the scope, the
 period); the language and today's date are always added.
 
@@ -22,7 +24,7 @@ from evaluation.figures.cache import OVERVIEW_LAG_SECONDS, cached, fragment_part
 
 register = template.Library()
 
-KINDS = ("site", "site-records", "sites", "overview")
+KINDS = ("site", "site-records", "sites", "overview", "figures")
 
 
 class FigureCacheNode(template.Node):
@@ -41,6 +43,8 @@ class FigureCacheNode(template.Node):
             return site_cached(parts[0], fragment_parts(*parts[1:]), compute, rebuild=self.kind == "site")
         if self.kind == "sites":
             return sites_cached(fragment_parts(*parts), compute)
+        if self.kind == "figures":
+            return cached(fragment_parts(*parts), compute)
         return cached(fragment_parts(*parts), compute, lag_seconds=OVERVIEW_LAG_SECONDS)
 
 
@@ -50,8 +54,8 @@ def figurecache(parser, token):
     kind = bits[1].strip("\"'") if len(bits) > 2 else ""
     if kind not in KINDS:
         raise template.TemplateSyntaxError(
-            '{% figurecache "site"|"site-records"|"sites"|"overview" part… %} needs a kind and at least '
-            "one part"
+            '{% figurecache "site"|"site-records"|"sites"|"overview"|"figures" part… %} needs a kind '
+            "and at least one part"
         )
     nodelist = parser.parse(("endfigurecache",))
     parser.delete_first_token()
