@@ -1,6 +1,8 @@
 from django.contrib import messages
-from django.db.models import Count
+from django.db.models import Count, OuterRef, Subquery
+from django.db.models.functions import Coalesce
 from django.shortcuts import redirect, render
+from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext as _
 
 from atc.charts import share_bar
@@ -11,17 +13,41 @@ from sites.partners.forms import PartnerForm
 
 
 def partner_list(request, slug):
-    """The site's partner organisations with their category and how often they took part."""
+    """The site's partner organisations with their category and how often they took part.
+
+    The table and its chart are kept under the site's data version (`{% figurecache %}` in the
+    template): what they read is lazy, so a kept read runs no query of its own."""
     site = get_site_for_user(request, slug)
+    category = request.GET.get("categorie", "")
+    if category not in OrganisationCategory.values:
+        category = ""
+    return render(
+        request,
+        "sites/partners_list.html",
+        {
+            "site": site,
+            "can_write": can_write_site(request.user, site),
+            "listing": SimpleLazyObject(lambda: _partner_listing(site, category)),
+            "categories": OrganisationCategory.choices,
+            "category": category,
+        },
+    )
+
+
+def _partner_listing(site, category: str) -> dict:
+    """The partners shown (of `category`, or all) with their meeting and action counts, and the
+    chart of every partner by category."""
+    meetings = PartnerOrganisation.meetings.through.objects.filter(partnerorganisation=OuterRef("pk"))
+    actions = PartnerOrganisation.actions.through.objects.filter(partnerorganisation=OuterRef("pk"))
+    # Two counts over two link tables: one subquery each, never both joined (PERFORMANCE.md).
     partners = list(
         PartnerOrganisation.objects.filter(site=site)
         .annotate(
-            meeting_count=Count("meetings", distinct=True),
-            action_count=Count("actions", distinct=True),
+            meeting_count=_count(meetings, "meeting_id"),
+            action_count=_count(actions, "action_id"),
         )
         .order_by("category", "name")
     )
-    category = request.GET.get("categorie", "")
     by_category = dict.fromkeys(OrganisationCategory.values, 0)
     for partner in partners:
         by_category[partner.category] += 1
@@ -30,20 +56,14 @@ def partner_list(request, slug):
         parts=[(OrganisationCategory(v).label, n) for v, n in by_category.items() if n],
         part_header=_("Catégorie"),
     )
-    if category in OrganisationCategory.values:
+    if category:
         partners = [p for p in partners if p.category == category]
-    return render(
-        request,
-        "sites/partners_list.html",
-        {
-            "site": site,
-            "can_write": can_write_site(request.user, site),
-            "partners": partners,
-            "chart": chart,
-            "categories": OrganisationCategory.choices,
-            "category": category,
-        },
-    )
+    return {"partners": partners, "chart": chart}
+
+
+def _count(links, column: str):
+    counted = links.order_by().values("partnerorganisation").annotate(n=Count(column, distinct=True))
+    return Coalesce(Subquery(counted.values("n")), 0)
 
 
 def partner_detail(request, slug, pk):

@@ -9,6 +9,7 @@ from django.urls import reverse
 
 from sites.models import FacilitatorAssignment, PartnerOrganisation
 from sites.team.facilitation import facilitation_history
+from tests.fragments import empty_cache, without_tokens
 from tests.pilotage.factories import ActionFactory, MeetingFactory
 from tests.sites.factories import FacilitatorAssignmentFactory, PartnerOrganisationFactory
 
@@ -208,3 +209,68 @@ def test_people_page_shows_tenure_fte_contract_and_vacancy(
     assert "CDD" in page and "0,8" in page
     assert "Du 01/07/2021 au 31/08/2021 : 62 jours" in page
     assert "en poste" in page
+
+
+# The partner list is kept under the site's data version: each write shows on the next read.
+
+
+def _partner_row(client, name, **query):
+    page = text(client.get(reverse("partners:partner_list", args=["marseille"]), query))
+    tbody = page[page.index("<tbody>") :] if "<tbody>" in page else ""
+    if name not in tbody:
+        return None
+    row = tbody[tbody.index(name) :]
+    return row[: row.index("</tr>")]
+
+
+def test_a_kept_partner_list_equals_the_list_rendered_afresh(client, facilitator):
+    centre = PartnerOrganisationFactory(name="Centre social <b>Frais</b> Vallon")
+    MeetingFactory().organisations.add(centre)
+    PartnerOrganisationFactory(state=True, name="Préfecture")
+    client.force_login(facilitator)
+    url = reverse("partners:partner_list", args=["marseille"])
+    for query in ({}, {"categorie": "state"}, {"categorie": "nonsense"}):
+        client.get(url, query)
+        empty_cache()
+        plain = without_tokens(client.get(url, query).content)  # the logout form's token differs
+        assert without_tokens(client.get(url, query).content) == plain, query
+    assert "&lt;b&gt;Frais&lt;/b&gt;" in client.get(url).content.decode()
+
+
+def test_every_write_to_a_partner_shows_on_the_next_read_of_the_list(client, facilitator, national_team):
+    centre = PartnerOrganisationFactory(name="Centre social Frais Vallon")
+    client.force_login(facilitator)
+    assert '<td class="num">0</td>' in _partner_row(client, "Frais Vallon")
+
+    meeting = MeetingFactory()
+    meeting.organisations.add(centre)  # a meeting's link, as the form and the import write it
+    assert _partner_row(client, "Frais Vallon").count('<td class="num">1</td>') == 1
+    ActionFactory(partners=[centre])
+    assert _partner_row(client, "Frais Vallon").count('<td class="num">1</td>') == 2
+
+    PartnerOrganisation.objects.filter(pk=centre.pk).update(name="Centre social Malpassé")  # bulk
+    assert _partner_row(client, "Frais Vallon") is None
+    assert _partner_row(client, "Malpassé") is not None
+    PartnerOrganisation.objects.filter(pk=centre.pk).update(category="state")
+    assert _partner_row(client, "Malpassé", categorie="state") is not None
+    assert _partner_row(client, "Malpassé", categorie="association") is None
+
+    meeting.delete()  # its links go with it
+    assert _partner_row(client, "Malpassé").count('<td class="num">0</td>') == 1
+
+    national_team.is_staff = national_team.is_superuser = True
+    national_team.save()
+    client.force_login(national_team)
+    change = reverse("admin:sites_partnerorganisation_delete", args=[centre.pk])
+    assert client.post(change, {"post": "yes"}).status_code == 302
+    client.force_login(facilitator)
+    assert _partner_row(client, "Malpassé") is None
+
+
+def test_a_reader_of_the_kept_list_never_gets_the_site_teams_button(client, facilitator, network_coordinator):
+    PartnerOrganisationFactory(name="Centre social Frais Vallon")
+    client.force_login(facilitator)
+    assert "Ajouter une organisation" in text(client.get(reverse("partners:partner_list", args=["marseille"])))
+    client.force_login(network_coordinator)
+    page = text(client.get(reverse("partners:partner_list", args=["marseille"])))
+    assert "Frais Vallon" in page and "Ajouter une organisation" not in page
