@@ -5,8 +5,16 @@ While Redis is unreachable, django-redis with `IGNORE_EXCEPTIONS` (atc/settings.
 cache call into a miss or a dropped write, logs it, and the pages compute what they need directly.
 """
 
+import functools
+import hashlib
+
+from django.conf import settings
 from django.core.cache import cache
 from django_redis.cache import RedisCache, omit_exception
+
+# What a kept value is made by: the code that computes it, the templates that render it and the
+# translations they print. Static files are served under hashed names and change no kept value.
+RELEASE_SOURCES = ("atc", "sites", "pilotage", "diagnostics", "evaluation", "templates", "locale")
 
 
 class FailSoftRedisCache(RedisCache):
@@ -22,10 +30,27 @@ class FailSoftRedisCache(RedisCache):
         return self.client.add(*args, **kwargs)
 
 
+@functools.cache
+def release() -> str:
+    """The release the kept values were made by: `ATC_RELEASE` when the deployment names it, else
+    a digest of the sources (the same on every server running the same code). Without it, a
+    fragment kept before a deploy would serve the old markup for up to an hour afterwards."""
+    if settings.ATC_RELEASE:
+        return settings.ATC_RELEASE
+    digest = hashlib.blake2s(digest_size=8)
+    for folder in RELEASE_SOURCES:
+        for path in sorted((settings.BASE_DIR / folder).rglob("*")):
+            if path.suffix in {".py", ".html", ".txt", ".svg", ".mo"} and "__pycache__" not in path.parts:
+                digest.update(str(path.relative_to(settings.BASE_DIR)).encode())
+                digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
 def versioned_key(namespace: str, *parts) -> str:
-    """A cache key `namespace:part:part…`. The parts include the version of what the value was
-    computed from, so that a change makes the entry unreachable instead of having to delete it."""
-    return ":".join(str(part) for part in (namespace, *parts))
+    """A cache key `namespace:release:part:part…`. The parts include the version of what the value
+    was computed from, so that a change makes the entry unreachable instead of having to delete it;
+    the release does the same for a change of the code."""
+    return ":".join(str(part) for part in (namespace, release(), *parts))
 
 
 def get_or_compute(key: str, compute, timeout: int):

@@ -290,6 +290,9 @@ MFA_TOTP_ISSUER = "Plateforme ATC"
 MFA_TOTP_TOLERANCE = 1
 # National-team and administrator accounts must set up TOTP before using the platform.
 ATC_REQUIRE_MFA = env_bool("ATC_REQUIRE_MFA", PRODUCTION)
+# Names the deployed code in every kept value's key (atc.cache.release); empty: a digest of the
+# sources, computed once per process.
+ATC_RELEASE = env_str("ATC_RELEASE", "")
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
