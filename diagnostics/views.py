@@ -3,6 +3,7 @@ import datetime
 from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext as _
 
 from atc.concurrency import StaleVersion
@@ -115,19 +116,25 @@ def assessment_entry(request, slug):
 
 
 def coverage(request, slug):
-    """Findings that no action answers yet, and the share of those that have one."""
+    """Findings that no action answers yet, and the share of those that have one.
+
+    Kept under the site's data version (`{% figurecache %}` in the template); what it reads is
+    lazy, so a kept read runs no query of its own."""
     site = get_site_for_user(request, slug)
-    total = Finding.objects.filter(site=site).count()
-    groups = services.findings_by_theme(site=site, uncovered_only=True)
-    uncovered = sum(len(group.findings) for group in groups)
     return render(
         request,
         "diagnostics/coverage.html",
         {
             "site": site,
             "can_write": can_write_site(request.user, site),
-            "groups": groups,
-            "total": total,
-            "chart": services.coverage_chart(covered=total - uncovered, uncovered=uncovered),
+            "coverage": SimpleLazyObject(lambda: _coverage(site)),
         },
     )
+
+
+def _coverage(site) -> dict:
+    total = Finding.objects.filter(site=site).count()
+    groups = services.findings_by_theme(site=site, uncovered_only=True)
+    uncovered = sum(len(group.findings) for group in groups)
+    chart = services.coverage_chart(covered=total - uncovered, uncovered=uncovered)
+    return {"groups": groups, "total": total, "chart": chart}

@@ -70,6 +70,8 @@ def logbook_list(request, slug):
 
 
 def logbook_detail(request, slug, pk):
+    """One entry, kept under the site's data version (`{% figurecache %}` in the template): its
+    linked meetings and actions are read only when it is rendered afresh."""
     site = get_site_for_user(request, slug)
     entry = get_object_for_site(request, LogbookEntry.objects.select_related("author"), site, pk)
     return render(
