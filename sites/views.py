@@ -75,13 +75,15 @@ def _site_due(site, today: datetime.date, thresholds: attention.Thresholds) -> S
 def site_home(request, slug):
     """The site's home: what is due, the latest activity and, for the site team, shortcuts.
 
-    What is due, the latest activity and the neighbourhoods are kept in a fragment under the site's
-    data version (templates/sites/site_home.html): they are read lazily, so a hit runs none of their
-    queries. The thresholds they follow have no trigger: their values are in the fragment's key.
-    The attention signals (no trigger either) and the shortcuts (the reader's rights) stay outside."""
+    The page is kept in a fragment under the site's data version (templates/sites/site_home.html):
+    what is due, the latest activity and the neighbourhoods are read lazily, so a hit runs none of
+    their queries. What has no trigger is read on every request and keys the fragment: the
+    attention thresholds (what is due follows them) and the open signals (a rebuild after a change
+    of thresholds, or the beat's, changes them without a site's write)."""
     site = get_site_for_user(request, slug)
     today = timezone.localdate()
     thresholds = attention.thresholds()
+    signals = site_figures.attention_signals(site)
     return render(
         request,
         "sites/site_home.html",
@@ -89,7 +91,8 @@ def site_home(request, slug):
             "site": site,
             "can_write": can_write_site(request.user, site),
             "neighbourhoods": site.neighbourhoods.all(),
-            "signals": site_figures.attention_signals(site),
+            "signals": signals,
+            "signals_key": tuple((shown.signal.rule, shown.signal.reason) for shown in signals),
             "due": SimpleLazyObject(lambda: _site_due(site, today, thresholds)),
             "due_thresholds": tuple(sorted(thresholds.items())),
             "latest_meetings": Meeting.objects.filter(site=site)[:LATEST_COUNT],

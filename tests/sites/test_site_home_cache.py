@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from atc.periods import period_before
 from evaluation.attention.services import thresholds_update
-from evaluation.models import LogbookEntry
+from evaluation.models import AttentionSignal, LogbookEntry
 from pilotage.models import Action
 from tests.fragments import empty_cache, without_tokens
 from tests.pilotage.factories import ActionFactory, MeetingFactory
@@ -55,6 +55,25 @@ def test_new_thresholds_show_on_the_next_read(client, facilitator, national_team
     assert "COPIL sans CR" not in _due(client)
     thresholds_update(values={("minutes", "days"): 30}, user=national_team)
     assert "COPIL sans CR" in _due(client)
+
+
+def test_a_signal_raised_changed_or_cleared_without_a_write_shows_on_the_next_read(
+    client, facilitator, marseille
+):
+    """Signals have no trigger (the beat's rebuild, or one after new thresholds, changes them
+    without a site's write): the open signals key the fragment."""
+    client.force_login(facilitator)
+    _due(client)  # the first read rebuilds the site's figures and signals
+    AttentionSignal.objects.filter(site=marseille).delete()
+    assert "Motif du signal" not in _due(client)
+    signal = AttentionSignal.objects.create(
+        site=marseille, rule="no_steering", reason="Motif du signal", raised_at=timezone.now()
+    )
+    assert "Motif du signal" in _due(client)
+    AttentionSignal.objects.filter(pk=signal.pk).update(reason="Motif du signal revu")
+    assert "Motif du signal revu" in _due(client)
+    AttentionSignal.objects.filter(pk=signal.pk).update(cleared_at=timezone.now())
+    assert "Motif du signal" not in _due(client)
 
 
 def test_an_action_saved_through_its_form_shows_on_the_next_read(client, facilitator, marseille):
