@@ -45,6 +45,7 @@ from sites.models import Network, PriorityModel, ReviewComment, Site
 
 # --- The period every dashboard shows (GET: periode, annee, du, au) ---------------------------------
 
+
 def _chosen_period(request) -> QuarterSpan:
     """The period the query string asks for; what cannot be read is said in a French message and
     the whole experiment is shown instead."""
