@@ -61,6 +61,8 @@ GLOBAL = [
     "evaluation_indicator",
     "evaluation_campaign",
     "evaluation_question",
+    # Its kind says which campaigns are crossed readings, kept with a site's dashboard figures.
+    "evaluation_questionnaire",
 ]
 
 EVENTS = {"ins": ("INSERT", ["NEW"]), "upd": ("UPDATE", ["OLD", "NEW"]), "del": ("DELETE", ["OLD"])}

@@ -56,7 +56,6 @@ NOT_FIGURES = {
     "evaluation_historicalcampaign": "audit history, never counted",
     "evaluation_historicalquestion": "audit history, never counted",
     "evaluation_historicalquestionnaire": "audit history, never counted",
-    "evaluation_questionnaire": "the figures read its questions (global triggers), not it",
 }
 # Read by the figures package without being figures: the counters and who reads.
 # The attention signals are the output of the rules (versioned by their own counter), and a change

@@ -53,3 +53,17 @@ def test_a_renamed_person_ages_the_kept_pages_but_a_sign_in_does_not():
     user.last_name = "Diop-Sarr"
     user.save(update_fields=["last_name"])
     assert epoch() == before + 1
+
+
+@pytest.mark.django_db
+def test_a_questionnaire_changing_kind_ages_the_kept_figures():
+    """Which campaigns are crossed readings (kept with a site's dashboard figures) is said by their
+    questionnaire's kind: changing it bumps the epoch."""
+    from evaluation.models import Questionnaire
+    from sites.models import FiguresVersion
+    from tests.surveys.factories import QuestionnaireFactory
+
+    questionnaire = QuestionnaireFactory()
+    before = FiguresVersion.objects.get(name="epoch").version
+    Questionnaire.objects.filter(pk=questionnaire.pk).update(template=Questionnaire.Template.CROSSED_READINGS)
+    assert FiguresVersion.objects.get(name="epoch").version > before
