@@ -48,6 +48,8 @@ VIA_PARENT = [
     ("evaluation_logbookentry_actions", "logbookentry_id", "evaluation_logbookentry"),
     ("sites_reviewreply", "comment_id", "sites_reviewcomment"),
     ("evaluation_campaignanswer", "response_id", "evaluation_campaignresponse"),
+    # An action's history of states, shown on its page (kept under the site's version).
+    ("pilotage_actionstatuschange", "action_id", "pilotage_action"),
 ]
 # The site's own many-to-many rows: shown on its dashboard and used by the dashboards' filters.
 SITE_LINKS = ["sites_site_priority_models", "sites_site_other_schemes", "sites_site_neighbourhoods"]

@@ -34,7 +34,6 @@ NOT_FIGURES = {
     "diagnostics_historicalassessment": "audit history, never counted",
     "evaluation_historicallogbookentry": "audit history, never counted",
     "sites_historicalfacilitatorassignment": "audit history (the team page's), never counted",
-    "pilotage_actionstatuschange": "read by the reports' indicators only, computed on each request",
     "evaluation_logbookreminder": "reminder bookkeeping",
     "evaluation_evaluationreport": "the reports themselves",
     "evaluation_evaluationreportpart": "the reports themselves",

@@ -67,3 +67,17 @@ def test_a_questionnaire_changing_kind_ages_the_kept_figures():
     before = FiguresVersion.objects.get(name="epoch").version
     Questionnaire.objects.filter(pk=questionnaire.pk).update(template=Questionnaire.Template.CROSSED_READINGS)
     assert FiguresVersion.objects.get(name="epoch").version > before
+
+
+@pytest.mark.django_db
+def test_a_status_change_written_alone_ages_its_sites_kept_pages(marseille):
+    """The action page lists its history of states: a row of it written without touching the
+    action (a bulk import of history, a correction in SQL) still bumps its site's version."""
+    from pilotage.models import ActionStatusChange
+    from sites.models import SiteDataVersion
+    from tests.pilotage.factories import ActionFactory
+
+    action = ActionFactory(site=marseille)
+    before = SiteDataVersion.objects.get(site=marseille).version
+    ActionStatusChange.objects.bulk_create([ActionStatusChange(action=action, to_status="done")])
+    assert SiteDataVersion.objects.get(site=marseille).version == before + 1
