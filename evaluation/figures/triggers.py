@@ -58,6 +58,8 @@ GLOBAL = [
     "sites_network",
     "sites_prioritymodel",
     "sites_scheme",
+    # The priority neighbourhoods' names and codes, on the site pages kept under the versions.
+    "sites_neighbourhood",
     "diagnostics_theme",
     "diagnostics_assessmentitem",
     "evaluation_indicator",

@@ -16,15 +16,19 @@ def fresh_release():
 
 def test_a_value_kept_by_one_release_is_not_served_by_the_next(settings, fresh_release, marseille, db):
     settings.ATC_RELEASE = "2026-11-28"
-    assert site_cached(marseille.pk, ("fragment",), lambda: "ancienne mise en page") == "ancienne mise en page"
-    assert site_cached(marseille.pk, ("fragment",), lambda: "jamais calculé") == "ancienne mise en page"
+    old = "ancienne mise en page"
+    assert site_cached(marseille.pk, ("fragment",), lambda: old) == old
+    assert site_cached(marseille.pk, ("fragment",), lambda: "jamais calculé") == old
 
     settings.ATC_RELEASE = "2026-11-29"
     kept.release.cache_clear()  # a new process of the new release
-    assert site_cached(marseille.pk, ("fragment",), lambda: "nouvelle mise en page") == "nouvelle mise en page"
+    new = "nouvelle mise en page"
+    assert site_cached(marseille.pk, ("fragment",), lambda: new) == new
 
 
-def test_without_a_named_release_a_changed_template_or_module_changes_the_key(settings, fresh_release, tmp_path):
+def test_without_a_named_release_a_changed_template_or_module_changes_the_key(
+    settings, fresh_release, tmp_path
+):
     settings.ATC_RELEASE = ""
     settings.BASE_DIR = tmp_path
     (tmp_path / "templates").mkdir()

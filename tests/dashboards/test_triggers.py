@@ -81,3 +81,14 @@ def test_a_status_change_written_alone_ages_its_sites_kept_pages(marseille):
     before = SiteDataVersion.objects.get(site=marseille).version
     ActionStatusChange.objects.bulk_create([ActionStatusChange(action=action, to_status="done")])
     assert SiteDataVersion.objects.get(site=marseille).version == before + 1
+
+
+@pytest.mark.django_db
+def test_a_renamed_priority_neighbourhood_ages_the_kept_pages(marseille):
+    """A site's home lists its neighbourhoods' names and codes: a correction of the reference
+    table bumps the epoch."""
+    from sites.models import FiguresVersion, Neighbourhood
+
+    before = FiguresVersion.objects.get(name="epoch").version
+    Neighbourhood.objects.filter(pk__in=marseille.neighbourhoods.values("pk")).update(name="Frais-Vallon")
+    assert FiguresVersion.objects.get(name="epoch").version > before
