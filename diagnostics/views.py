@@ -15,7 +15,9 @@ from sites.access import get_site_for_user
 
 
 def finding_list(request, slug):
-    """The shared diagnostic: the site's findings grouped by theme, with their source."""
+    """The shared diagnostic: the site's findings grouped by theme, with their source. Kept under
+    the site's data version (`{% figurecache %}` in the template): the groups are read only when
+    it is rendered afresh."""
     site = get_site_for_user(request, slug)
     return render(
         request,
@@ -23,7 +25,7 @@ def finding_list(request, slug):
         {
             "site": site,
             "can_write": can_write_site(request.user, site),
-            "groups": services.findings_by_theme(site=site),
+            "groups": SimpleLazyObject(lambda: services.findings_by_theme(site=site)),
         },
     )
 

@@ -543,6 +543,8 @@ def action_board(request, slug):
 
 
 def action_list_by_theme(request, slug):
+    """The site's actions in one table per theme, kept under the site's data version
+    (`{% figurecache %}` in the template; the queryset is read only when rendered afresh)."""
     site = get_site_for_user(request, slug)
     actions = (
         Action.objects.filter(site=site)

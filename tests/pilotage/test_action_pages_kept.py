@@ -322,3 +322,29 @@ def test_a_writer_who_loses_the_site_loses_the_buttons_at_once(client, marseille
     role.delete()
     RoleFactory(user=writer, kind=Role.Kind.NATIONAL_TEAM)
     assert "Changer l'état" not in _page(client, _board())
+
+
+def test_the_kept_list_by_theme_follows_every_write_and_equals_a_fresh_rendering(client, facilitator):
+    from diagnostics.models import Theme
+    from pilotage.models import Action
+    from tests.fragments import empty_cache, without_tokens
+    from tests.pilotage.factories import ActionFactory
+
+    action = ActionFactory(title="Épicerie <b>solidaire</b>", theme=Theme.objects.get(code="food-solidarity"))
+    url = reverse("pilotage:action_list", args=["marseille"])
+    client.force_login(facilitator)
+
+    def page():
+        return without_tokens(client.get(url).content)
+
+    page()
+    empty_cache()
+    plain = page()
+    assert page() == plain and "Épicerie &lt;b&gt;solidaire&lt;/b&gt;" in plain
+
+    Action.objects.filter(pk=action.pk).update(title="Jardin partagé", progress=40)  # bulk
+    assert "Jardin partagé" in page() and "40 %" in page()
+    Theme.objects.filter(pk=action.theme_id).update(name="Alimentation durable")  # the catalogue
+    assert "Alimentation durable" in page()
+    action.delete()
+    assert "Aucune action pour l&#x27;instant." in page() or "Aucune action pour l'instant." in page()

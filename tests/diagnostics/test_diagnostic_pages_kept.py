@@ -1,5 +1,6 @@
-"""« Constats sans action » is kept under its site's data version: each write shows on the next
-read, a kept page is the page rendered afresh, and a reader never gets the site team's links."""
+"""The shared diagnostic's findings and « Constats sans action » are kept under their site's data
+version: each write shows on the next read, a kept page is the page rendered afresh, and a reader
+never gets the site team's links."""
 
 import pytest
 from django.urls import reverse
@@ -13,10 +14,11 @@ from tests.pilotage.factories import ActionFactory
 pytestmark = pytest.mark.django_db
 
 URL = reverse("diagnostics:coverage", args=["marseille"])
+FINDINGS = reverse("diagnostics:finding_list", args=["marseille"])
 
 
-def _page(client) -> str:
-    response = client.get(URL)
+def _page(client, url=URL) -> str:
+    response = client.get(url)
     assert response.status_code == 200
     return without_tokens(response.content)
 
@@ -62,3 +64,32 @@ def test_a_reader_never_gets_the_site_teams_links(client, facilitator, network_c
     client.force_login(network_coordinator)
     page = _page(client)
     assert "Constat orphelin" in page and "Modifier" not in page
+
+
+def test_a_kept_finding_list_equals_the_list_rendered_afresh(client, facilitator):
+    FindingFactory(title="Constat <em>partagé</em>")
+    FindingFactory(food=True)
+    client.force_login(facilitator)
+    _page(client, FINDINGS)
+    empty_cache()
+    plain = _page(client, FINDINGS)
+    assert _page(client, FINDINGS) == plain
+    assert "Constat &lt;em&gt;partagé&lt;/em&gt;" in plain
+
+
+def test_every_write_shows_on_the_next_read_of_the_finding_list(client, facilitator, network_coordinator):
+    finding = FindingFactory(title="Constat partagé")
+    client.force_login(facilitator)
+    assert "Constat partagé" in _page(client, FINDINGS)
+    ActionFactory(title="Épicerie solidaire").findings.add(finding)
+    assert "Épicerie solidaire" in _page(client, FINDINGS)
+    Finding.objects.filter(pk=finding.pk).update(title="Constat corrigé")
+    assert "Constat corrigé" in _page(client, FINDINGS)
+    Finding.objects.filter(pk=finding.pk).delete()
+    assert "Aucun constat n'est encore saisi pour ce site." in _page(client, FINDINGS)
+
+    FindingFactory(title="Constat relu")
+    assert "Modifier" in _page(client, FINDINGS)
+    client.force_login(network_coordinator)
+    page = _page(client, FINDINGS)
+    assert "Constat relu" in page and "Modifier" not in page
