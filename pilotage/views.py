@@ -443,9 +443,9 @@ def action_edit(request, slug, pk):
 def action_detail(request, slug, pk):
     site = get_site_for_user(request, slug)
     action = get_object_for_site(request, Action.objects.all(), site, pk)
-    # Querysets and related rows stay unread until the part of the page kept under the site's
-    # version is missing (then the theme, meeting and decision are a query each). The
-    # attachments, with their upload form, are shown on every request.
+    # Querysets, related rows and the upload form stay unread until the part of the page kept
+    # under the site's version is missing (then the theme, meeting and decision are a query each);
+    # only the forms carrying a CSRF token are rendered on every request.
     return render(
         request,
         "pilotage/action_detail.html",
@@ -456,7 +456,7 @@ def action_detail(request, slug, pk):
             "claims": action.claims.select_related("document", "verified_by"),
             "attachments": action.attachments.select_related("uploaded_by"),
             "can_write": can_write_site(request.user, site),
-            "attachment_form": AttachmentForm(),
+            "attachment_form": SimpleLazyObject(AttachmentForm),
             "can_verify": can_verify_claims(request.user),
         },
     )

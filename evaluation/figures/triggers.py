@@ -128,9 +128,15 @@ def _tables() -> list[str]:
 
 
 def _triggers(vendor: str) -> list[tuple[str, str, str, str]]:
-    """(table, trigger name, event and condition, body) of every figure trigger."""
+    """(table, trigger name, what fires it — event, table, row and condition —, body) of every
+    figure trigger."""
     triggers = [
-        (table, f"figures_{table}_{suffix}", event, " ".join(_statements(table, rows, suffix)))
+        (
+            table,
+            f"figures_{table}_{suffix}",
+            f"{event} ON {table} FOR EACH ROW",
+            " ".join(_statements(table, rows, suffix)),
+        )
         for table in _tables()
         for suffix, (event, rows) in EVENTS.items()
     ]
@@ -151,8 +157,6 @@ def install(connection) -> None:
         raise ImproperlyConfigured(f"The figures need PostgreSQL or SQLite, not {vendor}.")
     with connection.cursor() as cursor:
         for table, name, event, body in _triggers(vendor):
-            if " ON " not in event:
-                event = f"{event} ON {table} FOR EACH ROW"
             if vendor == "postgresql":
                 cursor.execute(
                     f"CREATE OR REPLACE FUNCTION {name}() RETURNS trigger AS $$ "

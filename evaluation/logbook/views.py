@@ -2,7 +2,6 @@ from itertools import groupby
 
 from django.contrib import messages
 from django.core.exceptions import BadRequest
-from django.db.models import Count
 from django.shortcuts import redirect, render
 from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext as _
@@ -11,6 +10,7 @@ from atc import bounds
 from atc.concurrency import StaleVersion
 from atc.periods import quarter_label, quarter_of
 from atc.permissions import can_write_site, get_object_for_site
+from atc.queries import link_count
 from evaluation.logbook import services
 from evaluation.logbook.forms import LogbookEntryForm
 from evaluation.models import LogbookEntry
@@ -24,8 +24,8 @@ def _periods(site, year: str, kind: str) -> list[tuple[str, list[LogbookEntry]]]
         LogbookEntry.objects.filter(site=site)
         .select_related("author")
         .annotate(
-            meeting_count=Count("meetings", distinct=True),
-            action_count=Count("actions", distinct=True),
+            meeting_count=link_count(LogbookEntry.meetings.through, "logbookentry"),
+            action_count=link_count(LogbookEntry.actions.through, "logbookentry"),
         )
         .order_by("-period_end", "-period_start", "-id")
     )

@@ -1,12 +1,11 @@
 from django.contrib import messages
-from django.db.models import Count, OuterRef, Subquery
-from django.db.models.functions import Coalesce
 from django.shortcuts import redirect, render
 from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext as _
 
 from atc.charts import share_bar
 from atc.permissions import can_write_site, get_object_for_site
+from atc.queries import link_count
 from sites.access import get_site_for_user
 from sites.models import OrganisationCategory, PartnerOrganisation
 from sites.partners.forms import PartnerForm
@@ -37,14 +36,11 @@ def partner_list(request, slug):
 def _partner_listing(site, category: str) -> dict:
     """The partners shown (of `category`, or all) with their meeting and action counts, and the
     chart of every partner by category."""
-    meetings = PartnerOrganisation.meetings.through.objects.filter(partnerorganisation=OuterRef("pk"))
-    actions = PartnerOrganisation.actions.through.objects.filter(partnerorganisation=OuterRef("pk"))
-    # Two counts over two link tables: one subquery each, never both joined (PERFORMANCE.md).
     partners = list(
         PartnerOrganisation.objects.filter(site=site)
         .annotate(
-            meeting_count=_count(meetings, "meeting_id"),
-            action_count=_count(actions, "action_id"),
+            meeting_count=link_count(PartnerOrganisation.meetings.through, "partnerorganisation"),
+            action_count=link_count(PartnerOrganisation.actions.through, "partnerorganisation"),
         )
         .order_by("category", "name")
     )
@@ -59,11 +55,6 @@ def _partner_listing(site, category: str) -> dict:
     if category:
         partners = [p for p in partners if p.category == category]
     return {"partners": partners, "chart": chart}
-
-
-def _count(links, column: str):
-    counted = links.order_by().values("partnerorganisation").annotate(n=Count(column, distinct=True))
-    return Coalesce(Subquery(counted.values("n")), 0)
 
 
 def partner_detail(request, slug, pk):

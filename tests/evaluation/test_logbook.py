@@ -1,6 +1,7 @@
 """The logbook (carnet de bord): list by period, create and edit with links, detail."""
 
 import datetime
+import re
 from html import unescape
 
 import pytest
@@ -207,3 +208,18 @@ def test_another_sites_entry_is_not_found(client, facilitator, grenoble):
     entry = LogbookEntryFactory(site=grenoble)
     client.force_login(facilitator)
     assert client.get(reverse("evaluation:logbook_detail", args=["marseille", entry.pk])).status_code == 404
+
+
+def test_the_list_counts_each_entrys_meetings_and_actions(client, facilitator):
+    """Counted per link table (atc.queries.link_count): three meetings and two actions read 3 and 2,
+    not their product, and an entry with none reads 0."""
+    LogbookEntryFactory(
+        happened="Trois réunions, deux actions.",
+        meetings=[MeetingFactory(), MeetingFactory(), MeetingFactory()],
+        actions=[ActionFactory(), ActionFactory()],
+    )
+    LogbookEntryFactory(happened="Rien de lié.", kind=LogbookEntry.Kind.EVENT)
+    client.force_login(facilitator)
+    page = client.get(reverse("evaluation:logbook_list", args=["marseille"])).content.decode()
+    cells = re.findall(r'<td class="num">(\d+)</td>', page)
+    assert sorted(zip(cells[::2], cells[1::2], strict=True)) == [("0", "0"), ("3", "2")]
