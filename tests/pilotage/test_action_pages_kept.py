@@ -348,3 +348,41 @@ def test_the_kept_list_by_theme_follows_every_write_and_equals_a_fresh_rendering
     assert "Alimentation durable" in page()
     action.delete()
     assert "Aucune action pour l&#x27;instant." in page() or "Aucune action pour l'instant." in page()
+
+
+def test_a_move_posted_from_the_kept_board_reaches_the_exports_as_text(facilitator, marseille):
+    """The board's one form (each card's fields prefixed by its id) → the actions' export, read by
+    openpyxl and the csv module: the new state, and titles written as markup, a formula and with
+    control characters stay plain text in both."""
+    import csv
+    import io
+
+    from openpyxl import load_workbook
+
+    hostile = ActionFactory(
+        site=marseille, title='=HYPERLINK("http://x")<b>\x07 « Épicerie »', status=Action.Status.IDEA
+    )
+    ActionFactory(site=marseille, title="<script>alert(1)</script>", status=Action.Status.IDEA)
+    client = _client(facilitator)
+    page = client.get(_board()).content.decode()  # kept now, then posted as a browser would
+    data, _names = page_form(page)
+    data[f"{hostile.pk}-status"] = ["running"]
+    moved = client.post(reverse("pilotage:action_status", args=["marseille", hostile.pk]), data)
+    assert moved.status_code == 302
+
+    def download(fmt: str) -> bytes:
+        response = client.get(reverse("exports:export_download", args=["actions", fmt]))
+        assert response.status_code == 200
+        return b"".join(response.streaming_content) if response.streaming else response.content
+
+    sheet = load_workbook(io.BytesIO(download("xlsx"))).active
+    rows = {row[1]: row for row in sheet.iter_rows(min_row=2, values_only=True)}
+    title = next(t for t in rows if t and "HYPERLINK" in t)
+    assert not title.startswith("=")  # a formula stays text
+    assert "<b>" in title and "« Épicerie »" in title
+    assert rows[title][3] == "En cours"
+    assert rows["<script>alert(1)</script>"][3] == "Idée"
+
+    lines = list(csv.reader(io.StringIO(download("csv").decode("utf-8-sig")), delimiter=";"))
+    moved_row = next(line for line in lines if "HYPERLINK" in line[1])
+    assert not moved_row[1].startswith("=") and moved_row[3] == "En cours"
