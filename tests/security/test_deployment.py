@@ -182,7 +182,11 @@ def _get(port: int, path: str, headers: dict[str, str]) -> tuple[dict[str, str],
         headers: dict[str, str] = {}
         for name, value in response.getheaders():  # a repeated header (Vary) is joined, as HTTP reads it
             headers[name.lower()] = f"{headers[name.lower()]}, {value}" if name.lower() in headers else value
-        return headers, response.read()
+        body = response.read()
+        # An answer of the proxy itself (a 502 while gunicorn is busy) is said as such, not as a
+        # page that failed to decompress.
+        assert response.status == 200, (response.status, body[:200])
+        return headers, body
     finally:
         connection.close()
 
