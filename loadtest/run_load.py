@@ -199,7 +199,6 @@ class Stack:
     """gunicorn, a Celery worker and beat, each in its own process group, stopped on exit."""
 
     def __init__(self, env: dict, var_dir: Path, *, worker_pool: str = "prefork", workers=None, threads=None):
-        self.env = env
         # The production settings (atc/gunicorn_conf.py) unless told otherwise.
         from atc import gunicorn_conf
 
@@ -207,6 +206,10 @@ class Stack:
         self.worker_pool = worker_pool
         self.logs = var_dir / "log"
         self.logs.mkdir(parents=True, exist_ok=True)
+        # One line per request with its CPU (loadtest/gunicorn_cpu.py), read by cpu_by_page().
+        self.cpu_dir = var_dir / "cpu"
+        self.cpu_dir.mkdir(exist_ok=True)
+        self.env = {**env, "LOADTEST_CPU_DIR": str(self.cpu_dir)}
         self.processes: dict[str, subprocess.Popen] = {}
 
     def _start(self, name: str, args: list[str]) -> None:
@@ -228,7 +231,7 @@ class Stack:
                 str(BIN / "gunicorn"),
                 "atc.wsgi",
                 "-c",
-                "python:atc.gunicorn_conf",
+                "python:loadtest.gunicorn_cpu",
                 "--bind",
                 f"{HOST}:{PORT}",
                 "--workers",
@@ -503,6 +506,36 @@ def report_lines(result: dict, *, title: str) -> list[str]:
     return lines + [""]
 
 
+def cpu_by_page(cpu_dir: Path, since: float) -> list[str]:
+    """Where the gunicorn workers' CPU went, page by page, from the lines of
+    loadtest/gunicorn_cpu.py for the requests that started after `since`."""
+    rows = defaultdict(list)
+    for path in cpu_dir.glob("cpu-*.tsv"):
+        for line in path.read_text(encoding="utf-8").splitlines():
+            fields = line.split("\t")
+            if len(fields) != 6 or float(fields[0]) < since:
+                continue
+            rows[(fields[1], fields[2])].append(float(fields[4]))
+    total = sum(sum(values) for values in rows.values())
+    if not total:
+        return []
+    count = sum(len(values) for values in rows.values())
+    lines = [
+        f"CPU of the request handling itself, by page ({count} requests, {total / count:.1f} ms "
+        "on average; the thread's CPU from gunicorn's pre_request to post_request hooks, "
+        "loadtest/gunicorn_cpu.py):",
+        "",
+        "| page | method | requests | share of CPU | mean ms | median ms | p95 ms |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for (name, method), values in sorted(rows.items(), key=lambda item: -sum(item[1])):
+        lines.append(
+            f"| {name} | {method} | {len(values)} | {100 * sum(values) / total:.1f} % | "
+            f"{sum(values) / len(values):.1f} | {percentile(values, 0.5):.1f} | {percentile(values, 0.95):.1f} |"
+        )
+    return lines + [""]
+
+
 # --- Profile --------------------------------------------------------------------------------------
 
 
@@ -699,6 +732,7 @@ def main(argv=None) -> int:
             )
             workers = stack.gunicorn_workers()
             web_cpu_before = cpu_seconds(workers)
+            measured_from = time.time()
             load_before = load_average()
             profile_lines = []
             if args.profile:
@@ -716,6 +750,7 @@ def main(argv=None) -> int:
                 print(err, file=sys.stderr)
                 raise RuntimeError("locust wrote no samples")
             result = figures(read_samples(samples))
+            page_cpu_lines = cpu_by_page(stack.cpu_dir, measured_from)
             if args.keep:
                 shutil.copy(samples, args.keep / samples.name)
     finally:
@@ -741,6 +776,8 @@ def main(argv=None) -> int:
         "",
     ]
     print("\n".join(lines))
+    if page_cpu_lines:
+        print("\n".join(page_cpu_lines))
     if profile_lines:
         print("\n".join(profile_lines))
     if plan["skipped"]:
@@ -779,7 +816,7 @@ def main(argv=None) -> int:
         if plan["skipped"]:
             header += ["Pages not yet in the scenario (URL names missing in this checkout):", ""]
             header += [f"- {item}" for item in plan["skipped"]] + [""]
-        write_results(header + lines + profile_lines)
+        write_results(header + lines + page_cpu_lines + profile_lines)
     return 0 if met else 1
 
 
