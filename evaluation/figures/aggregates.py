@@ -55,7 +55,7 @@ def partner_links(site_id: int) -> list[tuple[str, int, datetime.date, int]]:
     return [("m", *row) for row in meeting_links] + [("a", *row) for row in action_links]
 
 
-def refresh_site_stats(*, site_id: int) -> int:
+def refresh_site_stats(*, site_id: int, only_if_stale: bool = False) -> int:
     """Rebuild every `SiteQuarterStats` row of one site from its data; returns the rows written.
 
     A whole site is rebuilt (a few grouped queries) rather than patched, so a meeting moved to
@@ -63,13 +63,20 @@ def refresh_site_stats(*, site_id: int) -> int:
     The site's version row is locked for the whole rebuild: two rebuilds of one site run one after
     the other, and a write on the site (whose trigger updates that row) waits for the rebuild, so
     the version recorded is never newer than the data read.
+
+    `only_if_stale`: nothing is done (0 rows) when the site turns out to be fresh once its row is
+    locked. Readers that found the site stale at the same moment queue on that lock; the first
+    rebuilds, and the others, on a site written to several times a second, would each rebuild the
+    same data again after it.
     """
     with transaction.atomic():
-        version = (
+        version, aggregated = (
             SiteDataVersion.objects.select_for_update()
             .filter(site_id=site_id)
-            .values_list("version", flat=True)
-        ).first()
+            .values_list("version", "aggregated_version")
+        ).first() or (None, None)
+        if only_if_stale and version is not None and aggregated >= version:
+            return 0
         rows = compute_site_rows(site_id)
         SiteQuarterStats.objects.filter(site_id=site_id).delete()
         SiteQuarterStats.objects.bulk_create(rows, batch_size=500)
@@ -225,7 +232,7 @@ def refresh_quietly(site_id: int) -> bool:
     """Rebuild one site; a failure is logged for the operators and leaves the site stale (the next
     read and the beat sweep try again) instead of failing the page or the save that asked."""
     try:
-        refresh_site_stats(site_id=site_id)
+        refresh_site_stats(site_id=site_id, only_if_stale=True)
     except Exception:
         logger.exception("Rebuilding the pre-aggregates of site %s failed; it stays stale", site_id)
         return False

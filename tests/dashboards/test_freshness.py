@@ -136,6 +136,29 @@ def test_every_write_path_marks_the_site_stale(marseille):
         assert figure_differences() == []
 
 
+def test_a_reader_queued_behind_a_rebuild_does_not_rebuild_the_same_data_again(marseille, monkeypatch):
+    """Readers that found a site stale together queue on its version row; the first rebuilds and
+    the next ones, finding it fresh, leave the rows as they are. A rebuild asked for by name (the
+    `refresh_stats` command) still rebuilds."""
+    MeetingFactory(site=marseille)
+    computed = []
+    real = aggregates.compute_site_rows
+    monkeypatch.setattr(
+        aggregates, "compute_site_rows", lambda site_id: computed.append(site_id) or real(site_id)
+    )
+    assert aggregates.refresh_quietly(marseille.pk)
+    assert computed == [marseille.pk]
+    assert aggregates.refresh_quietly(marseille.pk)  # the second reader of the same change
+    assert computed == [marseille.pk]
+    assert aggregates.stale_site_ids([marseille.pk]) == []
+    assert aggregates.refresh_site_stats(site_id=marseille.pk) > 0
+    assert computed == [marseille.pk, marseille.pk]
+    MeetingFactory(site=marseille)  # a new write: the next reader rebuilds
+    assert aggregates.refresh_quietly(marseille.pk)
+    assert computed == [marseille.pk] * 3
+    assert figure_differences() == []
+
+
 def test_without_the_triggers_check_figures_finds_the_missed_write(marseille, django_db_blocker):
     """The mechanism disabled: a queryset.update no longer reaches the figures, and the check says so."""
     MeetingFactory(site=marseille)
