@@ -74,3 +74,12 @@ def test_prefet_delegate_reviews_the_three_nord_dashboards_comments_and_is_kept_
         expect(browser.get_by_role("heading", level=1)).to_have_text(re.compile("introuvable", re.I))
     page.shot("hors-perimetre-404")
     assert not ReviewComment.objects.filter(site__slug="marseille", body=COMMENT).exists()
+
+    # Signing out from a site's page: the button in the kept header posts the form (and its
+    # token) drawn outside it; the next page asks to sign in again.
+    page.goto(reverse("dashboards:site", args=["roubaix"]))
+    browser.get_by_role("button", name="Se déconnecter").click()
+    browser.wait_for_url(re.compile(r"/$|/comptes/login/"))
+    page.goto(reverse("dashboards:site", args=["roubaix"]))
+    assert "/comptes/login/" in browser.url
+    expect(browser.get_by_role("button", name="Se connecter")).to_be_visible()
