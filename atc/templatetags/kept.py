@@ -6,9 +6,10 @@ reversed and labels translated).
 The key is the values themselves, not a version: the fragment is rendered with those values as
 its whole context (nothing else of the page's context reaches it, not even `request` or `user`),
 so equal values draw equal text and a change to any of them draws the fragment anew. Nothing can
-go stale, and nothing needs to be told to forget. The language, the URLconf and the script prefix are always part of the key. A form
-with a CSRF token cannot be kept (the token would be empty here: it is not among the values): it
-goes outside, its buttons joined to it by their `form` attribute.
+go stale, and nothing needs to be told to forget. The language, the URLconf and the script prefix
+are always part of the key. A form with a CSRF token cannot be kept (the token would be empty
+here: it is not among the values): it goes outside, its buttons joined to it by their `form`
+attribute.
 
 The values must be hashable (strings, numbers, booleans, tuples, frozen dataclasses); a fragment
 whose values are not is rendered on every request instead. The text is the enclosed template's own
