@@ -1,10 +1,13 @@
 """gunicorn settings of the load benchmark: production's (atc/gunicorn_conf.py) plus one line per
-request with the CPU its thread used, so the report can say which pages the capacity goes to.
+request with the CPU its thread used, so the report can say which pages the capacity goes to, and
+the benchmark's floor page (bench/floor.py: the base layout and a 50-row table, no query), which
+the load benchmark reads now and then to measure what the framework alone costs under that load.
 
-Each worker appends `start time (epoch s) <TAB> view name <TAB> method <TAB> status <TAB> CPU ms <TAB> wall ms` to its own file
-in LOADTEST_CPU_DIR. The hooks run in the thread that handles the request (gthread), so
-`time.thread_time()` is that request's CPU alone, whatever the other thread does meanwhile; what
-gunicorn spends before (reading the request) and after (sending the answer) is left out.
+Each worker appends `start (epoch s) <TAB> view name <TAB> method <TAB> status <TAB> CPU ms <TAB>
+wall ms` to its own file in LOADTEST_CPU_DIR. The hooks run in the thread that handles the
+request (gthread), so `time.thread_time()` is that request's CPU alone, whatever the other thread
+does meanwhile; what gunicorn spends before (reading the request) and after (sending the answer)
+is left out.
 """
 
 import os
@@ -24,6 +27,17 @@ def _view_name(path):
         return "static" if path.startswith("/static/") else "other"
 
 
+def post_worker_init(worker):
+    """The floor page at /bench/floor/, in the load benchmark's server only."""
+    from django.urls import clear_url_caches, path
+
+    import atc.urls
+    from bench.floor import floor_page
+
+    atc.urls.urlpatterns.append(path("bench/floor/", floor_page, name="bench_floor"))
+    clear_url_caches()
+
+
 def pre_request(worker, req):
     req.cpu_started = (time.thread_time(), time.perf_counter())
 
@@ -39,4 +53,12 @@ def post_request(worker, req, environ, resp):
     if pid not in _files:
         _files[pid] = open(os.path.join(folder, f"cpu-{pid}.tsv"), "a", buffering=1, encoding="utf-8")  # noqa: SIM115
     status = getattr(resp, "status_code", None) or str(getattr(resp, "status", "")).split(" ")[0]
-    _files[pid].write(f"{time.time() - wall / 1000:.3f}\t{_view_name(req.path)}\t{req.method}\t{status}\t{cpu:.2f}\t{wall:.2f}\n")
+    fields = (
+        f"{time.time() - wall / 1000:.3f}",
+        _view_name(req.path),
+        req.method,
+        status,
+        f"{cpu:.2f}",
+        f"{wall:.2f}",
+    )
+    _files[pid].write("\t".join(str(field) for field in fields) + "\n")

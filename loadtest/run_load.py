@@ -30,8 +30,10 @@ import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from collections import Counter, defaultdict
 from pathlib import Path
@@ -506,9 +508,51 @@ def report_lines(result: dict, *, title: str) -> list[str]:
     return lines + [""]
 
 
-def cpu_by_page(cpu_dir: Path, since: float) -> list[str]:
+class FloorProbe(threading.Thread):
+    """Reads the floor page (bench/floor.py, served by the load server only) once a second while
+    the load runs, signed in as the national persona: its CPU under the same load (recorded by
+    loadtest/gunicorn_cpu.py) is what the framework alone costs there, the yardstick of the
+    others. Its requests are not among locust's samples."""
+
+    def __init__(self):
+        super().__init__(daemon=True)
+        self.stop = threading.Event()
+        self.signed_in = threading.Event()
+
+    def run(self):
+        import http.cookiejar
+
+        from loadtest.forms import PASSWORD, post_form
+
+        jar = http.cookiejar.CookieJar()
+        opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+        headers = {"X-Forwarded-Proto": "https", "Referer": f"https://{HOST}:{PORT}/comptes/login/"}
+
+        def fetch(path, data=None):
+            body = urllib.parse.urlencode(data).encode() if data is not None else None
+            request = urllib.request.Request(BASE_URL + path, data=body, headers=headers)
+            with opener.open(request, timeout=10) as answer:
+                text = answer.read().decode()
+            for cookie in jar:  # Secure cookies go back over the loopback, as in locustfile.py
+                cookie.secure = False
+            return text
+
+        try:
+            form = post_form(fetch("/comptes/login/"), "login")
+            fetch("/comptes/login/", {**form["data"], "login": "national@example.org", "password": PASSWORD})
+            self.signed_in.set()
+            while not self.stop.wait(1.0):
+                fetch("/bench/floor/")
+        except (OSError, TypeError, urllib.error.URLError) as exc:
+            log(f"floor probe stopped: {exc}")
+        finally:
+            self.signed_in.set()
+
+
+def cpu_by_page(cpu_dir: Path, since: float) -> tuple[list[str], float]:
     """Where the gunicorn workers' CPU went, page by page, from the lines of
-    loadtest/gunicorn_cpu.py for the requests that started after `since`."""
+    loadtest/gunicorn_cpu.py for the requests that started after `since`; and the seconds of CPU
+    the floor probe's reads took (not the load's)."""
     rows = defaultdict(list)
     for path in cpu_dir.glob("cpu-*.tsv"):
         for line in path.read_text(encoding="utf-8").splitlines():
@@ -516,24 +560,37 @@ def cpu_by_page(cpu_dir: Path, since: float) -> list[str]:
             if len(fields) != 6 or float(fields[0]) < since:
                 continue
             rows[(fields[1], fields[2])].append(float(fields[4]))
+    floor = rows.pop(("bench_floor", "GET"), [])
     total = sum(sum(values) for values in rows.values())
     if not total:
-        return []
+        return [], sum(floor) / 1000
     count = sum(len(values) for values in rows.values())
+    floor_ms = percentile(floor, 0.5) if floor else 0
     lines = [
         f"CPU of the request handling itself, by page ({count} requests, {total / count:.1f} ms "
         "on average; the thread's CPU from gunicorn's pre_request to post_request hooks, "
         "loadtest/gunicorn_cpu.py):",
         "",
-        "| page | method | requests | share of CPU | mean ms | median ms | p95 ms |",
-        "|---|---|---|---|---|---|---|",
+    ]
+    if floor_ms:
+        lines += [
+            f"The floor page (bench/floor.py, read once a second beside the load, not counted above) "
+            f"cost a median {floor_ms:.1f} ms under the same load ({len(floor)} reads): the average "
+            f"request is {total / count / floor_ms:.1f}x the floor here.",
+            "",
+        ]
+    lines += [
+        "| page | method | requests | share of CPU | mean ms | median ms | p95 ms | median / floor |",
+        "|---|---|---|---|---|---|---|---|",
     ]
     for (name, method), values in sorted(rows.items(), key=lambda item: -sum(item[1])):
         lines.append(
             f"| {name} | {method} | {len(values)} | {100 * sum(values) / total:.1f} % | "
-            f"{sum(values) / len(values):.1f} | {percentile(values, 0.5):.1f} | {percentile(values, 0.95):.1f} |"
+            f"{sum(values) / len(values):.1f} | {percentile(values, 0.5):.1f} | "
+            f"{percentile(values, 0.95):.1f} | "
+            + (f"{percentile(values, 0.5) / floor_ms:.1f}x |" if floor_ms else "— |")
         )
-    return lines + [""]
+    return lines + [""], sum(floor) / 1000
 
 
 # --- Profile --------------------------------------------------------------------------------------
@@ -702,6 +759,9 @@ def main(argv=None) -> int:
         size = data_size()
         with Stack(env, var_dir, workers=args.workers, threads=args.threads) as stack:
             plan = build_plan(env, var_dir / "plan.json")
+            probe = FloorProbe()
+            probe.start()
+            probe.signed_in.wait(30)
             if args.warmup:
                 log(f"warm-up: the same load for {args.warmup} s, not counted")
                 start_locust(
@@ -713,8 +773,8 @@ def main(argv=None) -> int:
                     rate=args.rate,
                     spawn_rate=args.spawn_rate,
                 ).communicate(timeout=args.warmup + 120)
-                # Every simulated person signs in again from the same address.
-                clear_cache_keys("*allauth:rl:*")
+            # Every simulated person signs in (again) from the address the probe signed in from.
+            clear_cache_keys("*allauth:rl:*")
             samples = var_dir / "samples.jsonl"
             log(
                 f"locust: {args.users} users for {args.duration} s against {BASE_URL} "
@@ -739,6 +799,7 @@ def main(argv=None) -> int:
                 time.sleep(min(10, args.duration / 4))
                 profile_lines = profile(stack.gunicorn_workers(), args.profile, var_dir)
             _, err = locust.communicate(timeout=args.duration + 120)
+            probe.stop.set()
             children_after = resource.getrusage(resource.RUSAGE_CHILDREN)
             locust_cpu = (children_after.ru_utime + children_after.ru_stime) - (
                 children_before.ru_utime + children_before.ru_stime
@@ -750,7 +811,8 @@ def main(argv=None) -> int:
                 print(err, file=sys.stderr)
                 raise RuntimeError("locust wrote no samples")
             result = figures(read_samples(samples))
-            page_cpu_lines = cpu_by_page(stack.cpu_dir, measured_from)
+            page_cpu_lines, floor_cpu = cpu_by_page(stack.cpu_dir, measured_from)
+            web_cpu -= floor_cpu  # the probe's reads are not the load's
             if args.keep:
                 shutil.copy(samples, args.keep / samples.name)
     finally:
