@@ -664,6 +664,15 @@ class SiteDataVersion(models.Model):
     )
     version = models.BigIntegerField(_("version des données"), default=1)
     aggregated_version = models.BigIntegerField(_("version des statistiques trimestrielles"), default=0)
+    # One counter per family of records (evaluation/figures/triggers.py: RECORD_FAMILIES, and
+    # FAMILIES for what each table's writes bump), beside `version`: a page of records is kept
+    # under the families it shows only.
+    meetings = models.BigIntegerField(_("version des réunions"), default=1)
+    actions = models.BigIntegerField(_("version des actions"), default=1)
+    setup = models.BigIntegerField(_("version de l'organisation du site"), default=1)
+    diagnostic = models.BigIntegerField(_("version du diagnostic"), default=1)
+    logbook = models.BigIntegerField(_("version du carnet de bord"), default=1)
+    partnerships = models.BigIntegerField(_("version des participations des partenaires"), default=1)
 
     class Meta:
         verbose_name = _("version des données d'un site")

@@ -21,6 +21,7 @@ from django.utils import timezone, translation
 from atc.cache import get_or_compute, versioned_key
 from evaluation.figures.aggregates import refresh_quietly
 from evaluation.figures.attention import SIGNALS_VERSION
+from evaluation.figures.triggers import RECORD_FAMILIES
 from sites.models import FiguresVersion, SiteDataVersion
 
 # How old the figures over every site (distributions, quarterly totals) may be after a change.
@@ -206,6 +207,52 @@ def served(parts: tuple, *, lag_seconds: int = 0) -> Served | None:
     if computed_version != version and age >= lag_seconds:
         return None  # too old: the next reader computes it again
     return Served(value=value, current=computed_version == version, age=age)
+
+
+def _read_records(site_id: int) -> dict[str, int] | None:
+    """Each family's version of one site's records (RECORD_FAMILIES) and the epoch, in one query."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT {', '.join(RECORD_FAMILIES)}, "
+            f"(SELECT version FROM {FiguresVersion._meta.db_table} WHERE name = 'epoch') "
+            f"FROM {SiteDataVersion._meta.db_table} WHERE site_id = %s",
+            [site_id],
+        )
+        row = cursor.fetchone()
+    return None if row is None else dict(zip((*RECORD_FAMILIES, "epoch"), row, strict=True))
+
+
+def _records_row(site_id: int) -> dict[str, int] | None:
+    return _once(f"records-{site_id}", lambda: _read_records(site_id))
+
+
+def _records_key(site_id: int, families: tuple[str, ...], row: dict, parts: tuple) -> str:
+    versions = [row[family] for family in families]
+    return versioned_key(
+        "atc-site-records", site_id, row["epoch"] or 0, *versions, _digest((families, parts))
+    )
+
+
+def site_records_cached(site_id: int, families: tuple[str, ...], parts: tuple, compute):
+    """`compute()` for a page of one site's records (meetings, actions…), cached until a record
+    of one of `families` changes (triggers.FAMILIES says which writes bump which family).
+
+    A page showing its site's records and none of its figures: nothing is rebuilt for it, and a
+    write in another family (a meeting saved, for the action board) leaves it kept. `families`
+    must name every family whose rows the page shows."""
+    row = _records_row(site_id)
+    if row is None:  # a site created before its version row (cannot happen after the migration)
+        return compute()
+    return get_or_compute(_records_key(site_id, families, row, parts), compute, CACHE_SECONDS)
+
+
+def site_records_served(site_id: int, families: tuple[str, ...], parts: tuple) -> Served | None:
+    """What `site_records_cached(site_id, families, parts, …)` would serve without computing."""
+    row = _read_records(site_id)
+    if row is None:
+        return None
+    value = cache.get(_records_key(site_id, families, row, parts))
+    return None if value is None else Served(value=value, current=True)
 
 
 def sites_cached(parts: tuple, compute):
