@@ -682,6 +682,25 @@ class SiteDataVersion(models.Model):
         return f"{self.site_id}: {self.aggregated_version}/{self.version}"
 
 
+class RecordVersion(models.Model):
+    """How many times one record's page changed (`kind` "meeting": the meeting, its participants,
+    organisations, decisions and attachments), bumped by the same triggers as `SiteDataVersion`:
+    a meeting's page is kept under its own version, so the meetings saved beside it leave it kept.
+    A row appears with the record's first write after this table was made; none reads as 0."""
+
+    kind = models.CharField(_("type"), max_length=20)
+    object_id = models.BigIntegerField(_("identifiant"))
+    version = models.BigIntegerField(_("version"), default=1)
+
+    class Meta:
+        verbose_name = _("version d'une fiche")
+        verbose_name_plural = _("versions des fiches")
+        constraints = [models.UniqueConstraint(fields=["kind", "object_id"], name="record_version_unique")]
+
+    def __str__(self):
+        return f"{self.kind} {self.object_id}: {self.version}"
+
+
 class FiguresVersion(models.Model):
     """Version counters bumped by the same triggers for changes not tied to one site: `epoch`
     (networks, themes, national context events, a deleted site…) and `sites` (the sites' own

@@ -128,6 +128,16 @@ FAMILIES: dict[str, dict[str, str | None]] = {
     "sites_site": dict.fromkeys(RECORD_FAMILIES),
 }
 
+# Tables whose rows a record's own page shows: (kind, the record's id with {row}), bumping that
+# record's `sites_recordversion` row, so that a meeting's page stays kept while others are saved.
+RECORDS: dict[str, tuple[str, str]] = {
+    "pilotage_meeting": ("meeting", "{row}.id"),
+    "pilotage_meeting_organisations": ("meeting", "{row}.meeting_id"),
+    "pilotage_meetingparticipant": ("meeting", "{row}.meeting_id"),
+    "pilotage_decision": ("meeting", "{row}.meeting_id"),
+    "pilotage_attachment": ("meeting", "{row}.meeting_id"),
+}
+
 EVENTS = {"ins": ("INSERT", ["NEW"]), "upd": ("UPDATE", ["OLD", "NEW"]), "del": ("DELETE", ["OLD"])}
 # Columns whose change renames what pages kept under the versions show (a minutes author, a
 # comment's writer): an UPDATE OF them bumps the epoch. Only these columns: a sign-in writes
@@ -144,6 +154,20 @@ def _bump_site(expr: str, table: str = "", row: str = "") -> str:
             condition = condition.format(row=row)
             counters.append(f"{family} = {family} + CASE WHEN {condition} THEN 1 ELSE 0 END")
     return f"UPDATE sites_sitedataversion SET {', '.join(counters)} WHERE site_id = {expr};"
+
+
+def _bump_record(table: str, row: str) -> list[str]:
+    if table not in RECORDS:
+        return []
+    kind, expr = RECORDS[table]
+    expr = expr.format(row=row)
+    # An upsert, in the one form both databases accept in a trigger (SELECT … WHERE: an action's
+    # attachment names no meeting).
+    return [
+        f"INSERT INTO sites_recordversion (kind, object_id, version) SELECT '{kind}', {expr}, 1 "
+        f"WHERE {expr} IS NOT NULL "
+        "ON CONFLICT (kind, object_id) DO UPDATE SET version = sites_recordversion.version + 1;"
+    ]
 
 
 def _bump(name: str, condition: str = "") -> str:
@@ -185,6 +209,7 @@ def _statements(table: str, rows: list[str], event: str) -> list[str]:
             statements.append(_bump("sites"))
         else:
             statements.append(_bump("epoch"))
+        statements += _bump_record(table, row)
     # An UPDATE bumps for both the old and the new row (a meeting moved to another site); the
     # global counters once are enough.
     return list(dict.fromkeys(statements))

@@ -14,7 +14,7 @@ from diagnostics.models import Diagnostic, Finding
 from evaluation.figures.triggers import FAMILIES, RECORD_FAMILIES
 from evaluation.models import LogbookEntry
 from pilotage.models import Action, Attachment, Committee, Decision, Meeting
-from sites.models import PartnerOrganisation, Site, SiteDataVersion
+from sites.models import PartnerOrganisation, RecordVersion, Site, SiteDataVersion
 from tests.diagnostics.factories import DiagnosticFactory, FindingFactory
 from tests.evaluation.factories import LogbookEntryFactory
 from tests.fragments import empty_cache, without_tokens
@@ -163,6 +163,38 @@ def test_each_write_bumps_the_families_that_show_it_and_no_other(records, write)
     assert {family for family in RECORD_FAMILIES if after[family] != before[family]} == bumped
 
 
+def _meeting_version(meeting) -> int:
+    row = RecordVersion.objects.filter(kind="meeting", object_id=meeting.pk).first()
+    return row.version if row else 0
+
+
+def _another_meeting_with_its_decision_and_file(meeting):
+    other = DecisionFactory(meeting=_lone_meeting({"site": meeting.site})).meeting
+    AttachmentFactory(site=meeting.site, meeting=other)
+
+
+MEETING_WRITES = {
+    "meeting-renamed": (lambda m: Meeting.objects.filter(pk=m.pk).update(title="COPIL d'avril"), True),
+    "decision-added": (lambda m: DecisionFactory(meeting=m), True),
+    "decision-deleted": (lambda m: m.decisions.all().delete(), True),
+    "organisations-cleared": (lambda m: m.organisations.clear(), True),
+    "participant-updated": (lambda m: m.participants.update(presence="excused"), True),
+    "attachment-renamed": (lambda m: m.attachments.update(original_name="cr.pdf"), True),
+    "another-meeting-with-its-decision-and-file": (_another_meeting_with_its_decision_and_file, False),
+    "an-actions-file": (lambda m: AttachmentFactory(site=m.site, on_action=True), False),
+}
+
+
+@pytest.mark.parametrize("write", MEETING_WRITES)
+def test_a_meetings_own_version_follows_what_its_page_shows_and_nothing_else(records, write):
+    change, bumps = MEETING_WRITES[write]
+    meeting = records["meeting"]
+    before = _meeting_version(meeting)
+    change(meeting)
+    assert (_meeting_version(meeting) > before) is bumps
+    assert not RecordVersion.objects.filter(object_id=None).exists()
+
+
 # --- Every record page, after a write in any family, is the page rendered afresh -------------------
 
 
@@ -263,19 +295,18 @@ def test_every_record_page_after_a_write_is_the_page_rendered_afresh(client, fac
 def test_a_meeting_saved_with_its_decision_and_minutes_leaves_the_other_pages_kept(
     client, facilitator, records
 ):
-    """The load test's write, ~4 times a second on one site: the action board and the action's
-    page, the findings, the logbook, the partners and the blank meeting form are served from the
-    cache (no query reads their records) and equal what they showed."""
+    """The load test's write, ~4 times a second on one site: another meeting's page, the action
+    board and the action's page, the findings, the logbook, the partners and the blank meeting
+    form are served from the cache (no query reads their records) and equal what they showed."""
     client.force_login(facilitator)
-    pages = {
-        name: url for name, url in _pages(records).items() if name not in {"meeting_list", "meeting_detail"}
-    }
+    pages = {name: url for name, url in _pages(records).items() if name != "meeting_list"}
     before = {name: without_tokens(client.get(url).content) for name, url in pages.items()}
     _meeting_form(client, records)
     client.get(reverse("home"))  # shows (and so forgets) the form's message
     meeting = Meeting.objects.get(title="Atelier de charge")
     AttachmentFactory(site=records["site"], meeting=meeting)
     read = {
+        "meeting_detail": "pilotage_decision",  # another meeting's page
         "meeting_form": "pilotage_committee",
         "action_board": "pilotage_action",
         "action_list": "pilotage_action",

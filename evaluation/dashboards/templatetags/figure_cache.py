@@ -7,8 +7,9 @@ data it shows makes it unreachable rather than stale.
 - "site-records": a fragment that shows the site's records (meetings, actions, committees…)
   and none of its figures, kept until a record of a family it `reads` changes: the last bit,
   `reads="actions,setup"`, names every family of records (triggers.RECORD_FAMILIES) the fragment
-  shows, so that a meeting saved leaves the action board kept; a stale site's pre-aggregates are
-  not rebuilt for it;
+  shows, so that a meeting saved leaves the action board kept; a record's own page may name it,
+  `meeting=meeting.pk` (triggers.RECORDS), to be kept under that record's version instead of its
+  family's; a stale site's pre-aggregates are not rebuilt for it;
 - "sites": kept until a site's own row changes (names, places, network);
 - "overview": figures over many sites, at most `OVERVIEW_LAG_SECONDS` old after a change;
 - "figures": figures over many sites kept until any site's data changes, with no lag (the site
@@ -31,7 +32,7 @@ from evaluation.figures.cache import (
     site_records_cached,
     sites_cached,
 )
-from evaluation.figures.triggers import RECORD_FAMILIES
+from evaluation.figures.triggers import RECORD_FAMILIES, RECORDS
 
 register = template.Library()
 
@@ -39,11 +40,13 @@ KINDS = ("site", "site-records", "sites", "overview", "figures")
 
 
 class FigureCacheNode(template.Node):
-    def __init__(self, nodelist, kind: str, parts, families: tuple[str, ...] = ()):
+    def __init__(self, nodelist, kind: str, parts, families: tuple[str, ...] = (), record=None):
         self.nodelist = nodelist
         self.kind = kind
         self.parts = parts
         self.families = families
+        # (kind, filter expression of its id) of the record whose page this is, or None.
+        self.record = record
 
     def render(self, context) -> str:
         parts = tuple(part.resolve(context) for part in self.parts)
@@ -54,7 +57,12 @@ class FigureCacheNode(template.Node):
         if self.kind == "site":
             return site_cached(parts[0], fragment_parts(*parts[1:]), compute)
         if self.kind == "site-records":
-            return site_records_cached(parts[0], self.families, fragment_parts(*parts[1:]), compute)
+            record = None
+            if self.record is not None:
+                record = (self.record[0], self.record[1].resolve(context))
+            return site_records_cached(
+                parts[0], self.families, fragment_parts(*parts[1:]), compute, record=record
+            )
         if self.kind == "sites":
             return sites_cached(fragment_parts(*parts), compute)
         if self.kind == "figures":
@@ -71,10 +79,22 @@ def figurecache(parser, token):
             '{% figurecache "site"|"site-records"|"sites"|"overview"|"figures" part… %} needs a kind '
             "and at least one part"
         )
-    families = ()
+    families, record = (), None
     if kind == "site-records":
-        reads = bits.pop() if bits[-1].startswith("reads=") else ""
-        families = tuple(reads.removeprefix("reads=").strip("\"'").split(",")) if reads else ()
+        options = {}
+        record_kinds = {kind for kind, _id in RECORDS.values()}
+        while len(bits) > 2 and bits[-1].partition("=")[0] in {"reads", *record_kinds}:
+            name, _equals, value = bits.pop().partition("=")
+            options[name] = value
+        reads = options.pop("reads", "").strip("\"'")
+        families = tuple(reads.split(",")) if reads else ()
+        if options:
+            (record_kind, value), *others = options.items()
+            if others:
+                raise template.TemplateSyntaxError(
+                    "{% figurecache %} is kept under one record's version at most"
+                )
+            record = (record_kind, parser.compile_filter(value))
         if not families or len(bits) < 3 or any(family not in RECORD_FAMILIES for family in families):
             raise template.TemplateSyntaxError(
                 '{% figurecache "site-records" site.pk part… reads="family,…" %} needs the families '
@@ -82,4 +102,4 @@ def figurecache(parser, token):
             )
     nodelist = parser.parse(("endfigurecache",))
     parser.delete_first_token()
-    return FigureCacheNode(nodelist, kind, [parser.compile_filter(bit) for bit in bits[2:]], families)
+    return FigureCacheNode(nodelist, kind, [parser.compile_filter(bit) for bit in bits[2:]], families, record)
