@@ -3,7 +3,10 @@
 Every table a figure reads gets AFTER INSERT/UPDATE/DELETE row triggers that bump its site's
 `sites_sitedataversion.version` (or the `epoch` counter for rows tied to no site), so that the
 pre-aggregates and the cached figures can never go stale because a write path (bulk_create,
-queryset.update, raw SQL, erasure…) skipped a Django signal.
+queryset.update, raw SQL, erasure…) skipped a Django signal. The same UPDATE bumps the counters of
+the families of records the row belongs to (FAMILIES), and a record's own page counter
+(`sites_recordversion`, RECORDS): the pages of records are kept under those, so that a meeting
+saved leaves the action board kept.
 
 They are dropped before every `migrate` and installed again after it (EvaluationConfig.ready),
 never by a migration: SQLite rebuilds a table for many schema changes (adding a column with a

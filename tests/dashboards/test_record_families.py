@@ -322,3 +322,19 @@ def test_a_meeting_saved_with_its_decision_and_minutes_leaves_the_other_pages_ke
             page = without_tokens(client.get(url).content)
         assert page == before[name], name
         assert not [q["sql"] for q in queries if f'"{read[name]}"' in q["sql"]], name
+
+
+@pytest.mark.parametrize(
+    "tag",
+    [
+        '{% figurecache "site-records" site.pk "board" %}',  # which families it shows, unsaid
+        '{% figurecache "site-records" site.pk "board" reads="" %}',
+        '{% figurecache "site-records" site.pk "board" reads="actions,meeting" %}',  # no such family
+        '{% figurecache "site-records" reads="actions" %}',  # no site
+    ],
+)
+def test_a_page_of_records_must_name_known_families(tag):
+    from django.template import Template, TemplateSyntaxError
+
+    with pytest.raises(TemplateSyntaxError):
+        Template("{% load figure_cache %}" + tag + "{% endfigurecache %}")

@@ -82,7 +82,7 @@ def figurecache(parser, token):
     families, record = (), None
     if kind == "site-records":
         options = {}
-        record_kinds = {kind for kind, _id in RECORDS.values()}
+        record_kinds = {name for name, _id in RECORDS.values()}
         while len(bits) > 2 and bits[-1].partition("=")[0] in {"reads", *record_kinds}:
             name, _equals, value = bits.pop().partition("=")
             options[name] = value
