@@ -129,9 +129,9 @@ def site_cached(site_id: int, parts: tuple, compute, *, rebuild: bool = True):
     site is rebuilt first; if that fails, the figures are computed from the last good rebuild and
     not cached, so they are computed again once the rebuild succeeds.
 
-    `rebuild=False` is for what reads the site's records and none of its pre-aggregates (a form
-    listing its committees and partners): the rebuild would cost that page a few tens of
-    milliseconds after every write, for nothing it shows.
+    `rebuild=False` is for what reads none of its pre-aggregates: the rebuild would cost that
+    page a few tens of milliseconds after every write, for nothing it shows. A page of the site's
+    records is better kept by `site_records_cached`, under the families of records it shows.
     """
     row = _site_row(site_id)
     if row is None:  # a site created before its version row (cannot happen after the migration)
