@@ -664,6 +664,15 @@ class SiteDataVersion(models.Model):
     )
     version = models.BigIntegerField(_("version des données"), default=1)
     aggregated_version = models.BigIntegerField(_("version des statistiques trimestrielles"), default=0)
+    # One counter per family of records (evaluation/figures/triggers.py: RECORD_FAMILIES, and
+    # FAMILIES for what each table's writes bump), beside `version`: a page of records is kept
+    # under the families it shows only.
+    meetings = models.BigIntegerField(_("version des réunions"), default=1)
+    actions = models.BigIntegerField(_("version des actions"), default=1)
+    setup = models.BigIntegerField(_("version de l'organisation du site"), default=1)
+    diagnostic = models.BigIntegerField(_("version du diagnostic"), default=1)
+    logbook = models.BigIntegerField(_("version du carnet de bord"), default=1)
+    partnerships = models.BigIntegerField(_("version des participations des partenaires"), default=1)
 
     class Meta:
         verbose_name = _("version des données d'un site")
@@ -671,6 +680,25 @@ class SiteDataVersion(models.Model):
 
     def __str__(self):
         return f"{self.site_id}: {self.aggregated_version}/{self.version}"
+
+
+class RecordVersion(models.Model):
+    """How many times one record's page changed (`kind` "meeting": the meeting, its participants,
+    organisations, decisions and attachments), bumped by the same triggers as `SiteDataVersion`:
+    a meeting's page is kept under its own version, so the meetings saved beside it leave it kept.
+    A row appears with the record's first write after this table was made; none reads as 0."""
+
+    kind = models.CharField(_("type"), max_length=20)
+    object_id = models.BigIntegerField(_("identifiant"))
+    version = models.BigIntegerField(_("version"), default=1)
+
+    class Meta:
+        verbose_name = _("version d'une fiche")
+        verbose_name_plural = _("versions des fiches")
+        constraints = [models.UniqueConstraint(fields=["kind", "object_id"], name="record_version_unique")]
+
+    def __str__(self):
+        return f"{self.kind} {self.object_id}: {self.version}"
 
 
 class FiguresVersion(models.Model):

@@ -21,7 +21,8 @@ from django.utils import timezone, translation
 from atc.cache import get_or_compute, versioned_key
 from evaluation.figures.aggregates import refresh_quietly
 from evaluation.figures.attention import SIGNALS_VERSION
-from sites.models import FiguresVersion, SiteDataVersion
+from evaluation.figures.triggers import RECORD_FAMILIES
+from sites.models import FiguresVersion, RecordVersion, SiteDataVersion
 
 # How old the figures over every site (distributions, quarterly totals) may be after a change.
 OVERVIEW_LAG_SECONDS = 60
@@ -128,9 +129,9 @@ def site_cached(site_id: int, parts: tuple, compute, *, rebuild: bool = True):
     site is rebuilt first; if that fails, the figures are computed from the last good rebuild and
     not cached, so they are computed again once the rebuild succeeds.
 
-    `rebuild=False` is for what reads the site's records and none of its pre-aggregates (a form
-    listing its committees and partners): the rebuild would cost that page a few tens of
-    milliseconds after every write, for nothing it shows.
+    `rebuild=False` is for what reads none of its pre-aggregates: the rebuild would cost that
+    page a few tens of milliseconds after every write, for nothing it shows. A page of the site's
+    records is better kept by `site_records_cached`, under the families of records it shows.
     """
     row = _site_row(site_id)
     if row is None:  # a site created before its version row (cannot happen after the migration)
@@ -206,6 +207,69 @@ def served(parts: tuple, *, lag_seconds: int = 0) -> Served | None:
     if computed_version != version and age >= lag_seconds:
         return None  # too old: the next reader computes it again
     return Served(value=value, current=computed_version == version, age=age)
+
+
+def _read_records(site_id: int, record: tuple[str, int] | None) -> dict | None:
+    """Each family's version of one site's records (RECORD_FAMILIES), the epoch and, for a
+    record's own page, that record's version (`RecordVersion`, 0 before its first write), in one
+    query."""
+    columns = [*RECORD_FAMILIES, "epoch", "record"]
+    sql = (
+        f"SELECT {', '.join(RECORD_FAMILIES)}, "
+        f"(SELECT version FROM {FiguresVersion._meta.db_table} WHERE name = 'epoch'), "
+    )
+    params: list = []
+    if record is None:
+        sql += "NULL "
+    else:
+        sql += f"(SELECT version FROM {RecordVersion._meta.db_table} WHERE kind = %s AND object_id = %s) "
+        params += list(record)
+    sql += f"FROM {SiteDataVersion._meta.db_table} WHERE site_id = %s"
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*params, site_id])
+        row = cursor.fetchone()
+    return None if row is None else dict(zip(columns, row, strict=True))
+
+
+def _records_row(site_id: int, record: tuple[str, int] | None) -> dict | None:
+    return _once(f"records-{site_id}-{record}", lambda: _read_records(site_id, record))
+
+
+def _records_key(site_id: int, families: tuple[str, ...], record, row: dict, parts: tuple) -> str:
+    versions = [row[family] for family in families]
+    if record is not None:
+        versions.append(row["record"] or 0)
+    return versioned_key(
+        "atc-site-records", site_id, row["epoch"] or 0, *versions, _digest((families, record, parts))
+    )
+
+
+def site_records_cached(
+    site_id: int, families: tuple[str, ...], parts: tuple, compute, *, record: tuple[str, int] | None = None
+):
+    """`compute()` for a page of one site's records (meetings, actions…), cached until a record
+    of one of `families` changes (triggers.FAMILIES says which writes bump which family), or,
+    with `record` (kind, id), that record itself (triggers.RECORDS).
+
+    A page showing its site's records and none of its figures: nothing is rebuilt for it, and a
+    write in another family (a meeting saved, for the action board) leaves it kept. `families`
+    and `record` must name everything the page shows."""
+    row = _records_row(site_id, record)
+    if row is None:  # a site created before its version row (cannot happen after the migration)
+        return compute()
+    return get_or_compute(_records_key(site_id, families, record, row, parts), compute, CACHE_SECONDS)
+
+
+def site_records_served(
+    site_id: int, families: tuple[str, ...], parts: tuple, *, record: tuple[str, int] | None = None
+) -> Served | None:
+    """What `site_records_cached(site_id, families, parts, …, record=…)` would serve without
+    computing."""
+    row = _read_records(site_id, record)
+    if row is None:
+        return None
+    value = cache.get(_records_key(site_id, families, record, row, parts))
+    return None if value is None else Served(value=value, current=True)
 
 
 def sites_cached(parts: tuple, compute):

@@ -3,7 +3,10 @@
 Every table a figure reads gets AFTER INSERT/UPDATE/DELETE row triggers that bump its site's
 `sites_sitedataversion.version` (or the `epoch` counter for rows tied to no site), so that the
 pre-aggregates and the cached figures can never go stale because a write path (bulk_create,
-queryset.update, raw SQL, erasure…) skipped a Django signal.
+queryset.update, raw SQL, erasure…) skipped a Django signal. The same UPDATE bumps the counters of
+the families of records the row belongs to (FAMILIES), and a record's own page counter
+(`sites_recordversion`, RECORDS): the pages of records are kept under those, so that a meeting
+saved leaves the action board kept.
 
 They are dropped before every `migrate` and installed again after it (EvaluationConfig.ready),
 never by a migration: SQLite rebuilds a table for many schema changes (adding a column with a
@@ -69,6 +72,75 @@ GLOBAL = [
     "evaluation_questionnaire",
 ]
 
+# The families of a site's records, each with its own counter on `SiteDataVersion` (a column of
+# that name): a page of records is kept under the families it shows (`{% figurecache
+# "site-records" … reads="…" %}`), so a meeting saved leaves the action board, the findings and the
+# logbook served from the cache. Here, not in sites.models: this module is imported before the
+# models are (EvaluationConfig).
+RECORD_FAMILIES = ("meetings", "actions", "setup", "diagnostic", "logbook", "partnerships")
+# The families of records a table's writes bump beside the site's
+# version, each always or when its condition holds for the row ({row}: NEW or OLD). A table named
+# nowhere here bumps the site's version only: no page of records shows it. A page kept under some
+# families shows nothing from the tables of the others (templates' `reads=`), so each condition
+# says which pages show the row:
+FAMILIES: dict[str, dict[str, str | None]] = {
+    # An action's page shows the title and date of the meeting it was decided in and the text of
+    # its decision: a meeting or decision that an action names bumps the actions too, so that the
+    # action pages read the actions alone and a meeting being written elsewhere leaves them kept.
+    # A logbook entry's page, likewise, lists the titles of its meetings and actions.
+    "pilotage_meeting": {
+        "meetings": None,
+        "actions": "EXISTS (SELECT 1 FROM pilotage_action WHERE meeting_id = {row}.id)",
+        "logbook": "EXISTS (SELECT 1 FROM evaluation_logbookentry_meetings WHERE meeting_id = {row}.id)",
+    },
+    # Who took part in what: counted on the partners' list, which reads no meeting or action.
+    "pilotage_meeting_organisations": {"meetings": None, "partnerships": None},
+    "pilotage_meetingparticipant": {"meetings": None},
+    "pilotage_decision": {
+        "meetings": None,
+        "actions": "EXISTS (SELECT 1 FROM pilotage_action WHERE decision_id = {row}.id)",
+    },
+    # Listed on its meeting's page or its action's; an avoided-cost claim (on its action's page)
+    # names its document, which may be any of the site's files.
+    "pilotage_attachment": {
+        "meetings": "{row}.meeting_id IS NOT NULL",
+        "actions": "{row}.action_id IS NOT NULL "
+        "OR EXISTS (SELECT 1 FROM pilotage_avoidedcostclaim WHERE document_id = {row}.id)",
+    },
+    "pilotage_action": {
+        "actions": None,
+        "logbook": "EXISTS (SELECT 1 FROM evaluation_logbookentry_actions WHERE action_id = {row}.id)",
+    },
+    "pilotage_action_partners": {"actions": None, "partnerships": None},
+    "pilotage_action_findings": {"actions": None},
+    "pilotage_actionstatuschange": {"actions": None},
+    "pilotage_avoidedcostclaim": {"actions": None},
+    "pilotage_committee": {"setup": None},
+    "pilotage_committeemember": {"setup": None},
+    "sites_facilitatorassignment": {"setup": None},
+    "sites_partnerorganisation": {"setup": None},
+    "diagnostics_diagnostic": {"diagnostic": None},
+    "diagnostics_finding": {"diagnostic": None},
+    "diagnostics_assessment": {"diagnostic": None},
+    "evaluation_logbookentry": {"logbook": None},
+    "evaluation_logbookentry_meetings": {"logbook": None},
+    "evaluation_logbookentry_actions": {"logbook": None},
+    "evaluation_indicatorvalue": {"logbook": None},
+    "evaluation_indicatorobjective": {"logbook": None},
+    # The site's own row: its slug is in every link of every page, its name on some.
+    "sites_site": dict.fromkeys(RECORD_FAMILIES),
+}
+
+# Tables whose rows a record's own page shows: (kind, the record's id with {row}), bumping that
+# record's `sites_recordversion` row, so that a meeting's page stays kept while others are saved.
+RECORDS: dict[str, tuple[str, str]] = {
+    "pilotage_meeting": ("meeting", "{row}.id"),
+    "pilotage_meeting_organisations": ("meeting", "{row}.meeting_id"),
+    "pilotage_meetingparticipant": ("meeting", "{row}.meeting_id"),
+    "pilotage_decision": ("meeting", "{row}.meeting_id"),
+    "pilotage_attachment": ("meeting", "{row}.meeting_id"),
+}
+
 EVENTS = {"ins": ("INSERT", ["NEW"]), "upd": ("UPDATE", ["OLD", "NEW"]), "del": ("DELETE", ["OLD"])}
 # Columns whose change renames what pages kept under the versions show (a minutes author, a
 # comment's writer): an UPDATE OF them bumps the epoch. Only these columns: a sign-in writes
@@ -76,8 +148,29 @@ EVENTS = {"ins": ("INSERT", ["NEW"]), "upd": ("UPDATE", ["OLD", "NEW"]), "del": 
 RENAMES = {"atc_user": ("first_name", "last_name", "email")}
 
 
-def _bump_site(expr: str) -> str:
-    return f"UPDATE sites_sitedataversion SET version = version + 1 WHERE site_id = {expr};"
+def _bump_site(expr: str, table: str = "", row: str = "") -> str:
+    counters = ["version = version + 1"]
+    for family, condition in FAMILIES.get(table, {}).items():
+        if condition is None:
+            counters.append(f"{family} = {family} + 1")
+        else:
+            condition = condition.format(row=row)
+            counters.append(f"{family} = {family} + CASE WHEN {condition} THEN 1 ELSE 0 END")
+    return f"UPDATE sites_sitedataversion SET {', '.join(counters)} WHERE site_id = {expr};"
+
+
+def _bump_record(table: str, row: str) -> list[str]:
+    if table not in RECORDS:
+        return []
+    kind, expr = RECORDS[table]
+    expr = expr.format(row=row)
+    # An upsert, in the one form both databases accept in a trigger (SELECT … WHERE: an action's
+    # attachment names no meeting).
+    return [
+        f"INSERT INTO sites_recordversion (kind, object_id, version) SELECT '{kind}', {expr}, 1 "
+        f"WHERE {expr} IS NOT NULL "
+        "ON CONFLICT (kind, object_id) DO UPDATE SET version = sites_recordversion.version + 1;"
+    ]
 
 
 def _bump(name: str, condition: str = "") -> str:
@@ -91,11 +184,12 @@ def _statements(table: str, rows: list[str], event: str) -> list[str]:
         if table == "sites_site":
             if event == "ins":
                 statements.append(
-                    "INSERT INTO sites_sitedataversion (site_id, version, aggregated_version) "
-                    f"VALUES ({row}.id, 1, 0);"
+                    "INSERT INTO sites_sitedataversion "
+                    f"(site_id, version, aggregated_version, {', '.join(RECORD_FAMILIES)}) "
+                    f"VALUES ({row}.id, 1, 0{', 1' * len(RECORD_FAMILIES)});"
                 )
             elif event == "upd":
-                statements.append(_bump_site(f"{row}.id"))
+                statements.append(_bump_site(f"{row}.id", table, row))
             else:
                 statements.append(_bump("epoch"))
             statements.append(_bump("sites"))
@@ -105,17 +199,20 @@ def _statements(table: str, rows: list[str], event: str) -> list[str]:
         if table in direct:
             expr, nullable = direct[table]
             expr = expr.format(row=row)
-            statements.append(_bump_site(expr))
+            statements.append(_bump_site(expr, table, row))
             if nullable:
                 statements.append(_bump("epoch", f"{expr} IS NULL"))
         elif table in parents:
             column, parent = parents[table]
-            statements.append(_bump_site(f"(SELECT site_id FROM {parent} WHERE id = {row}.{column})"))
+            statements.append(
+                _bump_site(f"(SELECT site_id FROM {parent} WHERE id = {row}.{column})", table, row)
+            )
         elif table in SITE_LINKS:
             statements.append(_bump_site(f"{row}.site_id"))
             statements.append(_bump("sites"))
         else:
             statements.append(_bump("epoch"))
+        statements += _bump_record(table, row)
     # An UPDATE bumps for both the old and the new row (a meeting moved to another site); the
     # global counters once are enough.
     return list(dict.fromkeys(statements))

@@ -15,6 +15,7 @@ COMPUTED = {
     "sites.SiteQuarterStats": "figures derived from bounded inputs",
     "sites.SiteDataVersion": "counters bumped by the figure triggers",
     "sites.FiguresVersion": "counters bumped by the figure triggers",
+    "sites.RecordVersion": "counters bumped by the figure triggers",
     "evaluation.ShowcaseVersion": "the counter bumped by every showcase publication",
     "evaluation.EvaluationReport.attempts": "retry counter",
     "evaluation.EvaluationReport.page_count": "measured on the rendered PDF",

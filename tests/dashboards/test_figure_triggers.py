@@ -63,6 +63,7 @@ FIGURES_BOOKKEEPING = {
     "sites_sitequarterstats",
     "sites_sitedataversion",
     "sites_figuresversion",
+    "sites_recordversion",
     "atc_user",
     "evaluation_attentionsignal",
     "evaluation_attentionthreshold",

@@ -4,8 +4,12 @@ data it shows makes it unreachable rather than stale.
 
 `kind` says which versions key it:
 - "site": the first part is a site's id; kept until that site's data changes;
-- "site-records": the same, for a fragment that shows the site's records (its committees, its
-  partners) and none of its figures: a stale site's pre-aggregates are not rebuilt for it;
+- "site-records": a fragment that shows the site's records (meetings, actions, committees…)
+  and none of its figures, kept until a record of a family it `reads` changes: the last bit,
+  `reads="actions,setup"`, names every family of records (triggers.RECORD_FAMILIES) the fragment
+  shows, so that a meeting saved leaves the action board kept; a record's own page may name it,
+  `meeting=meeting.pk` (triggers.RECORDS), to be kept under that record's version instead of its
+  family's; a stale site's pre-aggregates are not rebuilt for it;
 - "sites": kept until a site's own row changes (names, places, network);
 - "overview": figures over many sites, at most `OVERVIEW_LAG_SECONDS` old after a change;
 - "figures": figures over many sites kept until any site's data changes, with no lag (the site
@@ -20,7 +24,15 @@ rendered, like `{% include %}`'s: nothing is marked safe here.
 
 from django import template
 
-from evaluation.figures.cache import OVERVIEW_LAG_SECONDS, cached, fragment_parts, site_cached, sites_cached
+from evaluation.figures.cache import (
+    OVERVIEW_LAG_SECONDS,
+    cached,
+    fragment_parts,
+    site_cached,
+    site_records_cached,
+    sites_cached,
+)
+from evaluation.figures.triggers import RECORD_FAMILIES, RECORDS
 
 register = template.Library()
 
@@ -28,10 +40,13 @@ KINDS = ("site", "site-records", "sites", "overview", "figures")
 
 
 class FigureCacheNode(template.Node):
-    def __init__(self, nodelist, kind: str, parts):
+    def __init__(self, nodelist, kind: str, parts, families: tuple[str, ...] = (), record=None):
         self.nodelist = nodelist
         self.kind = kind
         self.parts = parts
+        self.families = families
+        # (kind, filter expression of its id) of the record whose page this is, or None.
+        self.record = record
 
     def render(self, context) -> str:
         parts = tuple(part.resolve(context) for part in self.parts)
@@ -39,8 +54,15 @@ class FigureCacheNode(template.Node):
         def compute() -> str:
             return self.nodelist.render(context)
 
-        if self.kind in ("site", "site-records"):
-            return site_cached(parts[0], fragment_parts(*parts[1:]), compute, rebuild=self.kind == "site")
+        if self.kind == "site":
+            return site_cached(parts[0], fragment_parts(*parts[1:]), compute)
+        if self.kind == "site-records":
+            record = None
+            if self.record is not None:
+                record = (self.record[0], self.record[1].resolve(context))
+            return site_records_cached(
+                parts[0], self.families, fragment_parts(*parts[1:]), compute, record=record
+            )
         if self.kind == "sites":
             return sites_cached(fragment_parts(*parts), compute)
         if self.kind == "figures":
@@ -57,6 +79,27 @@ def figurecache(parser, token):
             '{% figurecache "site"|"site-records"|"sites"|"overview"|"figures" part… %} needs a kind '
             "and at least one part"
         )
+    families, record = (), None
+    if kind == "site-records":
+        options = {}
+        record_kinds = {name for name, _id in RECORDS.values()}
+        while len(bits) > 2 and bits[-1].partition("=")[0] in {"reads", *record_kinds}:
+            name, _equals, value = bits.pop().partition("=")
+            options[name] = value
+        reads = options.pop("reads", "").strip("\"'")
+        families = tuple(reads.split(",")) if reads else ()
+        if options:
+            (record_kind, value), *others = options.items()
+            if others:
+                raise template.TemplateSyntaxError(
+                    "{% figurecache %} is kept under one record's version at most"
+                )
+            record = (record_kind, parser.compile_filter(value))
+        if not families or len(bits) < 3 or any(family not in RECORD_FAMILIES for family in families):
+            raise template.TemplateSyntaxError(
+                '{% figurecache "site-records" site.pk part… reads="family,…" %} needs the families '
+                f"of records the fragment shows, among {', '.join(RECORD_FAMILIES)}"
+            )
     nodelist = parser.parse(("endfigurecache",))
     parser.delete_first_token()
-    return FigureCacheNode(nodelist, kind, [parser.compile_filter(bit) for bit in bits[2:]])
+    return FigureCacheNode(nodelist, kind, [parser.compile_filter(bit) for bit in bits[2:]], families, record)
