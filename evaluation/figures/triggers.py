@@ -36,7 +36,7 @@ DIRECT = [
     ("sites_facilitatorassignment", "{row}.site_id", False),
     ("sites_partnerorganisation", "{row}.site_id", False),
     ("sites_reviewcomment", "{row}.site_id", False),
-    # Not counted, but listed on the meeting and action pages kept under the site's version.
+    # Not counted (RECORDS_ONLY): listed on the meeting and action pages.
     ("pilotage_attachment", "{row}.site_id", False),
 ]
 # Tables reaching their site through a parent row.
@@ -51,9 +51,16 @@ VIA_PARENT = [
     ("evaluation_logbookentry_actions", "logbookentry_id", "evaluation_logbookentry"),
     ("sites_reviewreply", "comment_id", "sites_reviewcomment"),
     ("evaluation_campaignanswer", "response_id", "evaluation_campaignresponse"),
-    # An action's history of states, shown on its page (kept under the site's version).
+    # An action's history of states, shown on its page (RECORDS_ONLY: the state itself is on the
+    # action's row).
     ("pilotage_actionstatuschange", "action_id", "pilotage_action"),
 ]
+# Tables that no figure, pre-aggregate, signal or page kept under the site's version reads: their
+# writes bump the families and records whose pages show them, not the site's version. An upload of
+# minutes to a meeting (every few seconds on a busy site) thus neither makes the site's
+# pre-aggregates stale (a rebuild on the next read of its home or dashboard) nor changes the data
+# version the many-site tables are kept under.
+RECORDS_ONLY = {"pilotage_attachment", "pilotage_actionstatuschange"}
 # The site's own many-to-many rows: shown on its dashboard and used by the dashboards' filters.
 SITE_LINKS = ["sites_site_priority_models", "sites_site_other_schemes", "sites_site_neighbourhoods"]
 # Reference tables every site's figures may name (a network's name, a theme, an indicator…).
@@ -149,7 +156,7 @@ RENAMES = {"atc_user": ("first_name", "last_name", "email")}
 
 
 def _bump_site(expr: str, table: str = "", row: str = "") -> str:
-    counters = ["version = version + 1"]
+    counters = [] if table in RECORDS_ONLY else ["version = version + 1"]
     for family, condition in FAMILIES.get(table, {}).items():
         if condition is None:
             counters.append(f"{family} = {family} + 1")

@@ -159,8 +159,37 @@ def test_each_write_bumps_the_families_that_show_it_and_no_other(records, write)
     before = _families(records["site"])
     change(records)
     after = _families(records["site"])
-    assert after["version"] > before["version"]  # the site's total version, as before
+    # The site's total version (the figures' and the site's pages'): not for a file renamed, which no
+    # figure reads (triggers.RECORDS_ONLY).
+    assert (after["version"] > before["version"]) is (write != "claimed-document-renamed")
     assert {family for family in RECORD_FAMILIES if after[family] != before[family]} == bumped
+
+
+def test_minutes_uploaded_leave_the_figures_fresh_and_the_site_pages_kept(client, facilitator, records):
+    """What the load test does every few seconds: a file attached to a meeting, then an action's
+    state moved. Neither is counted: the site's pre-aggregates stay fresh (no rebuild on the next
+    read of its home or dashboard) and those pages stay kept, while the meeting's page shows the file
+    and the action's page its new state."""
+    from evaluation.figures import aggregates
+
+    site, meeting, action = records["site"], records["meeting"], records["action"]
+    aggregates.refresh_all_stale()
+    client.force_login(facilitator)
+    home, dashboard = (reverse(name, args=[site.slug]) for name in ("sites:site_home", "dashboards:site"))
+    kept = {url: without_tokens(client.get(url).content) for url in (home, dashboard)}
+    before = _families(site)
+    AttachmentFactory(site=site, meeting=meeting, original_name="compte-rendu-avril.pdf")
+    action.status_changes.create(from_status=action.status, to_status=Action.Status.DONE)
+    after = _families(site)
+    assert after["version"] == before["version"]
+    assert after["meetings"] > before["meetings"] and after["actions"] > before["actions"]
+    assert aggregates.stale_site_ids([site.pk]) == []
+    for url, page in kept.items():
+        with CaptureQueriesContext(connection) as queries:
+            assert without_tokens(client.get(url).content) == page
+        assert not any("sitequarterstats" in query["sql"] for query in queries.captured_queries)
+    meeting_page = client.get(reverse("pilotage:meeting_detail", args=[site.slug, meeting.pk]))
+    assert "compte-rendu-avril.pdf" in meeting_page.content.decode()
 
 
 def _meeting_version(meeting) -> int:
