@@ -8,8 +8,9 @@ data it shows makes it unreachable rather than stale.
   partners) and none of its figures: a stale site's pre-aggregates are not rebuilt for it;
 - "sites": kept until a site's own row changes (names, places, network);
 - "overview": figures over many sites, at most `OVERVIEW_LAG_SECONDS` old after a change;
-- "figures": figures over many sites kept until any site's data changes, with no lag (the site
-  table, which the overview pages promise is always up to date).
+- "table": the first part is the versions of what the fragment reads, given by the view
+  (`multisite.table_state`); kept until they change, with no lag (the site table, which the
+  overview pages promise is always up to date).
 The parts name everything else the fragment depends on (a name for the fragment, the scope, the
 period); the language and today's date are always added.
 
@@ -20,11 +21,18 @@ rendered, like `{% include %}`'s: nothing is marked safe here.
 
 from django import template
 
-from evaluation.figures.cache import OVERVIEW_LAG_SECONDS, cached, fragment_parts, site_cached, sites_cached
+from evaluation.figures.cache import (
+    OVERVIEW_LAG_SECONDS,
+    cached,
+    fragment_parts,
+    site_cached,
+    sites_cached,
+    versions_cached,
+)
 
 register = template.Library()
 
-KINDS = ("site", "site-records", "sites", "overview", "figures")
+KINDS = ("site", "site-records", "sites", "overview", "table")
 
 
 class FigureCacheNode(template.Node):
@@ -43,8 +51,8 @@ class FigureCacheNode(template.Node):
             return site_cached(parts[0], fragment_parts(*parts[1:]), compute, rebuild=self.kind == "site")
         if self.kind == "sites":
             return sites_cached(fragment_parts(*parts), compute)
-        if self.kind == "figures":
-            return cached(fragment_parts(*parts), compute)
+        if self.kind == "table":
+            return versions_cached(parts[0], fragment_parts(*parts[1:]), compute)
         return cached(fragment_parts(*parts), compute, lag_seconds=OVERVIEW_LAG_SECONDS)
 
 
@@ -54,7 +62,7 @@ def figurecache(parser, token):
     kind = bits[1].strip("\"'") if len(bits) > 2 else ""
     if kind not in KINDS:
         raise template.TemplateSyntaxError(
-            '{% figurecache "site"|"site-records"|"sites"|"overview"|"figures" part… %} needs a kind '
+            '{% figurecache "site"|"site-records"|"sites"|"overview"|"table" part… %} needs a kind '
             "and at least one part"
         )
     nodelist = parser.parse(("endfigurecache",))
