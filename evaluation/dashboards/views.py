@@ -339,6 +339,7 @@ def _overview_page(
             "period_control": _period_control(span),
             "network": network,
             "query": query.urlencode(),
+            "sort": sort,
             "sort_query": sort_query.urlencode(),
             "export_url": reverse(f"dashboards:{url_name}_export", args=[*url_args, "xlsx"]),
             "export_csv_url": reverse(f"dashboards:{url_name}_export", args=[*url_args, "csv"]),
