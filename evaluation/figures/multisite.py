@@ -132,6 +132,27 @@ def stats_by_site(*, site_ids, period: SitePeriod, today: datetime.date | None =
     """One dict per site with its figures over the period, summed from the pre-aggregates and
     grouped by site id only (no join, no wide GROUP BY): `site_id` plus every name of FIGURES."""
     today = today or timezone.localdate()
+    # The site filter goes to the WHERE clause (site_id is grouped by, not summed).
+    return _stats_query(period, today).filter(site_id__in=site_ids)
+
+
+# The grouped query of `stats_by_site` per period and day, built once per process: its thirty
+# expressions cost ~2.5 ms of CPU to build, the same for the page's 50 sites as for 1,600.
+# Never evaluated itself (each call filters a clone), so threads may share it.
+_STATS_QUERIES: dict[tuple, models.QuerySet] = {}
+
+
+def _stats_query(period: SitePeriod, today: datetime.date):
+    key = (period.start, period.end, today)  # all the query reads of the period (`quarter_filter`)
+    query = _STATS_QUERIES.get(key)
+    if query is None:
+        if len(_STATS_QUERIES) >= 64:
+            _STATS_QUERIES.clear()
+        query = _STATS_QUERIES[key] = _build_stats_query(period, today)
+    return query
+
+
+def _build_stats_query(period: SitePeriod, today: datetime.date):
     expected = Q(in_experiment=True)
     attendees = sum((F(c) for c in ATTENDEE_COLUMNS[1:]), F(ATTENDEE_COLUMNS[0]))
     civil = sum(
@@ -144,7 +165,7 @@ def stats_by_site(*, site_ids, period: SitePeriod, today: datetime.date | None =
     steering_attendees = sum((steering[c] for c in CATEGORIES[1:]), steering[CATEGORIES[0]])
     steering_civil = sum((steering[c] for c in CIVIL_SOCIETY[1:]), steering[CIVIL_SOCIETY[0]])
     return (
-        SiteQuarterStats.objects.filter(site_id__in=site_ids, quarter__lte=quarter_of(today))
+        SiteQuarterStats.objects.filter(quarter__lte=quarter_of(today))
         .filter(period.quarter_filter())
         .values("site_id")
         .annotate(
