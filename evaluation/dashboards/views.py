@@ -284,10 +284,14 @@ def _overview_page(
     period = form.period(span, network)
     sort = request.GET.get("tri", "nom")
     page = _page_number(request)
-    # Stale sites are rebuilt (a few) before any figure is read; the table itself is a cached
-    # fragment of the template (figurecache "figures"): computed only when its entry is missing.
-    pending = multisite.table_pending(sites=sites, period=period)
-    table = SimpleLazyObject(lambda: multisite.site_table(sites=sites, period=period, sort=sort, page=page))
+    # The stale sites the table reads are rebuilt (a few) before any figure is read; the table
+    # itself is a cached fragment of the template (figurecache "table", kept under the versions the
+    # state names): computed only when its entry is missing.
+    state = multisite.table_state(sites=sites, period=period, sort=sort, page=page)
+    pending = state.pending
+    table = SimpleLazyObject(
+        lambda: multisite.site_table(sites=sites, period=period, sort=sort, page=page, state=state)
+    )
     if pending:
         messages.info(
             request,
@@ -324,6 +328,7 @@ def _overview_page(
             "form": form,
             "selects": form.selects(),
             "table": table,
+            "table_versions": state.versions,
             "page": page,
             "distributions": multisite.distributions(sites=sites, period=period),
             "charts": charts,
@@ -334,6 +339,7 @@ def _overview_page(
             "period_control": _period_control(span),
             "network": network,
             "query": query.urlencode(),
+            "sort": sort,
             "sort_query": sort_query.urlencode(),
             "export_url": reverse(f"dashboards:{url_name}_export", args=[*url_args, "xlsx"]),
             "export_csv_url": reverse(f"dashboards:{url_name}_export", args=[*url_args, "csv"]),

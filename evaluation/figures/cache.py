@@ -19,7 +19,7 @@ from django.db import connection
 from django.utils import timezone, translation
 
 from atc.cache import get_or_compute, versioned_key
-from evaluation.figures.aggregates import refresh_quietly
+from evaluation.figures.aggregates import refresh_quietly, refresh_stale
 from evaluation.figures.attention import SIGNALS_VERSION
 from evaluation.figures.triggers import RECORD_FAMILIES
 from sites.models import FiguresVersion, RecordVersion, SiteDataVersion
@@ -272,17 +272,75 @@ def site_records_served(
     return None if value is None else Served(value=value, current=True)
 
 
-def sites_cached(parts: tuple, compute):
-    """`compute()` for what depends on the sites' own rows only (names, places, dates, network):
-    kept until a site is saved, not after every meeting or action."""
+def sites_version() -> tuple[int, int]:
+    """(epoch, sites): changes when a site's own row or its links (priority models…) change, a site
+    is deleted or a reference table (a network's name…) changes; not after a meeting or an action.
+    Read once per page within `versions_read_once`."""
     versions = _once(
         "sites",
         lambda: dict(
             FiguresVersion.objects.filter(name__in=["epoch", "sites"]).values_list("name", "version")
         ),
     )
-    key = versioned_key("atc-sites", versions.get("epoch", 0), versions.get("sites", 0), _digest(parts))
-    return get_or_compute(key, compute, CACHE_SECONDS)
+    return versions.get("epoch", 0), versions.get("sites", 0)
+
+
+def sites_cached(parts: tuple, compute):
+    """`compute()` for what depends on the sites' own rows only (names, places, dates, network):
+    kept until a site is saved, not after every meeting or action."""
+    epoch, sites = sites_version()
+    return get_or_compute(versioned_key("atc-sites", epoch, sites, _digest(parts)), compute, CACHE_SECONDS)
+
+
+def _versions_of(site_ids: list[int]) -> tuple:
+    """((site id, version, aggregated version), …) of the sites, and the signals' counter. One query."""
+    if not site_ids:
+        return ((), 0)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT site_id, version, aggregated_version, "
+            f"(SELECT version FROM {FiguresVersion._meta.db_table} WHERE name = '{SIGNALS_VERSION}') "
+            f"FROM {SiteDataVersion._meta.db_table} WHERE site_id IN ({', '.join(['%s'] * len(site_ids))}) "
+            f"ORDER BY site_id",
+            list(site_ids),
+        )
+        rows = cursor.fetchall()
+    return tuple(row[:3] for row in rows), (rows[0][3] if rows else None) or 0
+
+
+def sites_refreshed(site_ids: list[int], *, limit: int | None, rebuild: bool = True) -> tuple[tuple, int]:
+    """Rebuild the stale sites among `site_ids` (`limit` of them, the others are left to the worker),
+    then return the versions of what figures read from these sites alone — the epoch and the sites'
+    counter, each site's (version, aggregated version), the signals' counter — and how many of them
+    are still stale. Two queries when none is stale (the first is shared with `sites_cached`).
+
+    A value kept under these versions is served whatever happens to the other sites: a page of the
+    site table showing 50 of 1,600 sites is not computed again after every write anywhere. Like
+    `site_cached`'s, the versions are read before the value is computed: a value may be newer than
+    its key, never older (a write after the read bumps a version). `rebuild=False`
+    (`check_figures`): read only."""
+    ids = sorted(site_ids)
+    rows, signals = _versions_of(ids)
+    stale = [site_id for site_id, version, aggregated in rows if aggregated < version]
+    pending = 0
+    if stale and rebuild:
+        pending = refresh_stale(stale, limit=limit)
+        rows, signals = _versions_of(ids)
+    elif stale:
+        pending = len(stale)
+    return (sites_version(), rows, signals), pending
+
+
+def versions_cached(versions: tuple, parts: tuple, compute):
+    """`compute()`, kept under `versions` (what `sites_refreshed` or `data_version` returned for
+    what it reads) and `parts`."""
+    return get_or_compute(versioned_key("atc-versions", _digest((versions, parts))), compute, CACHE_SECONDS)
+
+
+def versions_served(versions: tuple, parts: tuple) -> Served | None:
+    """What `versions_cached(versions, parts, …)` would serve without computing (None: nothing)."""
+    value = cache.get(versioned_key("atc-versions", _digest((versions, parts))))
+    return None if value is None else Served(value=value, current=True)
 
 
 def scope_key(sites) -> str:

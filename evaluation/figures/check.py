@@ -35,7 +35,7 @@ from evaluation.figures.multisite import (
     distributions,
     distributions_parts,
     site_table,
-    site_table_parts,
+    site_table_served,
 )
 from evaluation.models import AttentionSignal
 from pilotage.models import Action, Meeting
@@ -246,9 +246,9 @@ def _row_figures(table) -> dict:
 
 
 def _served_table_differences(name: str, sites, period: SitePeriod, today: datetime.date) -> list[str]:
-    """The first page of the site table a reader would be served (no lag: keyed by the data
-    version), against the same page computed now."""
-    kept = served(site_table_parts(sites=sites, period=period, today=today))
+    """The first page of the site table a reader would be served (no lag: keyed by the versions of
+    what it reads), against the same page computed now."""
+    kept = site_table_served(sites=sites, period=period, today=today)
     if kept is None:
         return []
     exact = site_table(sites=sites, period=period, today=today, exact=True)

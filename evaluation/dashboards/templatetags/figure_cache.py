@@ -12,8 +12,9 @@ data it shows makes it unreachable rather than stale.
   family's; a stale site's pre-aggregates are not rebuilt for it;
 - "sites": kept until a site's own row changes (names, places, network);
 - "overview": figures over many sites, at most `OVERVIEW_LAG_SECONDS` old after a change;
-- "figures": figures over many sites kept until any site's data changes, with no lag (the site
-  table, which the overview pages promise is always up to date).
+- "table": the first part is the versions of what the fragment reads, given by the view
+  (`multisite.table_state`); kept until they change, with no lag (the site table, which the
+  overview pages promise is always up to date).
 The parts name everything else the fragment depends on (a name for the fragment, the scope, the
 period); the language and today's date are always added.
 
@@ -31,12 +32,13 @@ from evaluation.figures.cache import (
     site_cached,
     site_records_cached,
     sites_cached,
+    versions_cached,
 )
 from evaluation.figures.triggers import RECORD_FAMILIES, RECORDS
 
 register = template.Library()
 
-KINDS = ("site", "site-records", "sites", "overview", "figures")
+KINDS = ("site", "site-records", "sites", "overview", "table")
 
 
 class FigureCacheNode(template.Node):
@@ -65,8 +67,8 @@ class FigureCacheNode(template.Node):
             )
         if self.kind == "sites":
             return sites_cached(fragment_parts(*parts), compute)
-        if self.kind == "figures":
-            return cached(fragment_parts(*parts), compute)
+        if self.kind == "table":
+            return versions_cached(parts[0], fragment_parts(*parts[1:]), compute)
         return cached(fragment_parts(*parts), compute, lag_seconds=OVERVIEW_LAG_SECONDS)
 
 
@@ -76,7 +78,7 @@ def figurecache(parser, token):
     kind = bits[1].strip("\"'") if len(bits) > 2 else ""
     if kind not in KINDS:
         raise template.TemplateSyntaxError(
-            '{% figurecache "site"|"site-records"|"sites"|"overview"|"figures" part… %} needs a kind '
+            '{% figurecache "site"|"site-records"|"sites"|"overview"|"table" part… %} needs a kind '
             "and at least one part"
         )
     families, record = (), None
