@@ -55,15 +55,17 @@ class ChecksInOneQuery(models.Model):
         """The check constraints this row's values break: each is a column of one SELECT over the
         values (what Q.check does for one)."""
         using = router.db_for_write(type(self), instance=self)
+        checks = [c for c in self._meta.constraints if isinstance(c, models.CheckConstraint)]
+        # Only the values the conditions name: each one costs the query's building some time.
+        named = set().union(*(Q(check.condition).referenced_base_fields for check in checks))
         query = Query(None)
         for name, value in self._get_field_expression_map(meta=self._meta, exclude=exclude).items():
-            query.add_annotation(
-                value if hasattr(value, "resolve_expression") else Value(value), name, select=False
-            )
+            if name in named:
+                query.add_annotation(
+                    value if hasattr(value, "resolve_expression") else Value(value), name, select=False
+                )
         checked = []
-        for constraint in self._meta.constraints:
-            if not isinstance(constraint, models.CheckConstraint):
-                continue
+        for constraint in checks:
             passes = Coalesce(Q(constraint.condition), True, output_field=BooleanField())
             try:
                 query.add_annotation(passes, f"check_{len(checked)}")
