@@ -377,3 +377,24 @@ def test_detail_query_count_does_not_grow(
     # Kept: the session, the user, the site, the meeting (the forms' states), the site's version.
     with django_assert_max_num_queries(6):
         assert without_tokens(client.get(url).content) == without_tokens(response.content)
+
+
+def test_creating_a_meeting_runs_a_fixed_number_of_queries(
+    client, facilitator, marseille, django_assert_max_num_queries
+):
+    """Validation asks the database once for all of the meeting's check constraints (not once per
+    constraint), and a new meeting has no roster to clear."""
+    PartnerOrganisationFactory(site=marseille)
+    client.force_login(facilitator)
+    url = reverse("pilotage:meeting_create", args=["marseille"])
+    with django_assert_max_num_queries(17):
+        # The session, the user, the reader's scope (roles, their sites), the site; the checks in
+        # a savepoint; the save in another: the meeting, its history row, its two decisions (39
+        # queries with a query and a savepoint per constraint, and the empty roster cleared).
+        response = client.post(url, meeting_data())
+    assert response.status_code == 302
+    meeting = Meeting.objects.get(title="Atelier partenarial de mars")
+    assert list(meeting.decisions.values_list("text", flat=True).order_by("pk")) == [
+        "Organiser la fête de quartier",
+        "Écrire aux bailleurs",
+    ]
