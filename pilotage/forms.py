@@ -42,6 +42,27 @@ class TimeInput(forms.TimeInput):
         super().__init__(format="%H:%M", **kwargs)
 
 
+class ListedChoiceIterator(forms.models.ModelChoiceIterator):
+    """The choices of a few rows of the site (its committees, its partners, its findings), read in
+    one query kept on the field's queryset, so that asking whether there are any
+    (`pilotage/_multiple_choice.html`) and listing them cost that one query. Django's iterator
+    reads them again at each pass, through a server-side cursor on PostgreSQL (three round trips)."""
+
+    def __iter__(self):
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        for obj in self.queryset:
+            yield self.choice(obj)
+
+
+class ListedChoiceField(forms.ModelChoiceField):
+    iterator = ListedChoiceIterator
+
+
+class ListedMultipleChoiceField(forms.ModelMultipleChoiceField):
+    iterator = ListedChoiceIterator
+
+
 def _helper() -> FormHelper:
     helper = FormHelper()
     helper.form_tag = False
@@ -76,6 +97,7 @@ class MeetingForm(VersionedFormMixin, BoundedModelForm):
             "agenda": forms.Textarea(attrs={"rows": 3}),
             "minutes": forms.Textarea(attrs={"rows": 6}),
         }
+        field_classes = {"committee": ListedChoiceField, "organisations": ListedMultipleChoiceField}
         help_texts = {
             "committee": _("Pour une réunion d'instance : la liste des membres s'affiche."),
             "minutes_status": _(
@@ -247,7 +269,7 @@ class TallyForm(VersionedFormMixin, forms.Form):
     """The paper sign-in sheet typed back: the members who signed, then the people without a seat
     by category (and their organisations when known)."""
 
-    organisations = forms.ModelMultipleChoiceField(
+    organisations = ListedMultipleChoiceField(
         label=_("Organisations des personnes sans siège"),
         queryset=PartnerOrganisation.objects.none(),
         required=False,
@@ -434,6 +456,7 @@ class ActionForm(VersionedFormMixin, BoundedModelForm):
             "description": forms.Textarea(attrs={"rows": 4}),
             "outcomes": forms.Textarea(attrs={"rows": 4}),
         }
+        field_classes = {"partners": ListedMultipleChoiceField, "findings": ListedMultipleChoiceField}
         help_texts = {
             "progress": _("Un pourcentage, de 0 à 100."),
             "meeting": _("La réunion où l'action a été décidée."),

@@ -4,9 +4,12 @@ decided, and files attached to them."""
 import datetime
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
-from django.db import models
-from django.db.models import F, Q
+from django.core.exceptions import FieldError, ValidationError
+from django.db import DatabaseError, models, router, transaction
+from django.db.models import BooleanField, F, Q, Value
+from django.db.models.functions import Coalesce
+from django.db.models.sql import Query
+from django.db.models.sql.constants import SINGLE
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -15,6 +18,74 @@ from atc.bounds import bounded
 from atc.concurrency import version_field
 from atc.periods import EXPERIMENT_START
 from sites.models import OrganisationCategory, PartnerOrganisation, Site, SiteScopedQuerySet
+
+
+class ChecksInOneQuery(models.Model):
+    """A model whose check constraints are validated (`full_clean`, so every model form) in one
+    query: Django asks the database once per constraint (CheckConstraint.validate), nine queries at
+    each save of a meeting. The rules are Django's: a constraint naming a field left out of the
+    validation is skipped, a NULL passes, a database error lets the value through to the
+    database's own check."""
+
+    class Meta:
+        abstract = True
+
+    def get_constraints(self):
+        # Without the check constraints, which validate_constraints asks about together.
+        return [
+            (model, [c for c in constraints if not isinstance(c, models.CheckConstraint)])
+            for model, constraints in super().get_constraints()
+        ]
+
+    def validate_constraints(self, exclude=None):
+        errors = {}
+        try:
+            super().validate_constraints(exclude=exclude)
+        except ValidationError as error:
+            errors = error.update_error_dict(errors)
+        for constraint in self._broken_checks(exclude):
+            error = ValidationError(
+                constraint.get_violation_error_message(), code=constraint.violation_error_code
+            )
+            errors = error.update_error_dict(errors)
+        if errors:
+            raise ValidationError(errors)
+
+    def _broken_checks(self, exclude) -> list[models.CheckConstraint]:
+        """The check constraints this row's values break: each is a column of one SELECT over the
+        values (what Q.check does for one)."""
+        using = router.db_for_write(type(self), instance=self)
+        checks = [c for c in self._meta.constraints if isinstance(c, models.CheckConstraint)]
+        # Only the values the conditions name: each one costs the query's building some time.
+        named = set().union(*(Q(check.condition).referenced_base_fields for check in checks))
+        query = Query(None)
+        for name, value in self._get_field_expression_map(meta=self._meta, exclude=exclude).items():
+            if name in named:
+                query.add_annotation(
+                    value if hasattr(value, "resolve_expression") else Value(value), name, select=False
+                )
+        checked = []
+        for constraint in checks:
+            passes = Coalesce(Q(constraint.condition), True, output_field=BooleanField())
+            try:
+                query.add_annotation(passes, f"check_{len(checked)}")
+            except FieldError:  # names a field left out of the validation
+                continue
+            checked.append(constraint)
+        if not checked:
+            return []
+        atomic = (
+            transaction.atomic(using=using) if transaction.get_connection(using).in_atomic_block else None
+        )
+        try:
+            if atomic is None:
+                row = query.get_compiler(using=using).execute_sql(SINGLE)
+            else:
+                with atomic:
+                    row = query.get_compiler(using=using).execute_sql(SINGLE)
+        except DatabaseError:
+            return []
+        return [constraint for constraint, passed in zip(checked, row, strict=True) if not passed]
 
 
 class Committee(models.Model):
@@ -201,7 +272,7 @@ def _attendance_field(category):
     return models.PositiveIntegerField(category.label, default=0, validators=bounded("count"))
 
 
-class Meeting(models.Model):
+class Meeting(ChecksInOneQuery):
     """A meeting of any kind; its attendance is counted by stakeholder category."""
 
     class Kind(models.TextChoices):
@@ -441,7 +512,7 @@ class ActionQuerySet(SiteScopedQuerySet):
         return self.open().filter(end_date__lt=today - datetime.timedelta(days=days))
 
 
-class Action(models.Model):
+class Action(ChecksInOneQuery):
     """A concrete project of a site, with its partners, status and outcomes."""
 
     class Status(models.TextChoices):

@@ -229,7 +229,8 @@ def meeting_save(
         meeting.created_by = user
     meeting.save()
     set_many(meeting, many, created=created)
-    if presences is not None:
+    # A new meeting has no roster yet: an empty one replaces nothing.
+    if presences is not None and (presences or not created):
         meeting_set_roster(meeting=meeting, presences=presences)
     for edit in decisions:
         _decision_apply(meeting=meeting, edit=edit)

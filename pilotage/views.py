@@ -9,7 +9,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import BadRequest, PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count, Q
+from django.db.models import Count, Exists, Q
 from django.http import FileResponse, Http404, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -286,10 +286,32 @@ def meeting_list(request, slug):
     )
 
 
+def _meeting_lists(meeting) -> dict:
+    """The lists of a meeting's page, each read only if it has rows: one query asks which (a new
+    meeting has a decision and little else), rather than one query per empty list. An empty list
+    is an empty tuple, which the page tells apart as its querysets would."""
+    lists = {
+        "organisations": meeting.organisations.all(),
+        "participants": meeting.participants.select_related("member__organisation").order_by(
+            "member__category", "member__person_name"
+        ),
+        "events": meeting.minutes_events.select_related("by"),
+        "decisions": meeting.decisions.select_related("action"),
+        "actions": meeting.actions.all(),
+        "attachments": meeting.attachments.select_related("uploaded_by"),
+    }
+    present = (
+        Meeting.objects.filter(pk=meeting.pk)
+        .values(**{f"has_{name}": Exists(rows) for name, rows in lists.items()})
+        .first()
+    ) or {}
+    return {name: rows if present.get(f"has_{name}") else () for name, rows in lists.items()}
+
+
 def meeting_detail(request, slug, pk):
     """A meeting with its attendance, minutes, decisions and attachments. What it shows is kept in a
     fragment under the site's data version (templates/pilotage/meeting_detail.html), keyed by the
-    reader's rights; its related rows reach it as lazy querysets, so a hit runs none of their
+    reader's rights; its related rows reach it lazily (`lists`), so a hit runs none of their
     queries. The forms carrying a CSRF token (minutes workflow, attachments) stay outside it."""
     site = get_site_for_user(request, slug)
     meeting = get_object_for_site(request, Meeting.objects.all(), site, pk)
@@ -299,14 +321,7 @@ def meeting_detail(request, slug, pk):
         {
             "site": site,
             "meeting": meeting,
-            "organisations": meeting.organisations.all(),
-            "participants": meeting.participants.select_related("member__organisation").order_by(
-                "member__category", "member__person_name"
-            ),
-            "events": meeting.minutes_events.select_related("by"),
-            "decisions": meeting.decisions.select_related("action"),
-            "actions": meeting.actions.all(),
-            "attachments": meeting.attachments.select_related("uploaded_by"),
+            "lists": SimpleLazyObject(lambda: _meeting_lists(meeting)),
             "can_write": can_write_site(request.user, site),
             "can_validate_minutes": can_validate_minutes(request.user, meeting),
             "attachment_form": SimpleLazyObject(AttachmentForm),

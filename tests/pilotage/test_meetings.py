@@ -377,3 +377,44 @@ def test_detail_query_count_does_not_grow(
     # Kept: the session, the user, the site, the meeting (the forms' states), the site's version.
     with django_assert_max_num_queries(6):
         assert without_tokens(client.get(url).content) == without_tokens(response.content)
+
+
+def test_a_new_meetings_page_reads_only_the_lists_it_has(
+    client, facilitator, marseille, django_assert_max_num_queries
+):
+    """One query says which of the page's lists have rows; a new meeting with a decision reads
+    that one list (and its author), not the five empty ones."""
+    meeting = MeetingFactory(site=marseille, created_by=facilitator)
+    DecisionFactory(meeting=meeting, text="Relancer le bailleur")
+    refresh_stale([marseille.pk])  # a read after a write first rebuilds the site's figures
+    client.force_login(facilitator)
+    client.get(reverse("pilotage:meeting_list", args=["marseille"]))  # the reader's scope, kept
+    with django_assert_max_num_queries(8):
+        # The session, the user, the site, the meeting, the site's version; which lists have
+        # rows, the decisions, the author's name (12 with a query per list).
+        response = client.get(reverse("pilotage:meeting_detail", args=["marseille", meeting.pk]))
+    page = response.content.decode()
+    assert "Relancer le bailleur" in page
+    assert "Aucune pièce jointe." in page
+    assert "Organisations présentes" not in page
+
+
+def test_creating_a_meeting_runs_a_fixed_number_of_queries(
+    client, facilitator, marseille, django_assert_max_num_queries
+):
+    """Validation asks the database once for all of the meeting's check constraints (not once per
+    constraint), and a new meeting has no roster to clear."""
+    PartnerOrganisationFactory(site=marseille)
+    client.force_login(facilitator)
+    url = reverse("pilotage:meeting_create", args=["marseille"])
+    with django_assert_max_num_queries(17):
+        # The session, the user, the reader's scope (roles, their sites), the site; the checks in
+        # a savepoint; the save in another: the meeting, its history row, its two decisions (39
+        # queries with a query and a savepoint per constraint, and the empty roster cleared).
+        response = client.post(url, meeting_data())
+    assert response.status_code == 302
+    meeting = Meeting.objects.get(title="Atelier partenarial de mars")
+    assert list(meeting.decisions.values_list("text", flat=True).order_by("pk")) == [
+        "Organiser la fête de quartier",
+        "Écrire aux bailleurs",
+    ]

@@ -1,0 +1,86 @@
+"""A meeting's and an action's check constraints are validated together (pilotage.models.ChecksInOneQuery):
+the same refusals as Django's one query per constraint, in one query."""
+
+import datetime
+
+import pytest
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from pilotage.models import Action, Meeting
+from tests.pilotage.factories import ActionFactory, MeetingFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def _refusals(instance, exclude=None) -> list[str]:
+    try:
+        instance.validate_constraints(exclude=exclude)
+    except ValidationError as error:
+        return error.message_dict[NON_FIELD_ERRORS]
+    return []
+
+
+def _django_refusals(instance, exclude=None) -> list[str]:
+    """What Django's own validation (one query per constraint) says of the same values."""
+    refusals = []
+    for constraint in instance._meta.constraints:
+        try:
+            constraint.validate(type(instance), instance, exclude=exclude)
+        except ValidationError as error:
+            refusals.extend(error.messages)
+    return refusals
+
+
+def test_a_meeting_with_sound_counts_passes_in_one_query(marseille):
+    meeting = MeetingFactory.build(site=marseille, attendees_residents=12)
+    with CaptureQueriesContext(connection) as captured:
+        assert _refusals(meeting) == []
+    # Inside the test's transaction the query is wrapped in a savepoint, as Django's own are.
+    selects = [query for query in captured.captured_queries if "SAVEPOINT" not in query["sql"]]
+    assert len(selects) == 1
+
+
+def test_a_negative_count_is_refused_once_per_broken_count(marseille):
+    meeting = MeetingFactory.build(site=marseille, attendees_residents=-1, attendees_state=-3)
+    refusals = _refusals(meeting)
+    assert refusals == ["Un nombre de participant·es ne peut pas être négatif."] * 2
+    assert refusals == _django_refusals(meeting)
+
+
+def test_a_site_meeting_without_a_site_is_refused_unless_the_site_is_left_out(marseille):
+    meeting = MeetingFactory.build(site=None, kind=Meeting.Kind.STEERING)
+    assert _refusals(meeting) == ["Une réunion de site doit être rattachée à un site."]
+    assert _refusals(meeting) == _django_refusals(meeting)
+    # A model form leaves out the fields it does not show: their constraints are not checked.
+    assert _refusals(meeting, exclude={"site"}) == []
+    assert _django_refusals(meeting, exclude={"site"}) == []
+
+
+def test_a_null_passes_as_in_the_database(marseille):
+    action = ActionFactory.build(site=marseille, start_date=None, end_date=datetime.date(2021, 1, 1))
+    assert _refusals(action) == []
+
+
+def test_an_action_out_of_bounds_is_refused_by_its_validation(marseille):
+    action = ActionFactory.build(
+        site=marseille,
+        progress=120,
+        start_date=datetime.date(2021, 3, 1),
+        end_date=datetime.date(2021, 2, 1),
+    )
+    refusals = _refusals(action)
+    assert refusals == [
+        "L'avancement est un pourcentage entre 0 et 100.",
+        "La date de fin doit suivre la date de début.",
+    ]
+    assert refusals == _django_refusals(action)
+    with pytest.raises(ValidationError) as raised:
+        action.full_clean()
+    assert "La date de fin doit suivre la date de début." in raised.value.messages
+
+
+def test_only_check_constraints_are_asked_together():
+    assert Meeting._meta.constraints and Action._meta.constraints
+    assert Meeting(site_id=None).get_constraints() == [(Meeting, [])]
