@@ -298,7 +298,6 @@ def _meeting_lists(meeting) -> dict:
         "events": meeting.minutes_events.select_related("by"),
         "decisions": meeting.decisions.select_related("action"),
         "actions": meeting.actions.all(),
-        "attachments": meeting.attachments.select_related("uploaded_by"),
     }
     present = (
         Meeting.objects.filter(pk=meeting.pk)
@@ -309,10 +308,11 @@ def _meeting_lists(meeting) -> dict:
 
 
 def meeting_detail(request, slug, pk):
-    """A meeting with its attendance, minutes, decisions and attachments. What it shows is kept in a
-    fragment under the site's data version (templates/pilotage/meeting_detail.html), keyed by the
-    reader's rights; its related rows reach it lazily (`lists`), so a hit runs none of their
-    queries. The forms carrying a CSRF token (minutes workflow, attachments) stay outside it."""
+    """A meeting with its attendance, minutes, decisions and attachments. What it shows is kept in
+    two fragments (templates/pilotage/meeting_detail.html): the meeting under its own version, its
+    files under theirs, each keyed by the reader's rights; their rows reach them lazily (`lists`,
+    `attachments`), so a hit runs none of their queries. The forms carrying a CSRF token (minutes
+    workflow, attachments) stay outside them."""
     site = get_site_for_user(request, slug)
     meeting = get_object_for_site(request, Meeting.objects.all(), site, pk)
     return render(
@@ -322,6 +322,8 @@ def meeting_detail(request, slug, pk):
             "site": site,
             "meeting": meeting,
             "lists": SimpleLazyObject(lambda: _meeting_lists(meeting)),
+            # Kept apart, under the meeting's files' own version (an upload redraws this list only).
+            "attachments": SimpleLazyObject(lambda: list(meeting.attachments.select_related("uploaded_by"))),
             "can_write": can_write_site(request.user, site),
             "can_validate_minutes": can_validate_minutes(request.user, meeting),
             "attachment_form": SimpleLazyObject(AttachmentForm),

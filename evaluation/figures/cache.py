@@ -21,7 +21,7 @@ from django.utils import timezone, translation
 from atc.cache import get_or_compute, versioned_key
 from evaluation.figures.aggregates import refresh_quietly, refresh_stale
 from evaluation.figures.attention import SIGNALS_VERSION
-from evaluation.figures.triggers import RECORD_FAMILIES
+from evaluation.figures.triggers import RECORD_FAMILIES, RECORDS
 from sites.models import FiguresVersion, RecordVersion, SiteDataVersion
 
 # How old the figures over every site (distributions, quarterly totals) may be after a change.
@@ -211,41 +211,52 @@ def served(parts: tuple, *, lag_seconds: int = 0) -> Served | None:
 
 def _read_records(site_id: int, record: tuple[str, int] | None) -> dict | None:
     """Each family's version of one site's records (RECORD_FAMILIES), the epoch and, for a
-    record's own page, that record's version (`RecordVersion`, 0 before its first write), in one
-    query."""
-    columns = [*RECORD_FAMILIES, "epoch", "record"]
+    record's own page, the versions of that record's parts (`RecordVersion`, 0 before its first
+    write: "meeting" and "meeting_files" for a meeting), in one query: a page kept in one fragment
+    per part reads them once."""
+    kinds = sorted({kind for kind, _expr in RECORDS.values()}) if record is not None else []
+    columns = [*RECORD_FAMILIES, "epoch", *(f"record:{kind}" for kind in kinds)]
     sql = (
         f"SELECT {', '.join(RECORD_FAMILIES)}, "
-        f"(SELECT version FROM {FiguresVersion._meta.db_table} WHERE name = 'epoch'), "
+        f"(SELECT version FROM {FiguresVersion._meta.db_table} WHERE name = 'epoch')"
     )
     params: list = []
-    if record is None:
-        sql += "NULL "
-    else:
-        sql += f"(SELECT version FROM {RecordVersion._meta.db_table} WHERE kind = %s AND object_id = %s) "
-        params += list(record)
-    sql += f"FROM {SiteDataVersion._meta.db_table} WHERE site_id = %s"
+    for kind in kinds:
+        sql += f", (SELECT version FROM {RecordVersion._meta.db_table} WHERE kind = %s AND object_id = %s)"
+        params += [kind, record[1]]
+    sql += f" FROM {SiteDataVersion._meta.db_table} WHERE site_id = %s"
     with connection.cursor() as cursor:
         cursor.execute(sql, [*params, site_id])
         row = cursor.fetchone()
     return None if row is None else dict(zip(columns, row, strict=True))
 
 
-def _records_row(site_id: int, record: tuple[str, int] | None) -> dict | None:
-    return _once(f"records-{site_id}-{record}", lambda: _read_records(site_id, record))
+def _records_row(site_id: int, record: tuple[str, int] | None, memo: dict | None) -> dict | None:
+    name = f"records-{site_id}-{None if record is None else record[1]}"
+    if memo is None:
+        return _once(name, lambda: _read_records(site_id, record))
+    if name not in memo:
+        memo[name] = _read_records(site_id, record)
+    return memo[name]
 
 
 def _records_key(site_id: int, families: tuple[str, ...], record, row: dict, parts: tuple) -> str:
     versions = [row[family] for family in families]
     if record is not None:
-        versions.append(row["record"] or 0)
+        versions.append(row[f"record:{record[0]}"] or 0)
     return versioned_key(
         "atc-site-records", site_id, row["epoch"] or 0, *versions, _digest((families, record, parts))
     )
 
 
 def site_records_cached(
-    site_id: int, families: tuple[str, ...], parts: tuple, compute, *, record: tuple[str, int] | None = None
+    site_id: int,
+    families: tuple[str, ...],
+    parts: tuple,
+    compute,
+    *,
+    record: tuple[str, int] | None = None,
+    memo: dict | None = None,
 ):
     """`compute()` for a page of one site's records (meetings, actions…), cached until a record
     of one of `families` changes (triggers.FAMILIES says which writes bump which family), or,
@@ -253,8 +264,10 @@ def site_records_cached(
 
     A page showing its site's records and none of its figures: nothing is rebuilt for it, and a
     write in another family (a meeting saved, for the action board) leaves it kept. `families`
-    and `record` must name everything the page shows."""
-    row = _records_row(site_id, record)
+    and `record` must name everything the page shows. `memo`: where the fragments of one template
+    keep the versions they read, so that a page kept in several parts reads them once (a template
+    writes nothing while it renders)."""
+    row = _records_row(site_id, record, memo)
     if row is None:  # a site created before its version row (cannot happen after the migration)
         return compute()
     return get_or_compute(_records_key(site_id, families, record, row, parts), compute, CACHE_SECONDS)

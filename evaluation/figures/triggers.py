@@ -140,12 +140,15 @@ FAMILIES: dict[str, dict[str, str | None]] = {
 
 # Tables whose rows a record's own page shows: (kind, the record's id with {row}), bumping that
 # record's `sites_recordversion` row, so that a meeting's page stays kept while others are saved.
+# A kind names a part of the page kept under it ("meeting": all but the files; "meeting_files").
 RECORDS: dict[str, tuple[str, str]] = {
     "pilotage_meeting": ("meeting", "{row}.id"),
     "pilotage_meeting_organisations": ("meeting", "{row}.meeting_id"),
     "pilotage_meetingparticipant": ("meeting", "{row}.meeting_id"),
     "pilotage_decision": ("meeting", "{row}.meeting_id"),
-    "pilotage_attachment": ("meeting", "{row}.meeting_id"),
+    # A meeting's files have their own version: the upload of its minutes (seconds after the
+    # meeting is saved) leaves the rest of its page kept, only its list of files is drawn again.
+    "pilotage_attachment": ("meeting_files", "{row}.meeting_id"),
 }
 
 EVENTS = {"ins": ("INSERT", ["NEW"]), "upd": ("UPDATE", ["OLD", "NEW"]), "del": ("DELETE", ["OLD"])}

@@ -192,8 +192,8 @@ def test_minutes_uploaded_leave_the_figures_fresh_and_the_site_pages_kept(client
     assert "compte-rendu-avril.pdf" in meeting_page.content.decode()
 
 
-def _meeting_version(meeting) -> int:
-    row = RecordVersion.objects.filter(kind="meeting", object_id=meeting.pk).first()
+def _meeting_version(meeting, kind="meeting") -> int:
+    row = RecordVersion.objects.filter(kind=kind, object_id=meeting.pk).first()
     return row.version if row else 0
 
 
@@ -208,7 +208,8 @@ MEETING_WRITES = {
     "decision-deleted": (lambda m: m.decisions.all().delete(), True),
     "organisations-cleared": (lambda m: m.organisations.clear(), True),
     "participant-updated": (lambda m: m.participants.update(presence="excused"), True),
-    "attachment-renamed": (lambda m: m.attachments.update(original_name="cr.pdf"), True),
+    # The files have their own version (below): an upload leaves the rest of the page kept.
+    "attachment-renamed": (lambda m: m.attachments.update(original_name="cr.pdf"), False),
     "another-meeting-with-its-decision-and-file": (_another_meeting_with_its_decision_and_file, False),
     "an-actions-file": (lambda m: AttachmentFactory(site=m.site, on_action=True), False),
 }
@@ -222,6 +223,16 @@ def test_a_meetings_own_version_follows_what_its_page_shows_and_nothing_else(rec
     change(meeting)
     assert (_meeting_version(meeting) > before) is bumps
     assert not RecordVersion.objects.filter(object_id=None).exists()
+
+
+def test_a_meetings_files_have_their_own_version(records):
+    meeting = records["meeting"]
+    before, files_before = _meeting_version(meeting), _meeting_version(meeting, "meeting_files")
+    AttachmentFactory(site=meeting.site, meeting=meeting)
+    assert _meeting_version(meeting, "meeting_files") > files_before
+    assert _meeting_version(meeting) == before
+    Meeting.objects.filter(pk=meeting.pk).update(title="COPIL de mai")
+    assert _meeting_version(meeting) > before
 
 
 # --- Every record page, after a write in any family, is the page rendered afresh -------------------
@@ -367,3 +378,21 @@ def test_a_page_of_records_must_name_known_families(tag):
 
     with pytest.raises(TemplateSyntaxError):
         Template("{% load figure_cache %}" + tag + "{% endfigurecache %}")
+
+
+def test_minutes_uploaded_to_a_meeting_redraw_its_files_alone(client, facilitator, records):
+    """The load test's second write: the page after the upload shows the file, drawn afresh, while
+    the rest of the meeting's page (decisions, attendance…) is served as kept."""
+    DecisionFactory(meeting=records["meeting"], text="Relancer le bailleur")
+    client.force_login(facilitator)
+    url = reverse("pilotage:meeting_detail", args=["marseille", records["meeting"].pk])
+    client.get(url)
+    _upload(client, records)
+    with CaptureQueriesContext(connection) as queries:
+        kept = client.get(url).content
+    sql = " ".join(query["sql"] for query in queries.captured_queries)
+    assert "releve.pdf" in kept.decode() and "Relancer le bailleur" in kept.decode()
+    assert "pilotage_attachment" in sql and "pilotage_decision" not in sql
+    kept = client.get(url).content  # without the upload's « Pièce jointe ajoutée. » message
+    empty_cache()
+    assert without_tokens(client.get(url).content) == without_tokens(kept)

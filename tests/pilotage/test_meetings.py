@@ -389,9 +389,10 @@ def test_a_new_meetings_page_reads_only_the_lists_it_has(
     refresh_stale([marseille.pk])  # a read after a write first rebuilds the site's figures
     client.force_login(facilitator)
     client.get(reverse("pilotage:meeting_list", args=["marseille"]))  # the reader's scope, kept
-    with django_assert_max_num_queries(8):
-        # The session, the user, the site, the meeting, the site's version; which lists have
-        # rows, the decisions, the author's name (12 with a query per list).
+    with django_assert_max_num_queries(9):
+        # The session, the user, the site, the meeting, the versions (of the site's records, the
+        # meeting and its files); which lists have rows, the decisions, the author's name; the
+        # files, kept apart (12 with a query per list).
         response = client.get(reverse("pilotage:meeting_detail", args=["marseille", meeting.pk]))
     page = response.content.decode()
     assert "Relancer le bailleur" in page

@@ -62,8 +62,10 @@ class FigureCacheNode(template.Node):
             record = None
             if self.record is not None:
                 record = (self.record[0], self.record[1].resolve(context))
+            # The template's other kept parts read the same versions (a meeting and its files).
+            memo = context.render_context.setdefault("atc-record-versions", {})
             return site_records_cached(
-                parts[0], self.families, fragment_parts(*parts[1:]), compute, record=record
+                parts[0], self.families, fragment_parts(*parts[1:]), compute, record=record, memo=memo
             )
         if self.kind == "sites":
             return sites_cached(fragment_parts(*parts), compute)
@@ -97,7 +99,13 @@ def figurecache(parser, token):
                     "{% figurecache %} is kept under one record's version at most"
                 )
             record = (record_kind, parser.compile_filter(value))
-        if not families or len(bits) < 3 or any(family not in RECORD_FAMILIES for family in families):
+        # A fragment showing one record's rows and nothing else of the site may be kept under that
+        # record's version alone (a meeting's files); any other names the families it shows.
+        if (
+            (not families and record is None)
+            or len(bits) < 3
+            or any(family not in RECORD_FAMILIES for family in families)
+        ):
             raise template.TemplateSyntaxError(
                 '{% figurecache "site-records" site.pk part… reads="family,…" %} needs the families '
                 f"of records the fragment shows, among {', '.join(RECORD_FAMILIES)}"
