@@ -112,3 +112,15 @@ def test_a_fragment_whose_values_cannot_be_keys_is_drawn_every_time():
     assert page.render(Context({"items": [1, 2, 3]})) == "3"
     assert page.render(Context({"items": (1, 2, 3)})) == "3"
     assert len(kept._entries) == 1  # only the hashable tuple was kept
+
+
+def test_markup_and_control_characters_in_a_name_are_escaped_in_the_kept_header(client, facilitator):
+    facilitator.first_name = '<img src=x onerror="alert(1)" hx-get="/x">\x1b'
+    facilitator.last_name = "O'Brien & <b>Fils</b>"
+    facilitator.save()
+    client.force_login(facilitator)
+    for _ in range(2):  # drawn, then served as kept
+        header = _header(client, "/sites/marseille/")
+        assert "<img" not in header and "<b>" not in header and 'hx-get="/x"' not in header
+        assert "&lt;img src=x onerror=&quot;alert(1)&quot; hx-get=&quot;/x&quot;&gt;" in header
+        assert "O&#x27;Brien &amp; &lt;b&gt;Fils&lt;/b&gt;" in header
