@@ -16,7 +16,7 @@ from sites.access import get_site_for_user
 
 def finding_list(request, slug):
     """The shared diagnostic: the site's findings grouped by theme, with their source. Kept under
-    the site's data version (`{% figurecache %}` in the template): the groups are read only when
+    the families of records it shows (`{% figurecache %}` in the template): the groups are read only when
     it is rendered afresh."""
     site = get_site_for_user(request, slug)
     return render(
@@ -120,7 +120,7 @@ def assessment_entry(request, slug):
 def coverage(request, slug):
     """Findings that no action answers yet, and the share of those that have one.
 
-    Kept under the site's data version (`{% figurecache %}` in the template); what it reads is
+    Kept under the families of records it shows (`{% figurecache %}` in the template); what it reads is
     lazy, so a kept read runs no query of its own."""
     site = get_site_for_user(request, slug)
     return render(

@@ -1,6 +1,7 @@
 """Steering: committees and groups, their meetings with attendance and decisions, the actions
 decided, and files attached to them."""
 
+import contextlib
 import datetime
 
 from django.conf import settings
@@ -74,15 +75,11 @@ class ChecksInOneQuery(models.Model):
             checked.append(constraint)
         if not checked:
             return []
-        atomic = (
-            transaction.atomic(using=using) if transaction.get_connection(using).in_atomic_block else None
-        )
+        # Inside a transaction, a savepoint: a database error must not break the caller's.
+        in_block = transaction.get_connection(using).in_atomic_block
         try:
-            if atomic is None:
+            with transaction.atomic(using=using) if in_block else contextlib.nullcontext():
                 row = query.get_compiler(using=using).execute_sql(SINGLE)
-            else:
-                with atomic:
-                    row = query.get_compiler(using=using).execute_sql(SINGLE)
         except DatabaseError:
             return []
         return [constraint for constraint, passed in zip(checked, row, strict=True) if not passed]

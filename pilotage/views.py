@@ -212,7 +212,7 @@ def _render_meeting_form(request, site, meeting, form, committee, roster, decisi
             "roster": roster,
             "decisions": decisions,
             # A blank form for a new meeting shows only the site's committees and partners, today's
-            # date and fixed choices: it is kept under the site's data version, its fixed parts once
+            # date and fixed choices: it is kept under the families of records it shows, its fixed parts once
             # for every site. A bound form (what was typed, its errors) and an existing meeting's
             # form are rendered afresh.
             "blank": _blank(request, meeting),
@@ -461,8 +461,8 @@ def action_detail(request, slug, pk):
     site = get_site_for_user(request, slug)
     action = get_object_for_site(request, Action.objects.all(), site, pk)
     # Querysets, related rows and the upload form stay unread until the part of the page kept
-    # under the site's version is missing (then the theme, meeting and decision are a query each);
-    # only the forms carrying a CSRF token are rendered on every request.
+    # under the families of records it shows is missing (then the theme, meeting and decision are
+    # a query each); only the forms carrying a CSRF token are rendered on every request.
     return render(
         request,
         "pilotage/action_detail.html",
@@ -550,7 +550,7 @@ def action_board(request, slug):
         "pilotage/action_board.html",
         {
             "site": site,
-            # Read only when the board kept under the site's version is missing.
+            # Read only when the board kept under the families of records it shows is missing.
             "columns": SimpleLazyObject(lambda: _board_columns(site, pages)),
             "board_pages": tuple(pages.values()),
             "can_write": can_write_site(request.user, site),
@@ -560,7 +560,7 @@ def action_board(request, slug):
 
 
 def action_list_by_theme(request, slug):
-    """The site's actions in one table per theme, kept under the site's data version
+    """The site's actions in one table per theme, kept under the families of records it shows
     (`{% figurecache %}` in the template; the queryset is read only when rendered afresh)."""
     site = get_site_for_user(request, slug)
     actions = (

@@ -46,8 +46,9 @@ def versions_read_once():
         _read_once.reset(token)
 
 
-def _once(name: str, read):
-    memo = _read_once.get()
+def _once(name: str, read, memo: dict | None = None):
+    """`read()`, once per page within `versions_read_once`, or once per `memo` given."""
+    memo = _read_once.get() if memo is None else memo
     if memo is None:
         return read()
     if name not in memo:
@@ -121,23 +122,20 @@ def site_refreshed(site_id: int) -> bool:
     return True
 
 
-def site_cached(site_id: int, parts: tuple, compute, *, rebuild: bool = True):
+def site_cached(site_id: int, parts: tuple, compute):
     """`compute()` for one site's figures, cached until that site's data changes.
 
     Unlike `cached`, a write on another site leaves the entry alone: with facilitators saving
     meetings all day on 1,600 sites, a key shared by every site would almost never be hit. A stale
     site is rebuilt first; if that fails, the figures are computed from the last good rebuild and
-    not cached, so they are computed again once the rebuild succeeds.
-
-    `rebuild=False` is for what reads none of its pre-aggregates: the rebuild would cost that
-    page a few tens of milliseconds after every write, for nothing it shows. A page of the site's
-    records is better kept by `site_records_cached`, under the families of records it shows.
+    not cached, so they are computed again once the rebuild succeeds. A page of the site's records
+    (no figure) is kept by `site_records_cached` instead, under the families of records it shows.
     """
     row = _site_row(site_id)
     if row is None:  # a site created before its version row (cannot happen after the migration)
         return compute()
     version, aggregated, epoch = row
-    if rebuild and aggregated < version and not site_refreshed(site_id):
+    if aggregated < version and not site_refreshed(site_id):
         return compute()
     return get_or_compute(_site_key(site_id, epoch, version, parts), compute, CACHE_SECONDS)
 
@@ -233,11 +231,7 @@ def _read_records(site_id: int, record: tuple[str, int] | None) -> dict | None:
 
 def _records_row(site_id: int, record: tuple[str, int] | None, memo: dict | None) -> dict | None:
     name = f"records-{site_id}-{None if record is None else record[1]}"
-    if memo is None:
-        return _once(name, lambda: _read_records(site_id, record))
-    if name not in memo:
-        memo[name] = _read_records(site_id, record)
-    return memo[name]
+    return _once(name, lambda: _read_records(site_id, record), memo)
 
 
 def _records_key(site_id: int, families: tuple[str, ...], record, row: dict, parts: tuple) -> str:

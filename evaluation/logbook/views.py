@@ -50,7 +50,7 @@ def logbook_list(request, slug):
     quarter = services.last_finished_quarter()
     years = LogbookEntry.objects.filter(site=site).dates("period_end", "year", order="DESC")
     # The entries, the years and the missing quarter are read only when the part of the page
-    # kept under the site's data version is missing.
+    # kept under the families of records it shows is missing.
     return render(
         request,
         "evaluation/logbook_list.html",
@@ -70,7 +70,7 @@ def logbook_list(request, slug):
 
 
 def logbook_detail(request, slug, pk):
-    """One entry, kept under the site's data version (`{% figurecache %}` in the template): its
+    """One entry, kept under the families of records it shows (`{% figurecache %}` in the template): its
     linked meetings and actions are read only when it is rendered afresh."""
     site = get_site_for_user(request, slug)
     entry = get_object_for_site(request, LogbookEntry.objects.select_related("author"), site, pk)

@@ -14,7 +14,7 @@ from sites.partners.forms import PartnerForm
 def partner_list(request, slug):
     """The site's partner organisations with their category and how often they took part.
 
-    The table and its chart are kept under the site's data version (`{% figurecache %}` in the
+    The table and its chart are kept under the families of records it shows (`{% figurecache %}` in the
     template): what they read is lazy, so a kept read runs no query of its own."""
     site = get_site_for_user(request, slug)
     category = request.GET.get("categorie", "")
