@@ -1,6 +1,7 @@
 """An RFC 5545 calendar of meetings, written by hand (a few lines do not need a library).
 
-Text values are escaped (backslash, semicolon, comma, newline), lines end with CRLF and are folded
+Text values are escaped (backslash, semicolon, comma, newline) and lose the control characters
+RFC 5545 forbids (a pasted escape character in a title), lines end with CRLF and are folded
 at 75 octets without cutting a UTF-8 character in two. A meeting's time is its site's local time:
 DTSTART carries the site's zone (TZID), and the calendar describes each zone it uses (VTIMEZONE),
 so a calendar in Paris shows a Fort-de-France meeting at 18:00 Martinique time, 23:00 in Paris.
@@ -11,6 +12,7 @@ from collections.abc import Iterable
 
 from django.utils import timezone
 
+from pilotage.uploads import CONTROL_CHARACTERS
 from sites.zones import DEFAULT_TIME_ZONE, zone
 
 FOLD_OCTETS = 75
@@ -18,7 +20,8 @@ FOLD_OCTETS = 75
 
 def escape_text(value: str) -> str:
     return (
-        value.replace("\\", "\\\\")
+        CONTROL_CHARACTERS.sub("", value)
+        .replace("\\", "\\\\")
         .replace(";", "\\;")
         .replace(",", "\\,")
         .replace("\r\n", "\\n")

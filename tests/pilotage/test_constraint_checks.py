@@ -84,3 +84,58 @@ def test_an_action_out_of_bounds_is_refused_by_its_validation(marseille):
 def test_only_check_constraints_are_asked_together():
     assert Meeting._meta.constraints and Action._meta.constraints
     assert Meeting(site_id=None).get_constraints() == [(Meeting, [])]
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("attendees_residents", "1" + "0" * 30),  # past any integer column
+        ("attendees_state", "-5"),
+        ("date", "9999-12-31"),
+        ("duration_minutes", "99999999999"),
+    ],
+)
+def test_hostile_values_in_the_meeting_form_are_refused_in_french_and_save_nothing(
+    client, facilitator, marseille, field, value
+):
+    """The checks asked together see what the form lets through: out-of-range values are refused
+    with a French message by the form, never a 500, and nothing is saved."""
+    from django.urls import reverse
+
+    from tests.pilotage.test_meetings import meeting_data
+
+    client.force_login(facilitator)
+    response = client.post(
+        reverse("pilotage:meeting_create", args=["marseille"]), meeting_data(**{field: value})
+    )
+    assert response.status_code == 200
+    assert "enregistrée : corrigez les erreurs." in response.content.decode()
+    assert not Meeting.objects.filter(site=marseille).exists()
+
+
+def test_a_meeting_typed_with_markup_reaches_its_kept_page_and_the_calendar_as_text(
+    client, facilitator, marseille
+):
+    """Through the form (its checks in one query): the title with markup and a control character
+    is stored as text, shown escaped on the meeting's page (drawn, then served as kept) and read
+    back by an iCal parser from the calendar export."""
+    import icalendar
+    from django.urls import reverse
+
+    from tests.pilotage.test_meetings import meeting_data
+
+    client.force_login(facilitator)
+    title = '<script>alert(1)</script> COPIL "quartier" & <b hx-get="/x">bailleurs</b>'
+    response = client.post(
+        reverse("pilotage:meeting_create", args=["marseille"]), meeting_data(title=title + "\x1b")
+    )
+    assert response.status_code == 302
+    meeting = Meeting.objects.get(site=marseille)
+    for _ in range(2):
+        page = client.get(reverse("pilotage:meeting_detail", args=["marseille", meeting.pk])).content.decode()
+        assert "<script>alert(1)</script>" not in page and 'hx-get="/x"' not in page
+        assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+    feed = client.get(reverse("pilotage:meeting_ical", args=["marseille"]))
+    events = icalendar.Calendar.from_ical(feed.content).walk("VEVENT")
+    assert [str(event["SUMMARY"]).startswith(meeting.title[:20]) for event in events] == [True]
+    assert "\x1b" not in feed.content.decode()
