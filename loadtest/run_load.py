@@ -279,6 +279,17 @@ class Stack:
         children = Path(f"/proc/{master}/task/{master}/children")
         return [int(pid) for pid in children.read_text().split()] if children.exists() else []
 
+    def background_pids(self) -> list[int]:
+        """The Celery worker's and beat's processes (each a session of its own, pool children
+        included): what the requests leave to the background."""
+        groups = {self.processes[name].pid for name in ("worker", "beat") if name in self.processes}
+        pids = []
+        for stat in Path("/proc").glob("[0-9]*/stat"):
+            with contextlib.suppress(OSError, IndexError, ValueError):
+                if int(stat.read_text().rsplit(")", 1)[1].split()[3]) in groups:
+                    pids.append(int(stat.parent.name))
+        return pids
+
     def __exit__(self, *exc):
         for process in self.processes.values():
             with contextlib.suppress(ProcessLookupError):
@@ -307,6 +318,16 @@ def cpu_seconds(pids: list[int]) -> float:
 def database_backends() -> list[int]:
     rows = _query(f"SELECT pid FROM pg_stat_activity WHERE datname = '{DB_NAME}' AND pid <> pg_backend_pid()")
     return [row[0] for row in rows]
+
+
+def redis_cpu_seconds() -> float:
+    """CPU the Redis server has used since it started (all its clients: quiet machine wanted)."""
+    import redis
+
+    with contextlib.suppress(redis.RedisError):
+        info = redis.Redis.from_url(REDIS_URL).info("cpu")
+        return float(info["used_cpu_user"]) + float(info["used_cpu_sys"])
+    return 0.0
 
 
 def load_average() -> str:
@@ -792,6 +813,8 @@ def main(argv=None) -> int:
             )
             workers = stack.gunicorn_workers()
             web_cpu_before = cpu_seconds(workers)
+            background_before = cpu_seconds(stack.background_pids())
+            redis_before = redis_cpu_seconds()
             measured_from = time.time()
             load_before = load_average()
             profile_lines = []
@@ -805,6 +828,8 @@ def main(argv=None) -> int:
                 children_before.ru_utime + children_before.ru_stime
             )
             web_cpu = cpu_seconds(workers) - web_cpu_before
+            background_cpu = cpu_seconds(stack.background_pids()) - background_before
+            redis_cpu = redis_cpu_seconds() - redis_before
             db_cpu = cpu_seconds(database_backends())
             load_after = load_average()
             if not samples.exists():
@@ -831,7 +856,10 @@ def main(argv=None) -> int:
         f"`{DB_NAME}` {db_ms:.1f} ms (those still open at the end: a lower bound). "
         f"On 2 idle cores that is at most ~{result['capacity']:.0f} req/s. "
         f"The load generator (locust) used {1000 * locust_cpu / requests:.1f} ms of CPU per request "
-        f"({locust_cpu / max(result['seconds'], 1):.0%} of a core) on the same cores.",
+        f"({locust_cpu / max(result['seconds'], 1):.0%} of a core) on the same cores. "
+        f"Beside them, not counted in the capacity: the Celery worker and beat "
+        f"{1000 * background_cpu / requests:.1f} ms per request, the Redis server "
+        f"{1000 * redis_cpu / requests:.1f} ms (all its clients).",
         "",
         f"Load average (1, 5, 15 min) before the run: {load_before}; after: {load_after} "
         "(other work on this machine competes for the same 2 cores).",

@@ -1,8 +1,14 @@
 """The load benchmark's CPU table (loadtest/run_load.py `cpu_by_page`), read from the lines the
 gunicorn hooks write (loadtest/gunicorn_cpu.py)."""
 
+import os
+import signal
+import subprocess
+import sys
+import time
+
 from loadtest.gunicorn_cpu import post_request, pre_request
-from loadtest.run_load import cpu_by_page
+from loadtest.run_load import Stack, cpu_by_page, cpu_seconds
 
 
 class _Request:
@@ -38,3 +44,33 @@ def test_each_request_is_one_line_with_its_view_and_the_floor_is_counted_apart(t
     assert "median 4.0 ms under the same load (2 reads)" in text
     assert "| home | GET | 3 |" in text and "900" not in text
     assert "bench_floor" not in text
+
+
+def test_the_background_cpu_counts_the_worker_and_beat_with_their_children(tmp_path):
+    """What the requests leave to Celery is reported beside the capacity: the worker's pool
+    children are found through the worker's session, and nothing of another session is."""
+
+    stack = Stack({}, tmp_path)
+    busy = (
+        "import time\nend = time.process_time() + 0.3\nwhile time.process_time() < end: pass\ntime.sleep(30)"
+    )
+    script = (
+        f"import subprocess, sys, time; subprocess.Popen([sys.executable, '-c', {busy!r}]); time.sleep(30)"
+    )
+
+    worker = subprocess.Popen([sys.executable, "-c", script], start_new_session=True)
+    other = subprocess.Popen(["sleep", "30"], start_new_session=True)
+    stack.processes = {"worker": worker}
+    try:
+        deadline = time.monotonic() + 10
+        while len(stack.background_pids()) < 2 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        pids = stack.background_pids()
+        assert worker.pid in pids and len(pids) == 2 and other.pid not in pids
+        while cpu_seconds(stack.background_pids()) < 0.25 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert cpu_seconds(stack.background_pids()) >= 0.25  # the child's busy loop is counted
+    finally:
+        for process in (worker, other):
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
