@@ -14,6 +14,7 @@ import os
 import time
 
 from atc.gunicorn_conf import *  # noqa: F403 - the production settings, unchanged
+from atc.gunicorn_conf import post_worker_init as production_post_worker_init
 
 _files = {}
 
@@ -28,7 +29,8 @@ def _view_name(path):
 
 
 def post_worker_init(worker):
-    """The floor page at /bench/floor/, in the load benchmark's server only."""
+    """Production's hook, then the floor page at /bench/floor/, in the load benchmark's server only."""
+    production_post_worker_init(worker)
     from django.urls import clear_url_caches, path
 
     import atc.urls
