@@ -261,9 +261,10 @@ def _filter_query(query) -> QueryDict:
 
 
 def meeting_list(request, slug):
-    """A site's meetings, filtered and paginated. The filters and the table are kept in a fragment
-    keyed by the filters and the page (templates/pilotage/meeting_list.html); the form and the page
-    are built lazily, so a hit runs none of their queries."""
+    """A site's meetings, filtered and paginated. The filters and the table are kept in two
+    fragments keyed by the query (templates/pilotage/meeting_list.html), the table under the
+    meetings too, so that a meeting saved leaves the filters kept; the form and the page are built
+    lazily, so a hit runs none of their queries."""
     site = get_site_for_user(request, slug)
     query = _filter_query(request.GET)
     filters = SimpleLazyObject(lambda: MeetingFilterForm(query or None, site=site))

@@ -6,7 +6,9 @@ import datetime
 import re
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from pilotage import services
@@ -14,7 +16,13 @@ from pilotage.imports import services as imports
 from pilotage.models import Meeting
 from tests.badinput.forms import page_form
 from tests.fragments import empty_cache, without_tokens
-from tests.pilotage.factories import PDF_BYTES, AttachmentFactory, DecisionFactory, MeetingFactory
+from tests.pilotage.factories import (
+    PDF_BYTES,
+    AttachmentFactory,
+    CommitteeFactory,
+    DecisionFactory,
+    MeetingFactory,
+)
 from tests.pilotage.test_attachments import upload
 from tests.pilotage.test_meetings import meeting_data
 
@@ -258,3 +266,22 @@ def test_each_filter_and_page_gets_its_own_list(client, facilitator, marseille):
     assert "?kind=partners_workshop&amp;page=2" in page
     page = _list(client, date_from="2030-01-01", date_to="2020-01-01")
     assert "La date de fin doit suivre la date de début." in page
+
+
+def test_the_filters_are_kept_apart_from_the_meetings(client, facilitator, marseille, meeting):
+    """A meeting saved changes the table, not the filters: the next read draws the table alone
+    (no query for the committees' choices); a committee created shows among the filters at once."""
+    client.force_login(facilitator)
+    _list(client, kind="partners_workshop")
+    MeetingFactory(site=marseille, kind=Meeting.Kind.PARTNERS_WORKSHOP, title="Atelier du soir")
+    with CaptureQueriesContext(connection) as queries:
+        page = _list(client, kind="partners_workshop")
+    assert "Atelier du soir" in page
+    assert re.search(r'<option value="partners_workshop" selected>', page)  # the filter as chosen
+    assert not [
+        q for q in queries.captured_queries if "pilotage_committee" in q["sql"] and "LIMIT" not in q["sql"]
+    ]
+    CommitteeFactory(site=marseille, name="Groupe « <b>jeunesse</b> »")
+    page = _list(client, kind="partners_workshop")
+    assert "Groupe « &lt;b&gt;jeunesse&lt;/b&gt; »" in page
+    assert "<b>jeunesse</b>" not in page
