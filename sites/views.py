@@ -9,7 +9,7 @@ from django.utils.functional import SimpleLazyObject
 
 from atc.models import Role
 from atc.periods import period_before
-from atc.permissions import can_write_site, is_national
+from atc.permissions import access_of, can_write_site, is_national
 from evaluation.figures import attention
 from evaluation.figures import site as site_figures
 from evaluation.models import LogbookEntry
@@ -103,22 +103,31 @@ def site_home(request, slug):
 
 def home(request):
     """Each role's home: shortcuts for the role, then the sites the user may see (paginated:
-    the national team may see ~1,600 of them once the experiment is generalised)."""
+    the national team may see ~1,600 of them once the experiment is generalised).
+
+    The list is kept in a fragment under the sites' version (templates/home.html), keyed by the
+    reader's scope (the sites and networks their roles open, or every site) and the page asked
+    for: the page is built lazily, so a hit runs none of its queries."""
     user = request.user
+    national = is_national(user)
+    access = access_of(user)
     sites = (
         Site.objects.for_user(user)
         .select_related("network")
         .prefetch_related("neighbourhoods")
         .order_by("network__name", "name")
     )
-    page = Paginator(sites, HOME_PAGE_SIZE).get_page(request.GET.get("page"))
     roles = list(user.roles.current().select_related("network"))
     return render(
         request,
         "home.html",
         {
-            "page": page,
-            "is_national": is_national(user),
+            "page": SimpleLazyObject(
+                lambda: Paginator(sites, HOME_PAGE_SIZE).get_page(request.GET.get("page"))
+            ),
+            "scope": ("every site",) if national else (sorted(access.site_ids), sorted(access.network_ids)),
+            "page_number": request.GET.get("page", ""),
+            "is_national": national,
             "coordinated_networks": [r.network for r in roles if r.kind == Role.Kind.NETWORK_COORDINATOR],
             "is_delegate": any(r.kind == Role.Kind.PREFET_DELEGATE for r in roles),
         },
