@@ -105,27 +105,44 @@ def _locked_version():
 STORED_COLUMNS = [f.attname for f in SiteQuarterStats._meta.concrete_fields if f.name not in {"id", "site"}]
 
 
+# Up to this many changed rows are updated in place, in their changed columns only (a meeting saved
+# changes one quarter, a meeting moved two); more (a start date moved, a first rebuild) are deleted
+# and inserted again, in two statements whatever their number.
+UPDATED_IN_PLACE = 2
+
+
 def _write_rows(site_id: int, rows: list[SiteQuarterStats]) -> None:
-    """Make the stored rows of the site equal `rows`, writing only those that differ: a meeting
-    saved changes one quarter's row, and rewriting the site's ~25 rows cost more than reading them.
-    A changed row is deleted and inserted again (two statements whatever the number of rows)."""
+    """Make the stored rows of the site equal `rows`, writing only what differs: a meeting saved
+    changes one quarter's row, and rewriting the site's ~25 rows cost more than reading them."""
     stored = {
         values[0]: (pk, values)
         for pk, *values in prebuilt("aggregates.stored", _stored_rows).filter(site_id=site_id)
     }
     wanted = {row.quarter: row for row in rows}
-    stale = [pk for quarter, (pk, _values) in stored.items() if quarter not in wanted]
-    fresh = []
+    gone = [pk for quarter, (pk, _values) in stored.items() if quarter not in wanted]
+    new, changed = [], []
     for quarter, row in wanted.items():
-        pk, values = stored.get(quarter, (None, None))
-        if values != [getattr(row, column) for column in STORED_COLUMNS]:
-            fresh.append(row)
-            if pk is not None:
-                stale.append(pk)
-    if stale:
-        SiteQuarterStats.objects.filter(pk__in=stale).delete()
-    if fresh:
-        SiteQuarterStats.objects.bulk_create(fresh, batch_size=500)
+        if quarter not in stored:
+            new.append(row)
+            continue
+        pk, values = stored[quarter]
+        differing = {
+            column: value
+            for column, old in zip(STORED_COLUMNS, values, strict=True)
+            if (value := getattr(row, column)) != old
+        }
+        if differing:
+            changed.append((pk, row, differing))
+    if len(changed) > UPDATED_IN_PLACE:
+        gone += [pk for pk, _row, _differing in changed]
+        new += [row for _pk, row, _differing in changed]
+        changed = []
+    for pk, _row, differing in changed:
+        SiteQuarterStats.objects.filter(pk=pk).update(**differing)
+    if gone:
+        SiteQuarterStats.objects.filter(pk__in=gone).delete()
+    if new:
+        SiteQuarterStats.objects.bulk_create(new, batch_size=500)
 
 
 def _stored_rows():
