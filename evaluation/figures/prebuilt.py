@@ -3,8 +3,9 @@
 Building a grouped queryset (its expressions resolved, its joins set up) costs about as much CPU
 as running it; a site's rebuild runs twenty of them a few times a second on a busy site. The
 queries whose shape depends only on a few values (today, a threshold) are built once for those
-values here, and each call filters a clone by the sites it reads. A kept queryset is never
-evaluated itself, so threads may share it.
+values here, and each call filters a clone by the sites it reads. The kept queryset is never
+evaluated itself (callers get a clone: one that iterates it unfiltered, all sites, must not leave
+its rows cached for the next caller), so threads may share it.
 """
 
 from collections.abc import Callable, Hashable
@@ -17,11 +18,11 @@ _QUERIES: dict[Hashable, QuerySet] = {}
 
 
 def prebuilt(key: Hashable, build: Callable[[], QuerySet]) -> QuerySet:
-    """The queryset `build()` returns, built the first time `key` is asked for in this process.
-    `key` must name every value the queryset holds; filter the result, never iterate it."""
+    """A fresh clone of the queryset `build()` returns, built the first time `key` is asked for in
+    this process. `key` must name every value the queryset holds."""
     query = _QUERIES.get(key)
     if query is None:
         if len(_QUERIES) >= LIMIT:
             _QUERIES.clear()
         query = _QUERIES[key] = build()
-    return query
+    return query.all()

@@ -209,3 +209,14 @@ def test_a_rebuild_after_a_meeting_runs_a_bounded_number_of_queries(marseille, d
     with django_assert_max_num_queries(26):  # nothing changed: no row written
         aggregates.refresh_site_stats(site_id=marseille.pk)
     assert_stored_equals_the_records(marseille)
+
+
+def test_the_rules_kept_per_process_read_the_sites_again_each_time(marseille):
+    """The rules' querysets are built once per process; the rows they read are read every time,
+    all sites at once (the daily sweep) as well as one."""
+    Meeting.objects.filter(site=marseille, kind=Meeting.Kind.STEERING).delete()
+    Site.objects.filter(pk=marseille.pk).update(start_date=datetime.date(2021, 2, 3))
+    assert "03/02/2021" in attention.evaluate()[marseille.pk]["no_steering"]
+    Site.objects.filter(pk=marseille.pk).update(start_date=datetime.date(2021, 4, 5))
+    assert "05/04/2021" in attention.evaluate()[marseille.pk]["no_steering"]
+    assert "05/04/2021" in attention.evaluate(site_ids=[marseille.pk])[marseille.pk]["no_steering"]
