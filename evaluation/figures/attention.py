@@ -24,6 +24,7 @@ from django.utils.translation import gettext_lazy, ngettext
 from atc.formats import format_number
 from atc.periods import EXPERIMENT_START, months_before, period_before
 from atc.queue import publish
+from evaluation.figures.prebuilt import prebuilt
 from evaluation.models import AttentionSignal, AttentionThreshold, IndicatorValue, LogbookEntry
 from pilotage.models import ATTENDANCE_FIELDS, CIVIL_SOCIETY, Action, Committee, Meeting
 from sites.models import (
@@ -197,12 +198,17 @@ def _no_steering(sites: dict[int, Site], today: datetime.date, t: Thresholds) ->
     months = t[("no_steering", "months")]
     cutoff = months_before(today, months)
     last = dict(
-        Meeting.objects.steering()
-        .filter(site_id__in=sites, date__lte=today)
-        .values("site_id")
-        .annotate(last=Max("date"))
-        .order_by()
-        .values_list("site_id", "last")
+        prebuilt(
+            ("attention.no_steering", today),
+            lambda: (
+                Meeting.objects.steering()
+                .filter(date__lte=today)
+                .values("site_id")
+                .annotate(last=Max("date"))
+                .order_by()
+                .values_list("site_id", "last")
+            ),
+        ).filter(site_id__in=list(sites))
     )
     reasons = {}
     for site_id, site in sites.items():
@@ -222,16 +228,16 @@ def _no_steering(sites: dict[int, Site], today: datetime.date, t: Thresholds) ->
 
 def _group_rhythm(sites: dict[int, Site], today: datetime.date, t: Thresholds) -> dict[int, str]:
     factor = t[("group_rhythm", "factor")]
-    rows = (
-        Meeting.objects.filter(
-            committee__site_id__in=sites,
-            committee__kind=Committee.Kind.WORKING_GROUP,
-            committee__is_active=True,
-            date__lte=today,
-        )
-        .order_by("committee_id", "date")
-        .values_list("committee__site_id", "committee_id", "committee__name", "date")
-    )
+    rows = prebuilt(
+        ("attention.group_rhythm", today),
+        lambda: (
+            Meeting.objects.filter(
+                committee__kind=Committee.Kind.WORKING_GROUP, committee__is_active=True, date__lte=today
+            )
+            .order_by("committee_id", "date")
+            .values_list("committee__site_id", "committee_id", "committee__name", "date")
+        ),
+    ).filter(committee__site_id__in=list(sites))
     dates: dict[tuple[int, int, str], list[datetime.date]] = defaultdict(list)
     for site_id, committee_id, name, day in rows:
         dates[(site_id, committee_id, name)].append(day)
@@ -261,9 +267,7 @@ def _facilitation(sites: dict[int, Site], today: datetime.date, t: Thresholds) -
     # A contract whose last day is at most N days away leaves the post vacant the day after.
     horizon = today + datetime.timedelta(days=t[("facilitation", "days")] + 1)
     assignments: dict[int, list[FacilitatorAssignment]] = defaultdict(list)
-    for assignment in FacilitatorAssignment.objects.filter(site_id__in=sites).only(
-        "id", "site_id", "start_date", "end_date", "position", "fte"
-    ):
+    for assignment in prebuilt("attention.facilitation", _assignments).filter(site_id__in=list(sites)):
         assignments[assignment.site_id].append(assignment)
     reasons = {}
     for site_id in sites:
@@ -285,22 +289,35 @@ def _facilitation(sites: dict[int, Site], today: datetime.date, t: Thresholds) -
     return reasons
 
 
+def _assignments():
+    return FacilitatorAssignment.objects.only("id", "site_id", "start_date", "end_date", "position", "fte")
+
+
 def _reporting(sites: dict[int, Site], today: datetime.date, t: Thresholds) -> dict[int, str]:
     period = period_before("quarter", today - datetime.timedelta(days=t[("reporting", "grace_days")]))
     expected = {pk for pk, site in sites.items() if site.start_date is None or site.start_date <= period.end}
     with_logbook = set(
-        LogbookEntry.objects.covering(period.start, period.end)
-        .filter(site_id__in=expected)
-        .values_list("site_id", flat=True)
-        .distinct()
+        prebuilt(
+            ("attention.reporting.logbook", period.start, period.end),
+            lambda: (
+                LogbookEntry.objects.covering(period.start, period.end)
+                .order_by()
+                .values_list("site_id", flat=True)
+                .distinct()
+            ),
+        ).filter(site_id__in=list(expected))
     )
     # An indicator value counts in the quarter its period starts in, as in the dashboards.
     with_values = set(
-        IndicatorValue.objects.filter(
-            site_id__in=expected, period_start__gte=period.start, period_start__lte=period.end
-        )
-        .values_list("site_id", flat=True)
-        .distinct()
+        prebuilt(
+            ("attention.reporting.values", period.start, period.end),
+            lambda: (
+                IndicatorValue.objects.filter(period_start__gte=period.start, period_start__lte=period.end)
+                .order_by()
+                .values_list("site_id", flat=True)
+                .distinct()
+            ),
+        ).filter(site_id__in=list(expected))
     )
     reasons = {}
     for site_id in expected:
@@ -319,13 +336,16 @@ def _reporting(sites: dict[int, Site], today: datetime.date, t: Thresholds) -> d
 
 def _minutes(sites: dict[int, Site], today: datetime.date, t: Thresholds) -> dict[int, str]:
     days = t[("minutes", "days")]
-    rows = (
-        Meeting.objects.filter(site_id__in=sites)
-        .minutes_overdue(today=today, days=days, window_days=t[("minutes", "window_days")])
-        .values("site_id")
-        .annotate(oldest=Min("date"), n=Count("id"))
-        .order_by()
-    )
+    window_days = t[("minutes", "window_days")]
+    rows = prebuilt(
+        ("attention.minutes", today, days, window_days),
+        lambda: (
+            Meeting.objects.minutes_overdue(today=today, days=days, window_days=window_days)
+            .values("site_id")
+            .annotate(oldest=Min("date"), n=Count("id"))
+            .order_by()
+        ),
+    ).filter(site_id__in=list(sites))
     return {
         row["site_id"]: ngettext(
             "%(n)s compte rendu de pilotage ou de groupe de travail non validé %(days)s jours après "
@@ -341,19 +361,9 @@ def _minutes(sites: dict[int, Site], today: datetime.date, t: Thresholds) -> dic
 
 def _steering_mix(sites: dict[int, Site], today: datetime.date, t: Thresholds) -> dict[int, str]:
     count = t[("steering_mix", "meetings")]
-    civil = sum(F(ATTENDANCE_FIELDS[c]) for c in CIVIL_SOCIETY[1:]) + F(ATTENDANCE_FIELDS[CIVIL_SOCIETY[0]])
-    rows = (
-        Meeting.objects.steering()
-        .filter(site_id__in=sites, date__lte=today)
-        .annotate(
-            rank=Window(
-                RowNumber(), partition_by=[F("site_id")], order_by=[F("date").desc(), F("id").desc()]
-            ),
-            civil=civil,
-        )
-        .filter(rank__lte=count)
-        .values_list("site_id", "civil")
-    )
+    rows = prebuilt(
+        ("attention.steering_mix", today, count), lambda: _last_steering_civil(today, count)
+    ).filter(site_id__in=list(sites))
     seen: dict[int, list[int]] = defaultdict(list)
     for site_id, value in rows:
         seen[site_id].append(value)
@@ -370,14 +380,34 @@ def _steering_mix(sites: dict[int, Site], today: datetime.date, t: Thresholds) -
     }
 
 
-def _actions_overdue(sites: dict[int, Site], today: datetime.date, t: Thresholds) -> dict[int, str]:
-    rows = (
-        Action.objects.filter(site_id__in=sites)
-        .overdue(today=today, days=t[("actions_overdue", "days")])
-        .values("site_id")
-        .annotate(oldest=Min("end_date"), n=Count("id"))
-        .order_by()
+def _last_steering_civil(today: datetime.date, count: int):
+    """(site id, civil society attendance) of each site's last `count` steering meetings."""
+    civil = sum(F(ATTENDANCE_FIELDS[c]) for c in CIVIL_SOCIETY[1:]) + F(ATTENDANCE_FIELDS[CIVIL_SOCIETY[0]])
+    return (
+        Meeting.objects.steering()
+        .filter(date__lte=today)
+        .annotate(
+            rank=Window(
+                RowNumber(), partition_by=[F("site_id")], order_by=[F("date").desc(), F("id").desc()]
+            ),
+            civil=civil,
+        )
+        .filter(rank__lte=count)
+        .values_list("site_id", "civil")
     )
+
+
+def _actions_overdue(sites: dict[int, Site], today: datetime.date, t: Thresholds) -> dict[int, str]:
+    days = t[("actions_overdue", "days")]
+    rows = prebuilt(
+        ("attention.actions_overdue", today, days),
+        lambda: (
+            Action.objects.overdue(today=today, days=days)
+            .values("site_id")
+            .annotate(oldest=Min("end_date"), n=Count("id"))
+            .order_by()
+        ),
+    ).filter(site_id__in=list(sites))
     return {
         row["site_id"]: ngettext(
             "%(n)s action non réalisée après sa date de fin (la plus ancienne : %(date)s).",
@@ -395,13 +425,15 @@ def _comments_unanswered(sites: dict[int, Site], today: datetime.date, t: Thresh
     before = timezone.make_aware(
         datetime.datetime.combine(today - datetime.timedelta(days=days - 1), datetime.time.min)
     )
-    rows = (
-        ReviewComment.objects.filter(site_id__in=sites)
-        .unanswered(before=before)
-        .values("site_id")
-        .annotate(n=Count("id"))
-        .order_by()
-    )
+    rows = prebuilt(
+        ("attention.comments_unanswered", before),
+        lambda: (
+            ReviewComment.objects.unanswered(before=before)
+            .values("site_id")
+            .annotate(n=Count("id"))
+            .order_by()
+        ),
+    ).filter(site_id__in=list(sites))
     return {
         row["site_id"]: ngettext(
             "%(n)s commentaire de suivi sans réponse depuis %(days)s jours ou plus.",
@@ -426,16 +458,22 @@ COMPUTE = {
 
 
 def evaluate(
-    *, site_ids=None, today: datetime.date | None = None, values: Thresholds | None = None
+    *,
+    site_ids=None,
+    sites: dict[int, Site] | None = None,
+    today: datetime.date | None = None,
+    values: Thresholds | None = None,
 ) -> dict[int, dict[str, str]]:
     """{site id: {rule key: reason}} for the sites (all by default) today: the signals that should
-    be open. About ten queries whatever the number of sites."""
+    be open. About ten queries whatever the number of sites. `sites`: instead of `site_ids`, the
+    sites' rows (id and start date) when the caller has read them already."""
     today = today or timezone.localdate()
     values = values or thresholds()
-    sites_qs = Site.objects.only("id", "start_date")
-    if site_ids is not None:
-        sites_qs = sites_qs.filter(id__in=site_ids)
-    sites = {site.pk: site for site in sites_qs}
+    if sites is None:
+        sites_qs = prebuilt("attention.sites", lambda: Site.objects.only("id", "start_date").order_by())
+        if site_ids is not None:
+            sites_qs = sites_qs.filter(id__in=site_ids)
+        sites = {site.pk: site for site in sites_qs}
     found: dict[int, dict[str, str]] = {pk: {} for pk in sites}
     if not sites:
         return found
@@ -445,18 +483,21 @@ def evaluate(
     return found
 
 
-def signals_refresh(*, site_ids=None, today: datetime.date | None = None) -> list[AttentionSignal]:
+def signals_refresh(
+    *, site_ids=None, sites: dict[int, Site] | None = None, today: datetime.date | None = None
+) -> list[AttentionSignal]:
     """Raise the signals the rules find and clear those they no longer find, for the sites (all
-    by default); returns the signals newly raised (the notifications' hook). Idempotent: a second
-    run changes nothing. The reason of a signal still open is brought up to date.
+    by default; `sites` as in `evaluate`); returns the signals newly raised (the notifications'
+    hook). Idempotent: a second run changes nothing. The reason of a signal still open is brought
+    up to date.
 
     A raised or cleared signal bumps the `signals` counter, so that the cached site tables show
     the new counts."""
     now = timezone.now()
     with transaction.atomic():
-        found = evaluate(site_ids=site_ids, today=today)
-        open_rows = AttentionSignal.objects.open().filter(site_id__in=list(found))
-        current = {(s.site_id, s.rule): s for s in open_rows.only("id", "site_id", "rule", "reason")}
+        found = evaluate(site_ids=site_ids, sites=sites, today=today)
+        open_rows = prebuilt("attention.open", _open_signals).filter(site_id__in=list(found))
+        current = {(s.site_id, s.rule): s for s in open_rows}
         wanted = {
             (site_id, rule): reason for site_id, rules in found.items() for rule, reason in rules.items()
         }
@@ -492,6 +533,10 @@ def signals_refresh(*, site_ids=None, today: datetime.date | None = None) -> lis
             if not bumped:
                 FiguresVersion.objects.get_or_create(name=SIGNALS_VERSION, defaults={"version": 2})
     return raised
+
+
+def _open_signals():
+    return AttentionSignal.objects.open().order_by().only("id", "site_id", "rule", "reason")
 
 
 def open_counts(site_ids) -> dict[int, int]:
