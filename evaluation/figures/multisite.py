@@ -21,14 +21,12 @@ from evaluation.figures.aggregates import (
 from evaluation.figures.attention import open_counts
 from evaluation.figures.cache import (
     OVERVIEW_LAG_SECONDS,
-    Served,
     cached,
     data_version,
     scope_key,
     sites_cached,
     sites_refreshed,
     versions_cached,
-    versions_served,
 )
 from evaluation.models import AttentionSignal
 from pilotage.models import CIVIL_SOCIETY
@@ -262,6 +260,9 @@ class TableState:
     versions: tuple
     pending: int
     window: Window | None = None
+    # With a window: site id → the versions its row is kept under (`rendered.site_rows`): the
+    # sites' counter, the site's (version, aggregated version) and the signals' counter.
+    rows: dict[int, tuple] | None = None
 
 
 def table_state(
@@ -293,7 +294,9 @@ def table_state(
             lambda: _window(scoped, period, key, descending, page, page_size, today),
         )
         versions, pending = sites_refreshed(window.ids, limit=SYNC_REFRESH_LIMIT, rebuild=rebuild)
-        return TableState(versions=("sites", *versions), pending=pending, window=window)
+        shared, per_site, signals = versions
+        rows = {site_id: (*shared, *site, signals) for site_id, *site in per_site}
+        return TableState(versions=("sites", *versions), pending=pending, window=window, rows=rows)
     pending = table_pending(sites=sites, period=period) if rebuild else 0
     return TableState(versions=("data", *data_version()), pending=pending)
 
@@ -349,17 +352,6 @@ def _table_parts(scoped, period: SitePeriod, sort: str, page: int, page_size: in
     return ("site-table", scope_key(scoped), repr(period), sort, page, page_size, today)
 
 
-def site_table_served(
-    *, sites, period: SitePeriod, sort: str = "nom", page: int = 1, today=None
-) -> Served | None:
-    """What a reader of this page of the site table would be served now, without computing or
-    rebuilding anything (None: nothing kept). `check_figures` compares it with a recomputation."""
-    today = today or timezone.localdate()
-    state = table_state(sites=sites, period=period, sort=sort, page=page, today=today, rebuild=False)
-    parts = _table_parts(period.apply(sites), period, sort, page, PAGE_SIZE, today)
-    return versions_served(state.versions, parts)
-
-
 def _site_table(
     scoped,
     period: SitePeriod,
@@ -376,17 +368,37 @@ def _site_table(
     else:
         by_id = _columns().in_bulk(window.ids)
         shown = [by_id[pk] for pk in window.ids if pk in by_id]
-    page_ids = [site.pk for site in shown]
-    figures = {row["site_id"]: row for row in stats_by_site(site_ids=page_ids, period=period, today=today)}
-    fte = current_fte(site_ids=page_ids, today=today)
     return SiteTable(
-        rows=_attach(shown, figures, fte, open_counts(page_ids)),
+        rows=with_figures(shown, period=period, today=today),
         total=window.total,
         page=window.page,
         pages=window.pages,
         sort=key,
         descending=descending,
         start_index=(window.page - 1) * page_size if page_size else 0,
+    )
+
+
+def with_figures(sites: list[Site], *, period: SitePeriod, today: datetime.date | None = None) -> list[Site]:
+    """The sites (their own columns read, `Window.sites`) with their figures over the period, their
+    FTE in post and their open attention signals today set on them. Three queries."""
+    ids = [site.pk for site in sites]
+    figures = {row["site_id"]: row for row in stats_by_site(site_ids=ids, period=period, today=today)}
+    return _attach(sites, figures, current_fte(site_ids=ids, today=today), open_counts(ids))
+
+
+def window_table(window: Window, sort: str, page_size: int = PAGE_SIZE) -> SiteTable:
+    """The page of the table a window shows, its sites without their figures: what the table
+    around rows kept one by one (`rendered.site_rows`) reads. No query."""
+    key, descending = _sort_of(sort)
+    return SiteTable(
+        rows=window.sites,
+        total=window.total,
+        page=window.page,
+        pages=window.pages,
+        sort=key,
+        descending=descending,
+        start_index=(window.page - 1) * page_size,
     )
 
 
