@@ -406,8 +406,11 @@ def _site_table(
     else:
         by_id = _columns().in_bulk(window.ids)
         shown = [by_id[pk] for pk in window.ids if pk in by_id]
+    page_ids = [site.pk for site in shown]
+    figures = {row["site_id"]: row for row in stats_by_site(site_ids=page_ids, period=period, today=today)}
+    fte = current_fte(site_ids=page_ids, today=today)
     return SiteTable(
-        rows=with_figures(shown, period=period, today=today),
+        rows=_attach(shown, figures, fte, open_counts(page_ids)),
         total=window.total,
         page=window.page,
         pages=window.pages,
@@ -419,7 +422,9 @@ def _site_table(
 
 def with_figures(sites: list[Site], *, period: SitePeriod, today: datetime.date | None = None) -> list[Site]:
     """The sites (their own columns read, `Window.sites`) with their figures over the period, their
-    FTE in post and their open attention signals today set on them. Three queries."""
+    FTE in post and their open attention signals today set on them, as `site_table` sets them:
+    the same queries, compiled once per shape (`_compiled_values`) for the few rows of a page
+    computed again after a write. Three queries."""
     today = today or timezone.localdate()
     ids = [site.pk for site in sites]
     stats = _compiled_values(

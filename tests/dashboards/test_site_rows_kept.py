@@ -192,3 +192,29 @@ def test_markup_and_quotes_in_a_site_name_are_escaped_in_a_kept_row(
     assert rows_computed == []
     assert "&lt;b onmouseover=&#34;alert(1)&#34;&gt;Frais&lt;/b&gt; &amp; l&#39;Étang" in page
     assert "<b onmouseover" not in page
+
+
+def test_a_row_computed_again_has_the_figures_the_table_computes(marseille, tourcoing):
+    """The rows computed one by one read the table's queries compiled once per number of sites:
+    each site, alone or with another, gets its own figures, not the first one's."""
+    FacilitatorAssignmentFactory(site=marseille, fte=Decimal("0.6"), end_date=None)
+    MeetingFactory(site=tourcoing, title="Réunion de quartier")
+    aggregates.refresh_all_stale()
+    period = multisite.SitePeriod.default()
+    everyone = Site.objects.all()
+    table = multisite.site_table(sites=everyone, period=period, exact=True)
+    names = ("fte", *multisite.FIGURES, "attention")
+    expected = {site.pk: {name: getattr(site, name) for name in names} for site in table.rows}
+    assert len({repr(figures) for figures in expected.values()}) > 1
+    shown = multisite.table_state(sites=everyone, period=period).window.sites
+    for chosen in ([site] for site in shown):
+        computed = multisite.with_figures(chosen, period=period)
+        assert {s.pk: {name: getattr(s, name) for name in names} for s in computed} == {
+            s.pk: expected[s.pk] for s in chosen
+        }
+    for first, second in zip(shown, shown[1:], strict=False):
+        computed = multisite.with_figures([first, second], period=period)
+        assert [{name: getattr(s, name) for name in names} for s in computed] == [
+            expected[first.pk],
+            expected[second.pk],
+        ]
