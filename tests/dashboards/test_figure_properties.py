@@ -11,7 +11,6 @@ sequence."""
 
 import csv
 import datetime
-import html
 import io
 import itertools
 import os
@@ -30,7 +29,6 @@ from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, ru
 from openpyxl import load_workbook
 
 from atc.charts import format_number
-from atc.formats import NARROW_NBSP, NO_VALUE
 from atc.models import Role
 from atc.periods import quarter_label, quarter_of, quarter_param, quarters_between, range_period
 from atc.personal_data import ERASED_NAME, personal_data_erase
@@ -47,6 +45,7 @@ from sites.models import FacilitatorAssignment, OrganisationCategory, PartnerOrg
 from tests.atc.factories import RoleFactory, UserFactory
 from tests.badinput.forms import page_form
 from tests.conftest import _clear_cache
+from tests.dashboards.displayed import displayed_rows
 from tests.reports.factories import IndicatorFactory
 from tests.sites.factories import FacilitatorAssignmentFactory
 
@@ -357,27 +356,18 @@ def _expected_rows(today: datetime.date) -> dict[str, dict]:
 def _assert_displayed(response, expected: dict) -> dict:
     """The rows of a page of the site table as drawn (each kept on its own under its site's
     versions), against the figures expected from the records; returns them by site name."""
-    assert response.status_code == 200
-    page = response.content.decode()
-    body = page[page.index("<tbody>", page.index('<table class="site-table">')) : page.index("</tbody>")]
-    shown = {}
-    for row in body.split("<tr>")[1:]:
-        name = html.unescape(re.search(r"<th[^>]*><a[^>]*>(.*?)</a></th>", row, re.S).group(1))
-        cells = [re.sub(r"<[^>]+>", "", cell) for cell in re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)]
-
-        def number(text: str) -> int:
-            return int(text.replace(NARROW_NBSP, ""))
-
-        share = cells[6].replace(NARROW_NBSP, "").rstrip("%")
-        shown[name] = {
-            "meetings": number(cells[4]),
-            "steering": number(cells[5]),
-            "actions": number(cells[8]),
-            "done": number(cells[9]),
-            "reached": number(cells[10]),
-            "logbook": number(cells[12].split("/")[0]),
-            "civil_share": None if share == NO_VALUE else float(share.replace(",", ".")),
+    shown = {
+        row.name: {
+            "meetings": row.meetings_count,
+            "steering": row.steering,
+            "actions": row.actions_count,
+            "done": row.actions_done,
+            "reached": row.reached,
+            "logbook": row.logbook_filled,
+            "civil_share": row.civil_share,
         }
+        for row in displayed_rows(response).values()
+    }
     assert set(shown) <= set(expected)
     for name, figures in shown.items():
         # The page prints the share without decimals; `expected` has one.
