@@ -30,7 +30,7 @@ from atc.periods import (
 from atc.permissions import can_comment_site, log_refusal, require_national
 from evaluation.figures import charts as figure_charts
 from evaluation.figures import exports as figure_exports
-from evaluation.figures import multisite
+from evaluation.figures import multisite, rendered
 from evaluation.figures import site as site_figures
 from evaluation.figures import tables as exports
 from evaluation.figures.aggregates import CIVIL_SHARE_ALL_LABEL, CIVIL_SHARE_STEERING_LABEL
@@ -289,9 +289,16 @@ def _overview_page(
     # state names): computed only when its entry is missing.
     state = multisite.table_state(sites=sites, period=period, sort=sort, page=page)
     pending = state.pending
-    table = SimpleLazyObject(
-        lambda: multisite.site_table(sites=sites, period=period, sort=sort, page=page, state=state)
-    )
+    if state.window is not None:
+        # The page's sites are known: each row is kept under its own site's versions, so a write
+        # on one of them renders that row alone.
+        table = multisite.window_table(state.window, sort)
+        site_rows = SimpleLazyObject(lambda: rendered.site_rows(state=state, period=period))
+    else:
+        table = SimpleLazyObject(
+            lambda: multisite.site_table(sites=sites, period=period, sort=sort, page=page, state=state)
+        )
+        site_rows = None
     if pending:
         messages.info(
             request,
@@ -329,6 +336,7 @@ def _overview_page(
             "selects": form.selects(),
             "table": table,
             "table_versions": state.versions,
+            "site_rows": site_rows,
             "page": page,
             "distributions": multisite.distributions(sites=sites, period=period),
             "charts": charts,

@@ -541,13 +541,17 @@ def _open_signals():
 
 def open_counts(site_ids) -> dict[int, int]:
     """Site id → number of open signals (sites without any are absent). One query."""
-    return dict(
+    return dict(open_counts_query(site_ids).values_list("site_id", "n"))
+
+
+def open_counts_query(site_ids):
+    """`open_counts` as a `values()` query: {"site_id", "n"} per site with open signals."""
+    return (
         AttentionSignal.objects.open()
         .filter(site_id__in=site_ids)
         .values("site_id")
         .annotate(n=Count("id"))
         .order_by()
-        .values_list("site_id", "n")
     )
 
 

@@ -344,10 +344,37 @@ def versions_cached(versions: tuple, parts: tuple, compute):
     return get_or_compute(versioned_key("atc-versions", _digest((versions, parts))), compute, CACHE_SECONDS)
 
 
-def versions_served(versions: tuple, parts: tuple) -> Served | None:
-    """What `versions_cached(versions, parts, …)` would serve without computing (None: nothing)."""
-    value = cache.get(versioned_key("atc-versions", _digest((versions, parts))))
-    return None if value is None else Served(value=value, current=True)
+def _row_keys(ids: list[int], versions: dict[int, tuple], parts: tuple) -> dict[int, str]:
+    digest = _digest(parts)
+    return {pk: versioned_key("atc-row", pk, *versions[pk], digest) for pk in ids if pk in versions}
+
+
+def rows_cached(ids: list[int], versions: dict[int, tuple], parts: tuple, compute) -> list:
+    """For each id, in order, the value kept under that id's `versions` and `parts`; the missing
+    ones from `compute(missing ids)` ({id: value}), kept with one write. One cache read.
+
+    A page of 50 rows, each kept under its own site's versions: a write on one site makes one row
+    computed again, not the page. An id without versions (a site created before its version row)
+    is computed and not kept."""
+    keys = _row_keys(ids, versions, parts)
+    found = cache.get_many(list(keys.values())) if keys else {}
+    values = {pk: found[key] for pk, key in keys.items() if key in found}
+    missing = [pk for pk in ids if pk not in values]
+    if missing:
+        computed = compute(missing)
+        kept = {keys[pk]: computed[pk] for pk in missing if pk in keys}
+        if kept:
+            cache.set_many(kept, CACHE_SECONDS)
+        values.update(computed)
+    return [values[pk] for pk in ids]
+
+
+def rows_served(ids: list[int], versions: dict[int, tuple], parts: tuple) -> dict[int, object]:
+    """What `rows_cached(ids, versions, parts, …)` would serve without computing: {id: value} of
+    the rows kept (the others would be computed)."""
+    keys = _row_keys(ids, versions, parts)
+    found = cache.get_many(list(keys.values())) if keys else {}
+    return {pk: found[key] for pk, key in keys.items() if key in found}
 
 
 def scope_key(sites) -> str:

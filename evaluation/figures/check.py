@@ -6,7 +6,8 @@ Checked, each difference naming the site (or scope), the figure and both values:
 - the site table the dashboards, the exports and the reports read (each site's meetings, steering
   meetings and actions, counted again from the records);
 - every cached figure a reader would be served now: the site dashboards' and cooperation maps'
-  rendered figures, and the overview distributions and quarterly charts of each reader's scope.
+  rendered figures, the rows of the first page of each reader's site tables, and the overview
+  distributions and quarterly charts of each reader's scope.
   They are recomputed from the records (the pre-aggregates of the sites found wrong rebuilt in a
   savepoint that is rolled back, so the check changes nothing). The overview figures may lag the
   data by `OVERVIEW_LAG_SECONDS` by design: such a lagging value is a difference unless
@@ -30,12 +31,11 @@ from evaluation.figures import attention, rendered, triggers
 from evaluation.figures.aggregates import compute_site_rows, refresh_site_stats, refresh_stale, stale_site_ids
 from evaluation.figures.cache import OVERVIEW_LAG_SECONDS, scope_key, served, site_served
 from evaluation.figures.multisite import (
-    FIGURES,
     SitePeriod,
     distributions,
     distributions_parts,
     site_table,
-    site_table_served,
+    table_state,
 )
 from evaluation.models import AttentionSignal
 from pilotage.models import Action, Meeting
@@ -184,10 +184,12 @@ def _html_differences(where: str, shown: str, recomputed: str) -> list[str]:
     for tag, i1, i2, j1, j2 in matcher.get_opcodes():
         if tag == "equal":
             continue
-        heading = (old[i1:i2] or new[j1:j2])[0][0] or "—"
+        heading = (old[i1:i2] or new[j1:j2])[0][0]
         was = " / ".join(t for _h, t in old[i1:i2]) or "(rien)"
         now = " / ".join(t for _h, t in new[j1:j2]) or "(rien)"
-        differences.append(f"{where}, « {heading} » : servi « {was} », recalculé « {now} »")
+        # A fragment without headings (a row of the site table) is named by `where` alone.
+        section = f", « {heading} »" if heading else ""
+        differences.append(f"{where}{section} : servi « {was} », recalculé « {now} »")
     # Markup alone differs (an attribute, a chart's drawing): still a stale entry.
     return list(dict.fromkeys(differences)) or [f"{where} : le rendu servi diffère du rendu recalculé"]
 
@@ -238,31 +240,28 @@ def _lag_note(kept) -> str:
     return "" if kept.current else f" (valeur d'il y a {kept.age:.0f} s, décalage documenté)"
 
 
-def _row_figures(table) -> dict:
-    """Site id → (name, {figure: value}) of a page of the site table."""
-    return {
-        row.pk: (row.name, {f: getattr(row, f) for f in ("fte", *FIGURES, "attention")}) for row in table.rows
-    }
-
-
 def _served_table_differences(name: str, sites, period: SitePeriod, today: datetime.date) -> list[str]:
-    """The first page of the site table a reader would be served (no lag: keyed by the versions of
-    what it reads), against the same page computed now."""
-    kept = site_table_served(sites=sites, period=period, today=today)
-    if kept is None:
+    """The first page of the site table a reader would be served (no lag: each row kept under the
+    versions of its site, `rendered.site_rows`), against the same rows rendered from figures
+    computed now; and the page's sites (kept until a site is saved) against the page computed now.
+    The readers' pages are sorted by name: their sites are known before their figures."""
+    state = table_state(sites=sites, period=period, today=today, rebuild=False)
+    kept = rendered.site_rows_served(state=state, period=period)
+    if not kept:
         return []
+    window = state.window
     exact = site_table(sites=sites, period=period, today=today, exact=True)
-    shown, counted = _row_figures(kept.value), _row_figures(exact)
-    if (kept.value.total, list(shown)) != (exact.total, list(counted)):
-        return [f"{name}, tableau des sites : sites servis {list(shown)}, recalculés {list(counted)}"]
+    if (window.total, window.ids) != (exact.total, [row.pk for row in exact.rows]):
+        return [
+            f"{name}, tableau des sites : sites servis {window.ids}, recalculés {[r.pk for r in exact.rows]}"
+        ]
+    fresh = rendered.render_site_rows(exact.rows)
     differences = []
-    for pk, (site_name, figures) in shown.items():
-        for figure, value in figures.items():
-            if value != counted[pk][1][figure]:
-                differences.append(
-                    f"{name}, tableau des sites, {site_name}, {figure} : servi {value!r}, "
-                    f"recalculé {counted[pk][1][figure]!r}"
-                )
+    for site in exact.rows:
+        if site.pk in kept:
+            differences += _html_differences(
+                f"{name}, tableau des sites, {site.name}", kept[site.pk], fresh[site.pk]
+            )
     return differences
 
 

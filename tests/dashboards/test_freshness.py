@@ -23,6 +23,7 @@ from evaluation.reports.scopes import parse_scope
 from pilotage.imports import services as imports
 from pilotage.models import Meeting
 from sites.models import Site, SiteQuarterStats
+from tests.dashboards.displayed import displayed_rows
 from tests.pilotage.factories import CommitteeFactory, MeetingFactory
 from tests.pilotage.test_meetings import meeting_data
 
@@ -58,7 +59,7 @@ def _five_steering_meetings() -> bytes:
 
 
 def _table_row(response, slug):
-    return next(row for row in response.context["table"].rows if row.slug == slug)
+    return displayed_rows(response)[slug]
 
 
 def test_imported_meetings_are_counted_everywhere_without_any_other_save(

@@ -61,6 +61,15 @@ def test_with_the_cache_down_the_site_pages_render(cache_down, client, facilitat
         assert response.status_code == 200, name
 
 
+def test_with_the_cache_down_the_site_tables_draw_every_row(cache_down, client, national_team, marseille):
+    """The rows kept one by one are read in one `get_many`: with Redis down, all computed."""
+    client.force_login(national_team)
+    for url in (reverse("dashboards:national"), reverse("dashboards:network", args=[marseille.network.code])):
+        response = client.get(url)
+        assert response.status_code == 200, url
+        assert f">{marseille.name}</a></th>" in response.content.decode(), url
+
+
 def test_with_the_cache_down_reads_miss_and_writes_are_dropped(cache_down):
     cache.set("figure", 42)
     assert cache.get("figure", "recomputed") == "recomputed"

@@ -18,12 +18,17 @@ data it shows makes it unreachable rather than stale.
 The parts name everything else the fragment depends on (a name for the fragment, the scope, the
 period); the language and today's date are always added.
 
+`{% kept_rows rows %}` prints the site table's rows kept one by one (`rendered.site_rows`, each a
+row of templates/jinja2/dashboards/_site_row.html kept under its site's versions), or the table's
+empty state when there is none.
+
 What the fragment reads should reach it lazily (`SimpleLazyObject`), so that a hit computes
 nothing. The cached text is the enclosed template's own output, autoescaped, and is inserted as
 rendered, like `{% include %}`'s: nothing is marked safe here.
 """
 
 from django import template
+from django.template import engines
 
 from evaluation.figures.cache import (
     OVERVIEW_LAG_SECONDS,
@@ -113,3 +118,22 @@ def figurecache(parser, token):
     nodelist = parser.parse(("endfigurecache",))
     parser.delete_first_token()
     return FigureCacheNode(nodelist, kind, [parser.compile_filter(bit) for bit in bits[2:]], families, record)
+
+
+class KeptRowsNode(template.Node):
+    def __init__(self, rows):
+        self.rows = rows
+
+    def render(self, context) -> str:
+        rows = self.rows.resolve(context)
+        if not rows:
+            return engines["jinja2"].get_template("dashboards/_site_rows.html").template.render(rows=[])
+        return "".join(rows)
+
+
+@register.tag
+def kept_rows(parser, token):
+    bits = token.split_contents()
+    if len(bits) != 2:
+        raise template.TemplateSyntaxError("{% kept_rows rows %} takes the rendered rows")
+    return KeptRowsNode(parser.compile_filter(bits[1]))
