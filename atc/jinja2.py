@@ -4,14 +4,14 @@ page (bench/fragments.py measures both on the same loop).
 
 Autoescape is on, as in every Django template. Values print as Django templates print them:
 `finalize` does what Django's `{{ value }}` does (local time, then `localize`) and `floatformat`
-is Django's own filter, so there is one formatter for both engines; only the escaping's spelling
+is Django's own filter (so are `date` and `truncatewords`), so there is one formatter for both engines; only the escaping's spelling
 differs (`&#39;` for Django's `&#x27;`, `&#34;` for `&quot;`). tests/dashboards/test_site_rows.py
 compares both engines. Django templates include these through `{% jinja %}`
 (atc/templatetags/jinja.py).
 """
 
 from django.conf import settings
-from django.template.defaultfilters import floatformat
+from django.template.defaultfilters import date, floatformat, truncatewords
 from django.urls import reverse
 from django.utils.formats import localize
 from django.utils.timezone import template_localtime
@@ -47,8 +47,11 @@ def environment(**options) -> Environment:
     env = Environment(**options, finalize=display, extensions=["jinja2.ext.i18n"])
     env.install_gettext_callables(gettext, ngettext, newstyle=True)
     env.filters["floatformat"] = floatformat
+    env.filters["date"] = date
+    env.filters["truncatewords"] = truncatewords
     # The platform's one number format, as `|number` and `|percent` in Django templates.
     env.filters["number"] = lambda value, decimals=1: format_number(value, int(decimals))
     env.filters["percent"] = lambda value, decimals=0: format_percent(value, int(decimals))
     env.globals["url_per_row"] = url_per_row
+    env.globals["url"] = lambda name, *args: reverse(name, args=args)
     return env

@@ -16,7 +16,7 @@ from atc.periods import QuarterSpan, experiment_span, quarter_of
 from diagnostics.models import Assessment, Diagnostic, Finding
 from diagnostics.readings import reading_spread
 from evaluation.figures import attention
-from evaluation.figures.aggregates import CATEGORIES, partner_links, refresh_stale
+from evaluation.figures.aggregates import CATEGORIES, partner_links
 from evaluation.figures.cache import site_refreshed
 from evaluation.models import LogbookEntry
 from pilotage.models import CIVIL_SOCIETY, Action, Committee, CommitteeMember, Meeting
@@ -223,7 +223,7 @@ def site_dashboard(
     figures « depuis le début » count everything."""
     today = today or timezone.localdate()
     period = period or experiment_span(today)
-    refresh_stale([site.pk])
+    site_refreshed(site.pk)
     every_quarter = site_quarters(site)
     quarters = [q for q in every_quarter if period.first <= q.quarter <= period.last]
     facilitation = _facilitation(site, today)
@@ -395,7 +395,7 @@ def cooperation(
 
     today = today or timezone.localdate()
     period = period or experiment_span(today)
-    refresh_stale([site.pk])
+    site_refreshed(site.pk)
     partners = {p.pk: p for p in PartnerOrganisation.objects.filter(site=site).order_by("name")}
     pairs = [
         (partners[a], partners[b], n)

@@ -6,7 +6,6 @@ An undeclared key raises: a template naming a figure nobody defined fails its te
 """
 
 from django import template
-from django.urls import reverse
 
 from evaluation.figures import registry
 
@@ -36,17 +35,27 @@ def figure_for_label(label) -> str:
 def definition_link(key: str) -> dict:
     """A small « ? » link to the figure's definition; its accessible name is « Définition :
     <label> » (the « ? » is hidden from screen readers)."""
-    return {"figure": registry.get(key), "url": reverse("definitions:index")}
+    return {"figure": registry.get(key)}
+
+
+def chart_key(chart, figure: str) -> str:
+    """The key of the figure a chart draws: `figure` (checked), else the figure whose label is the
+    chart's title, else "" (the registry test then reports the chart)."""
+    if figure:
+        return registry.get(figure).key
+    return registry.key_for_label(chart.title) or ""
 
 
 @register.simple_tag(takes_context=True)
 def chart_figure(context, chart) -> str:
-    """The key of the figure a chart draws: the `figure` the include names (checked), else the
-    figure whose label is the chart's title, else "" (the registry test then reports the chart)."""
-    key = context.get("figure")
-    if key:
-        return registry.get(key).key
-    return registry.key_for_label(chart.title) or ""
+    """`chart_key` for the chart an include draws, with the `figure` the include names."""
+    return chart_key(chart, context.get("figure"))
+
+
+def jinja_globals() -> dict:
+    """What the Jinja2 templates (templates/jinja2/) call to name figures, as the tags above do:
+    `figure_of(key)` (the declaration), `figure_keys(*keys)`, `chart_key(chart, figure)`."""
+    return {"figure_of": registry.get, "figure_keys": figure_keys, "chart_key": chart_key}
 
 
 @register.simple_tag
