@@ -1,11 +1,11 @@
 from django.apps import AppConfig
 from django.db import connections
-from django.template import engines
 from django.db.models.signals import post_migrate, pre_migrate
+from django.template import engines
 
 from evaluation.figures import triggers
-from evaluation.templatetags import figure_labels
 from evaluation.search import folding  # noqa: F401  (registers the SQLite folding function)
+from evaluation.templatetags import figure_labels
 
 
 def _drop_figure_triggers(sender, using, **kwargs):

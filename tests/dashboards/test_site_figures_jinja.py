@@ -31,7 +31,7 @@ from tests.evaluation.factories import LogbookEntryFactory
 
 D = datetime.date
 PLAIN = Path(__file__).parent / "plain_templates"
-HOSTILE = "<b>Café</b> \"l'Étoile\" & <script>x</script>"
+HOSTILE = '<b>Café</b> "l\'Étoile" & <script>x</script>'
 
 
 def _plain(name: str, context: dict) -> str:
@@ -81,11 +81,15 @@ def _fill(site, text: str, commit):
             meeting.organisations.set(partners)
         finding = FindingFactory(site=site, title=f"Constat {text}", theme=theme)
         FindingFactory(site=site, title=f"Constat sans action {text}", theme=theme)
-        ActionFactory(site=site, start_date=D(2021, 2, 1), partners=partners, theme=theme).findings.set([finding])
+        ActionFactory(site=site, start_date=D(2021, 2, 1), partners=partners, theme=theme).findings.set(
+            [finding]
+        )
         ActionFactory(site=site, start_date=D(2021, 5, 1), partners=partners)
         DiagnosticFactory(site=site, title=f"Diagnostic {text}")
         LogbookEntryFactory(site=site, happened=f"Ateliers {text} " * 20)
-        ContextEvent.objects.create(site=site, kind=ContextEvent.Kind.OTHER, title=f"Événement {text}", start_date=D(2021, 3, 1))
+        ContextEvent.objects.create(
+            site=site, kind=ContextEvent.Kind.OTHER, title=f"Événement {text}", start_date=D(2021, 3, 1)
+        )
     refresh_all_stale()
 
 
@@ -138,11 +142,11 @@ def test_markup_typed_in_names_themes_and_labels_is_shown_as_text(
     shown = "&lt;b&gt;Café&lt;/b&gt; &#34;l&#39;Étoile&#34; &amp; &lt;script&gt;x&lt;/script&gt;"
     for said in [
         f"Ville {shown}",  # the site's city, atop the figures
-        f"<th scope=\"row\">Animateur {shown}</th>",  # facilitators in post
-        f"Constat sans action {shown} <span class=\"muted\">Thème {shown}",  # finding and theme
+        f'<th scope="row">Animateur {shown}</th>',  # facilitators in post
+        f'Constat sans action {shown} <span class="muted">Thème {shown}',  # finding and theme
         f"Dispositif {shown}",  # the site's other schemes
         f"Événement {shown}",  # context events
         f"Arrivée de Animateur {shown}",  # the timeline
-        f"<th scope=\"row\">Thème {shown}</th>",  # the actions-by-theme chart's data table
+        f'<th scope="row">Thème {shown}</th>',  # the actions-by-theme chart's data table
     ]:
         assert said in page, said
