@@ -19,6 +19,7 @@ from evaluation.figures import site as site_figures
 from evaluation.figures.aggregates import refresh_all_stale
 from evaluation.figures.rendered import period_query
 from sites.models import ContextEvent, Scheme
+from tests.conftest import _clear_cache
 from tests.dashboards.factories import (
     ActionFactory,
     CommitteeMemberFactory,
@@ -31,6 +32,10 @@ from tests.evaluation.factories import LogbookEntryFactory
 
 D = datetime.date
 PLAIN = Path(__file__).parent / "plain_templates"
+# A first read on an empty cache: the session, the reader and their roles (5), the site's versions,
+# comments, signals, unread notifications, its ledger, network and crossed readings (7), and the
+# figures (12: each table once; the actions per status and per theme in one query).
+QUERIES_FIRST_READ = 24
 HOSTILE = '<b>Café</b> "l\'Étoile" & <script>x</script>'
 
 
@@ -150,3 +155,15 @@ def test_markup_typed_in_names_themes_and_labels_is_shown_as_text(
         f'<th scope="row">Thème {shown}</th>',  # the actions-by-theme chart's data table
     ]:
         assert said in page, said
+
+
+def test_a_first_read_of_a_site_dashboard_reads_each_table_once(
+    client, national_team, marseille, django_capture_on_commit_callbacks, django_assert_max_num_queries
+):
+    _fill(marseille, "ordinaire", django_capture_on_commit_callbacks)
+    client.force_login(national_team)
+    client.get(reverse("home"))  # the session's idle expiry is pushed once a minute: not counted
+    _clear_cache()  # every figure computed and the fragment drawn
+    url = reverse("dashboards:site", args=["marseille"])
+    with django_assert_max_num_queries(QUERIES_FIRST_READ):
+        assert "Constat sans action" in client.get(url).content.decode()
