@@ -6,16 +6,23 @@ An undeclared key raises: a template naming a figure nobody defined fails its te
 """
 
 from django import template
+from django.template import engines
 
 from evaluation.figures import registry
 
 register = template.Library()
 
 
-@register.inclusion_tag("definitions/_figure_label.html")
-def figure_label(key: str) -> dict:
+def _figure_macros():
+    """The Jinja2 macros that name a figure on a page (templates/jinja2/definitions/_figure.html):
+    one markup for both engines. They return Jinja2's escaped `Markup`, which Django inserts as is."""
+    return engines["jinja2"].env.get_template("definitions/_figure.html").module
+
+
+@register.simple_tag
+def figure_label(key: str):
     """The figure's label, marked with its key."""
-    return {"figure": registry.get(key)}
+    return _figure_macros().label(registry.get(key))
 
 
 @register.simple_tag
@@ -31,11 +38,11 @@ def figure_for_label(label) -> str:
     return registry.key_for_label(label) or ""
 
 
-@register.inclusion_tag("definitions/_definition_link.html")
-def definition_link(key: str) -> dict:
+@register.simple_tag
+def definition_link(key: str):
     """A small « ? » link to the figure's definition; its accessible name is « Définition :
     <label> » (the « ? » is hidden from screen readers)."""
-    return {"figure": registry.get(key)}
+    return _figure_macros().definition_link(registry.get(key))
 
 
 def chart_key(chart, figure: str) -> str:

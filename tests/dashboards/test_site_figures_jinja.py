@@ -40,13 +40,17 @@ HOSTILE = '<b>Café</b> "l\'Étoile" & <script>x</script>'
 
 
 def _plain(name: str, context: dict) -> str:
-    """`name` rendered by the Django engine, the plain templates first (the project's tags and the
-    other templates as they are)."""
+    """`name` rendered by the Django engine, the plain templates and the figure labels' plain tags
+    first (the project's other tags and templates as they are)."""
     django = settings.TEMPLATES[0]
     engine = Engine(
         dirs=[PLAIN, *django["DIRS"]],
         app_dirs=True,
-        libraries={**get_installed_libraries(), **django["OPTIONS"]["libraries"]},
+        libraries={
+            **get_installed_libraries(),
+            **django["OPTIONS"]["libraries"],
+            "figure_labels": "tests.dashboards.plain_figure_labels",
+        },
         string_if_invalid=django["OPTIONS"]["string_if_invalid"],
     )
     return engine.get_template(name).render(Context(context))
