@@ -1,17 +1,20 @@
 """The Jinja2 engine, for the few loops rendered on every request of a busy page (the 50 rows of
 the site tables, the filters' options), where the Django engine cost more than the rest of the
-page (bench/fragments.py measures both on the same loop).
+page (bench/fragments.py measures both on the same loop), and for what a first read of a site's
+dashboard draws (its figures, and the one markup of a chart, a data table, a figure's label and
+its definition link, which the Django includes call).
 
 Autoescape is on, as in every Django template. Values print as Django templates print them:
-`finalize` does what Django's `{{ value }}` does (local time, then `localize`) and `floatformat`
-is Django's own filter, so there is one formatter for both engines; only the escaping's spelling
-differs (`&#39;` for Django's `&#x27;`, `&#34;` for `&quot;`). tests/dashboards/test_site_rows.py
-compares both engines. Django templates include these through `{% jinja %}`
-(atc/templatetags/jinja.py).
+`finalize` does what Django's `{{ value }}` does (local time, then `localize`) and `floatformat`,
+`date` and `truncatewords` are Django's own filters, so there is one formatter for both engines;
+only the escaping's spelling differs (`&#39;` for Django's `&#x27;`, `&#34;` for `&quot;`).
+tests/dashboards/test_site_rows.py and test_site_figures_jinja.py compare both engines. Django
+templates include these through `{% jinja %}` (atc/templatetags/jinja.py); the figures' names
+come from evaluation (`figure_of`, `figure_keys`, `chart_key`: evaluation/apps.py).
 """
 
 from django.conf import settings
-from django.template.defaultfilters import floatformat
+from django.template.defaultfilters import date, floatformat, truncatewords
 from django.urls import reverse
 from django.utils.formats import localize
 from django.utils.timezone import template_localtime
@@ -47,8 +50,11 @@ def environment(**options) -> Environment:
     env = Environment(**options, finalize=display, extensions=["jinja2.ext.i18n"])
     env.install_gettext_callables(gettext, ngettext, newstyle=True)
     env.filters["floatformat"] = floatformat
+    env.filters["date"] = date
+    env.filters["truncatewords"] = truncatewords
     # The platform's one number format, as `|number` and `|percent` in Django templates.
     env.filters["number"] = lambda value, decimals=1: format_number(value, int(decimals))
     env.filters["percent"] = lambda value, decimals=0: format_percent(value, int(decimals))
     env.globals["url_per_row"] = url_per_row
+    env.globals["url"] = lambda name, *args: reverse(name, args=args)
     return env

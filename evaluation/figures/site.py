@@ -16,7 +16,7 @@ from atc.periods import QuarterSpan, experiment_span, quarter_of
 from diagnostics.models import Assessment, Diagnostic, Finding
 from diagnostics.readings import reading_spread
 from evaluation.figures import attention
-from evaluation.figures.aggregates import CATEGORIES, partner_links, refresh_stale
+from evaluation.figures.aggregates import CATEGORIES, partner_links
 from evaluation.figures.cache import site_refreshed
 from evaluation.models import LogbookEntry
 from pilotage.models import CIVIL_SOCIETY, Action, Committee, CommitteeMember, Meeting
@@ -216,14 +216,15 @@ def site_dashboard(
     *, site: Site, today: datetime.date | None = None, period: QuarterSpan | None = None
 ) -> SiteDashboard:
     """The site dashboard's figures: facilitation, steering, diagnostic, actions, logbook, context,
-    and timeline. About 15 queries, whatever the size of the site's history.
+    and timeline. A dozen queries, whatever the size of the site's history, and one more to
+    check the site is fresh unless the request read its versions already (`versions_read_once`).
 
     `period` (the whole experiment by default) chooses the quarters of the charts, of the logbook
     and of the figures « sur la période »; states (FTE in post, composition) are today's, and the
     figures « depuis le début » count everything."""
     today = today or timezone.localdate()
     period = period or experiment_span(today)
-    refresh_stale([site.pk])
+    site_refreshed(site.pk)
     every_quarter = site_quarters(site)
     quarters = [q for q in every_quarter if period.first <= q.quarter <= period.last]
     facilitation = _facilitation(site, today)
@@ -283,35 +284,45 @@ def _findings(site: Site) -> dict:
 
 
 def _actions(site: Site) -> dict:
-    """The actions per status and per theme, their mean progress and the residents reached."""
-    rows = list(
+    """The actions per status and per theme, their mean progress and the residents reached: one
+    query grouped by status and theme, summed here both ways."""
+    groups = (
         Action.objects.filter(site=site)
-        .values("status")
+        .values("status", theme_name=Coalesce("theme__name", Value(_("Sans thématique"))))
         .annotate(n=Count("id"), reached=Sum("residents_reached"), progress=Sum("progress"))
-        .order_by()
+        # The database's order of the names, kept below: themes with as many actions stay in it.
+        .order_by("theme_name")
     )
-    by_status = {row["status"]: row for row in rows}
-    total = sum(row["n"] for row in rows)
+    by_status: dict[str, dict] = {}
+    by_theme: dict[str, dict] = {}
+    for group in groups:
+        status = by_status.setdefault(group["status"], {"n": 0, "reached": 0, "progress": 0})
+        status["n"] += group["n"]
+        status["reached"] += group["reached"] or 0
+        status["progress"] += group["progress"] or 0
+        theme = by_theme.setdefault(
+            group["theme_name"], {"theme_name": group["theme_name"], "count": 0, "reached": None}
+        )
+        theme["count"] += group["n"]
+        if group["reached"] is not None:
+            theme["reached"] = (theme["reached"] or 0) + group["reached"]
+    total = sum(row["n"] for row in by_status.values())
     return {
         "actions_by_status": [
             {
                 "status": label,
                 "code": code,
                 "count": by_status[code]["n"],
-                "reached": by_status[code]["reached"] or 0,
+                "reached": by_status[code]["reached"],
             }
             for code, label in Action.Status.choices
             if code in by_status
         ],
-        "actions_by_theme": list(
-            Action.objects.filter(site=site)
-            .values(theme_name=Coalesce("theme__name", Value(_("Sans thématique"))))
-            .annotate(count=Count("id"), reached=Sum("residents_reached"))
-            .order_by("-count", "theme_name")
-        ),
+        # Most actions first, then by name (a stable sort of the rows in the database's order).
+        "actions_by_theme": sorted(by_theme.values(), key=lambda row: -row["count"]),
         "actions_total": total,
-        "actions_progress": (sum(r["progress"] or 0 for r in rows) / total) if total else None,
-        "residents_reached": sum(row["reached"] or 0 for row in rows),
+        "actions_progress": (sum(row["progress"] for row in by_status.values()) / total) if total else None,
+        "residents_reached": sum(row["reached"] for row in by_status.values()),
     }
 
 
@@ -395,7 +406,7 @@ def cooperation(
 
     today = today or timezone.localdate()
     period = period or experiment_span(today)
-    refresh_stale([site.pk])
+    site_refreshed(site.pk)
     partners = {p.pk: p for p in PartnerOrganisation.objects.filter(site=site).order_by("name")}
     pairs = [
         (partners[a], partners[b], n)

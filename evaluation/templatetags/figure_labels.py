@@ -6,17 +6,23 @@ An undeclared key raises: a template naming a figure nobody defined fails its te
 """
 
 from django import template
-from django.urls import reverse
+from django.template import engines
 
 from evaluation.figures import registry
 
 register = template.Library()
 
 
-@register.inclusion_tag("definitions/_figure_label.html")
-def figure_label(key: str) -> dict:
+def _figure_macros():
+    """The Jinja2 macros that name a figure on a page (templates/jinja2/definitions/_figure.html):
+    one markup for both engines. They return Jinja2's escaped `Markup`, which Django inserts as is."""
+    return engines["jinja2"].env.get_template("definitions/_figure.html").module
+
+
+@register.simple_tag
+def figure_label(key: str):
     """The figure's label, marked with its key."""
-    return {"figure": registry.get(key)}
+    return _figure_macros().label(registry.get(key))
 
 
 @register.simple_tag
@@ -32,21 +38,31 @@ def figure_for_label(label) -> str:
     return registry.key_for_label(label) or ""
 
 
-@register.inclusion_tag("definitions/_definition_link.html")
-def definition_link(key: str) -> dict:
+@register.simple_tag
+def definition_link(key: str):
     """A small « ? » link to the figure's definition; its accessible name is « Définition :
     <label> » (the « ? » is hidden from screen readers)."""
-    return {"figure": registry.get(key), "url": reverse("definitions:index")}
+    return _figure_macros().definition_link(registry.get(key))
+
+
+def chart_key(chart, figure: str) -> str:
+    """The key of the figure a chart draws: `figure` (checked), else the figure whose label is the
+    chart's title, else "" (the registry test then reports the chart)."""
+    if figure:
+        return registry.get(figure).key
+    return registry.key_for_label(chart.title) or ""
 
 
 @register.simple_tag(takes_context=True)
 def chart_figure(context, chart) -> str:
-    """The key of the figure a chart draws: the `figure` the include names (checked), else the
-    figure whose label is the chart's title, else "" (the registry test then reports the chart)."""
-    key = context.get("figure")
-    if key:
-        return registry.get(key).key
-    return registry.key_for_label(chart.title) or ""
+    """`chart_key` for the chart an include draws, with the `figure` the include names."""
+    return chart_key(chart, context.get("figure"))
+
+
+def jinja_globals() -> dict:
+    """What the Jinja2 templates (templates/jinja2/) call to name figures, as the tags above do:
+    `figure_of(key)` (the declaration), `figure_keys(*keys)`, `chart_key(chart, figure)`."""
+    return {"figure_of": registry.get, "figure_keys": figure_keys, "chart_key": chart_key}
 
 
 @register.simple_tag
