@@ -10,13 +10,14 @@ Autoescape is on, as in every Django template. Values print as Django templates 
 only the escaping's spelling differs (`&#39;` for Django's `&#x27;`, `&#34;` for `&quot;`).
 tests/dashboards/test_site_rows.py and test_site_figures_jinja.py compare both engines. Django
 templates include these through `{% jinja %}` (atc/templatetags/jinja.py); the figures' names
-come from evaluation (`figure_of`, `figure_keys`, `chart_key`: evaluation/apps.py).
+come from evaluation (`figure_of`, `figure_keys`, `chart_key`: the engine's `globals_from`).
 """
 
 from django.conf import settings
 from django.template.defaultfilters import date, floatformat, truncatewords
 from django.urls import reverse
 from django.utils.formats import localize
+from django.utils.module_loading import import_string
 from django.utils.timezone import template_localtime
 from django.utils.translation import gettext, ngettext
 from jinja2 import Environment
@@ -46,8 +47,14 @@ def url_per_row(name: str):
     return lambda slug: pattern.replace(mark, slug)
 
 
-def environment(**options) -> Environment:
+def environment(*, globals_from=(), **options) -> Environment:
+    """The engine's environment. `globals_from` (the engine's OPTIONS, atc/settings.py): dotted
+    names of functions returning what the apps above this one give the templates to call (the
+    figures' names, from evaluation), read each time Django builds the engine: a test that changes
+    DEBUG or TEMPLATES makes Django build it again."""
     env = Environment(**options, finalize=display, extensions=["jinja2.ext.i18n"])
+    for name in globals_from:
+        env.globals.update(import_string(name)())
     env.install_gettext_callables(gettext, ngettext, newstyle=True)
     env.filters["floatformat"] = floatformat
     env.filters["date"] = date

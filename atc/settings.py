@@ -191,6 +191,8 @@ TEMPLATES = [
         "APP_DIRS": False,
         "OPTIONS": {
             "environment": "atc.jinja2.environment",
+            # What the templates call to name figures (evaluation, above atc: named, not imported).
+            "globals_from": ["evaluation.templatetags.figure_labels.jinja_globals"],
             "autoescape": True,
             "undefined": jinja2.StrictUndefined if TESTING else jinja2.Undefined,
         },

@@ -1,11 +1,9 @@
 from django.apps import AppConfig
 from django.db import connections
 from django.db.models.signals import post_migrate, pre_migrate
-from django.template import engines
 
 from evaluation.figures import triggers
 from evaluation.search import folding  # noqa: F401  (registers the SQLite folding function)
-from evaluation.templatetags import figure_labels
 
 
 def _drop_figure_triggers(sender, using, **kwargs):
@@ -24,6 +22,3 @@ class EvaluationConfig(AppConfig):
         # Around every migrate (see evaluation/figures/triggers.py for why not in a migration).
         pre_migrate.connect(_drop_figure_triggers, sender=self)
         post_migrate.connect(_install_figure_triggers, sender=self)
-        # The Jinja2 templates name figures from the registry, as the Django tags do (the shared
-        # Jinja2 environment, atc/jinja2.py, is below this app and cannot import it).
-        engines["jinja2"].env.globals.update(figure_labels.jinja_globals())
