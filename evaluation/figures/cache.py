@@ -356,15 +356,13 @@ def rows_cached(ids: list[int], versions: dict[int, tuple], parts: tuple, comput
     A page of 50 rows, each kept under its own site's versions: a write on one site makes one row
     computed again, not the page. An id without versions (a site created before its version row)
     is computed and not kept."""
-    keys = _row_keys(ids, versions, parts)
-    found = cache.get_many(list(keys.values())) if keys else {}
-    values = {pk: found[key] for pk, key in keys.items() if key in found}
+    values = rows_served(ids, versions, parts)
     missing = [pk for pk in ids if pk not in values]
     if missing:
         computed = compute(missing)
-        kept = {keys[pk]: computed[pk] for pk in missing if pk in keys}
-        if kept:
-            cache.set_many(kept, CACHE_SECONDS)
+        keys = _row_keys(missing, versions, parts)
+        if keys:
+            cache.set_many({key: computed[pk] for pk, key in keys.items()}, CACHE_SECONDS)
         values.update(computed)
     return [values[pk] for pk in ids]
 
