@@ -10,14 +10,13 @@ import time
 from allauth.mfa.models import Authenticator
 from django.conf import settings
 from django.core.handlers.wsgi import LimitedStream
-from django.http import HttpResponse, QueryDict
+from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.template import loader
 from django.urls import reverse
 from django.utils import timezone
 
 from atc.permissions import access_log, is_national
-from atc.text import CONTROL_CHARACTERS
 
 # Session key holding when the session's expiry was last pushed forward (seconds since epoch).
 TOUCH_KEY = "_atc_touched"
@@ -210,25 +209,3 @@ class TimeZoneResetMiddleware:
             return self.get_response(request)
         finally:
             timezone.deactivate()
-
-
-class QueryControlCharactersMiddleware:
-    """Drops the control characters from the query string's values before any view reads them.
-
-    No filter, sort, page or search asks for one, and a page that shows back what was asked (the
-    search box, a filter's « X is not one of the choices ») would put it in HTML, which forbids
-    it. One pass over the parameters; a query without one (nearly all) is left as it is."""
-
-    def __init__(self, get_response):
-        self.get_response = get_response
-
-    def __call__(self, request):
-        if any(CONTROL_CHARACTERS.search(value) for _name, values in request.GET.lists() for value in values):
-            cleaned = QueryDict(mutable=True)
-            for name, values in request.GET.lists():
-                cleaned.setlist(
-                    CONTROL_CHARACTERS.sub("", name), [CONTROL_CHARACTERS.sub("", v) for v in values]
-                )
-            cleaned._mutable = False
-            request.GET = cleaned
-        return self.get_response(request)

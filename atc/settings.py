@@ -143,8 +143,6 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     # First: an oversized body is refused before anything (CSRF, sessions, forms) reads it.
     "atc.middleware.RequestSizeLimitMiddleware",
-    # Before anything reads the query string: no value of it may carry a control character.
-    "atc.middleware.QueryControlCharactersMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "atc.middleware.TimeZoneResetMiddleware",

@@ -12,7 +12,7 @@ from collections.abc import Iterable
 
 from django.utils import timezone
 
-from atc.text import CONTROL_CHARACTERS
+from pilotage.uploads import CONTROL_CHARACTERS
 from sites.zones import DEFAULT_TIME_ZONE, zone
 
 FOLD_OCTETS = 75

@@ -20,7 +20,6 @@ from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 
 from atc import archives
-from atc.text import CONTROL_CHARACTERS
 
 
 @dataclass(frozen=True)
@@ -53,6 +52,9 @@ TEXT_SNIFF_BYTES = 64 * 1024
 MACRO_EXTENSIONS = {"docm", "dotm", "xlsm", "xltm", "xlsb", "xlam", "pptm", "potm", "ppsm", "ppam", "sldm"}
 # Zip members that hold code: VBA projects, ActiveX controls, ODF Basic macros and scripts.
 MACRO_MEMBER = re.compile(r"(^|/)(vbaproject\.bin|vbadata\.xml|activex/)|^(basic|scripts)/", re.IGNORECASE)
+# Control characters (all but tab, line feed and carriage return): they never occur in a CSV and
+# betray a binary file; RFC 5545 forbids them in a calendar's text (pilotage/ical.py).
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 # Markup a browser or a spreadsheet's HTML import would render or run.
 MARKUP = re.compile(
     rb"<\s*(script|svg|html|body|iframe|object|embed|!doctype|\?xml|img|a\s|meta|link|style)|javascript:",
