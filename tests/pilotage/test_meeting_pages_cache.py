@@ -285,3 +285,20 @@ def test_the_filters_are_kept_apart_from_the_meetings(client, facilitator, marse
     page = _list(client, kind="partners_workshop")
     assert "Groupe « &lt;b&gt;jeunesse&lt;/b&gt; »" in page
     assert "<b>jeunesse</b>" not in page
+
+
+def test_hostile_filters_are_refused_in_french_and_never_kept_for_another_query(client, facilitator, meeting):
+    """The filters' fragment is kept per query: a hostile one shows its own errors, escaped, and
+    the plain list read next is not served them."""
+    client.force_login(facilitator)
+    hostile = {"kind": '<script>alert("x")</script>', "date_from": "99999-01-01", "committee": "1 OR 1=1"}
+    response = client.get(reverse("pilotage:meeting_list", args=["marseille"]), hostile)
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "<script>alert" not in page and "&lt;script&gt;alert" in page
+    assert "Sélectionnez un choix valide" in page
+    assert "Saisissez une date valide." in page
+    assert "Choisissez une instance de ce site." in page
+    plain = _list(client)
+    assert "Sélectionnez un choix valide" not in plain and "Choisissez une instance de ce site." not in plain
+    assert "Atelier du printemps" in plain
